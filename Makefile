@@ -1,0 +1,47 @@
+# LlmKeyVault: every task a newcomer needs, from a fresh clone.
+#   make test    set up and run the whole suite (lint, types, tests)
+#   make bench   measure provider start-up and construct times
+#   make lint    ruff and mypy only
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := $(CURDIR)/.venv
+PY := $(VENV)/bin/python
+VERSION := $(shell sed -n 's/^version: *//p' schema.yaml)
+
+.DEFAULT_GOAL := help
+.PHONY: help venv lint test test-fast bench clean
+
+help:
+	@echo "make test       set up and run the whole suite"
+	@echo "make test-fast  planning, component and provider tests only"
+	@echo "make lint       ruff and mypy --strict"
+	@echo "make bench      provider start-up and construct benchmarks"
+	@echo "make clean      remove build outputs and the virtual environment"
+
+-include $(sort $(wildcard mk/*.mk))
+
+$(VENV)/.installed: provider/pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e 'provider[test]'
+	touch $@
+
+venv: $(VENV)/.installed
+
+lint: venv
+	$(VENV)/bin/ruff check provider tests bench
+	$(VENV)/bin/ruff format --check provider tests bench
+	$(VENV)/bin/mypy
+
+test-fast: venv
+	$(PY) -m pytest -m "not slow"
+
+test: lint
+	$(PY) -m pytest
+
+bench: venv
+	$(PY) bench/bench_provider.py
+
+clean:
+	rm -rf $(VENV) bin build dist

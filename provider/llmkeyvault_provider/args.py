@@ -1,0 +1,277 @@
+"""The component's typed arguments, and the one reader that checks their types.
+
+Arguments arrive in three shapes: the dataclasses below (Python programs), plain
+mappings with schema names (``apiKey``, what the provider receives over gRPC),
+and mappings with Python names (``api_key``, the generated SDK's dict form).
+``read_args`` turns any of them into checked dataclasses and reports every
+problem with its schema path. It never looks inside ``apiKey`` beyond asking
+whether one was given.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .errors import Problems
+
+
+class Backend(str, enum.Enum):
+    """Where the secret scope keeps its secrets (schema enum ``Backend``)."""
+
+    DATABRICKS = "databricks"
+    AZURE_KEYVAULT = "azure-keyvault"
+
+
+@dataclass(frozen=True)
+class ProviderKeyArgs:
+    """One LLM provider's key (schema type ``ProviderKey``)."""
+
+    name: str
+    api_key: Any  # Input[str]; a secret, never inspected beyond presence
+    secret_key: str | None = None
+    env_var_name: str | None = None
+    readers: Sequence[str] = ()
+
+    def __repr__(self) -> str:  # keep key material out of reprs and tracebacks
+        return f"ProviderKeyArgs(name={self.name!r}, api_key=[secret])"
+
+
+@dataclass(frozen=True)
+class KeyVaultBackingArgs:
+    """An existing Azure Key Vault that backs the scope (schema type ``KeyVaultBacking``)."""
+
+    resource_id: str
+    dns_name: str | None = None
+
+
+@dataclass(frozen=True)
+class LlmKeyVaultArgs:
+    """Inputs of ``LlmKeyVault`` (schema resource ``llmkeyvault:index:LlmKeyVault``)."""
+
+    providers: Sequence[ProviderKeyArgs]
+    scope_name: str | None = None
+    scope_per_provider: bool = False
+    unique_suffix: bool = False
+    readers: Sequence[str] = ()
+    writers: Sequence[str] = ()
+    managers: Sequence[str] = ()
+    allow_workspace_users: bool = False
+    backend: Backend = Backend.DATABRICKS
+    key_vault: KeyVaultBackingArgs | None = None
+
+
+# Schema name -> Python attribute name, per object type. The schema is the
+# authority on these names; tests/test_schema.py keeps the two in step.
+VAULT_FIELDS: dict[str, str] = {
+    "providers": "providers",
+    "scopeName": "scope_name",
+    "scopePerProvider": "scope_per_provider",
+    "uniqueSuffix": "unique_suffix",
+    "readers": "readers",
+    "writers": "writers",
+    "managers": "managers",
+    "allowWorkspaceUsers": "allow_workspace_users",
+    "backend": "backend",
+    "keyVault": "key_vault",
+}
+PROVIDER_KEY_FIELDS: dict[str, str] = {
+    "name": "name",
+    "apiKey": "api_key",
+    "secretKey": "secret_key",
+    "envVarName": "env_var_name",
+    "readers": "readers",
+}
+KEY_VAULT_FIELDS: dict[str, str] = {
+    "resourceId": "resource_id",
+    "dnsName": "dns_name",
+}
+
+
+def _fields_of(value: Any, fields: dict[str, str], path: str, problems: Problems) -> dict[str, Any] | None:
+    """Read an object given as a dataclass or a mapping into ``{schema name: value}``."""
+    if isinstance(value, Mapping):
+        by_python = {py: schema for schema, py in fields.items()}
+        out: dict[str, Any] = {}
+        for raw_key, item in value.items():
+            key = raw_key if raw_key in fields else by_python.get(raw_key)
+            if key is None:
+                problems.add(
+                    f"{path}.{raw_key}" if path else str(raw_key),
+                    "unknown field; valid fields are " + ", ".join(sorted(fields)),
+                )
+                continue
+            if key in out:
+                problems.add(f"{path}.{key}" if path else key, "given twice (in schema and Python spelling)")
+                continue
+            out[key] = item
+        return out
+    attrs = {schema: py for schema, py in fields.items() if hasattr(value, py)}
+    if len(attrs) < len(fields):
+        return None
+    return {schema: getattr(value, py) for schema, py in attrs.items()}
+
+
+def _join(path: str, name: str) -> str:
+    return f"{path}.{name}" if path else name
+
+
+def _is_output(value: Any) -> bool:
+    # Imported lazily: the planning layer must not need Pulumi loaded.
+    import pulumi
+
+    return isinstance(value, pulumi.Output)
+
+
+def _plain(value: Any, path: str, problems: Problems) -> bool:
+    if _is_output(value):
+        problems.add(
+            path,
+            "must be a plain value known when the program runs, not an Output: "
+            "names and principals decide which resources exist",
+        )
+        return False
+    return True
+
+
+def _string(value: Any, path: str, problems: Problems, *, required: bool = False) -> str | None:
+    if value is None:
+        if required:
+            problems.add(path, "is required")
+        return None
+    if not _plain(value, path, problems):
+        return None
+    if not isinstance(value, str):
+        problems.add(path, f"must be a string, not {type(value).__name__}")
+        return None
+    return value
+
+
+def _boolean(value: Any, path: str, problems: Problems) -> bool:
+    if value is None:
+        return False
+    if not _plain(value, path, problems):
+        return False
+    if not isinstance(value, bool):
+        problems.add(path, f"must be true or false, not {type(value).__name__}")
+        return False
+    return value
+
+
+def _strings(value: Any, path: str, problems: Problems) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if not _plain(value, path, problems):
+        return ()
+    if isinstance(value, str) or not isinstance(value, Sequence):
+        problems.add(path, f"must be a list of principal names, not {type(value).__name__}")
+        return ()
+    out: list[str] = []
+    for i, item in enumerate(value):
+        checked = _string(item, f"{path}[{i}]", problems, required=True)
+        if checked is not None:
+            out.append(checked)
+    return tuple(out)
+
+
+def _backend(value: Any, path: str, problems: Problems) -> Backend:
+    if value is None:
+        return Backend.DATABRICKS
+    if not _plain(value, path, problems):
+        return Backend.DATABRICKS
+    try:
+        return Backend(value)
+    except ValueError:
+        valid = ", ".join(f"'{b.value}'" for b in Backend)
+        shown = repr(value) if isinstance(value, str) and len(value) <= 40 else type(value).__name__
+        problems.add(path, f"{shown} is not a backend; valid backends are {valid}")
+        return Backend.DATABRICKS
+
+
+def _api_key(value: Any, path: str, problems: Problems) -> Any:
+    if value is None:
+        problems.add(path, "is required (the provider's API key, passed as a secret)")
+        return None
+    if isinstance(value, str):
+        if not value:
+            problems.add(path, "must not be empty")
+        return value
+    if _is_output(value) or hasattr(value, "__await__"):
+        return value
+    problems.add(path, f"must be a string or an Output of a string, not {type(value).__name__}")
+    return None
+
+
+def _provider_key(value: Any, path: str, problems: Problems) -> ProviderKeyArgs | None:
+    if not _plain(value, path, problems):
+        return None
+    fields = _fields_of(value, PROVIDER_KEY_FIELDS, path, problems)
+    if fields is None:
+        problems.add(path, f"must be a ProviderKey object, not {type(value).__name__}")
+        return None
+    name = _string(fields.get("name"), _join(path, "name"), problems, required=True)
+    api_key = _api_key(fields.get("apiKey"), _join(path, "apiKey"), problems)
+    secret_key = _string(fields.get("secretKey"), _join(path, "secretKey"), problems)
+    env_var = _string(fields.get("envVarName"), _join(path, "envVarName"), problems)
+    readers = _strings(fields.get("readers"), _join(path, "readers"), problems)
+    if name is None:
+        return None
+    return ProviderKeyArgs(name, api_key, secret_key, env_var, readers)
+
+
+def _key_vault(value: Any, path: str, problems: Problems) -> KeyVaultBackingArgs | None:
+    if value is None or not _plain(value, path, problems):
+        return None
+    fields = _fields_of(value, KEY_VAULT_FIELDS, path, problems)
+    if fields is None:
+        problems.add(path, f"must be a KeyVaultBacking object, not {type(value).__name__}")
+        return None
+    resource_id = _string(fields.get("resourceId"), _join(path, "resourceId"), problems, required=True)
+    dns_name = _string(fields.get("dnsName"), _join(path, "dnsName"), problems)
+    if resource_id is None:
+        return None
+    return KeyVaultBackingArgs(resource_id, dns_name)
+
+
+def read_args(value: Any) -> LlmKeyVaultArgs:
+    """Check the types of every input and return them as dataclasses.
+
+    Raises ``InvalidInput`` naming each bad field. Rules that relate fields to
+    each other (names, grants, backends) are the planner's, not this reader's.
+    """
+    problems = Problems()
+    fields = _fields_of(value, VAULT_FIELDS, "", problems)
+    if fields is None:
+        problems.add("", f"LlmKeyVault arguments must be LlmKeyVaultArgs or a mapping, not {type(value).__name__}")
+        problems.raise_if_any()
+        raise AssertionError("unreachable")
+    providers_raw = fields.get("providers")
+    providers: list[ProviderKeyArgs] = []
+    if providers_raw is None:
+        problems.add("providers", "is required: give at least one provider key")
+    elif _plain(providers_raw, "providers", problems):
+        if isinstance(providers_raw, (str, Mapping)) or not isinstance(providers_raw, Sequence):
+            problems.add("providers", f"must be a list of ProviderKey objects, not {type(providers_raw).__name__}")
+        elif not providers_raw:
+            problems.add("providers", "must hold at least one provider key")
+        else:
+            for i, item in enumerate(providers_raw):
+                key = _provider_key(item, f"providers[{i}]", problems)
+                if key is not None:
+                    providers.append(key)
+    args = LlmKeyVaultArgs(
+        providers=tuple(providers),
+        scope_name=_string(fields.get("scopeName"), "scopeName", problems),
+        scope_per_provider=_boolean(fields.get("scopePerProvider"), "scopePerProvider", problems),
+        unique_suffix=_boolean(fields.get("uniqueSuffix"), "uniqueSuffix", problems),
+        readers=_strings(fields.get("readers"), "readers", problems),
+        writers=_strings(fields.get("writers"), "writers", problems),
+        managers=_strings(fields.get("managers"), "managers", problems),
+        allow_workspace_users=_boolean(fields.get("allowWorkspaceUsers"), "allowWorkspaceUsers", problems),
+        backend=_backend(fields.get("backend"), "backend", problems),
+        key_vault=_key_vault(fields.get("keyVault"), "keyVault", problems),
+    )
+    problems.raise_if_any()
+    return args

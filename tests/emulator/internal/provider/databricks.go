@@ -1,0 +1,449 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
+
+	"llmkeyvault/tests/emulator/internal/workspace"
+)
+
+// Type tokens of the emulated Databricks resources (pulumi-databricks 1.118.0).
+const (
+	TokenSecretScope = "databricks:index/secretScope:SecretScope"
+	TokenSecret      = "databricks:index/secret:Secret"
+	TokenSecretACL   = "databricks:index/secretAcl:SecretAcl"
+)
+
+// Creator is the principal the emulated workspace sees as the caller: it gets
+// MANAGE on every scope it creates without initialManagePrincipal.
+const Creator = "deployer@emulator.invalid"
+
+// pairSeparator joins the two parts of a Secret or SecretAcl id.
+const pairSeparator = "|||"
+
+// The provider's own name check (terraform-provider-databricks validScope);
+// the API applies the narrower documented rule at Create.
+var providerNameRe = regexp.MustCompile(`^[\w\.@_/-]{1,128}$`)
+
+const providerNameRule = "Must consist of alphanumeric characters, dashes, underscores, and periods, and may not exceed 128 characters."
+
+// Databricks is the emulated databricks package.
+var Databricks = &Package{
+	Name:           "databricks",
+	DefaultVersion: "1.118.0",
+	VersionEnv:     "LLMKEYVAULT_EMULATOR_DATABRICKS_VERSION",
+	Config: map[string]string{
+		"host": "string", "token": "string", "authType": "string", "accountId": "string",
+		"azureClientId": "string", "azureClientSecret": "string", "azureTenantId": "string",
+		"azureWorkspaceResourceId": "string", "azureUseMsi": "boolean", "clientId": "string", "clientSecret": "string",
+		"profile": "string", "configFile": "string",
+	},
+	Resources: map[string]*ResourceType{
+		TokenSecretScope: {
+			Token:    TokenSecretScope,
+			Kind:     workspace.KindScope,
+			Inputs:   []string{"name", "backendType", "initialManagePrincipal", "keyvaultMetadata", "providerConfig"},
+			Replace:  set("name", "backendType", "initialManagePrincipal", "keyvaultMetadata", "providerConfig"),
+			Computed: set("backendType"),
+			Check:    checkScope,
+			Create:   createScope,
+			Read:     readScope,
+			Delete:   deleteScope,
+			Schema:   scopeSchema,
+		},
+		TokenSecret: {
+			Token:  TokenSecret,
+			Kind:   workspace.KindSecret,
+			Inputs: []string{"key", "scope", "stringValue", "stringValueWoVersion", "providerConfig"},
+			// stringValueWo is write-only: a change to it alone is no change;
+			// bump stringValueWoVersion to write a new value.
+			Replace: set("key", "scope", "stringValue", "stringValueWoVersion", "providerConfig"),
+			Secret:  []string{"stringValue", "stringValueWo"},
+			Check:   checkSecret,
+			Create:  createSecret,
+			Read:    readSecret,
+			Delete:  deleteSecret,
+			Schema:  secretSchema,
+		},
+		TokenSecretACL: {
+			Token:   TokenSecretACL,
+			Kind:    workspace.KindACL,
+			Inputs:  []string{"permission", "principal", "scope", "providerConfig"},
+			Replace: set("permission", "principal", "scope", "providerConfig"),
+			Check:   checkACL,
+			Create:  createACL,
+			Read:    readACL,
+			Delete:  deleteACL,
+			Schema:  aclSchema,
+		},
+	},
+}
+
+func set(keys ...string) map[string]bool {
+	m := map[string]bool{}
+	for _, k := range keys {
+		m[k] = true
+	}
+	return m
+}
+
+func (c *checker) providerName(m resource.PropertyMap, key string, required bool) (string, bool) {
+	var s string
+	var ok bool
+	if required {
+		s, ok = c.requireString(m, key)
+	} else {
+		s, ok = c.optionalString(m, key)
+	}
+	if ok && !providerNameRe.MatchString(s) {
+		c.fail(key, "invalid value for %s (%s)", key, providerNameRule)
+		return s, false
+	}
+	return s, ok
+}
+
+func (c *checker) providerConfig(m resource.PropertyMap) {
+	if pc, ok := c.optionalObject(m, "providerConfig"); ok {
+		c.optionalString(pc, "workspaceId")
+	}
+}
+
+// --- SecretScope -----------------------------------------------------------
+
+func checkScope(s *Server, call *checkCall) (resource.PropertyMap, []*pulumirpc.CheckFailure) {
+	c := &checker{}
+	ins := call.News.Copy()
+	if !get(ins, "name").present {
+		// pulumi-databricks auto-names a scope: <resource name>-<7 hex>.
+		if old, ok := get(call.Olds, "name").str(); ok {
+			ins[pk("name")] = resource.NewStringProperty(old)
+		} else if name, err := resource.NewUniqueName(call.Seed, call.URN.Name()+"-", 7, 128, nil); err == nil {
+			ins[pk("name")] = resource.NewStringProperty(name)
+		}
+	}
+	c.providerName(ins, "name", true)
+	if bt, ok := c.optionalString(ins, "backendType"); ok && bt != workspace.BackendDatabricks && bt != workspace.BackendAzureKeyVault {
+		c.fail("backendType", "expected backendType to be one of [\"AZURE_KEYVAULT\" \"DATABRICKS\"], got %s", bt)
+	}
+	c.optionalString(ins, "initialManagePrincipal")
+	if md, ok := c.optionalObject(ins, "keyvaultMetadata"); ok {
+		for _, k := range []string{"resourceId", "dnsName"} {
+			if !get(md, k).present {
+				c.fail("keyvaultMetadata."+k, "Missing required property 'keyvaultMetadata.%s'", k)
+			} else {
+				c.stringField(get(md, k), "keyvaultMetadata."+k)
+			}
+		}
+	}
+	c.providerConfig(ins)
+	return ins, c.failures
+}
+
+func scopeSpec(m resource.PropertyMap) workspace.ScopeSpec {
+	spec := workspace.ScopeSpec{Creator: Creator}
+	spec.Name, _ = get(m, "name").str()
+	spec.BackendType, _ = get(m, "backendType").str()
+	spec.InitialManagePrincipal, _ = get(m, "initialManagePrincipal").str()
+	if md, ok := get(m, "keyvaultMetadata").obj(); ok {
+		spec.KeyvaultMetadata = &workspace.KeyvaultMetadata{}
+		spec.KeyvaultMetadata.ResourceID, _ = get(md, "resourceId").str()
+		spec.KeyvaultMetadata.DNSName, _ = get(md, "dnsName").str()
+	}
+	return spec
+}
+
+// patOnly tells whether the provider is configured with a personal access
+// token and no Azure AD authentication (Key Vault-backed scopes then fail).
+func (s *Server) patOnly() bool {
+	if s.configValue("token") == "" {
+		return false
+	}
+	at := strings.ToLower(s.configValue("authType"))
+	if strings.HasPrefix(at, "azure") || s.configValue("azureClientId") != "" || s.configValue("azureUseMsi") == "true" {
+		return false
+	}
+	return true
+}
+
+func scopeOutputs(sc *workspace.Scope, ins resource.PropertyMap) resource.PropertyMap {
+	outs := copyInputs(ins, "initialManagePrincipal", "providerConfig")
+	outs[pk("name")] = resource.NewStringProperty(sc.Name)
+	outs[pk("backendType")] = resource.NewStringProperty(sc.BackendType)
+	if sc.KeyvaultMetadata != nil {
+		outs[pk("keyvaultMetadata")] = resource.NewObjectProperty(resource.PropertyMap{
+			"resourceId": resource.NewStringProperty(sc.KeyvaultMetadata.ResourceID),
+			"dnsName":    resource.NewStringProperty(sc.KeyvaultMetadata.DNSName),
+		})
+	}
+	return outs
+}
+
+func createScope(s *Server, ctx context.Context, call *opCall) (string, resource.PropertyMap, error) {
+	spec := scopeSpec(call.News)
+	if call.Preview {
+		outs := call.News.Copy()
+		if !get(outs, "backendType").present {
+			bt := workspace.BackendDatabricks
+			if spec.KeyvaultMetadata != nil || get(outs, "keyvaultMetadata").unknown {
+				bt = workspace.BackendAzureKeyVault
+			}
+			outs[pk("backendType")] = resource.NewStringProperty(bt)
+		}
+		return "", outs, nil
+	}
+	var sc *workspace.Scope
+	err := s.mutate(ctx, workspace.KindScope, "create", spec.Name, func(w *workspace.Workspace, now int64) error {
+		if spec.KeyvaultMetadata != nil && s.patOnly() {
+			return &workspace.APIError{Code: workspace.CodeInvalidParam, Message: "Scope with Azure KeyVault must have userAADToken defined!"}
+		}
+		var err error
+		sc, err = w.CreateScope(spec, now)
+		return err
+	})
+	if err != nil {
+		return "", nil, fmt.Errorf("cannot create secret scope: %w", err)
+	}
+	return sc.Name, scopeOutputs(sc, call.News), nil
+}
+
+func readScope(s *Server, ctx context.Context, call *opCall) (string, resource.PropertyMap, resource.PropertyMap, error) {
+	var sc *workspace.Scope
+	err := s.read(ctx, workspace.KindScope, func(w *workspace.Workspace) error {
+		var err error
+		sc, err = w.Scope(call.ID)
+		return err
+	})
+	if workspace.IsNotFound(err) {
+		return "", nil, nil, nil
+	}
+	if err != nil {
+		return "", nil, nil, fmt.Errorf("cannot read secret scope: %w", err)
+	}
+	outs := scopeOutputs(sc, call.Olds)
+	ins := call.News
+	if len(ins) == 0 {
+		ins = copyInputs(outs, "name", "initialManagePrincipal", "keyvaultMetadata", "providerConfig")
+	}
+	return sc.Name, outs, ins, nil
+}
+
+func deleteScope(s *Server, ctx context.Context, call *opCall) error {
+	err := s.mutate(ctx, workspace.KindScope, "delete", call.ID, func(w *workspace.Workspace, _ int64) error {
+		return w.DeleteScope(call.ID)
+	})
+	if err != nil && !workspace.IsNotFound(err) {
+		return fmt.Errorf("cannot delete secret scope: %w", err)
+	}
+	return nil
+}
+
+// --- Secret ----------------------------------------------------------------
+
+func checkSecret(s *Server, call *checkCall) (resource.PropertyMap, []*pulumirpc.CheckFailure) {
+	c := &checker{}
+	ins := call.News.Copy()
+	c.providerName(ins, "key", true)
+	c.providerName(ins, "scope", true)
+	sv, wo := get(ins, "stringValue"), get(ins, "stringValueWo")
+	switch {
+	case !sv.present && !wo.present:
+		c.fail("stringValue", "one of `stringValue,stringValueWo` must be specified")
+	case sv.present && wo.present:
+		c.fail("stringValue", "only one of `stringValue,stringValueWo` can be specified")
+	}
+	if v, ok := c.optionalString(ins, "stringValue"); ok && v == "" {
+		c.fail("stringValue", "expected \"stringValue\" to not be an empty string")
+	}
+	c.optionalString(ins, "stringValueWo")
+	c.optionalInt(ins, "stringValueWoVersion")
+	c.providerConfig(ins)
+	return ins, c.failures
+}
+
+func secretID(scope, key string) string { return scope + pairSeparator + key }
+
+func splitPair(id string) (string, string, error) {
+	a, b, ok := strings.Cut(id, pairSeparator)
+	if !ok || a == "" || b == "" {
+		return "", "", fmt.Errorf("invalid ID: %s (expected <scope>%s<name>)", id, pairSeparator)
+	}
+	return a, b, nil
+}
+
+func secretOutputs(scope, key string, ins resource.PropertyMap, ts resource.PropertyValue) resource.PropertyMap {
+	// stringValueWo is write-only: never kept in the outputs.
+	outs := copyInputs(ins, "stringValue", "stringValueWoVersion", "providerConfig")
+	if v, ok := outs[pk("stringValue")]; ok && !v.IsSecret() {
+		outs[pk("stringValue")] = resource.MakeSecret(v)
+	}
+	outs[pk("key")] = resource.NewStringProperty(key)
+	outs[pk("scope")] = resource.NewStringProperty(scope)
+	outs[pk("configReference")] = resource.NewStringProperty(fmt.Sprintf("{{secrets/%s/%s}}", scope, key))
+	outs[pk("lastUpdatedTimestamp")] = ts
+	return outs
+}
+
+func createSecret(s *Server, ctx context.Context, call *opCall) (string, resource.PropertyMap, error) {
+	scope, okScope := get(call.News, "scope").str()
+	key, okKey := get(call.News, "key").str()
+	if call.Preview {
+		outs := call.News.Copy()
+		delete(outs, pk("stringValueWo"))
+		if v, ok := outs[pk("stringValue")]; ok && !v.IsSecret() {
+			outs[pk("stringValue")] = resource.MakeSecret(v)
+		}
+		outs[pk("lastUpdatedTimestamp")] = computed()
+		outs[pk("configReference")] = computed()
+		if okScope && okKey {
+			outs[pk("configReference")] = resource.NewStringProperty(fmt.Sprintf("{{secrets/%s/%s}}", scope, key))
+		}
+		return "", outs, nil
+	}
+	value, ok := get(call.News, "stringValue").str()
+	if !ok {
+		value, _ = get(call.News, "stringValueWo").str()
+	}
+	var rec *workspace.SecretRec
+	err := s.mutate(ctx, workspace.KindSecret, "create", secretID(scope, key), func(w *workspace.Workspace, now int64) error {
+		var err error
+		rec, err = w.PutSecret(scope, key, workspace.Digest(value), len(value), now)
+		return err
+	})
+	if err != nil {
+		return "", nil, fmt.Errorf("cannot create secret: %w", err)
+	}
+	return secretID(scope, key), secretOutputs(scope, key, call.News,
+		resource.NewNumberProperty(float64(rec.LastUpdatedTimestamp))), nil
+}
+
+// valueDrift stands in for a value the workspace no longer holds: the
+// emulator, unlike the real provider, can tell from the digest.
+const valueDrift = "(value changed outside this stack: detected by the llmkeyvault workspace emulator)"
+
+func readSecret(s *Server, ctx context.Context, call *opCall) (string, resource.PropertyMap, resource.PropertyMap, error) {
+	scope, key, err := splitPair(call.ID)
+	if err != nil {
+		return "", nil, nil, err
+	}
+	var rec *workspace.SecretRec
+	err = s.read(ctx, workspace.KindSecret, func(w *workspace.Workspace) error {
+		var err error
+		rec, err = w.Secret(scope, key)
+		return err
+	})
+	if workspace.IsNotFound(err) {
+		return "", nil, nil, nil
+	}
+	if err != nil {
+		return "", nil, nil, fmt.Errorf("cannot read secret: %w", err)
+	}
+	outs := secretOutputs(scope, key, call.Olds, resource.NewNumberProperty(float64(rec.LastUpdatedTimestamp)))
+	ins := call.News.Copy()
+	if len(ins) == 0 {
+		ins = copyInputs(outs, "key", "scope", "stringValue", "stringValueWoVersion", "providerConfig")
+	}
+	if v, ok := get(call.Olds, "stringValue").str(); ok && workspace.Digest(v) != rec.ValueSha256 {
+		outs[pk("stringValue")] = secretString(valueDrift)
+		if get(ins, "stringValue").present {
+			ins[pk("stringValue")] = secretString(valueDrift)
+		}
+	}
+	return call.ID, outs, ins, nil
+}
+
+func deleteSecret(s *Server, ctx context.Context, call *opCall) error {
+	scope, key, err := splitPair(call.ID)
+	if err != nil {
+		return err
+	}
+	err = s.mutate(ctx, workspace.KindSecret, "delete", call.ID, func(w *workspace.Workspace, _ int64) error {
+		return w.DeleteSecret(scope, key)
+	})
+	if err != nil && !workspace.IsNotFound(err) {
+		return fmt.Errorf("cannot delete secret: %w", err)
+	}
+	return nil
+}
+
+// --- SecretAcl -------------------------------------------------------------
+
+func checkACL(s *Server, call *checkCall) (resource.PropertyMap, []*pulumirpc.CheckFailure) {
+	c := &checker{}
+	ins := call.News.Copy()
+	c.requireString(ins, "permission")
+	c.requireString(ins, "principal")
+	c.providerName(ins, "scope", true)
+	c.providerConfig(ins)
+	return ins, c.failures
+}
+
+func aclOutputs(scope, principal, permission string, ins resource.PropertyMap) resource.PropertyMap {
+	outs := copyInputs(ins, "providerConfig")
+	outs[pk("scope")] = resource.NewStringProperty(scope)
+	outs[pk("principal")] = resource.NewStringProperty(principal)
+	outs[pk("permission")] = resource.NewStringProperty(permission)
+	return outs
+}
+
+func createACL(s *Server, ctx context.Context, call *opCall) (string, resource.PropertyMap, error) {
+	if call.Preview {
+		return "", call.News.Copy(), nil
+	}
+	scope, _ := get(call.News, "scope").str()
+	principal, _ := get(call.News, "principal").str()
+	permission, _ := get(call.News, "permission").str()
+	id := scope + pairSeparator + principal
+	err := s.mutate(ctx, workspace.KindACL, "create", id, func(w *workspace.Workspace, _ int64) error {
+		return w.PutACL(scope, principal, permission)
+	})
+	if err != nil {
+		return "", nil, fmt.Errorf("cannot create secret acl: %w", err)
+	}
+	return id, aclOutputs(scope, principal, permission, call.News), nil
+}
+
+func readACL(s *Server, ctx context.Context, call *opCall) (string, resource.PropertyMap, resource.PropertyMap, error) {
+	scope, principal, err := splitPair(call.ID)
+	if err != nil {
+		return "", nil, nil, err
+	}
+	var perm string
+	err = s.read(ctx, workspace.KindACL, func(w *workspace.Workspace) error {
+		var err error
+		perm, err = w.ACL(scope, principal)
+		return err
+	})
+	if workspace.IsNotFound(err) {
+		return "", nil, nil, nil
+	}
+	if err != nil {
+		return "", nil, nil, fmt.Errorf("cannot read secret acl: %w", err)
+	}
+	outs := aclOutputs(scope, principal, perm, call.Olds)
+	ins := call.News.Copy()
+	if len(ins) == 0 {
+		ins = copyInputs(outs, "scope", "principal", "permission", "providerConfig")
+	} else {
+		ins[pk("permission")] = resource.NewStringProperty(perm)
+	}
+	return call.ID, outs, ins, nil
+}
+
+func deleteACL(s *Server, ctx context.Context, call *opCall) error {
+	scope, principal, err := splitPair(call.ID)
+	if err != nil {
+		return err
+	}
+	err = s.mutate(ctx, workspace.KindACL, "delete", call.ID, func(w *workspace.Workspace, _ int64) error {
+		return w.DeleteACL(scope, principal)
+	})
+	if err != nil && !workspace.IsNotFound(err) {
+		return fmt.Errorf("cannot delete secret acl: %w", err)
+	}
+	return nil
+}
