@@ -191,9 +191,18 @@ def _check_principals(args: LlmKeyVaultArgs, problems: Problems) -> None:
                 problems.add(path, f"'{principal}' is also {earlier}; a principal gets one level per scope")
 
 
+def _name_problem(name: str, extra_length: int = 0) -> str | None:
+    """Why ``name`` is no scope name or secret key, or None when it is one."""
+    if not rules.NAME_CHARACTERS.fullmatch(name):
+        return f"use {rules.NAME_RULE}"
+    if len(name) + extra_length > rules.MAX_NAME_LENGTH:
+        return f"it is {len(name) + extra_length} characters; at most {rules.MAX_NAME_LENGTH}"
+    return None
+
+
 def _plan_scopes(name: str, args: LlmKeyVaultArgs, problems: Problems) -> tuple[ScopePlan, ...]:
     base = args.scope_name if args.scope_name is not None else name
-    origin = "scopeName" if args.scope_name is not None else f"scopeName (defaults to the resource name '{name}')"
+    origin = "" if args.scope_name is not None else f"defaults to the resource name '{name}', but "
     suffix = rules.SUFFIX_LENGTH if args.unique_suffix else 0
     if not args.scope_per_provider:
         planned = [(base, f"{name}-scope", tuple(p.name for p in args.providers))]
@@ -201,15 +210,11 @@ def _plan_scopes(name: str, args: LlmKeyVaultArgs, problems: Problems) -> tuple[
         planned = [(f"{base}-{p.name}", f"{name}-scope-{p.name}", (p.name,)) for p in args.providers]
     scopes: list[ScopePlan] = []
     for scope_name, resource_name, providers in planned:
-        if not rules.SCOPE_NAME.fullmatch(scope_name):
-            problems.add("scopeName", f"{origin}: '{scope_name}' is not a scope name; use {rules.SCOPE_NAME_RULE}")
-            break
-        if len(scope_name) + suffix > rules.MAX_NAME_LENGTH:
-            with_suffix = " with the 9-character unique suffix" if suffix else ""
+        problem = _name_problem(scope_name, suffix)
+        if problem is not None:
+            with_suffix = " with the 9-character unique suffix" if suffix and "characters" in problem else ""
             problems.add(
-                "scopeName",
-                f"{origin}: scope name '{scope_name}' is {len(scope_name) + suffix} characters{with_suffix}; "
-                f"scope names are at most {rules.MAX_NAME_LENGTH}, shorten scopeName",
+                "scopeName", f"{origin}'{scope_name}' is not a valid scope name{with_suffix}: {problem}; set scopeName"
             )
             break
         scopes.append(ScopePlan(scope_name, resource_name, providers, None))
@@ -229,8 +234,9 @@ def _plan_secrets(
         scope = scope_of.get(provider.name)
         if scope is None:
             continue  # its scope name was refused already
-        if not rules.SECRET_KEY.fullmatch(key):
-            problems.add(path, f"'{key}' is not a secret key; use {rules.SECRET_KEY_RULE}")
+        problem = _name_problem(key)
+        if problem is not None:
+            problems.add(path, f"'{key}' is not a valid secret key: {problem}")
             continue
         if key_vault and not rules.KEY_VAULT_SECRET_NAME.fullmatch(key):
             suggestion = key.replace("_", "-").replace(".", "-")

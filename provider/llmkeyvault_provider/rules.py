@@ -13,10 +13,9 @@ PROVIDER_NAME: Final = re.compile(r"[a-z0-9][a-z0-9-]{0,39}")
 PROVIDER_NAME_RULE: Final = "1 to 40 of a-z, 0-9 and '-', starting with a letter or digit"
 
 # Databricks documents the narrower rule; the provider's own check also admits '@' and '/'.
-SCOPE_NAME: Final = re.compile(r"[A-Za-z0-9._-]{1,128}")
-SCOPE_NAME_RULE: Final = "1 to 128 of letters, digits, '.', '_' and '-'"
-SECRET_KEY: Final = SCOPE_NAME
-SECRET_KEY_RULE: Final = SCOPE_NAME_RULE
+# Characters and length are checked apart so that each refusal says which one failed.
+NAME_CHARACTERS: Final = re.compile(r"[A-Za-z0-9._-]+")
+NAME_RULE: Final = "1 to 128 of letters, digits, '.', '_' and '-'"
 MAX_NAME_LENGTH: Final = 128
 
 KEY_VAULT_SECRET_NAME: Final = re.compile(r"[A-Za-z0-9-]{1,127}")

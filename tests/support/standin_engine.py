@@ -54,6 +54,22 @@ class Registration:
     urn: str
 
 
+def to_registration(request: Any, urn: str) -> Registration:
+    """What a RegisterResource request asked for, in comparable form."""
+    return Registration(
+        type=request.type,
+        name=request.name,
+        parent=request.parent,
+        custom=request.custom,
+        inputs=json_format.MessageToDict(request.object),
+        dependencies=sorted(request.dependencies),
+        delete_before_replace=request.deleteBeforeReplace,
+        version=request.version,
+        additional_secret_outputs=sorted(request.additionalSecretOutputs),
+        urn=urn,
+    )
+
+
 @dataclass
 class Recorder:
     registrations: list[Registration] = field(default_factory=list)
@@ -72,27 +88,14 @@ class _Monitor(resource_pb2_grpc.ResourceMonitorServicer):
         return resource_pb2.SupportsFeatureResponse(hasSupport=request.id in FEATURES)
 
     def RegisterResource(self, request: Any, context: Any) -> Any:
-        inputs = json_format.MessageToDict(request.object)
         parent_type = ""
         if request.parent:
             parent_type = request.parent.split("::")[2] + "$"
         urn = f"urn:pulumi:{self.stack}::{self.project}::{parent_type}{request.type}::{request.name}"
+        registration = to_registration(request, urn)
         with self.recorder.lock:
-            self.recorder.registrations.append(
-                Registration(
-                    type=request.type,
-                    name=request.name,
-                    parent=request.parent,
-                    custom=request.custom,
-                    inputs=inputs,
-                    dependencies=list(request.dependencies),
-                    delete_before_replace=request.deleteBeforeReplace,
-                    version=request.version,
-                    additional_secret_outputs=list(request.additionalSecretOutputs),
-                    urn=urn,
-                )
-            )
-        outputs = dict(inputs)
+            self.recorder.registrations.append(registration)
+        outputs = dict(registration.inputs)
         if request.type == "random:index/randomId:RandomId":
             outputs["hex"] = RANDOM_HEX
         state = struct_pb2.Struct()

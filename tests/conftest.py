@@ -1,0 +1,18 @@
+"""Shared test data. Every fake key looks fake and is listed in FAKE_KEYS, so a
+test can assert that none of them leaked anywhere."""
+
+from __future__ import annotations
+
+FAKE_KEYS = {
+    "openai": "sk-test-openai-0000000000000000",
+    "anthropic": "sk-test-anthropic-1111111111111111",
+    "cohere": "sk-test-cohere-2222222222222222",
+    "mistral": "sk-test-mistral-3333333333333333",
+    "huggingface": "sk-test-hf-4444444444444444",
+    "my-llm": "sk-test-custom-5555555555555555",
+}
+
+
+def assert_no_key_in(text: str) -> None:
+    for key in FAKE_KEYS.values():
+        assert key not in text, "a fake key leaked"

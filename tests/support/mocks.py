@@ -1,0 +1,84 @@
+"""Running the in-process component under Pulumi's mocks, recording exactly
+what it registers (the raw requests, so options such as delete-before-replace
+and versions are visible, not only inputs)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import pulumi
+from google.protobuf import json_format
+from pulumi.runtime import mocks as pulumi_mocks
+
+from .standin_engine import RANDOM_HEX, Registration, to_registration
+
+
+class _Mocks(pulumi.runtime.Mocks):
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        outputs = dict(args.inputs)
+        if args.typ == "random:index/randomId:RandomId":
+            outputs["hex"] = RANDOM_HEX
+        return f"{args.name}-id", outputs
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
+        return {}, None
+
+
+@dataclass
+class Run:
+    registrations: list[Registration] = field(default_factory=list)
+    registered_outputs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    outputs: dict[str, Any] = field(default_factory=dict)
+
+    def of_type(self, type_: str) -> list[Registration]:
+        return [r for r in self.registrations if r.type == type_]
+
+    def named(self, name: str) -> Registration:
+        (found,) = [r for r in self.registrations if r.name == name]
+        return found
+
+
+@contextmanager
+def _recording(run: Run) -> Iterator[None]:
+    monitor = pulumi_mocks.MockMonitor
+    register, register_outputs = monitor.RegisterResource, monitor.RegisterResourceOutputs
+
+    def recording_register(self: Any, request: Any) -> Any:
+        response = register(self, request)
+        run.registrations.append(to_registration(request, response.urn))
+        return response
+
+    def recording_outputs(self: Any, request: Any) -> Any:
+        run.registered_outputs[request.urn] = json_format.MessageToDict(request.outputs)
+        return register_outputs(self, request)
+
+    monitor.RegisterResource = recording_register  # type: ignore[method-assign]
+    monitor.RegisterResourceOutputs = recording_outputs  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        monitor.RegisterResource = register  # type: ignore[method-assign]
+        monitor.RegisterResourceOutputs = register_outputs  # type: ignore[method-assign]
+
+
+def run_with_mocks(build: Callable[[], Any], *, preview: bool = False) -> Run:
+    """Build a component under mocks; return what was registered and its resolved outputs.
+
+    ``build`` returns a component (whose ``outputs`` dict is resolved) or any Output.
+    """
+    run = Run()
+    pulumi.runtime.set_mocks(_Mocks(), project="proj", stack="dev", preview=preview)
+
+    @pulumi.runtime.test
+    def program() -> Any:
+        built = build()
+        if isinstance(built, pulumi.Output):
+            return built
+        return pulumi.Output.all(**built.outputs).apply(run.outputs.update)
+
+    with _recording(run):
+        program()
+    return run

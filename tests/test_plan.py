@@ -1,0 +1,291 @@
+"""Every rule of the contract, on the pure planning layer."""
+
+from typing import Any
+
+import pytest
+from conftest import FAKE_KEYS, assert_no_key_in
+from llmkeyvault_provider.args import Backend, read_args
+from llmkeyvault_provider.errors import InvalidInput
+from llmkeyvault_provider.plan import GrantPlan, VaultPlan, plan_vault
+
+pytestmark = pytest.mark.unit
+
+SUB = "00000000-1111-2222-3333-444444444444"
+RID = f"/subscriptions/{SUB}/resourceGroups/rg-llm/providers/Microsoft.KeyVault/vaults/kv-llm-keys"
+
+
+def key(name: str, **fields: Any) -> dict[str, Any]:
+    return {"name": name, "apiKey": FAKE_KEYS.get(name, FAKE_KEYS["my-llm"]), **fields}
+
+
+def plan(inputs: dict[str, Any], name: str = "llm") -> VaultPlan:
+    return plan_vault(name, read_args(inputs))
+
+
+TWO = [key("openai"), key("anthropic")]
+
+
+def test_one_databricks_scope_by_default_named_after_the_resource() -> None:
+    p = plan({"providers": TWO})
+    assert p.backend is Backend.DATABRICKS
+    assert [(s.name, s.resource_name, s.providers, s.initial_manage_principal) for s in p.scopes] == [
+        ("llm", "llm-scope", ("openai", "anthropic"), None)
+    ]
+    assert [(s.provider, s.scope, s.key, s.env_var_name, s.resource_name) for s in p.secrets] == [
+        ("openai", "llm", "openai-api-key", "OPENAI_API_KEY", "llm-secret-openai"),
+        ("anthropic", "llm", "anthropic-api-key", "ANTHROPIC_API_KEY", "llm-secret-anthropic"),
+    ]
+    assert p.key_vault is None and p.suffix_resource_name is None
+
+
+def test_least_privilege_no_grant_unless_named() -> None:
+    p = plan({"providers": TWO})
+    assert p.grants == ()
+    assert all(s.initial_manage_principal is None for s in p.scopes)
+
+
+def test_scope_name_secret_key_and_env_var_overrides() -> None:
+    p = plan({"providers": [key("my-llm", secretKey="my_llm.key", envVarName="MY_TOKEN")], "scopeName": "team.llm"})
+    assert p.scopes[0].name == "team.llm"
+    assert (p.secrets[0].key, p.secrets[0].env_var_name) == ("my_llm.key", "MY_TOKEN")
+
+
+def test_grants_at_each_level_sorted() -> None:
+    p = plan({"providers": TWO, "readers": ["ds", "analysts"], "writers": ["etl-sp"], "managers": ["platform"]})
+    assert p.grants == (
+        GrantPlan("llm", "analysts", "READ", "llm-acl-analysts"),
+        GrantPlan("llm", "ds", "READ", "llm-acl-ds"),
+        GrantPlan("llm", "etl-sp", "WRITE", "llm-acl-etl-sp"),
+        GrantPlan("llm", "platform", "MANAGE", "llm-acl-platform"),
+    )
+
+
+def test_scope_per_provider_with_own_readers() -> None:
+    p = plan(
+        {
+            "providers": [key("openai", readers=["chatbot-sp"]), key("anthropic")],
+            "scopePerProvider": True,
+            "scopeName": "llm-keys",
+            "readers": ["ds"],
+        }
+    )
+    assert [(s.name, s.resource_name, s.providers) for s in p.scopes] == [
+        ("llm-keys-openai", "llm-scope-openai", ("openai",)),
+        ("llm-keys-anthropic", "llm-scope-anthropic", ("anthropic",)),
+    ]
+    assert [s.scope for s in p.secrets] == ["llm-keys-openai", "llm-keys-anthropic"]
+    assert p.grants == (
+        GrantPlan("llm-keys-anthropic", "ds", "READ", "llm-acl-anthropic/ds"),
+        GrantPlan("llm-keys-openai", "chatbot-sp", "READ", "llm-acl-openai/chatbot-sp"),
+        GrantPlan("llm-keys-openai", "ds", "READ", "llm-acl-openai/ds"),
+    )
+
+
+def test_same_secret_key_in_different_scopes_is_fine() -> None:
+    p = plan({"providers": [key("openai", secretKey="k"), key("anthropic", secretKey="k")], "scopePerProvider": True})
+    assert [s.key for s in p.secrets] == ["k", "k"]
+
+
+def test_unique_suffix_plans_a_random_id() -> None:
+    p = plan({"providers": TWO, "uniqueSuffix": True})
+    assert p.suffix_resource_name == "llm-suffix"
+    assert p.scopes[0].name == "llm"  # the suffix is appended once it exists
+
+
+def test_users_manage_is_carried_by_initial_manage_principal() -> None:
+    p = plan({"providers": TWO, "managers": ["users"], "readers": ["ds"], "allowWorkspaceUsers": True})
+    assert p.scopes[0].initial_manage_principal == "users"
+    assert GrantPlan("llm", "users", "MANAGE", None) in p.grants
+    assert GrantPlan("llm", "ds", "READ", "llm-acl-ds") in p.grants
+
+
+def test_users_read_with_allow_is_an_acl() -> None:
+    p = plan({"providers": TWO, "readers": ["users"], "allowWorkspaceUsers": True})
+    assert p.scopes[0].initial_manage_principal is None
+    assert p.grants == (GrantPlan("llm", "users", "READ", "llm-acl-users"),)
+
+
+def test_key_vault_backend() -> None:
+    p = plan({"providers": TWO, "backend": "azure-keyvault", "keyVault": {"resourceId": RID}, "readers": ["ds"]})
+    assert p.backend is Backend.AZURE_KEYVAULT
+    assert p.key_vault is not None and p.key_vault.vault_name == "kv-llm-keys"
+    assert [s.key for s in p.secrets] == ["openai-api-key", "anthropic-api-key"]
+
+
+def test_longest_scope_name_that_fits_with_suffix() -> None:
+    p = plan({"providers": TWO, "scopeName": "s" * 119, "uniqueSuffix": True})
+    assert len(p.scopes[0].name) + 9 == 128
+
+
+KV = {"backend": "azure-keyvault", "keyVault": {"resourceId": RID}}
+
+BAD_INPUTS: list[tuple[str, dict[str, Any], str, str]] = [
+    ("empty providers", {"providers": []}, "providers", "at least one"),
+    ("upper-case provider id", {"providers": [key("OpenAI")]}, "providers[0].name", "is not a provider id"),
+    ("provider id with space", {"providers": [key("open ai")]}, "providers[0].name", "is not a provider id"),
+    ("provider id too long", {"providers": [key("a" * 41)]}, "providers[0].name", "1 to 40"),
+    ("provider id starting with -", {"providers": [key("-x")]}, "providers[0].name", "starting with a letter"),
+    ("duplicate providers", {"providers": [key("openai"), key("openai")]}, "providers[1].name", "already providers[0]"),
+    ("scope name with slash", {"providers": TWO, "scopeName": "team/llm"}, "scopeName", "is not a valid scope name"),
+    ("empty scope name", {"providers": TWO, "scopeName": ""}, "scopeName", "1 to 128 of letters"),
+    (
+        "resource name not a scope name",
+        {"providers": TWO, "__name": "my vault"},
+        "scopeName",
+        "defaults to the resource name",
+    ),
+    ("scope name too long", {"providers": TWO, "scopeName": "s" * 129}, "scopeName", "129 characters; at most 128"),
+    (
+        "too long after suffix",
+        {"providers": TWO, "scopeName": "s" * 120, "uniqueSuffix": True},
+        "scopeName",
+        "with the 9-character unique suffix: it is 129 characters",
+    ),
+    (
+        "too long after prefix",
+        {"providers": [key("anthropic")], "scopeName": "s" * 119, "scopePerProvider": True},
+        "scopeName",
+        "129 characters",
+    ),
+    (
+        "secret key with slash",
+        {"providers": [key("openai", secretKey="a/b")]},
+        "providers[0].secretKey",
+        "is not a valid secret key",
+    ),
+    (
+        "secret key too long",
+        {"providers": [key("openai", secretKey="k" * 129)]},
+        "providers[0].secretKey",
+        "129 characters; at most 128",
+    ),
+    (
+        "duplicate secret keys",
+        {"providers": [key("openai", secretKey="k"), key("anthropic", secretKey="k")]},
+        "providers[1].secretKey",
+        "already the key of providers[0]",
+    ),
+    (
+        "bad env var name",
+        {"providers": [key("openai", envVarName="OPENAI-KEY")]},
+        "providers[0].envVarName",
+        "is not an environment variable name",
+    ),
+    (
+        "duplicate env var names",
+        {"providers": [key("openai"), key("my-llm", envVarName="OPENAI_API_KEY")]},
+        "providers[1].envVarName",
+        "already the variable of providers[0]",
+    ),
+    ("reader and manager", {"providers": TWO, "readers": ["ds"], "managers": ["ds"]}, "managers[0]", "also readers[0]"),
+    (
+        "writer and reader",
+        {"providers": TWO, "readers": ["a", "etl"], "writers": ["etl"]},
+        "writers[0]",
+        "also readers[1]",
+    ),
+    ("reader twice", {"providers": TWO, "readers": ["ds", "ds"]}, "readers[1]", "listed twice"),
+    ("users without allow", {"providers": TWO, "managers": ["users"]}, "managers[0]", "allowWorkspaceUsers"),
+    ("users reader without allow", {"providers": TWO, "readers": ["users"]}, "readers[0]", "every user"),
+    ("blank principal", {"providers": TWO, "readers": [" ds"]}, "readers[0]", "without surrounding spaces"),
+    ("empty principal", {"providers": TWO, "writers": [""]}, "writers[0]", "principal name"),
+    ("principal too long", {"providers": TWO, "readers": ["p" * 256]}, "readers[0]", "at most 255"),
+    (
+        "per-provider readers without scopePerProvider",
+        {"providers": [key("openai", readers=["bot"])]},
+        "providers[0].readers",
+        "needs scopePerProvider",
+    ),
+    (
+        "per-provider reader already global reader",
+        {"providers": [key("openai", readers=["ds"])], "scopePerProvider": True, "readers": ["ds"]},
+        "providers[0].readers[0]",
+        "already reads every scope",
+    ),
+    (
+        "per-provider reader is a manager",
+        {"providers": [key("openai", readers=["ops"])], "scopePerProvider": True, "managers": ["ops"]},
+        "providers[0].readers[0]",
+        "also managers[0]",
+    ),
+    (
+        "per-provider users without allow",
+        {"providers": [key("openai", readers=["users"])], "scopePerProvider": True},
+        "providers[0].readers[0]",
+        "allowWorkspaceUsers",
+    ),
+    (
+        "key vault backend without keyVault",
+        {"providers": TWO, "backend": "azure-keyvault"},
+        "keyVault",
+        "is required with backend 'azure-keyvault'",
+    ),
+    (
+        "keyVault with databricks backend",
+        {"providers": TWO, "keyVault": {"resourceId": RID}},
+        "keyVault",
+        "only used with backend 'azure-keyvault'",
+    ),
+    (
+        "malformed resourceId",
+        {"providers": TWO, "backend": "azure-keyvault", "keyVault": {"resourceId": "kv-llm"}},
+        "keyVault.resourceId",
+        "is not a Key Vault resource id",
+    ),
+    (
+        "scopePerProvider with key vault",
+        {"providers": TWO, "scopePerProvider": True, **KV},
+        "scopePerProvider",
+        "cannot be used with backend 'azure-keyvault'",
+    ),
+    (
+        "key vault name with underscore",
+        {"providers": [key("openai", secretKey="openai_key")], **KV},
+        "providers[0].secretKey",
+        "for example 'openai-key'",
+    ),
+    (
+        "key vault name with dot",
+        {"providers": [key("openai", secretKey="openai.key")], **KV},
+        "providers[0].secretKey",
+        "cannot name an Azure Key Vault secret",
+    ),
+    (
+        "key vault names equal ignoring case",
+        {"providers": [key("openai", secretKey="Key-A"), key("anthropic", secretKey="key-a")], **KV},
+        "providers[1].secretKey",
+        "already the key of providers[0]",
+    ),
+    (
+        "key vault name too long",
+        {"providers": [key("openai", secretKey="k" * 128)], **KV},
+        "providers[0].secretKey",
+        "1 to 127",
+    ),
+    ("unknown backend", {"providers": TWO, "backend": "hashicorp-vault"}, "backend", "valid backends are"),
+]
+
+
+@pytest.mark.parametrize(
+    ("inputs", "path", "fragment"), [case[1:] for case in BAD_INPUTS], ids=[case[0] for case in BAD_INPUTS]
+)
+def test_bad_input_is_refused_with_field_path_and_no_key(inputs: dict[str, Any], path: str, fragment: str) -> None:
+    inputs = dict(inputs)
+    name = inputs.pop("__name", "llm")
+    with pytest.raises(InvalidInput) as caught:
+        plan(inputs, name)
+    paths = [e.path for e in caught.value.errors]
+    assert path in paths, f"{path} not in {paths}"
+    assert fragment in caught.value.errors[paths.index(path)].reason
+    assert_no_key_in(str(caught.value))
+    assert_no_key_in(repr(caught.value.errors))
+
+
+def test_at_least_25_distinct_bad_inputs() -> None:
+    assert len({case[0] for case in BAD_INPUTS}) >= 25
+
+
+def test_message_names_the_path_first() -> None:
+    with pytest.raises(InvalidInput) as caught:
+        plan({"providers": [key("openai"), key("anthropic", secretKey="a/b")]})
+    assert "providers[1].secretKey: 'a/b' is not a valid secret key" in str(caught.value)
