@@ -16,7 +16,7 @@ from typing import Any
 import pulumi
 import pulumi.provider as provider
 from pulumi.errors import InputPropertiesError
-from pulumi.runtime import rpc
+from pulumi.output import UNKNOWN, Unknown
 
 from .component import LlmKeyVault
 from .errors import FieldError, InvalidInput
@@ -88,8 +88,8 @@ async def _resolve(value: Any, dependencies: set[pulumi.Resource]) -> Any:
     if isinstance(value, pulumi.Output):
         dependencies |= await value.resources()
         inner = await value.future(with_unknowns=True)
-        if not await value.is_known() and not rpc.contains_unknowns(inner):
-            inner = rpc.UNKNOWN
+        if not await value.is_known() and not _contains_unknowns(inner):
+            inner = UNKNOWN
         return await _resolve(inner, dependencies)
     if isinstance(value, Mapping):
         return {k: await _resolve(v, dependencies) for k, v in value.items()}
@@ -98,8 +98,16 @@ async def _resolve(value: Any, dependencies: set[pulumi.Resource]) -> Any:
     return value
 
 
+def _contains_unknowns(value: Any) -> bool:
+    if isinstance(value, dict):
+        return any(_contains_unknowns(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_contains_unknowns(v) for v in value)
+    return isinstance(value, Unknown)
+
+
 def _secret(value: Any, dependencies: set[pulumi.Resource]) -> pulumi.Output[Any]:
-    unknown = value == rpc.UNKNOWN
+    unknown = isinstance(value, Unknown)
 
     async def data(result: Any) -> Any:
         return result
@@ -115,7 +123,7 @@ def _secret(value: Any, dependencies: set[pulumi.Resource]) -> pulumi.Output[Any
 def _refuse_unknowns(value: Any, path: str) -> None:
     if isinstance(value, pulumi.Output):
         return  # an apiKey, already made secret
-    if value == rpc.UNKNOWN:
+    if isinstance(value, Unknown):
         raise InvalidInput(
             [
                 FieldError(

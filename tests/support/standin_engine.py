@@ -84,6 +84,10 @@ class _Monitor(resource_pb2_grpc.ResourceMonitorServicer):
         self.project = project
         self.stack = stack
 
+    def GetDeploymentInfo(self, request: Any, context: Any) -> Any:
+        # Like an older engine: the SDK then asks SupportsFeature, one feature at a time.
+        context.abort(grpc.StatusCode.UNIMPLEMENTED, "GetDeploymentInfo")
+
     def SupportsFeature(self, request: Any, context: Any) -> Any:
         return resource_pb2.SupportsFeatureResponse(hasSupport=request.id in FEATURES)
 
