@@ -501,3 +501,10 @@ func (s *Server) read(ctx context.Context, kind string, fn func(w *workspace.Wor
 		return fn(w)
 	})
 }
+
+// Packages are the packages the emulator serves, by plugin executable name.
+var Packages = map[string]*Package{
+	"pulumi-resource-databricks":   Databricks,
+	"pulumi-resource-random":       Random,
+	"pulumi-resource-azure-native": AzureNative,
+}

@@ -1,0 +1,140 @@
+// Command llmkeyvault-workspace-emulator is a test double: it serves Pulumi
+// resource provider plugins in place of the real databricks, random and
+// azure-native providers, so the Pulumi engine can deploy the llmkeyvault
+// component offline in tests and demos. It never talks to a real workspace.
+//
+// Called through a symlink named pulumi-resource-databricks,
+// pulumi-resource-random or pulumi-resource-azure-native, it serves that
+// plugin; called by its own name, it is a small CLI over the emulated
+// workspace (see usage).
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	pprovider "github.com/pulumi/pulumi/sdk/v3/go/pulumi/provider"
+	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
+
+	"llmkeyvault/tests/emulator/internal/provider"
+	"llmkeyvault/tests/emulator/internal/workspace"
+)
+
+const usage = `llmkeyvault-workspace-emulator: a TEST DOUBLE of a Databricks workspace (and of
+the Azure Key Vaults behind Key Vault-backed scopes) for llmkeyvault's tests and
+offline demos. It never talks to a real workspace and holds no secret value.
+
+Usage:
+  llmkeyvault-workspace-emulator dump  [--dir D]   print the emulated workspace as JSON
+                                                  (names, metadata, ACLs, SHA-256 digests,
+                                                  counters, call log; never a value)
+  llmkeyvault-workspace-emulator reset [--dir D]   empty the emulated workspace
+  llmkeyvault-workspace-emulator plugins          list the plugin names it serves
+
+D defaults to $LLMKEYVAULT_EMULATOR_DIR. The plugins are served through symlinks
+to this binary named %s.
+`
+
+func main() {
+	name := filepath.Base(os.Args[0])
+	if pkg, ok := provider.Packages[name]; ok {
+		os.Exit(serve(pkg))
+	}
+	os.Exit(cli(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func serve(pkg *provider.Package) int {
+	err := pprovider.Main(pkg.Name, func(host *pprovider.HostClient) (pulumirpc.ResourceProviderServer, error) {
+		var logger provider.Logger
+		if host != nil {
+			logger = host
+		}
+		return provider.NewServer(pkg, logger), nil
+	})
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "llmkeyvault workspace emulator (%s): %v\n", pkg.Name, err)
+		return 1
+	}
+	return 0
+}
+
+func pluginNames() []string {
+	var names []string
+	for n := range provider.Packages {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+func cli(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		fmt.Fprintf(stdout, usage, strings.Join(pluginNames(), ", "))
+		if len(args) == 0 {
+			return 2
+		}
+		return 0
+	}
+	cmd := args[0]
+	switch cmd {
+	case "plugins":
+		for _, n := range pluginNames() {
+			pkg := provider.Packages[n]
+			fmt.Fprintf(stdout, "%s\t%s\t%s\n", n, pkg.Name, pkg.Version())
+		}
+		return 0
+	case "dump", "reset":
+	default:
+		fmt.Fprintf(stderr, "llmkeyvault-workspace-emulator: unknown command %q\n", cmd)
+		fmt.Fprintf(stderr, usage, strings.Join(pluginNames(), ", "))
+		return 2
+	}
+	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	dir := fs.String("dir", os.Getenv(workspace.DirEnv), "emulated workspace folder (default $"+workspace.DirEnv+")")
+	if err := fs.Parse(args[1:]); err != nil {
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "llmkeyvault-workspace-emulator %s: unexpected argument %q\n", cmd, fs.Arg(0))
+		return 2
+	}
+	if *dir == "" {
+		fmt.Fprintf(stderr, "llmkeyvault-workspace-emulator %s: no folder: pass --dir or set %s\n", cmd, workspace.DirEnv)
+		return 2
+	}
+	st, err := workspace.Open(*dir)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	if cmd == "reset" {
+		if err := st.Reset(); err != nil {
+			fmt.Fprintln(stderr, err)
+			return 1
+		}
+		return 0
+	}
+	var d workspace.Dump
+	if err := st.View(func(w *workspace.Workspace) error {
+		d = w.Dump()
+		return nil
+	}); err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	d.Dir = st.Dir
+	enc := json.NewEncoder(stdout)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(d); err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	return 0
+}

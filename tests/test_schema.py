@@ -1,0 +1,149 @@
+"""schema.yaml is the public API: the code must read every input it declares,
+register every output it declares, and nothing else."""
+
+import json
+from importlib import util
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from conftest import FAKE_KEYS
+from llmkeyvault_provider import LlmKeyVault
+from llmkeyvault_provider.args import KEY_VAULT_FIELDS, PROVIDER_KEY_FIELDS, VAULT_FIELDS, Backend
+from llmkeyvault_provider.outputs import OUTPUT_ATTRIBUTES
+from llmkeyvault_provider.schema import load_schema
+from support.mocks import run_with_mocks
+
+pytestmark = pytest.mark.component
+
+ROOT = Path(__file__).resolve().parents[1]
+with (ROOT / "schema.yaml").open(encoding="utf-8") as f:
+    SCHEMA: dict[str, Any] = yaml.safe_load(f)
+VAULT = SCHEMA["resources"]["llmkeyvault:index:LlmKeyVault"]
+TYPES = SCHEMA["types"]
+
+
+def test_the_provider_serves_the_root_schema_yaml() -> None:
+    assert load_schema() == SCHEMA
+
+
+def test_identity() -> None:
+    assert SCHEMA["name"] == "llmkeyvault"
+    assert set(SCHEMA["resources"]) == {"llmkeyvault:index:LlmKeyVault"}
+    assert VAULT["isComponent"] is True
+    assert set(TYPES) == {
+        "llmkeyvault:index:ProviderKey",
+        "llmkeyvault:index:KeyVaultBacking",
+        "llmkeyvault:index:Grant",
+        "llmkeyvault:index:Backend",
+    }
+    assert [e["value"] for e in TYPES["llmkeyvault:index:Backend"]["enum"]] == [b.value for b in Backend]
+    assert set(SCHEMA["language"]) == {"python", "nodejs", "go", "csharp"}
+    assert SCHEMA["language"]["python"]["packageName"] == "pulumi_llmkeyvault"
+
+
+def test_api_key_is_secret_and_nothing_else_is() -> None:
+    secrets = [
+        (type_name, prop)
+        for type_name, spec in [*TYPES.items(), ("vault", {"properties": {**VAULT["inputProperties"], **VAULT["properties"]}})]
+        for prop, prop_spec in spec.get("properties", {}).items()
+        if prop_spec.get("secret")
+    ]
+    assert secrets == [("llmkeyvault:index:ProviderKey", "apiKey")]
+
+
+def test_required_fields() -> None:
+    assert VAULT["requiredInputs"] == ["providers"]
+    assert TYPES["llmkeyvault:index:ProviderKey"]["required"] == ["name", "apiKey"]
+    assert TYPES["llmkeyvault:index:KeyVaultBacking"]["required"] == ["resourceId"]
+    assert set(VAULT["required"]) == set(VAULT["properties"])
+
+
+def test_every_property_has_a_description() -> None:
+    specs = [VAULT["inputProperties"], VAULT["properties"]] + [t.get("properties", {}) for t in TYPES.values()]
+    missing = [name for spec in specs for name, prop in spec.items() if not prop.get("description")]
+    assert missing == []
+    assert all(t.get("description") for t in TYPES.values())
+
+
+def test_code_reads_exactly_the_schema_inputs() -> None:
+    assert set(VAULT_FIELDS) == set(VAULT["inputProperties"])
+    assert set(PROVIDER_KEY_FIELDS) == set(TYPES["llmkeyvault:index:ProviderKey"]["properties"])
+    assert set(KEY_VAULT_FIELDS) == set(TYPES["llmkeyvault:index:KeyVaultBacking"]["properties"])
+
+
+def test_code_registers_exactly_the_schema_outputs() -> None:
+    assert set(OUTPUT_ATTRIBUTES) == set(VAULT["properties"])
+    run = run_with_mocks(lambda: LlmKeyVault("llm", {**BASE, "readers": ["ds"]}))
+    assert set(run.outputs) == set(VAULT["properties"])
+    (registered,) = [o for urn, o in run.registered_outputs.items() if urn.endswith("LlmKeyVault::llm")]
+    assert set(registered) == set(VAULT["properties"])
+    assert set(registered["grants"][0]) == set(TYPES["llmkeyvault:index:Grant"]["properties"])
+
+
+def test_child_versions_are_the_installed_typed_sdks() -> None:
+    for dep in SCHEMA["dependencies"]:
+        module = "pulumi_" + dep["name"].replace("-", "_")
+        spec = util.find_spec(module)
+        assert spec is not None and spec.submodule_search_locations, module
+        plugin = json.loads((Path(spec.submodule_search_locations[0]) / "pulumi-plugin.json").read_text())
+        assert (plugin["name"], plugin["version"]) == (dep["name"], dep["version"])
+
+
+RID = "/subscriptions/00000000-1111-2222-3333-444444444444/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/"
+BASE: dict[str, Any] = {"providers": [{"name": "openai", "apiKey": FAKE_KEYS["openai"]}]}
+KV: dict[str, Any] = {**BASE, "backend": "azure-keyvault", "keyVault": {"resourceId": RID + "kv-one"}}
+PER: dict[str, Any] = {**BASE, "scopePerProvider": True}
+
+
+def with_provider(base: dict[str, Any], **fields: Any) -> dict[str, Any]:
+    return {**base, "providers": [{**base["providers"][0], **fields}]}
+
+
+# For each schema input, two inputs that differ in that field alone.
+VARIATIONS: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
+    "providers": (BASE, {**BASE, "providers": [*BASE["providers"], {"name": "groq", "apiKey": FAKE_KEYS["my-llm"]}]}),
+    "providers[].name": (BASE, with_provider(BASE, name="my-llm")),
+    "providers[].apiKey": (BASE, with_provider(BASE, apiKey=FAKE_KEYS["cohere"])),
+    "providers[].secretKey": (BASE, with_provider(BASE, secretKey="openai")),
+    "providers[].envVarName": (BASE, with_provider(BASE, envVarName="OPENAI_KEY")),
+    "providers[].readers": (PER, with_provider(PER, readers=["bot"])),
+    "scopeName": (BASE, {**BASE, "scopeName": "keys"}),
+    "scopePerProvider": (BASE, PER),
+    "uniqueSuffix": (BASE, {**BASE, "uniqueSuffix": True}),
+    "readers": (BASE, {**BASE, "readers": ["ds"]}),
+    "writers": (BASE, {**BASE, "writers": ["ds"]}),
+    "managers": (BASE, {**BASE, "managers": ["ds"]}),
+    "allowWorkspaceUsers": ({**BASE, "readers": ["users"]}, {**BASE, "readers": ["users"], "allowWorkspaceUsers": True}),
+    "backend": ({**KV, "backend": "databricks", "keyVault": None}, {**KV, "keyVault": None}),
+    "keyVault": (KV, {**KV, "keyVault": {"resourceId": RID + "kv-two"}}),
+    "keyVault.resourceId": (KV, {**KV, "keyVault": {"resourceId": RID + "kv-two"}}),
+    "keyVault.dnsName": (KV, {**KV, "keyVault": {**KV["keyVault"], "dnsName": "https://kv-one.vault.azure.cn/"}}),
+}
+
+
+def schema_input_paths() -> set[str]:
+    paths = set(VAULT["inputProperties"])
+    paths |= {f"providers[].{p}" for p in TYPES["llmkeyvault:index:ProviderKey"]["properties"]}
+    paths |= {f"keyVault.{p}" for p in TYPES["llmkeyvault:index:KeyVaultBacking"]["properties"]}
+    return paths
+
+
+def outcome(inputs: dict[str, Any]) -> str:
+    try:
+        run = run_with_mocks(lambda: LlmKeyVault("llm", inputs))
+    except ValueError as e:
+        return f"refused: {e}"
+    registered = sorted((r.type, r.name, json.dumps(r.inputs, sort_keys=True)) for r in run.registrations)
+    return json.dumps([registered, run.outputs], sort_keys=True)
+
+
+def test_variations_cover_every_schema_input() -> None:
+    assert set(VARIATIONS) == schema_input_paths()
+
+
+@pytest.mark.parametrize("path", sorted(VARIATIONS))
+def test_every_schema_input_is_consumed(path: str) -> None:
+    before, after = VARIATIONS[path]
+    assert outcome(before) != outcome(after), f"{path} changes nothing"
