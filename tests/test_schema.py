@@ -44,9 +44,10 @@ def test_identity() -> None:
 
 
 def test_api_key_is_secret_and_nothing_else_is() -> None:
+    vault = {"properties": {**VAULT["inputProperties"], **VAULT["properties"]}}
     secrets = [
         (type_name, prop)
-        for type_name, spec in [*TYPES.items(), ("vault", {"properties": {**VAULT["inputProperties"], **VAULT["properties"]}})]
+        for type_name, spec in [*TYPES.items(), ("vault", vault)]
         for prop, prop_spec in spec.get("properties", {}).items()
         if prop_spec.get("secret")
     ]
@@ -115,7 +116,10 @@ VARIATIONS: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     "readers": (BASE, {**BASE, "readers": ["ds"]}),
     "writers": (BASE, {**BASE, "writers": ["ds"]}),
     "managers": (BASE, {**BASE, "managers": ["ds"]}),
-    "allowWorkspaceUsers": ({**BASE, "readers": ["users"]}, {**BASE, "readers": ["users"], "allowWorkspaceUsers": True}),
+    "allowWorkspaceUsers": (
+        {**BASE, "readers": ["users"]},
+        {**BASE, "readers": ["users"], "allowWorkspaceUsers": True},
+    ),
     "backend": ({**KV, "backend": "databricks", "keyVault": None}, {**KV, "keyVault": None}),
     "keyVault": (KV, {**KV, "keyVault": {"resourceId": RID + "kv-two"}}),
     "keyVault.resourceId": (KV, {**KV, "keyVault": {"resourceId": RID + "kv-two"}}),
