@@ -24,6 +24,10 @@ import (
 	"llmkeyvault/tests/emulator/internal/workspace"
 )
 
+// QuietEnv, when set, stops the one notice per plugin process that says a
+// test double is serving the package.
+const QuietEnv = "LLMKEYVAULT_EMULATOR_QUIET"
+
 // Logger sends a message to the engine (nil: no engine, for example in tests).
 type Logger interface {
 	Log(ctx context.Context, sev diag.Severity, urn resource.URN, msg string) error
@@ -208,16 +212,18 @@ func (s *Server) Configure(ctx context.Context, req *pulumirpc.ConfigureRequest)
 	for k, v := range req.GetVariables() {
 		cfg[strings.TrimPrefix(k, prefix)] = v
 	}
-	if args := req.GetArgs(); args != nil {
-		for k, v := range args.GetFields() {
-			switch x := v.GetKind().(type) {
-			case *structpb.Value_StringValue:
-				cfg[k] = x.StringValue
-			case *structpb.Value_BoolValue:
-				cfg[k] = fmt.Sprint(x.BoolValue)
-			case *structpb.Value_NumberValue:
-				cfg[k] = fmt.Sprint(x.NumberValue)
-			}
+	args, err := unmarshal("configure.args", req.GetArgs())
+	if err != nil {
+		return nil, err
+	}
+	for k, v := range args {
+		switch v = unwrap(v); {
+		case v.IsString():
+			cfg[string(k)] = v.StringValue()
+		case v.IsBool():
+			cfg[string(k)] = fmt.Sprint(v.BoolValue())
+		case v.IsNumber():
+			cfg[string(k)] = fmt.Sprint(v.NumberValue())
 		}
 	}
 	s.mu.Lock()
@@ -226,7 +232,7 @@ func (s *Server) Configure(ctx context.Context, req *pulumirpc.ConfigureRequest)
 	send := !s.noticeSent
 	s.noticeSent = true
 	s.mu.Unlock()
-	if send && s.logger != nil {
+	if send && s.logger != nil && os.Getenv(QuietEnv) == "" {
 		_ = s.logger.Log(ctx, diag.Info, "", fmt.Sprintf(
 			"llmkeyvault workspace emulator (a test double) serves %s here; state in %s; no real workspace is used",
 			s.pkg.Name, s.store.Dir))
