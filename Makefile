@@ -37,7 +37,7 @@ lint: venv
 test-fast: venv
 	$(PY) -m pytest -m "not slow"
 
-test: lint
+test: lint tools build emulator emulator-test
 	$(PY) -m pytest
 
 bench: venv

@@ -33,7 +33,9 @@ def schema_json() -> str:
 
 
 def package_version() -> str:
-    return str(load_schema()["version"])
+    from .version import __version__
+
+    return __version__
 
 
 def dependency_versions() -> dict[str, str]:

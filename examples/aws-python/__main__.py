@@ -1,0 +1,30 @@
+"""LLM API keys for a Databricks workspace on AWS.
+
+One Databricks-backed secret scope with the OpenAI, Anthropic and Amazon Bedrock
+keys, READ for the groups that build on them, MANAGE for the platform team, and
+nothing for anyone else. The keys come from secret stack configuration.
+"""
+
+import pulumi
+import pulumi_llmkeyvault as llmkeyvault
+
+config = pulumi.Config()
+
+vault = llmkeyvault.LlmKeyVault(
+    "llm-keys",
+    scope_name="llm-keys",
+    providers=[
+        llmkeyvault.ProviderKeyArgs(name="openai", api_key=config.require_secret("openaiApiKey")),
+        llmkeyvault.ProviderKeyArgs(name="anthropic", api_key=config.require_secret("anthropicApiKey")),
+        llmkeyvault.ProviderKeyArgs(
+            name="amazon-bedrock", api_key=config.require_secret("bedrockSecretAccessKey")
+        ),
+    ],
+    readers=config.get_object("readerGroups") or ["data-science", "ml-engineers"],
+    managers=[config.get("managerGroup") or "platform-admins"],
+)
+
+pulumi.export("scopes", vault.scopes)
+pulumi.export("secretReferences", vault.secret_references)
+pulumi.export("environmentVariables", vault.environment_variables)
+pulumi.export("grants", vault.grants)

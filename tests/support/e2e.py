@@ -1,0 +1,163 @@
+"""Driving an example stack through the real Pulumi engine, offline.
+
+A copy of the example gets a `plugins:` section that points the engine at the
+built llmkeyvault plugin and at the workspace emulator (the test double for
+databricks, random and azure-native). State goes to a local file backend with
+a generated passphrase; everything lives in a temporary folder. Every command's
+output is kept so tests can search it for keys.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = ROOT / "bin"
+EMULATOR = BIN / "emulator"
+EMULATOR_CLI = EMULATOR / "llmkeyvault-workspace-emulator"
+PLUGIN_DIR = ROOT / "build" / "plugin"
+EMULATED_PACKAGES = ("databricks", "random", "azure-native")
+
+
+def plugins_section() -> dict[str, Any]:
+    providers = [{"name": "llmkeyvault", "path": str(PLUGIN_DIR)}]
+    providers += [{"name": name, "path": str(EMULATOR)} for name in EMULATED_PACKAGES]
+    return {"providers": providers}
+
+
+@dataclass
+class Result:
+    args: list[str]
+    returncode: int
+    stdout: str
+    stderr: str
+    seconds: float
+
+
+@dataclass
+class ExampleStack:
+    """A Pulumi project (an example), copied into ``root``, with its own state, workspace and plugin home."""
+
+    source: Path
+    root: Path
+    stack: str = "dev"
+    #: command that runs up/preview/destroy for a program whose language host is not
+    #: at hand (an Automation API inline driver); None runs the pulumi CLI itself
+    driver: list[str] | None = None
+    extra_env: dict[str, str] = field(default_factory=dict)
+    transcript: list[Result] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.project = self.root / "project"
+        self.state = self.root / "state"
+        self.workspace = self.root / "workspace"
+        self.home = self.root / "pulumi-home"
+        for folder in (self.state, self.workspace, self.home):
+            folder.mkdir(parents=True, exist_ok=True)
+        shutil.copytree(
+            self.source,
+            self.project,
+            ignore=shutil.ignore_patterns("node_modules", "venv", ".venv", "bin", "Pulumi.*.yaml"),
+        )
+        with (self.project / "Pulumi.yaml").open(encoding="utf-8") as f:
+            project = yaml.safe_load(f)
+        project["plugins"] = plugins_section()
+        with (self.project / "Pulumi.yaml").open("w", encoding="utf-8") as f:
+            yaml.safe_dump(project, f, sort_keys=False)
+        self.passphrase = secrets.token_hex(16)
+
+    @property
+    def env(self) -> dict[str, str]:
+        return {
+            **os.environ,
+            "PATH": f"{BIN}:{os.environ['PATH']}",
+            "PULUMI_HOME": str(self.home),
+            "PULUMI_BACKEND_URL": f"file://{self.state}",
+            "PULUMI_CONFIG_PASSPHRASE": self.passphrase,
+            "PULUMI_SKIP_UPDATE_CHECK": "true",
+            "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
+            "PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK": "true",
+            "LLMKEYVAULT_EMULATOR_DIR": str(self.workspace),
+            "LLMKEYVAULT_EMULATOR_QUIET": "1",
+            "LLMKEYVAULT_PULUMI": str(BIN / "pulumi"),
+            **self.extra_env,
+        }
+
+    def run(self, *args: str, check: bool = True, stdin: str | None = None, timeout: float = 900) -> Result:
+        return self._execute([str(BIN / "pulumi"), *args, "--non-interactive"], check, stdin, timeout)
+
+    def program_op(self, op: str, *extra: str, check: bool = True) -> Result:
+        """up, preview or destroy of the program, through the driver when there is one."""
+        if self.driver is None:
+            flags = {"up": ["--yes", "--skip-preview"], "destroy": ["--yes", "--skip-preview"], "preview": []}[op]
+            return self.run(op, *flags, *extra, check=check)
+        return self._execute([*self.driver, op, "--stack", self.stack, *extra], check, None, 900)
+
+    def _execute(self, argv: list[str], check: bool, stdin: str | None, timeout: float) -> Result:
+        start = time.perf_counter()
+        done = subprocess.run(
+            argv,
+            cwd=self.project,
+            env=self.env,
+            input=stdin,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+        result = Result(argv, done.returncode, done.stdout, done.stderr, time.perf_counter() - start)
+        self.transcript.append(result)
+        if check and done.returncode != 0:
+            raise AssertionError(
+                f"{' '.join(argv[1:3])} failed ({done.returncode}):\n{done.stdout[-4000:]}\n{done.stderr[-4000:]}"
+            )
+        return result
+
+    def init(self, secret_config: dict[str, str], config: dict[str, str] | None = None) -> None:
+        self.run("stack", "init", self.stack)
+        for key, value in (config or {}).items():
+            self.run("config", "set", key, value)
+        for key, value in secret_config.items():
+            self.set_secret(key, value)
+
+    def set_secret(self, key: str, value: str) -> None:
+        # Through stdin, so the key is not on a command line.
+        self.run("config", "set", "--secret", key, stdin=value)
+
+    def up(self, *extra: str, check: bool = True) -> Result:
+        return self.program_op("up", *extra, check=check)
+
+    def preview(self, *extra: str, check: bool = True) -> Result:
+        return self.program_op("preview", *extra, check=check)
+
+    def destroy(self) -> Result:
+        return self.program_op("destroy")
+
+    def outputs(self) -> dict[str, Any]:
+        loaded: dict[str, Any] = json.loads(self.run("stack", "output", "--json").stdout)
+        return loaded
+
+    def export(self) -> str:
+        return self.run("stack", "export").stdout
+
+    def state_files(self) -> str:
+        return "\n".join(p.read_text(errors="replace") for p in self.state.rglob("*") if p.is_file())
+
+    def workspace_dump(self) -> dict[str, Any]:
+        done = subprocess.run(
+            [str(EMULATOR_CLI), "dump", "--dir", str(self.workspace)], capture_output=True, text=True, check=True
+        )
+        dumped: dict[str, Any] = json.loads(done.stdout)
+        return dumped
+
+    def everything_printed(self) -> str:
+        return "\n".join(r.stdout + "\n" + r.stderr for r in self.transcript)

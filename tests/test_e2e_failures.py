@@ -1,0 +1,113 @@
+"""Once, in Pulumi YAML through the real engine against the workspace emulator:
+a failure half-way, a refused input, and the deployment's critical path."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+from support.e2e import ROOT, ExampleStack
+from support.workspace import digest, is_empty, layout, secret_digests
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+FIXTURE = ROOT / "tests" / "e2e" / "five-providers"
+KEYS = {
+    "openaiApiKey": "sk-test-five-openai-0000",
+    "anthropicApiKey": "sk-test-five-anthropic-0000",
+    "cohereApiKey": "sk-test-five-cohere-0000",
+    "mistralApiKey": "sk-test-five-mistral-0000",
+    "groqApiKey": "sk-test-five-groq-0000",
+}
+EXPECTED = {
+    "scopes": {
+        "five": {
+            "backend": "DATABRICKS",
+            "keys": sorted(f"{p}-api-key" for p in ("openai", "anthropic", "cohere", "mistral", "groq")),
+            "grants": {
+                "data-science": "READ",
+                "analysts": "READ",
+                "chatbot-sp": "READ",
+                "etl-sp": "WRITE",
+                "platform-admins": "MANAGE",
+            },
+        }
+    },
+    "vaults": {},
+}
+
+
+@pytest.fixture(scope="module")
+def engine_ready() -> None:
+    subprocess.run(["make", "--no-print-directory", "tools", "build", "emulator"], cwd=ROOT, check=True)
+
+
+def five(tmp_path: Path, **env: str) -> ExampleStack:
+    stack = ExampleStack(FIXTURE, tmp_path, extra_env=env)
+    stack.init(KEYS)
+    return stack
+
+
+def resource_urns(stack: ExampleStack) -> list[str]:
+    deployment = json.loads(stack.export())["deployment"]
+    return [r["urn"] for r in deployment.get("resources", [])]
+
+
+def test_failure_at_the_third_secret_then_convergence(engine_ready: None, tmp_path: Path) -> None:
+    stack = five(tmp_path, LLMKEYVAULT_EMULATOR_FAIL="secret:3")
+    failed = stack.up(check=False)
+    assert failed.returncode != 0
+    assert "injected failure" in failed.stdout + failed.stderr
+    partial = stack.workspace_dump()
+    assert len(secret_digests(partial)) < 5
+
+    stack.extra_env.pop("LLMKEYVAULT_EMULATOR_FAIL")
+    stack.up()
+    dump = stack.workspace_dump()
+    assert layout(dump) == EXPECTED
+    assert sorted(secret_digests(dump).values()) == sorted(digest(v) for v in KEYS.values())
+    urns = resource_urns(stack)
+    assert len(urns) == len(set(urns)), "a resource is duplicated in the state"
+    children = [u for u in urns if "LlmKeyVault$" in u]
+    assert len(children) == 1 + 5 + 5  # scope, secrets, ACLs: none lost, none extra
+    stack.preview("--expect-no-changes")
+
+    stack.destroy()
+    assert is_empty(stack.workspace_dump())
+    for key in KEYS.values():
+        assert key not in stack.everything_printed()
+        assert key not in stack.state_files()
+
+
+def test_bad_input_fails_preview_with_the_field_path_and_no_key(engine_ready: None, tmp_path: Path) -> None:
+    stack = five(tmp_path)
+    stack.run("config", "set", "--path", "managers[0]", "data-science")  # also a reader
+    result = stack.preview(check=False)
+    assert result.returncode != 0
+    printed = result.stdout + result.stderr
+    assert "managers[0]" in printed
+    assert "also readers[0]" in printed
+    for key in KEYS.values():
+        assert key not in printed
+    assert is_empty(stack.workspace_dump())
+
+
+def test_children_that_need_not_wait_do_not(engine_ready: None, tmp_path: Path) -> None:
+    latency_ms = 200
+    stack = five(tmp_path, LLMKEYVAULT_EMULATOR_LATENCY_MS=str(latency_ms))
+    up = stack.up()
+    calls = [c for c in stack.workspace_dump()["log"] if c["op"] == "create"]
+    assert len(calls) == 11  # scope, 5 secrets, 5 ACLs
+    serial_sum = sum(c["endMs"] - c["startMs"] for c in calls) / 1000
+    span = (max(c["endMs"] for c in calls) - min(c["startMs"] for c in calls)) / 1000
+    critical_path = 2 * latency_ms / 1000  # the scope, then secrets and ACLs side by side
+    print(
+        f"\n5 providers, {latency_ms} ms per call: serial sum {serial_sum:.2f} s, "
+        f"first-to-last call {span:.2f} s (critical path {critical_path:.2f} s), whole `up` {up.seconds:.2f} s"
+    )
+    assert serial_sum >= 11 * latency_ms / 1000
+    assert span < serial_sum / 3, "children that need not wait for each other must not"
+    assert span < critical_path + 0.5
+    stack.destroy()

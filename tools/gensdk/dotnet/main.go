@@ -1,0 +1,167 @@
+// Command gensdk generates the C# SDK of the llmkeyvault package from schema.yaml
+// with the .NET code generator of pulumi-dotnet (the library behind
+// pulumi-language-dotnet), fully offline.
+//
+// The Python, Node.js and Go SDKs come from `pulumi package gen-sdk`; C# cannot,
+// for two reasons this program deals with:
+//
+//   - The .NET code generator fetches the package icon (logo.png) over HTTP
+//     every time it runs: the schema's logoUrl, or Pulumi's default logo on
+//     raw.githubusercontent.com. Here the HTTP client is replaced by one that
+//     answers the default logo's URL from a local file (-logo, the same bytes the
+//     generator's own test data holds) and refuses every other request, so
+//     generation is offline and deterministic.
+//   - The CLI's YAML schema reader (gopkg.in/yaml.v2 into schema.PackageSpec)
+//     rejects the `language` section and string dependency versions; this program
+//     reads YAML generically and decodes it as JSON, the schema's wire format.
+//
+// Usage:
+//
+//	gensdk -schema schema.yaml -out sdk/dotnet -logo path/to/logo.png
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"github.com/blang/semver"
+	dotnetgen "github.com/pulumi/pulumi-dotnet/pulumi-language-dotnet/v3/codegen"
+	"github.com/pulumi/pulumi/pkg/v3/codegen/schema"
+	"gopkg.in/yaml.v3"
+)
+
+// defaultLogoURL is the icon the .NET code generator downloads when the schema
+// has no logoUrl.
+const defaultLogoURL = "https://raw.githubusercontent.com/pulumi/pulumi/" +
+	"dbc96206bec722b7791a22ff50e895ab7c0abdc0/sdk/dotnet/pulumi_logo_64x64.png"
+
+func main() {
+	schemaPath := flag.String("schema", "schema.yaml", "package schema, YAML or JSON")
+	out := flag.String("out", "sdk/dotnet", "output directory; replaced entirely")
+	logo := flag.String("logo", "", "local copy of the default package icon")
+	flag.Parse()
+	if err := run(*schemaPath, *out, *logo); err != nil {
+		fmt.Fprintf(os.Stderr, "gensdk: %v\n", err)
+		os.Exit(1)
+	}
+}
+
+func run(schemaPath, out, logoPath string) error {
+	if logoPath == "" {
+		return errors.New("-logo is required")
+	}
+	logo, err := os.ReadFile(logoPath)
+	if err != nil {
+		return err
+	}
+	offline := offlineTransport{files: map[string][]byte{defaultLogoURL: logo}}
+	http.DefaultTransport = offline
+	http.DefaultClient.Transport = offline
+
+	spec, err := readSpec(schemaPath)
+	if err != nil {
+		return err
+	}
+	pkg, diags, err := schema.BindSpec(*spec, offlineLoader{}, schema.ValidationOptions{})
+	if err != nil {
+		return fmt.Errorf("binding %s: %w", schemaPath, err)
+	}
+	if diags.HasErrors() {
+		return fmt.Errorf("binding %s: %s", schemaPath, diags.Error())
+	}
+
+	files, err := dotnetgen.GeneratePackage("pulumi-language-dotnet", pkg, nil, nil)
+	if err != nil {
+		return err
+	}
+	return writeTree(out, files)
+}
+
+// readSpec decodes a YAML (or JSON, a subset of YAML) schema through JSON, so the
+// spec's JSON decoders (raw language sections, semver strings) apply.
+func readSpec(path string) (*schema.PackageSpec, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var doc any
+	if err := yaml.Unmarshal(raw, &doc); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	asJSON, err := json.Marshal(doc)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	var spec schema.PackageSpec
+	dec := json.NewDecoder(bytes.NewReader(asJSON))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&spec); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return &spec, nil
+}
+
+// writeTree replaces dir with exactly the generated files.
+func writeTree(dir string, files map[string][]byte) error {
+	if err := os.RemoveAll(dir); err != nil {
+		return err
+	}
+	names := make([]string, 0, len(files))
+	for name := range files {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		path := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(path, files[name], 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// offlineTransport answers known URLs from memory and refuses the rest.
+type offlineTransport struct{ files map[string][]byte }
+
+func (t offlineTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	body, ok := t.files[req.URL.String()]
+	if !ok {
+		return nil, fmt.Errorf("offline: refusing to fetch %s", req.URL)
+	}
+	return &http.Response{
+		Status:        "200 OK",
+		StatusCode:    http.StatusOK,
+		Proto:         "HTTP/1.1",
+		ProtoMajor:    1,
+		ProtoMinor:    1,
+		Header:        http.Header{"Content-Type": []string{"image/png"}},
+		Body:          io.NopCloser(bytes.NewReader(body)),
+		ContentLength: int64(len(body)),
+		Request:       req,
+	}, nil
+}
+
+// offlineLoader refuses to load other packages: the schema refers to none of
+// their types, and plugins are not downloaded here.
+type offlineLoader struct{}
+
+func (offlineLoader) LoadPackage(name string, version *semver.Version) (*schema.Package, error) {
+	return nil, fmt.Errorf("offline: the schema refers to package %q (version %v); "+
+		"loading other packages' schemas is not supported", name, version)
+}
+
+func (l offlineLoader) LoadPackageV2(_ context.Context, d *schema.PackageDescriptor) (*schema.Package, error) {
+	return l.LoadPackage(d.Name, d.Version)
+}
