@@ -30,8 +30,8 @@ $(VENV)/.installed: provider/pyproject.toml
 venv: $(VENV)/.installed
 
 lint: venv
-	$(VENV)/bin/ruff check provider tests bench
-	$(VENV)/bin/ruff format --check provider tests bench
+	$(VENV)/bin/ruff check provider tests bench devtools
+	$(VENV)/bin/ruff format --check provider tests bench devtools
 	$(VENV)/bin/mypy
 
 test-fast: venv
@@ -45,3 +45,9 @@ bench: venv
 
 clean:
 	rm -rf $(VENV) bin build dist
+
+.PHONY: demo
+# Deploy examples/$(DEMO_EXAMPLE) to the workspace emulator and show the result.
+DEMO_EXAMPLE ?= yaml
+demo: tools build emulator
+	$(PY) -m devtools.demo $(DEMO_EXAMPLE)

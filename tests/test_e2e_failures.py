@@ -8,8 +8,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from support.e2e import ROOT, ExampleStack
 from support.workspace import digest, is_empty, layout, secret_digests
+
+from devtools.local_stack import ROOT, LocalStack
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -44,13 +45,13 @@ def engine_ready() -> None:
     subprocess.run(["make", "--no-print-directory", "tools", "build", "emulator"], cwd=ROOT, check=True)
 
 
-def five(tmp_path: Path, **env: str) -> ExampleStack:
-    stack = ExampleStack(FIXTURE, tmp_path, extra_env=env)
+def five(tmp_path: Path, **env: str) -> LocalStack:
+    stack = LocalStack(FIXTURE, tmp_path, extra_env=env)
     stack.init(KEYS)
     return stack
 
 
-def resource_urns(stack: ExampleStack) -> list[str]:
+def resource_urns(stack: LocalStack) -> list[str]:
     deployment = json.loads(stack.export())["deployment"]
     return [r["urn"] for r in deployment.get("resources", [])]
 

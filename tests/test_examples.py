@@ -11,8 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from support.e2e import ROOT, ExampleStack
 from support.workspace import digest, is_empty, layout, secret_digests
+
+from devtools.local_stack import ROOT, LocalStack
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -24,7 +25,7 @@ class Example:
     rotate: str
     expected: dict[str, Any]
     config: dict[str, str] = field(default_factory=dict)
-    prepare: Callable[[ExampleStack], None] = lambda stack: None
+    prepare: Callable[[LocalStack], None] = lambda stack: None
 
 
 def databricks_scope(keys: list[str], grants: dict[str, str]) -> dict[str, Any]:
@@ -51,7 +52,7 @@ def engine_ready() -> None:
     subprocess.run(["make", "--no-print-directory", "tools", "build", "emulator"], cwd=ROOT, check=True)
 
 
-def assert_no_keys(stack: ExampleStack, keys: list[str]) -> None:
+def assert_no_keys(stack: LocalStack, keys: list[str]) -> None:
     places = {
         "state file": stack.state_files(),
         "stack export": stack.export(),
@@ -68,7 +69,7 @@ def assert_no_keys(stack: ExampleStack, keys: list[str]) -> None:
 @pytest.mark.parametrize("name", sorted(EXAMPLES))
 def test_example_lifecycle(engine_ready: None, tmp_path: Path, name: str) -> None:
     example = EXAMPLES[name]
-    stack = ExampleStack(ROOT / "examples" / name, tmp_path)
+    stack = LocalStack(ROOT / "examples" / name, tmp_path)
     example.prepare(stack)
     stack.init(example.secrets, example.config)
 

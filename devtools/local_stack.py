@@ -1,10 +1,11 @@
-"""Driving an example stack through the real Pulumi engine, offline.
+"""A Pulumi project deployed by the real engine against the workspace emulator.
 
-A copy of the example gets a `plugins:` section that points the engine at the
-built llmkeyvault plugin and at the workspace emulator (the test double for
-databricks, random and azure-native). State goes to a local file backend with
-a generated passphrase; everything lives in a temporary folder. Every command's
-output is kept so tests can search it for keys.
+Used by `make demo` and by the end-to-end tests. A copy of the project gets a
+`plugins:` section that points the engine at the built llmkeyvault plugin and
+at the workspace emulator (the test double for databricks, random and
+azure-native), so a user's own configuration never reaches it. State goes to a
+local file backend under the given root, with a passphrase generated once and
+kept there. Every command's output is kept so tests can search it for keys.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from typing import Any
 
 import yaml
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 BIN = ROOT / "bin"
 EMULATOR = BIN / "emulator"
 EMULATOR_CLI = EMULATOR / "llmkeyvault-workspace-emulator"
@@ -45,7 +46,7 @@ class Result:
 
 
 @dataclass
-class ExampleStack:
+class LocalStack:
     """A Pulumi project (an example), copied into ``root``, with its own state, workspace and plugin home."""
 
     source: Path
@@ -68,13 +69,19 @@ class ExampleStack:
             self.source,
             self.project,
             ignore=shutil.ignore_patterns("node_modules", "venv", ".venv", "bin", "Pulumi.*.yaml"),
+            dirs_exist_ok=True,
         )
         with (self.project / "Pulumi.yaml").open(encoding="utf-8") as f:
             project = yaml.safe_load(f)
         project["plugins"] = plugins_section()
         with (self.project / "Pulumi.yaml").open("w", encoding="utf-8") as f:
             yaml.safe_dump(project, f, sort_keys=False)
-        self.passphrase = secrets.token_hex(16)
+        # Generated once per root and kept beside the state it unlocks.
+        passphrase_file = self.root / "passphrase"
+        if not passphrase_file.exists():
+            passphrase_file.touch(mode=0o600)
+            passphrase_file.write_text(secrets.token_hex(16))
+        self.passphrase = passphrase_file.read_text().strip()
 
     @property
     def env(self) -> dict[str, str]:
@@ -121,6 +128,9 @@ class ExampleStack:
                 f"{' '.join(argv[1:3])} failed ({done.returncode}):\n{done.stdout[-4000:]}\n{done.stderr[-4000:]}"
             )
         return result
+
+    def exists(self) -> bool:
+        return self.run("stack", "select", self.stack, check=False).returncode == 0
 
     def init(self, secret_config: dict[str, str], config: dict[str, str] | None = None) -> None:
         self.run("stack", "init", self.stack)

@@ -1,0 +1,35 @@
+"""How each example's program is run when its language host is not at hand.
+
+The pinned toolchain builds the Pulumi CLI and the YAML language host; the
+Python, Node.js and Go hosts are not served by the Go module proxy (see
+docs/toolchain.md). Programs in those languages therefore run through their
+SDK's Automation API as inline programs, whose language runtime lives in the
+driver process: the same program file, the same engine, no host binary.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from devtools.local_stack import ROOT
+
+DRIVERS = ROOT / "devtools" / "drivers"
+BUILD = ROOT / "build" / "examples"
+
+
+def runtime_of(project: Path) -> str:
+    with (project / "Pulumi.yaml").open(encoding="utf-8") as f:
+        runtime = yaml.safe_load(f)["runtime"]
+    return str(runtime["name"] if isinstance(runtime, dict) else runtime)
+
+
+def driver_for(project: Path) -> list[str] | None:
+    """The command that runs up/preview/destroy for this project, or None for the CLI itself."""
+    runtime = runtime_of(project)
+    if runtime == "yaml":
+        return None
+    if runtime == "python":
+        return [str(BUILD / "python-venv" / "bin" / "python"), str(DRIVERS / "python_inline.py")]
+    raise ValueError(f"no driver for runtime {runtime!r}")
