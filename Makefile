@@ -40,8 +40,9 @@ test-fast: venv
 test: lint tools build emulator emulator-test
 	$(PY) -m pytest
 
-bench: venv
+bench: venv tools build emulator
 	$(PY) bench/bench_provider.py
+	$(PY) bench/bench_e2e.py
 
 clean:
 	rm -rf $(VENV) bin build dist

@@ -11,6 +11,7 @@ PLUGIN_TARBALL := $(CURDIR)/dist/pulumi-resource-llmkeyvault-v$(VERSION)-linux-a
 
 $(PLUGIN_DIR)/.built: $(PLUGIN_SOURCES) $(PLUGIN_SHIM) | $(VENV)/.installed
 	rm -rf $(PLUGIN_DIR) && mkdir -p $(PLUGIN_DIR)
+	rm -rf provider/build  # setuptools' own copy would otherwise outlive edits made within a second
 	$(PY) -m pip wheel --quiet --no-deps --wheel-dir $(PLUGIN_DIR) ./provider
 	cp $(PLUGIN_SHIM) $(PLUGIN_DIR)/
 	$(PYTHON) -m venv $(PLUGIN_DIR)/venv

@@ -98,7 +98,7 @@ def test_bad_input_fails_preview_with_the_field_path_and_no_key(engine_ready: No
 def test_children_that_need_not_wait_do_not(engine_ready: None, tmp_path: Path) -> None:
     latency_ms = 200
     stack = five(tmp_path, LLMKEYVAULT_EMULATOR_LATENCY_MS=str(latency_ms))
-    up = stack.up()
+    up = stack.up("--parallel", "16")  # the engine's default is 4 x CPUs: 8 here, fewer than 10 children
     calls = [c for c in stack.workspace_dump()["log"] if c["op"] == "create"]
     assert len(calls) == 11  # scope, 5 secrets, 5 ACLs
     serial_sum = sum(c["endMs"] - c["startMs"] for c in calls) / 1000
@@ -110,5 +110,5 @@ def test_children_that_need_not_wait_do_not(engine_ready: None, tmp_path: Path) 
     )
     assert serial_sum >= 11 * latency_ms / 1000
     assert span < serial_sum / 3, "children that need not wait for each other must not"
-    assert span < critical_path + 0.5
+    assert span < critical_path + 0.3, "secrets and ACLs must all start once the scope exists"
     stack.destroy()

@@ -10,6 +10,7 @@ reads, plans and registers.
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -49,7 +50,24 @@ def _output(key: str) -> Callable[[LlmKeyVault], pulumi.Output[Any]]:
     return lambda vault: vault.outputs[key]
 
 
+#: most registrations in flight at once, whatever the engine allows
+MAX_PARALLEL_REGISTRATIONS = 64
+
+
+def _widen_registration_pool(parallel: int | None) -> None:
+    """Let as many children register at once as the engine allows.
+
+    Each registration holds a thread until the engine has created the child.
+    The provider host leaves asyncio's default pool in place (CPUs + 4 threads,
+    6 on two cores), which would make independent secrets and ACLs wait for
+    each other; a language host sizes it from the engine's parallelism.
+    """
+    workers = min(max(parallel or 1, 1) * 4, MAX_PARALLEL_REGISTRATIONS)
+    asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(max_workers=workers))
+
+
 async def _construct_vault(name: str, inputs: pulumi.Inputs, options: pulumi.ResourceOptions | None) -> LlmKeyVault:
+    _widen_registration_pool(pulumi.runtime.settings.SETTINGS.parallel)
     try:
         plain, dependencies = await resolve_inputs(inputs)
     except InvalidInput as e:

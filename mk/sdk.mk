@@ -1,0 +1,87 @@
+# Generated SDKs (sdk/<language>) and their release artefacts (see docs/sdks.md).
+# Included from the root Makefile; all paths are relative to $(CURDIR).
+#   make gen-sdk     regenerate sdk/python, sdk/nodejs, sdk/go and sdk/dotnet from schema.yaml
+#   make dist-sdks   dist/python (wheel, sdist), dist/nodejs (npm tarball), dist/go, dist/dotnet
+#
+# sdk/ is generated, committed and never edited by hand. The generators are
+# Pulumi's own code generators, driven offline by two small Go programs:
+#   tools/gensdk          Python, Node.js, Go: pulumi/pkg/v3 codegen at the CLI's version
+#   tools/gensdk/dotnet   C#: the generator of pulumi-language-dotnet (pulumi-dotnet)
+# docs/sdks.md says why `pulumi package gen-sdk` itself is not used.
+
+.PHONY: gen-sdk gensdk-tools dist-sdks dist-sdk-python dist-sdk-nodejs dist-sdk-go dist-sdk-dotnet
+
+# Where gen-sdk writes; tests regenerate into a scratch folder to compare.
+SDK_OUT ?= $(CURDIR)/sdk
+SDK_SCHEMA := $(CURDIR)/schema.yaml
+
+GENSDK_BIN        := $(CURDIR)/build/gensdk/bin
+GENSDK            := $(GENSDK_BIN)/gensdk
+GENSDK_DOTNET     := $(GENSDK_BIN)/gensdk-dotnet
+GENSDK_DIR        := $(CURDIR)/tools/gensdk
+GENSDK_DOTNET_DIR := $(GENSDK_DIR)/dotnet
+PULUMI_DOTNET_MOD := github.com/pulumi/pulumi-dotnet/pulumi-language-dotnet/v3
+# The .NET generator downloads Pulumi's default package icon on every run;
+# gensdk-dotnet answers that request with this copy from the same module.
+PULUMI_DOTNET_LOGO = $$(go -C $(GENSDK_DOTNET_DIR) list -m -f '{{.Dir}}' $(PULUMI_DOTNET_MOD))/codegen/testdata/simplified-invokes/logo.png
+
+$(GENSDK): $(GENSDK_DIR)/main.go $(GENSDK_DIR)/go.mod $(GENSDK_DIR)/go.sum
+	CGO_ENABLED=0 go -C $(GENSDK_DIR) build -trimpath -o $@ .
+
+$(GENSDK_DOTNET): $(GENSDK_DOTNET_DIR)/main.go $(GENSDK_DOTNET_DIR)/go.mod $(GENSDK_DOTNET_DIR)/go.sum
+	CGO_ENABLED=0 go -C $(GENSDK_DOTNET_DIR) build -trimpath -o $@ .
+
+gensdk-tools: $(GENSDK) $(GENSDK_DOTNET)
+
+gen-sdk: gensdk-tools
+	@for lang in python nodejs go; do \
+		echo "gensdk: $$lang -> $(SDK_OUT)/$$lang"; \
+		$(GENSDK) -schema $(SDK_SCHEMA) -language $$lang -out $(SDK_OUT)/$$lang || exit 1; \
+	done
+	@echo "gensdk-dotnet: dotnet -> $(SDK_OUT)/dotnet"
+	@$(GENSDK_DOTNET) -schema $(SDK_SCHEMA) -out $(SDK_OUT)/dotnet -logo "$(PULUMI_DOTNET_LOGO)"
+
+# ---------------------------------------------------------------------------
+# Release artefacts, built from the committed sdk/ in copies under build/sdk-dist.
+
+SDK_DIST       := $(CURDIR)/dist
+SDK_BUILD      := $(CURDIR)/build/sdk-dist
+SDK_SCHEMA_JSON := $(SDK_BUILD)/schema.json
+# Deterministic tarballs: sorted names, fixed times and owners, no gzip timestamp.
+SDK_TAR        := tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner
+
+dist-sdks: dist-sdk-python dist-sdk-nodejs dist-sdk-go dist-sdk-dotnet
+
+# Wheel and sdist, built by `python -m build` (installed into .venv on first use).
+dist-sdk-python: | $(VENV)/.installed
+	rm -rf $(SDK_BUILD)/python $(SDK_DIST)/python
+	mkdir -p $(SDK_BUILD) $(SDK_DIST)/python
+	cp -R sdk/python $(SDK_BUILD)/python
+	$(PY) -m pip show --quiet build >/dev/null 2>&1 || $(PY) -m pip install --quiet --disable-pip-version-check build
+	$(PY) -m build --sdist --wheel --outdir $(SDK_DIST)/python $(SDK_BUILD)/python
+
+# npm tarball with compiled JavaScript and .d.ts: npm install, tsc, then pack
+# bin/ with the generated package.json beside the code (utilities.js reads it).
+# The build installs what the code imports: the schema's `dependencies` become
+# npm dependencies of the SDK that its code never imports, so they are left out
+# of the build copy's package.json (the packed package.json is the generated one).
+dist-sdk-nodejs: $(GENSDK)
+	rm -rf $(SDK_BUILD)/nodejs $(SDK_DIST)/nodejs
+	mkdir -p $(SDK_BUILD) $(SDK_DIST)/nodejs
+	cp -R sdk/nodejs $(SDK_BUILD)/nodejs
+	$(GENSDK) -schema $(SDK_SCHEMA) -json $(SDK_SCHEMA_JSON)
+	node $(GENSDK_DIR)/npm-build-deps.js $(SDK_SCHEMA_JSON) $(SDK_BUILD)/nodejs/package.json
+	cd $(SDK_BUILD)/nodejs && npm install --no-audit --no-fund --loglevel=error && npm run build
+	cp sdk/nodejs/package.json sdk/nodejs/README.md $(SDK_BUILD)/nodejs/bin/
+	cd $(SDK_BUILD)/nodejs/bin && npm pack --loglevel=error --pack-destination $(SDK_DIST)/nodejs
+
+# Go modules are fetched from version control (tag sdk/go/v$(VERSION)); the
+# archive is the module's source as tagged.
+dist-sdk-go:
+	rm -rf $(SDK_DIST)/go && mkdir -p $(SDK_DIST)/go
+	$(SDK_TAR) -C sdk -cf - go | gzip -n > $(SDK_DIST)/go/pulumi-llmkeyvault-sdk-go-v$(VERSION).tar.gz
+
+# The C# project as generated; it is built with `dotnet pack` where NuGet is reachable.
+dist-sdk-dotnet:
+	rm -rf $(SDK_DIST)/dotnet && mkdir -p $(SDK_DIST)/dotnet
+	$(SDK_TAR) -C sdk -cf - dotnet | gzip -n > $(SDK_DIST)/dotnet/pulumi-llmkeyvault-sdk-dotnet-v$(VERSION).tar.gz
