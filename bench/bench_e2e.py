@@ -6,7 +6,7 @@
   and the serial sum of its calls;
 - the provider's share of a `pulumi preview`: the preview's wall time next to
   the llmkeyvault plugin's own start-to-Construct time in the same run.
-Medians over several runs.
+Medians over several runs. `make bench` builds what this needs first.
 """
 
 from __future__ import annotations
@@ -86,8 +86,6 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=5)
     runs = parser.parse_args().runs
-    subprocess.run(["make", "--no-print-directory", "tools", "build", "emulator"], cwd=ROOT, check=True)
-
     with tempfile.TemporaryDirectory() as tmp:
         demo_dir = Path(tmp) / "demo"
         demo = [sys.executable, "-m", "devtools.demo", "yaml", "--dir", str(demo_dir)]
