@@ -12,6 +12,7 @@ from conftest import FAKE_KEYS
 from llmkeyvault_provider import LlmKeyVault
 from llmkeyvault_provider.args import KEY_VAULT_FIELDS, PROVIDER_KEY_FIELDS, VAULT_FIELDS, Backend
 from llmkeyvault_provider.outputs import OUTPUT_ATTRIBUTES
+from llmkeyvault_provider.plugins import PLUGIN_VERSIONS
 from llmkeyvault_provider.schema import load_schema
 from support.mocks import run_with_mocks
 
@@ -83,13 +84,13 @@ def test_code_registers_exactly_the_schema_outputs() -> None:
     assert set(registered["grants"][0]) == set(TYPES["llmkeyvault:index:Grant"]["properties"])
 
 
-def test_child_versions_are_the_installed_typed_sdks() -> None:
-    for dep in SCHEMA["dependencies"]:
-        module = "pulumi_" + dep["name"].replace("-", "_")
-        spec = util.find_spec(module)
-        assert spec is not None and spec.submodule_search_locations, module
+def test_child_plugin_versions_are_the_installed_typed_sdks() -> None:
+    assert "dependencies" not in SCHEMA, "the SDKs must not depend on the children's packages"
+    for package, version in PLUGIN_VERSIONS.items():
+        spec = util.find_spec("pulumi_" + package.replace("-", "_"))
+        assert spec is not None and spec.submodule_search_locations, package
         plugin = json.loads((Path(spec.submodule_search_locations[0]) / "pulumi-plugin.json").read_text())
-        assert (plugin["name"], plugin["version"]) == (dep["name"], dep["version"])
+        assert (plugin["name"], plugin["version"]) == (package, version)
 
 
 RID = "/subscriptions/00000000-1111-2222-3333-444444444444/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/"

@@ -5,7 +5,7 @@ type tokens and property names of pulumi-databricks, pulumi-random and
 pulumi-azure-native, rather than through those typed SDKs: importing
 ``pulumi_databricks`` alone costs seconds and about 160 MB in every provider
 start. ``tests/test_children_typed.py`` keeps these names honest against the
-typed SDKs. Plugin versions come from the schema's ``dependencies``.
+typed SDKs. Plugin versions are in ``plugins.py``.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from .args import Backend
 from .errors import FieldError, InvalidInput
 from .keyvault import KeyVaultPlan
 from .plan import GrantPlan, ScopePlan, SecretPlan
-from .schema import dependency_versions
+from .plugins import PLUGIN_VERSIONS
 
 SECRET_SCOPE = "databricks:index/secretScope:SecretScope"
 SECRET = "databricks:index/secret:Secret"
@@ -37,7 +37,7 @@ def _options(
 ) -> pulumi.ResourceOptions:
     return pulumi.ResourceOptions(
         parent=parent,
-        version=dependency_versions()[package],
+        version=PLUGIN_VERSIONS[package],
         depends_on=list(depends_on),
         **extra,
     )

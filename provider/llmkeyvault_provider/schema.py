@@ -1,7 +1,6 @@
 """The package schema (``schema.yaml``), the single statement of the public API.
 
-The provider answers ``GetSchema`` with it, and the versions of the providers
-the component's children use are read from its ``dependencies``.
+The provider answers ``GetSchema`` with it.
 """
 
 from __future__ import annotations
@@ -36,11 +35,6 @@ def package_version() -> str:
     from .version import __version__
 
     return __version__
-
-
-def dependency_versions() -> dict[str, str]:
-    """Plugin versions of the packages the children belong to, by package name."""
-    return {dep["name"]: str(dep["version"]) for dep in load_schema().get("dependencies", [])}
 
 
 def vault_resource() -> dict[str, Any]:
