@@ -37,7 +37,7 @@ lint: venv
 test-fast: venv
 	$(PY) -m pytest -m "not slow"
 
-test: lint tools build emulator emulator-test
+test: lint tools build emulator emulator-test examples-deps
 	$(PY) -m pytest
 
 bench: venv tools build emulator
@@ -49,6 +49,6 @@ clean:
 
 .PHONY: demo
 # Deploy examples/$(DEMO_EXAMPLE) to the workspace emulator and show the result.
-DEMO_EXAMPLE ?= yaml
-demo: tools build emulator
+DEMO_EXAMPLE ?= aws-python
+demo: tools build emulator examples-deps
 	$(PY) -m devtools.demo $(DEMO_EXAMPLE)

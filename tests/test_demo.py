@@ -23,9 +23,11 @@ def demo(tmp_path: Path, example: str) -> str:
     return done.stdout + done.stderr
 
 
-@pytest.mark.parametrize("example", ["yaml"])
+@pytest.mark.parametrize("example", ["aws-python"])
 def test_demo_is_idempotent_and_prints_no_key(tmp_path: Path, example: str) -> None:
-    subprocess.run(["make", "--no-print-directory", "tools", "build", "emulator"], cwd=ROOT, check=True)
+    subprocess.run(
+        ["make", "--no-print-directory", "tools", "build", "emulator", "examples-deps"], cwd=ROOT, check=True
+    )
     first = demo(tmp_path, example)
     assert re.search(r"\+ \d+ created", first)
     assert "The emulated workspace now holds" in first

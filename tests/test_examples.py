@@ -14,6 +14,7 @@ import pytest
 from support.workspace import digest, is_empty, layout, secret_digests
 
 from devtools.local_stack import ROOT, LocalStack
+from devtools.programs import driver_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -33,6 +34,24 @@ def databricks_scope(keys: list[str], grants: dict[str, str]) -> dict[str, Any]:
 
 
 EXAMPLES = {
+    "aws-python": Example(
+        name="aws-python",
+        secrets={
+            "openaiApiKey": "sk-test-aws-openai-0000",
+            "anthropicApiKey": "sk-test-aws-anthropic-0000",
+            "bedrockSecretAccessKey": "sk-test-aws-bedrock-0000",
+        },
+        rotate="anthropicApiKey",
+        expected={
+            "scopes": {
+                "llm-keys": databricks_scope(
+                    ["openai-api-key", "anthropic-api-key", "amazon-bedrock-api-key"],
+                    {"data-science": "READ", "ml-engineers": "READ", "platform-admins": "MANAGE"},
+                )
+            },
+            "vaults": {},
+        },
+    ),
     "yaml": Example(
         name="yaml",
         secrets={"openaiApiKey": "sk-test-yaml-openai-0000"},
@@ -49,7 +68,9 @@ EXAMPLES = {
 def engine_ready() -> None:
     import subprocess
 
-    subprocess.run(["make", "--no-print-directory", "tools", "build", "emulator"], cwd=ROOT, check=True)
+    subprocess.run(
+        ["make", "--no-print-directory", "tools", "build", "emulator", "examples-deps"], cwd=ROOT, check=True
+    )
 
 
 def assert_no_keys(stack: LocalStack, keys: list[str]) -> None:
@@ -69,7 +90,8 @@ def assert_no_keys(stack: LocalStack, keys: list[str]) -> None:
 @pytest.mark.parametrize("name", sorted(EXAMPLES))
 def test_example_lifecycle(engine_ready: None, tmp_path: Path, name: str) -> None:
     example = EXAMPLES[name]
-    stack = LocalStack(ROOT / "examples" / name, tmp_path)
+    source = ROOT / "examples" / name
+    stack = LocalStack(source, tmp_path, driver=driver_for(source))
     example.prepare(stack)
     stack.init(example.secrets, example.config)
 

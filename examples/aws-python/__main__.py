@@ -20,8 +20,8 @@ vault = llmkeyvault.LlmKeyVault(
             name="amazon-bedrock", api_key=config.require_secret("bedrockSecretAccessKey")
         ),
     ],
-    readers=config.get_object("readerGroups") or ["data-science", "ml-engineers"],
-    managers=[config.get("managerGroup") or "platform-admins"],
+    readers=config.require_object("readerGroups"),
+    managers=[config.require("managerGroup")],
 )
 
 pulumi.export("scopes", vault.scopes)

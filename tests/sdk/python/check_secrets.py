@@ -20,7 +20,7 @@ from pulumi.runtime import mocks
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-import program  # noqa: E402
+import program
 
 SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d"
 SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
@@ -40,7 +40,7 @@ class RecordingMonitor(mocks.MockMonitor):
         super().__init__(mocks_)
         self.registrations: list[dict[str, Any]] = []
 
-    def RegisterResource(self, request: Any) -> Any:  # noqa: N802 - the gRPC method name
+    def RegisterResource(self, request: Any) -> Any:
         self.registrations.append(
             {
                 "type": request.type,
