@@ -112,3 +112,12 @@ def test_children_that_need_not_wait_do_not(engine_ready: None, tmp_path: Path) 
     assert span < serial_sum / 3, "children that need not wait for each other must not"
     assert span < critical_path + 0.3, "secrets and ACLs must all start once the scope exists"
     stack.destroy()
+
+
+def test_verbose_engine_logs_hold_no_key(engine_ready: None, tmp_path: Path) -> None:
+    stack = five(tmp_path)
+    logged = stack.up("--logtostderr", "--logflow", "-v=9")
+    assert len(logged.stderr) > 10_000, "the engine wrote its verbose log"
+    for key in KEYS.values():
+        assert key not in logged.stdout + logged.stderr
+    stack.destroy()
