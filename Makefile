@@ -1,7 +1,8 @@
 # LlmKeyVault: every task a newcomer needs, from a fresh clone.
+#   make demo    deploy an example to the local workspace emulator and show it
 #   make test    set up and run the whole suite (lint, types, tests)
-#   make bench   measure provider start-up and construct times
-#   make lint    ruff and mypy only
+#   make bench   provider and end-to-end benchmarks
+#   make help    every target
 
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -13,10 +14,15 @@ VERSION := $(shell sed -n 's/^version: *//p' schema.yaml)
 .PHONY: help venv lint test test-fast bench clean
 
 help:
+	@echo "make demo       deploy examples/aws-python to the local workspace emulator"
 	@echo "make test       set up and run the whole suite"
-	@echo "make test-fast  planning, component and provider tests only"
+	@echo "make test-fast  unit and component tests only (no processes, seconds)"
 	@echo "make lint       ruff and mypy --strict"
-	@echo "make bench      provider start-up and construct benchmarks"
+	@echo "make bench      provider and end-to-end benchmarks"
+	@echo "make tools      build the pinned Pulumi CLI and YAML host into bin/"
+	@echo "make build      the provider plugin, bin/pulumi-resource-llmkeyvault"
+	@echo "make gen-sdk    regenerate sdk/ from schema.yaml"
+	@echo "make dist       release artefacts under dist/"
 	@echo "make clean      remove build outputs and the virtual environment"
 
 -include $(sort $(wildcard mk/*.mk))
@@ -46,6 +52,10 @@ bench: venv tools build emulator
 
 clean:
 	rm -rf $(VENV) bin build dist
+
+.PHONY: dist
+# Every release artefact under dist/, all at the one version in schema.yaml.
+dist: dist-plugin dist-sdks
 
 .PHONY: demo
 # Deploy examples/$(DEMO_EXAMPLE) to the workspace emulator and show the result.
