@@ -32,4 +32,17 @@ def driver_for(project: Path) -> list[str] | None:
         return None
     if runtime == "python":
         return [str(BUILD / "python-venv" / "bin" / "python"), str(DRIVERS / "python_inline.py")]
+    if runtime == "nodejs":
+        return ["node", str(BUILD / "nodejs" / "driver" / "node_inline.js")]
+    if runtime == "go":
+        return [str(go_driver(project))]
     raise ValueError(f"no driver for runtime {runtime!r}")
+
+
+def go_driver(project: Path) -> Path:
+    """A Go example's driver: its own package with its inline_test.go, built by `go test -c`.
+
+    Go cannot load a program's package from another binary, so each Go example
+    carries its driver and is compiled into a binary of its own (mk/examples.mk).
+    """
+    return BUILD / "go" / f"{project.name}-inline"

@@ -16,4 +16,61 @@ $(EXAMPLE_PYTHON_VENV)/.installed: sdk/python/pyproject.toml $(shell find sdk/py
 		pulumi==3.272.0 PyYAML ./sdk/python
 	touch $@
 
-examples-deps: $(EXAMPLE_PYTHON_VENV)/.installed
+# --------------------------------------------------------------------------- Node.js
+# build/examples/nodejs: one node_modules for the TypeScript examples and their
+# inline driver (devtools/drivers/nodejs), so both load the same @pulumi/pulumi.
+EXAMPLE_NODE         := $(EXAMPLES_BUILD)/nodejs
+EXAMPLE_NODE_DEPS    := $(EXAMPLE_NODE)/.npm-installed
+EXAMPLE_NODE_SDK     := $(EXAMPLE_NODE)/node_modules/@llmkeyvault/pulumi/package.json
+EXAMPLE_NODE_DRIVER  := $(EXAMPLE_NODE)/driver/node_inline.js
+EXAMPLE_NODE_TSC     := $(EXAMPLE_NODE)/node_modules/.bin/tsc
+NODE_DRIVER_SRC      := devtools/drivers/nodejs
+NPM_QUIET            := --no-audit --no-fund --loglevel=error
+
+# @pulumi/pulumi, TypeScript and @types/node, exactly as locked. @pulumi/pulumi
+# 3.248.0 is the newest release that supports Node.js 20 (later ones need 22).
+$(EXAMPLE_NODE_DEPS): $(NODE_DRIVER_SRC)/package.json $(NODE_DRIVER_SRC)/package-lock.json
+	rm -rf $(EXAMPLE_NODE)
+	mkdir -p $(EXAMPLE_NODE)
+	cp $^ $(EXAMPLE_NODE)/
+	cd $(EXAMPLE_NODE) && npm ci $(NPM_QUIET)
+	touch $@
+
+# The Node.js SDK from sdk/nodejs, compiled with its own tsconfig (as the npm
+# package is) straight into node_modules. Rebuilt after every npm ci, which
+# empties node_modules.
+$(EXAMPLE_NODE_SDK): $(EXAMPLE_NODE_DEPS) sdk/nodejs/package.json \
+		$(shell find sdk/nodejs \( -name node_modules -o -name bin \) -prune -o -name '*.ts' -print)
+	rm -rf $(EXAMPLE_NODE)/sdk-src $(@D)
+	mkdir -p $(EXAMPLE_NODE)/sdk-src $(@D)
+	tar -C sdk/nodejs --exclude=./node_modules --exclude=./bin -cf - . | tar -C $(EXAMPLE_NODE)/sdk-src -xf -
+	$(EXAMPLE_NODE_TSC) -p $(EXAMPLE_NODE)/sdk-src --outDir $(@D)
+	cp sdk/nodejs/package.json sdk/nodejs/README.md $(@D)/
+
+# The inline driver, compiled beside the node_modules it imports.
+$(EXAMPLE_NODE_DRIVER): $(EXAMPLE_NODE_DEPS) $(NODE_DRIVER_SRC)/node_inline.ts $(NODE_DRIVER_SRC)/tsconfig.json
+	rm -rf $(EXAMPLE_NODE)/driver-src $(@D)
+	mkdir -p $(EXAMPLE_NODE)/driver-src
+	cp $(NODE_DRIVER_SRC)/node_inline.ts $(NODE_DRIVER_SRC)/tsconfig.json $(EXAMPLE_NODE)/driver-src/
+	$(EXAMPLE_NODE_TSC) -p $(EXAMPLE_NODE)/driver-src --outDir $(@D)
+
+.PHONY: examples-deps-nodejs
+examples-deps-nodejs: $(EXAMPLE_NODE_SDK) $(EXAMPLE_NODE_DRIVER)
+
+# --------------------------------------------------------------------------- Go
+# Each Go example carries its inline driver in inline_test.go (build tag
+# `inline`): Go cannot call a main package's program from another module, so
+# `go test -c` builds the example's package with its driver into one binary.
+# Same flags as the CLI in mk/tools.mk, so the build cache it filled is reused.
+GO_EXAMPLES := gcp-go
+EXAMPLE_GO_DRIVERS := $(GO_EXAMPLES:%=$(EXAMPLES_BUILD)/go/%-inline)
+SDK_GO_SOURCES := sdk/go/go.mod $(shell find sdk/go -name '*.go')
+
+$(EXAMPLES_BUILD)/go/gcp-go-inline: $(wildcard examples/gcp-go/*.go) examples/gcp-go/go.mod examples/gcp-go/go.sum $(SDK_GO_SOURCES)
+	@mkdir -p $(@D)
+	CGO_ENABLED=0 go -C examples/gcp-go test -c -trimpath -tags inline,osusergo,grpcnotrace -ldflags "-s -w" -o $@ .
+
+.PHONY: examples-deps-go
+examples-deps-go: $(EXAMPLE_GO_DRIVERS)
+
+examples-deps: $(EXAMPLE_PYTHON_VENV)/.installed examples-deps-nodejs examples-deps-go

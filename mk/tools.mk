@@ -22,13 +22,14 @@ TOOLS_BUILD    := $(TOOLS_GO) build $(GO_BUILD_FLAGS)
 TOOLS_DEPS     := $(TOOLS_DIR)/go.mod $(TOOLS_DIR)/go.sum
 # pulumi-yaml needs an older engine API than the CLI, so its host is built from
 # a module of its own (tools/yaml); hosts talk to the engine over gRPC only.
+# tools/yaml/main.go is the host's main: pulumi-yaml's server plus Link.
 YAML_GO        := CGO_ENABLED=0 go -C $(TOOLS_DIR)/yaml
-YAML_DEPS      := $(TOOLS_DIR)/yaml/go.mod $(TOOLS_DIR)/yaml/go.sum
+YAML_DEPS      := $(TOOLS_DIR)/yaml/go.mod $(TOOLS_DIR)/yaml/go.sum $(TOOLS_DIR)/yaml/main.go
 
 TOOLS_BINS := \
 	$(TOOLS_BIN)/pulumi \
 	$(TOOLS_BIN)/pulumi-language-yaml \
-	$(TOOLS_BIN)/pulumi-language-python-exec
+	$(TOOLS_BIN)/pulumi-language-python
 
 .PHONY: tools
 tools: $(TOOLS_BINS)
@@ -41,11 +42,15 @@ $(TOOLS_BIN)/pulumi: $(TOOLS_DEPS)
 $(TOOLS_BIN)/pulumi-language-yaml: $(YAML_DEPS)
 	$(YAML_GO) build $(GO_BUILD_FLAGS) -o $@ \
 		-ldflags "-s -w -X github.com/pulumi/pulumi-yaml/pkg/version.Version=$(PULUMI_YAML_VERSION)" \
-		github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml
+		.
 
-# The Python language host needs this script beside it; it ships in the sdk/v3
-# module. Copied now so a pulumi-language-python dropped into bin/ works as is.
-$(TOOLS_BIN)/pulumi-language-python-exec: $(TOOLS_DEPS)
-	@mkdir -p $(TOOLS_BIN)
-	$(TOOLS_GO) mod download github.com/pulumi/pulumi/sdk/v3
-	install -m 0755 "$$($(TOOLS_GO) list -m -f '{{.Dir}}' github.com/pulumi/pulumi/sdk/v3)/python/cmd/pulumi-language-python-exec" $@
+# Our own reduced Python language host (module tools/pyhost, docs/python-host.md):
+# it serves Python plugins from source (PulumiPlugin.yaml, runtime: python) and
+# nothing else, because the upstream host is not served by the Go module proxy.
+PYHOST_DIR  := $(TOOLS_DIR)/pyhost
+PYHOST_DEPS := $(PYHOST_DIR)/go.mod $(PYHOST_DIR)/go.sum $(filter-out %_test.go,$(wildcard $(PYHOST_DIR)/*.go))
+
+$(TOOLS_BIN)/pulumi-language-python: $(PYHOST_DEPS)
+	CGO_ENABLED=0 go -C $(PYHOST_DIR) build $(GO_BUILD_FLAGS) -o $@ \
+		-ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$(PULUMI_VERSION)" \
+		.

@@ -52,6 +52,64 @@ EXAMPLES = {
             "vaults": {},
         },
     ),
+    "azure-typescript": Example(
+        name="azure-typescript",
+        secrets={
+            "azureOpenaiApiKey": "sk-test-azure-aoai-0000",
+            "openaiApiKey": "sk-test-azure-openai-0000",
+            "mistralApiKey": "sk-test-azure-mistral-0000",
+        },
+        rotate="azureOpenaiApiKey",
+        # Azure AD authentication, never a token: a Key Vault-backed scope refuses a token.
+        config={
+            "keyVaultResourceId": "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-llm-keys"
+            "/providers/Microsoft.KeyVault/vaults/kv-llm-keys",
+            "databricks:azureWorkspaceResourceId": "/subscriptions/00000000-0000-0000-0000-000000000000"
+            "/resourceGroups/rg-databricks/providers/Microsoft.Databricks/workspaces/dbw-ml",
+            "databricks:authType": "azure-cli",
+        },
+        expected={
+            "scopes": {
+                "llm-keys": {
+                    "backend": "AZURE_KEYVAULT",
+                    "keys": ["azure-openai-api-key", "mistral-api-key", "openai-api-key"],
+                    "grants": {"data-science": "READ", "platform-admins": "MANAGE"},
+                }
+            },
+            "vaults": {"rg-llm-keys/kv-llm-keys": ["azure-openai-api-key", "mistral-api-key", "openai-api-key"]},
+        },
+    ),
+    "gcp-go": Example(
+        name="gcp-go",
+        secrets={
+            "openaiApiKey": "sk-test-gcp-openai-0000",
+            "anthropicApiKey": "sk-test-gcp-anthropic-0000",
+            "geminiApiKey": "sk-test-gcp-gemini-0000",
+        },
+        rotate="geminiApiKey",
+        expected={
+            "scopes": {
+                "llm-keys-openai": databricks_scope(
+                    ["openai-api-key"],
+                    {"ml-platform": "READ", "chat-assistants": "READ", "platform-admins": "MANAGE"},
+                ),
+                "llm-keys-anthropic": databricks_scope(
+                    ["anthropic-api-key"],
+                    {
+                        "ml-platform": "READ",
+                        "chat-assistants": "READ",
+                        "research": "READ",
+                        "platform-admins": "MANAGE",
+                    },
+                ),
+                "llm-keys-google": databricks_scope(
+                    ["google-api-key"],
+                    {"ml-platform": "READ", "analytics": "READ", "platform-admins": "MANAGE"},
+                ),
+            },
+            "vaults": {},
+        },
+    ),
     "yaml": Example(
         name="yaml",
         secrets={"openaiApiKey": "sk-test-yaml-openai-0000"},
