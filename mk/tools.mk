@@ -54,3 +54,8 @@ $(TOOLS_BIN)/pulumi-language-python: $(PYHOST_DEPS)
 	CGO_ENABLED=0 go -C $(PYHOST_DIR) build $(GO_BUILD_FLAGS) -o $@ \
 		-ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$(PULUMI_VERSION)" \
 		.
+
+.PHONY: tools-test
+tools-test:
+	go -C $(PYHOST_DIR) vet ./...
+	go -C $(PYHOST_DIR) test ./...
