@@ -25,11 +25,15 @@ PULUMI_DOTNET_MOD := github.com/pulumi/pulumi-dotnet/pulumi-language-dotnet/v3
 # gensdk-dotnet answers that request with this copy from the same module.
 PULUMI_DOTNET_LOGO = $$(go -C $(GENSDK_DOTNET_DIR) list -m -f '{{.Dir}}' $(PULUMI_DOTNET_MOD))/codegen/testdata/simplified-invokes/logo.png
 
+# The CLI's build flags (mk/tools.mk), so the packages both use come from the Go build cache.
+GENSDK_GO := CGO_ENABLED=0 go
+GENSDK_GO_FLAGS := -trimpath -tags osusergo,grpcnotrace
+
 $(GENSDK): $(GENSDK_DIR)/main.go $(GENSDK_DIR)/go.mod $(GENSDK_DIR)/go.sum
-	CGO_ENABLED=0 go -C $(GENSDK_DIR) build -trimpath -o $@ .
+	$(GENSDK_GO) -C $(GENSDK_DIR) build $(GENSDK_GO_FLAGS) -o $@ .
 
 $(GENSDK_DOTNET): $(GENSDK_DOTNET_DIR)/main.go $(GENSDK_DOTNET_DIR)/go.mod $(GENSDK_DOTNET_DIR)/go.sum
-	CGO_ENABLED=0 go -C $(GENSDK_DOTNET_DIR) build -trimpath -o $@ .
+	$(GENSDK_GO) -C $(GENSDK_DOTNET_DIR) build $(GENSDK_GO_FLAGS) -o $@ .
 
 gensdk-tools: $(GENSDK) $(GENSDK_DOTNET)
 
@@ -42,46 +46,48 @@ gen-sdk: gensdk-tools
 	@$(GENSDK_DOTNET) -schema $(SDK_SCHEMA) -out $(SDK_OUT)/dotnet -logo "$(PULUMI_DOTNET_LOGO)"
 
 # ---------------------------------------------------------------------------
-# Release artefacts, built from the committed sdk/ in copies under build/sdk-dist.
+# Release artefacts, built from sdk/ as git sees it (tracked or not ignored, so no
+# stray build output) in a copy under build/sdk-dist/src.
 
-SDK_DIST       := $(CURDIR)/dist
-SDK_BUILD      := $(CURDIR)/build/sdk-dist
-SDK_SCHEMA_JSON := $(SDK_BUILD)/schema.json
-# Deterministic tarballs: sorted names, fixed times and owners, no gzip timestamp.
-SDK_TAR        := tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner
+SDK_DIST  := $(CURDIR)/dist
+SDK_BUILD := $(CURDIR)/build/sdk-dist
+SDK_SRC   := $(SDK_BUILD)/src/sdk
+# Reproducible tarballs: sorted names, fixed times, owners and modes, no gzip timestamp.
+SDK_TAR   := tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner --mode=u+rwX,go+rX,go-w
+
+# $(call sdk-copy,LANGUAGE): fresh copy of sdk/LANGUAGE in $(SDK_SRC)/LANGUAGE.
+define sdk-copy
+rm -rf $(SDK_SRC)/$(1) && mkdir -p $(SDK_SRC)
+git ls-files -z --cached --others --exclude-standard -- sdk/$(1) | tar --null -T - -cf - | tar -C $(SDK_SRC)/.. -xf -
+endef
 
 dist-sdks: dist-sdk-python dist-sdk-nodejs dist-sdk-go dist-sdk-dotnet
 
 # Wheel and sdist, built by `python -m build` (installed into .venv on first use).
 dist-sdk-python: | $(VENV)/.installed
-	rm -rf $(SDK_BUILD)/python $(SDK_DIST)/python
-	mkdir -p $(SDK_BUILD) $(SDK_DIST)/python
-	cp -R sdk/python $(SDK_BUILD)/python
+	$(call sdk-copy,python)
+	rm -rf $(SDK_DIST)/python && mkdir -p $(SDK_DIST)/python
 	$(PY) -m pip show --quiet build >/dev/null 2>&1 || $(PY) -m pip install --quiet --disable-pip-version-check build
-	$(PY) -m build --sdist --wheel --outdir $(SDK_DIST)/python $(SDK_BUILD)/python
+	$(PY) -m build --sdist --wheel --outdir $(SDK_DIST)/python $(SDK_SRC)/python
 
 # npm tarball with compiled JavaScript and .d.ts: npm install, tsc, then pack
 # bin/ with the generated package.json beside the code (utilities.js reads it).
-# The build installs what the code imports: the schema's `dependencies` become
-# npm dependencies of the SDK that its code never imports, so they are left out
-# of the build copy's package.json (the packed package.json is the generated one).
-dist-sdk-nodejs: $(GENSDK)
-	rm -rf $(SDK_BUILD)/nodejs $(SDK_DIST)/nodejs
-	mkdir -p $(SDK_BUILD) $(SDK_DIST)/nodejs
-	cp -R sdk/nodejs $(SDK_BUILD)/nodejs
-	$(GENSDK) -schema $(SDK_SCHEMA) -json $(SDK_SCHEMA_JSON)
-	node $(GENSDK_DIR)/npm-build-deps.js $(SDK_SCHEMA_JSON) $(SDK_BUILD)/nodejs/package.json
-	cd $(SDK_BUILD)/nodejs && npm install --no-audit --no-fund --loglevel=error && npm run build
-	cp sdk/nodejs/package.json sdk/nodejs/README.md $(SDK_BUILD)/nodejs/bin/
-	cd $(SDK_BUILD)/nodejs/bin && npm pack --loglevel=error --pack-destination $(SDK_DIST)/nodejs
+dist-sdk-nodejs:
+	$(call sdk-copy,nodejs)
+	rm -rf $(SDK_DIST)/nodejs && mkdir -p $(SDK_DIST)/nodejs
+	cd $(SDK_SRC)/nodejs && npm install --no-audit --no-fund --loglevel=error && npm run build
+	cp $(SDK_SRC)/nodejs/package.json $(SDK_SRC)/nodejs/README.md $(SDK_SRC)/nodejs/bin/
+	cd $(SDK_SRC)/nodejs/bin && npm pack --loglevel=error --pack-destination $(SDK_DIST)/nodejs
 
 # Go modules are fetched from version control (tag sdk/go/v$(VERSION)); the
 # archive is the module's source as tagged.
 dist-sdk-go:
+	$(call sdk-copy,go)
 	rm -rf $(SDK_DIST)/go && mkdir -p $(SDK_DIST)/go
-	$(SDK_TAR) -C sdk -cf - go | gzip -n > $(SDK_DIST)/go/pulumi-llmkeyvault-sdk-go-v$(VERSION).tar.gz
+	$(SDK_TAR) -C $(SDK_SRC) -cf - go | gzip -n > $(SDK_DIST)/go/pulumi-llmkeyvault-sdk-go-v$(VERSION).tar.gz
 
 # The C# project as generated; it is built with `dotnet pack` where NuGet is reachable.
 dist-sdk-dotnet:
+	$(call sdk-copy,dotnet)
 	rm -rf $(SDK_DIST)/dotnet && mkdir -p $(SDK_DIST)/dotnet
-	$(SDK_TAR) -C sdk -cf - dotnet | gzip -n > $(SDK_DIST)/dotnet/pulumi-llmkeyvault-sdk-dotnet-v$(VERSION).tar.gz
+	$(SDK_TAR) -C $(SDK_SRC) -cf - dotnet | gzip -n > $(SDK_DIST)/dotnet/pulumi-llmkeyvault-sdk-dotnet-v$(VERSION).tar.gz

@@ -5,24 +5,25 @@
 // in pulumi-dotnet and needs an older Pulumi engine library.
 //
 // It calls each generator exactly as that language's host does for
-// `pulumi package gen-sdk`, with two differences that keep it offline and
-// deterministic:
+// `pulumi package gen-sdk`, except for three things:
 //
-//   - The schema's `dependencies` (the providers of the component's children)
-//     are resolved from their descriptors (name and version) alone. The
-//     generators read only the name, namespace and version of a dependency, to
-//     write the Python `dependencies` and npm `dependencies` of the SDK; the CLI
-//     instead loads each dependency's provider plugin to get its schema, which
-//     fails when plugins cannot be downloaded.
+//   - Packages named in the schema's `dependencies` are resolved from their
+//     descriptors (name and version) alone. The Python and Node.js generators
+//     read only the name, namespace and version of a dependency, to list it among
+//     the SDK's own dependencies; the CLI instead loads each one's provider
+//     plugin for its schema, which fails where plugins cannot be downloaded.
+//     (schema.yaml names none today.)
 //   - The schema is read as generic YAML and decoded as JSON, the schema's wire
 //     format. The CLI reads .yaml schemas with gopkg.in/yaml.v2 straight into
 //     schema.PackageSpec, which rejects the `language` section and string
 //     dependency versions.
+//   - The Go SDK is generated as if the schema set `meta: {supportPack: true}`.
+//     Given `respectSchemaVersion`, the only difference this makes is that the
+//     generator also writes go.mod, so sdk/go is a Go module.
 //
 // Usage:
 //
 //	gensdk -schema schema.yaml -language python -out sdk/python
-//	gensdk -schema schema.yaml -json build/schema.json
 package main
 
 import (
@@ -48,25 +49,17 @@ func main() {
 	schemaPath := flag.String("schema", "schema.yaml", "package schema, YAML or JSON")
 	language := flag.String("language", "", "python, nodejs or go")
 	out := flag.String("out", "", "output directory; replaced entirely")
-	jsonOut := flag.String("json", "", "write the schema as JSON to this file and exit")
 	flag.Parse()
-	if err := run(*schemaPath, *language, *out, *jsonOut); err != nil {
+	if err := run(*schemaPath, *language, *out); err != nil {
 		fmt.Fprintf(os.Stderr, "gensdk: %v\n", err)
 		os.Exit(1)
 	}
 }
 
-func run(schemaPath, language, out, jsonOut string) error {
+func run(schemaPath, language, out string) error {
 	doc, err := readDoc(schemaPath)
 	if err != nil {
 		return err
-	}
-	if jsonOut != "" {
-		text, err := json.MarshalIndent(doc, "", "  ")
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(jsonOut, append(text, '\n'), 0o644)
 	}
 	if language == "" || out == "" {
 		return errors.New("-language and -out are required")

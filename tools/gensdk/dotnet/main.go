@@ -1,23 +1,24 @@
-// Command gensdk generates the C# SDK of the llmkeyvault package from schema.yaml
-// with the .NET code generator of pulumi-dotnet (the library behind
-// pulumi-language-dotnet), fully offline.
+// Command gensdk-dotnet generates the C# SDK of the llmkeyvault package from
+// schema.yaml with the .NET code generator of pulumi-dotnet (the library behind
+// pulumi-language-dotnet), fully offline. It is a module of its own because
+// pulumi-dotnet is built on an older Pulumi engine library than the CLI.
 //
-// The Python, Node.js and Go SDKs come from `pulumi package gen-sdk`; C# cannot,
-// for two reasons this program deals with:
+// `pulumi package gen-sdk --language dotnet` with a pulumi-language-dotnet built
+// from this same module fails here, for the reason this program deals with:
 //
 //   - The .NET code generator fetches the package icon (logo.png) over HTTP
 //     every time it runs: the schema's logoUrl, or Pulumi's default logo on
 //     raw.githubusercontent.com. Here the HTTP client is replaced by one that
-//     answers the default logo's URL from a local file (-logo, the same bytes the
-//     generator's own test data holds) and refuses every other request, so
+//     answers the default logo's URL from a local file (-logo: the same bytes, as
+//     kept in the generator's own test data) and refuses every other request, so
 //     generation is offline and deterministic.
-//   - The CLI's YAML schema reader (gopkg.in/yaml.v2 into schema.PackageSpec)
-//     rejects the `language` section and string dependency versions; this program
-//     reads YAML generically and decodes it as JSON, the schema's wire format.
+//
+// Like ../main.go it reads the YAML schema generically and decodes it as JSON
+// (the CLI's YAML reader rejects the `language` section).
 //
 // Usage:
 //
-//	gensdk -schema schema.yaml -out sdk/dotnet -logo path/to/logo.png
+//	gensdk-dotnet -schema schema.yaml -out sdk/dotnet -logo path/to/logo.png
 package main
 
 import (
