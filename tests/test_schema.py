@@ -2,6 +2,7 @@
 register every output it declares, and nothing else."""
 
 import json
+import re
 from importlib import util
 from pathlib import Path
 from typing import Any
@@ -82,6 +83,13 @@ def test_code_registers_exactly_the_schema_outputs() -> None:
     (registered,) = [o for urn, o in run.registered_outputs.items() if urn.endswith("LlmKeyVault::llm")]
     assert set(registered) == set(VAULT["properties"])
     assert set(registered["grants"][0]) == set(TYPES["llmkeyvault:index:Grant"]["properties"])
+
+
+def test_schema_records_the_child_plugins() -> None:
+    header = (ROOT / "schema.yaml").read_text(encoding="utf-8").split("\nname:", 1)[0]
+    note = " ".join(line.lstrip("# ") for line in header.splitlines())
+    recorded = dict(re.findall(r"\b(databricks|random|azure-native)\s+(\d+\.\d+\.\d+)", note))
+    assert recorded == PLUGIN_VERSIONS
 
 
 def test_child_plugin_versions_are_the_installed_typed_sdks() -> None:
