@@ -172,6 +172,9 @@ func (p *Package) SchemaJSON() ([]byte, error) {
 		"provider":    map[string]any{"description": "The " + p.Name + " provider (emulated).", "inputProperties": inputs},
 		"resources":   resources,
 		"types":       types,
+		// As in the real bridged schemas: "index/secret" is module "index", so
+		// tokens like databricks:index/secret:Secret bind.
+		"meta": map[string]any{"moduleFormat": "(.*)(?:/[^/]*)"},
 	}
 	return json.MarshalIndent(schema, "", "  ")
 }

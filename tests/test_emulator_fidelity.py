@@ -1,0 +1,97 @@
+"""The workspace emulator stands in for the real providers only if it speaks
+their language: every resource type it serves must exist in the real typed SDK
+under the same token, and every property name it takes or returns must be one
+of that SDK's wire names. The emulator's schema comes from its plugins through
+the real engine (`pulumi package get-schema`)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pulumi_azure_native.keyvault as keyvault
+import pulumi_databricks as databricks
+import pulumi_random as random
+import pytest
+from devtools.local_stack import BIN, EMULATOR, ROOT
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+# token -> (resource class, its Args class) in the typed SDKs the children are checked against
+TYPED = {
+    "databricks:index/secretScope:SecretScope": (databricks.SecretScope, databricks.SecretScopeArgs),
+    "databricks:index/secret:Secret": (databricks.Secret, databricks.SecretArgs),
+    "databricks:index/secretAcl:SecretAcl": (databricks.SecretAcl, databricks.SecretAclArgs),
+    "random:index/randomId:RandomId": (random.RandomId, random.RandomIdArgs),
+    "azure-native:keyvault:Secret": (keyvault.Secret, keyvault.SecretArgs),
+}
+
+
+def wire_names(cls: type) -> set[str]:
+    """The property names a typed SDK class puts on the wire (its `@pulumi.getter` names)."""
+    return {
+        member.fget._pulumi_name  # type: ignore[attr-defined]
+        for member in vars(cls).values()
+        if isinstance(member, property) and hasattr(member.fget, "_pulumi_name")
+    }
+
+
+@pytest.fixture(scope="module")
+def emulated(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    subprocess.run(["make", "--no-print-directory", "tools", "emulator"], cwd=ROOT, check=True)
+    home = tmp_path_factory.mktemp("pulumi-home")
+    resources: dict[str, Any] = {}
+    for package in ("databricks", "random", "azure-native"):
+        done = subprocess.run(
+            [str(BIN / "pulumi"), "package", "get-schema", str(EMULATOR / f"pulumi-resource-{package}")],
+            env={
+                **os.environ,
+                "PULUMI_HOME": str(home),
+                "PULUMI_SKIP_UPDATE_CHECK": "true",
+                "LLMKEYVAULT_EMULATOR_DIR": str(home / "workspace"),
+            },
+            capture_output=True,
+            text=True,
+        )
+        assert done.returncode == 0, done.stderr
+        schema = json.loads(done.stdout)
+        assert schema["name"] == package
+        resources.update(schema["resources"])
+    return resources
+
+
+def test_the_emulator_serves_exactly_the_types_the_component_uses(emulated: dict[str, Any]) -> None:
+    assert set(emulated) == set(TYPED)
+
+
+@pytest.mark.parametrize("token", sorted(TYPED))
+def test_property_names_are_the_real_providers(emulated: dict[str, Any], token: str) -> None:
+    resource_cls, args_cls = TYPED[token]
+    emulated_inputs = set(emulated[token].get("inputProperties", {}))
+    emulated_outputs = set(emulated[token].get("properties", {}))
+    assert emulated_inputs, token
+    assert emulated_inputs <= wire_names(args_cls), emulated_inputs - wire_names(args_cls)
+    assert emulated_outputs <= wire_names(resource_cls) | {"id"}, emulated_outputs - wire_names(resource_cls)
+
+
+def test_the_names_the_component_sends_are_served(emulated: dict[str, Any]) -> None:
+    from llmkeyvault_provider import children
+
+    sent = {
+        children.SECRET_SCOPE: {"name", "backendType", "initialManagePrincipal", "keyvaultMetadata"},
+        children.SECRET: {"key", "scope", "stringValue"},
+        children.SECRET_ACL: {"scope", "principal", "permission"},
+        children.RANDOM_ID: {"byteLength"},
+        children.KEY_VAULT_SECRET: {"resourceGroupName", "vaultName", "secretName", "properties"},
+    }
+    for token, names in sent.items():
+        assert names <= set(emulated[token]["inputProperties"]), token
+    assert "hex" in emulated[children.RANDOM_ID]["properties"]
+
+
+def test_emulator_folder_is_not_on_the_default_path() -> None:
+    assert str(EMULATOR) not in os.environ.get("PATH", "").split(os.pathsep)
+    assert Path(EMULATOR / "pulumi-resource-databricks").exists()
