@@ -16,6 +16,7 @@ import pulumi_azure_native.keyvault as keyvault
 import pulumi_databricks as databricks
 import pulumi_random as random
 import pytest
+
 from devtools.local_stack import BIN, EMULATOR, ROOT
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
