@@ -47,7 +47,7 @@ def test_key_vault_backing_reads_from_a_mapping() -> None:
     args = read_args(
         {"providers": [{"name": "openai", "apiKey": KEY}], "backend": "azure-keyvault", "keyVault": {"resourceId": "x"}}
     )
-    assert args.backend is Backend.AZURE_KEYVAULT
+    assert args.backend is Backend.AZURE_KEY_VAULT
     assert args.key_vault == KeyVaultBackingArgs("x")
 
 

@@ -107,7 +107,7 @@ def test_users_read_with_allow_is_an_acl() -> None:
 
 def test_key_vault_backend() -> None:
     p = plan({"providers": TWO, "backend": "azure-keyvault", "keyVault": {"resourceId": RID}, "readers": ["ds"]})
-    assert p.backend is Backend.AZURE_KEYVAULT
+    assert p.backend is Backend.AZURE_KEY_VAULT
     assert p.key_vault is not None and p.key_vault.vault_name == "kv-llm-keys"
     assert [s.key for s in p.secrets] == ["openai-api-key", "anthropic-api-key"]
 

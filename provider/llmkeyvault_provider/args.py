@@ -22,7 +22,7 @@ class Backend(str, enum.Enum):
     """Where the secret scope keeps its secrets (schema enum ``Backend``)."""
 
     DATABRICKS = "databricks"
-    AZURE_KEYVAULT = "azure-keyvault"
+    AZURE_KEY_VAULT = "azure-keyvault"
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ RANDOM_ID = "random:index/randomId:RandomId"
 KEY_VAULT_SECRET = "azure-native:keyvault:Secret"
 
 #: largest value each backend stores: Databricks 128 KB, Azure Key Vault 25 KB
-MAX_VALUE_BYTES = {Backend.DATABRICKS: 128 * 1024, Backend.AZURE_KEYVAULT: 25 * 1024}
+MAX_VALUE_BYTES = {Backend.DATABRICKS: 128 * 1024, Backend.AZURE_KEY_VAULT: 25 * 1024}
 
 
 def _options(

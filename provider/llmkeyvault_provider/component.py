@@ -74,7 +74,7 @@ def _register_children(
 
     for secret in plan.secrets:
         value = children.checked_value(args.providers[secret.provider_index].api_key, secret, plan.backend)
-        if plan.backend is Backend.AZURE_KEYVAULT:
+        if plan.backend is Backend.AZURE_KEY_VAULT:
             assert plan.key_vault is not None
             children.key_vault_secret(secret, plan.key_vault, value, parent, depends_on)
         else:

@@ -225,7 +225,7 @@ def _plan_secrets(
     name: str, args: LlmKeyVaultArgs, scopes: Sequence[ScopePlan], problems: Problems
 ) -> tuple[SecretPlan, ...]:
     scope_of = {provider: scope.name for scope in scopes for provider in scope.providers}
-    key_vault = args.backend is Backend.AZURE_KEYVAULT
+    key_vault = args.backend is Backend.AZURE_KEY_VAULT
     seen: dict[tuple[str, str], int] = {}
     secrets: list[SecretPlan] = []
     for i, provider in enumerate(args.providers):
