@@ -29,10 +29,13 @@ PULUMI_DOTNET_LOGO = $$(go -C $(GENSDK_DOTNET_DIR) list -m -f '{{.Dir}}' $(PULUM
 GENSDK_GO := CGO_ENABLED=0 go
 GENSDK_GO_FLAGS := -trimpath -tags osusergo,grpcnotrace
 
-$(GENSDK): $(GENSDK_DIR)/main.go $(GENSDK_DIR)/go.mod $(GENSDK_DIR)/go.sum
+# Both generators share tools/gensdk/sdkfiles (reading the schema, writing a tree).
+GENSDK_SHARED := $(wildcard $(GENSDK_DIR)/sdkfiles/*.go) $(GENSDK_DIR)/sdkfiles/go.mod
+
+$(GENSDK): $(GENSDK_DIR)/main.go $(GENSDK_DIR)/go.mod $(GENSDK_DIR)/go.sum $(GENSDK_SHARED)
 	$(GENSDK_GO) -C $(GENSDK_DIR) build $(GENSDK_GO_FLAGS) -o $@ .
 
-$(GENSDK_DOTNET): $(GENSDK_DOTNET_DIR)/main.go $(GENSDK_DOTNET_DIR)/go.mod $(GENSDK_DOTNET_DIR)/go.sum
+$(GENSDK_DOTNET): $(GENSDK_DOTNET_DIR)/main.go $(GENSDK_DOTNET_DIR)/go.mod $(GENSDK_DOTNET_DIR)/go.sum $(GENSDK_SHARED)
 	$(GENSDK_GO) -C $(GENSDK_DOTNET_DIR) build $(GENSDK_GO_FLAGS) -o $@ .
 
 gensdk-tools: $(GENSDK) $(GENSDK_DOTNET)

@@ -5,8 +5,9 @@ go 1.26.6
 require (
 	github.com/blang/semver v3.5.1+incompatible
 	github.com/pulumi/pulumi/pkg/v3 v3.274.1
-	gopkg.in/yaml.v3 v3.0.1
 )
+
+require gopkg.in/yaml.v3 v3.0.1 // indirect
 
 require (
 	github.com/BurntSushi/toml v1.6.0 // indirect
@@ -124,5 +125,8 @@ require (
 	google.golang.org/genproto/googleapis/rpc v0.0.0-20261026165753-2ffab32bce7e // indirect
 	google.golang.org/grpc v1.85.0 // indirect
 	google.golang.org/protobuf v1.36.12 // indirect
+	llmkeyvault/tools/gensdk/sdkfiles v0.0.0
 	lukechampine.com/frand v1.5.1 // indirect
 )
+
+replace llmkeyvault/tools/gensdk/sdkfiles => ./sdkfiles

@@ -27,22 +27,18 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"os"
-	"path/filepath"
-	"sort"
 
 	"github.com/blang/semver"
 	gogen "github.com/pulumi/pulumi/pkg/v3/codegen/go"
 	"github.com/pulumi/pulumi/pkg/v3/codegen/nodejs"
 	"github.com/pulumi/pulumi/pkg/v3/codegen/python"
 	"github.com/pulumi/pulumi/pkg/v3/codegen/schema"
-	"gopkg.in/yaml.v3"
+	"llmkeyvault/tools/gensdk/sdkfiles"
 )
 
 func main() {
@@ -57,20 +53,15 @@ func main() {
 }
 
 func run(schemaPath, language, out string) error {
-	doc, err := readDoc(schemaPath)
-	if err != nil {
-		return err
-	}
 	if language == "" || out == "" {
 		return errors.New("-language and -out are required")
 	}
-
-	spec, err := decodeSpec(doc)
-	if err != nil {
-		return fmt.Errorf("%s: %w", schemaPath, err)
+	var spec schema.PackageSpec
+	if err := sdkfiles.DecodeSchema(schemaPath, &spec); err != nil {
+		return err
 	}
 	loader := descriptorLoader{}
-	pkg, diags, err := schema.BindSpec(*spec, loader, schema.ValidationOptions{})
+	pkg, diags, err := schema.BindSpec(spec, loader, schema.ValidationOptions{})
 	if err != nil {
 		return fmt.Errorf("binding %s: %w", schemaPath, err)
 	}
@@ -96,58 +87,7 @@ func run(schemaPath, language, out string) error {
 	if err != nil {
 		return fmt.Errorf("generating %s: %w", language, err)
 	}
-	return writeTree(out, files)
-}
-
-// readDoc reads a YAML (or JSON, a subset of YAML) document generically.
-func readDoc(path string) (any, error) {
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	var doc any
-	if err := yaml.Unmarshal(raw, &doc); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return doc, nil
-}
-
-// decodeSpec decodes a schema document through JSON, so the spec's JSON decoders
-// (raw language sections, semver strings) apply; unknown fields are errors.
-func decodeSpec(doc any) (*schema.PackageSpec, error) {
-	asJSON, err := json.Marshal(doc)
-	if err != nil {
-		return nil, err
-	}
-	var spec schema.PackageSpec
-	dec := json.NewDecoder(bytes.NewReader(asJSON))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&spec); err != nil {
-		return nil, err
-	}
-	return &spec, nil
-}
-
-// writeTree replaces dir with exactly the generated files.
-func writeTree(dir string, files map[string][]byte) error {
-	if err := os.RemoveAll(dir); err != nil {
-		return err
-	}
-	names := make([]string, 0, len(files))
-	for name := range files {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	for _, name := range names {
-		path := filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			return err
-		}
-		if err := os.WriteFile(path, files[name], 0o644); err != nil {
-			return err
-		}
-	}
-	return nil
+	return sdkfiles.WriteTree(out, files)
 }
 
 // descriptorLoader answers a request for another package with an empty package

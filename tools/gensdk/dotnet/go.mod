@@ -6,8 +6,9 @@ require (
 	github.com/blang/semver v3.5.1+incompatible
 	github.com/pulumi/pulumi-dotnet/pulumi-language-dotnet/v3 v3.102.0
 	github.com/pulumi/pulumi/pkg/v3 v3.225.0
-	gopkg.in/yaml.v3 v3.0.1
 )
+
+require gopkg.in/yaml.v3 v3.0.1 // indirect
 
 require (
 	dario.cat/mergo v1.0.0 // indirect
@@ -123,5 +124,8 @@ require (
 	google.golang.org/grpc v1.79.1 // indirect
 	google.golang.org/protobuf v1.36.11 // indirect
 	gopkg.in/warnings.v0 v0.1.2 // indirect
+	llmkeyvault/tools/gensdk/sdkfiles v0.0.0
 	lukechampine.com/frand v1.5.1 // indirect
 )
+
+replace llmkeyvault/tools/gensdk/sdkfiles => ../sdkfiles

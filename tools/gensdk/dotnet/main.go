@@ -24,20 +24,17 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
-	"path/filepath"
-	"sort"
 
 	"github.com/blang/semver"
 	dotnetgen "github.com/pulumi/pulumi-dotnet/pulumi-language-dotnet/v3/codegen"
 	"github.com/pulumi/pulumi/pkg/v3/codegen/schema"
-	"gopkg.in/yaml.v3"
+	"llmkeyvault/tools/gensdk/sdkfiles"
 )
 
 // defaultLogoURL is the icon the .NET code generator downloads when the schema
@@ -68,11 +65,11 @@ func run(schemaPath, out, logoPath string) error {
 	http.DefaultTransport = offline
 	http.DefaultClient.Transport = offline
 
-	spec, err := readSpec(schemaPath)
-	if err != nil {
+	var spec schema.PackageSpec
+	if err := sdkfiles.DecodeSchema(schemaPath, &spec); err != nil {
 		return err
 	}
-	pkg, diags, err := schema.BindSpec(*spec, offlineLoader{}, schema.ValidationOptions{})
+	pkg, diags, err := schema.BindSpec(spec, offlineLoader{}, schema.ValidationOptions{})
 	if err != nil {
 		return fmt.Errorf("binding %s: %w", schemaPath, err)
 	}
@@ -84,53 +81,7 @@ func run(schemaPath, out, logoPath string) error {
 	if err != nil {
 		return err
 	}
-	return writeTree(out, files)
-}
-
-// readSpec decodes a YAML (or JSON, a subset of YAML) schema through JSON, so the
-// spec's JSON decoders (raw language sections, semver strings) apply.
-func readSpec(path string) (*schema.PackageSpec, error) {
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	var doc any
-	if err := yaml.Unmarshal(raw, &doc); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	asJSON, err := json.Marshal(doc)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	var spec schema.PackageSpec
-	dec := json.NewDecoder(bytes.NewReader(asJSON))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&spec); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return &spec, nil
-}
-
-// writeTree replaces dir with exactly the generated files.
-func writeTree(dir string, files map[string][]byte) error {
-	if err := os.RemoveAll(dir); err != nil {
-		return err
-	}
-	names := make([]string, 0, len(files))
-	for name := range files {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	for _, name := range names {
-		path := filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			return err
-		}
-		if err := os.WriteFile(path, files[name], 0o644); err != nil {
-			return err
-		}
-	}
-	return nil
+	return sdkfiles.WriteTree(out, files)
 }
 
 // offlineTransport answers known URLs from memory and refuses the rest.
