@@ -19,6 +19,7 @@ import yaml
 
 from devtools.local_stack import ROOT, LocalStack
 from devtools.programs import driver_for
+from devtools.workspace import DEPLOYER
 
 
 def secret_config_keys(project: Path) -> list[str]:
@@ -37,6 +38,8 @@ def show_workspace(dump: dict[str, object]) -> None:
             print(f"    secret {key}")
         for principal, level in sorted((scope.get("acls") or {}).items()):
             print(f"    {level:<6} {principal}")
+    if any(DEPLOYER in (scope.get("acls") or {}) for scope in scopes.values()):
+        print(f"  ({DEPLOYER} is the identity that deployed: a scope's creator holds MANAGE on it)")
     vaults = dump.get("vaults") or {}
     assert isinstance(vaults, dict)
     for name, vault in sorted(vaults.items()):

@@ -8,9 +8,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from support.workspace import digest, is_empty, layout, secret_digests
 
 from devtools.local_stack import ROOT, LocalStack
+from devtools.workspace import digest, is_empty, layout, secret_digests
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 

@@ -11,10 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from support.workspace import digest, is_empty, layout, secret_digests
 
 from devtools.local_stack import ROOT, LocalStack
 from devtools.programs import driver_for
+from devtools.workspace import digest, is_empty, layout, secret_digests
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 

@@ -21,7 +21,8 @@ from typing import Any
 
 import pytest
 import yaml
-from support.workspace import digest, is_empty
+
+from devtools.workspace import digest, is_empty
 
 pytestmark = [pytest.mark.plugin, pytest.mark.slow]
 
