@@ -236,3 +236,23 @@ def test_a_key_too_large_for_the_backend_is_refused_without_echo(backend: str, l
     assert "providers[0].apiKey" in str(caught.value)
     assert big not in str(caught.value) and "xxxxxxxx" not in str(caught.value)
     asyncio.set_event_loop(asyncio.new_event_loop())
+
+
+def test_children_use_the_providers_given_to_the_component() -> None:
+    """A stack that targets a given workspace passes its own databricks provider; every
+    databricks child must use it (and no other package's child may)."""
+
+    def program() -> LlmKeyVault:
+        workspace = pulumi.ProviderResource("databricks", "team-workspace", {"host": "https://example.invalid"})
+        return LlmKeyVault(
+            "llm",
+            {"providers": keys("openai"), "readers": ["ds"], "uniqueSuffix": True},
+            pulumi.ResourceOptions(providers={"databricks": workspace}),
+        )
+
+    run = run_with_mocks(program)
+    databricks_children = [r for r in run.registrations if r.type.startswith("databricks:")]
+    assert len(databricks_children) == 3
+    for child in databricks_children:
+        assert "pulumi:providers:databricks::team-workspace" in child.provider, child.name
+    assert "team-workspace" not in run.named("llm-suffix").provider

@@ -52,6 +52,7 @@ class Registration:
     version: str
     additional_secret_outputs: list[str]
     urn: str
+    provider: str = ""
 
 
 def to_registration(request: Any, urn: str) -> Registration:
@@ -67,6 +68,7 @@ def to_registration(request: Any, urn: str) -> Registration:
         version=request.version,
         additional_secret_outputs=sorted(request.additionalSecretOutputs),
         urn=urn,
+        provider=request.provider,
     )
 
 
