@@ -256,3 +256,26 @@ def test_children_use_the_providers_given_to_the_component() -> None:
     for child in databricks_children:
         assert "pulumi:providers:databricks::team-workspace" in child.provider, child.name
     assert "team-workspace" not in run.named("llm-suffix").provider
+
+
+def test_provider_construct_in_process_with_a_whole_secret_list() -> None:
+    """Provider.construct called directly, as a test harness or another host would: the
+    `providers` list arrives as one secret Output with schema (camelCase) names."""
+    from llmkeyvault_provider import Provider
+
+    resolved: dict[str, Any] = {}
+
+    def program() -> pulumi.Output[Any]:
+        inputs = {"providers": pulumi.Output.secret(keys("openai", "cohere")), "readers": ["ds"]}
+        result = Provider().construct("llm", "llmkeyvault:index:LlmKeyVault", inputs, pulumi.ResourceOptions())
+        return pulumi.Output.all(urn=result.urn, state=pulumi.Output.all(**result.state)).apply(resolved.update)
+
+    run = run_with_mocks(program)
+    assert resolved["state"]["secretReferences"] == {
+        "openai": "{{secrets/llm/openai-api-key}}",
+        "cohere": "{{secrets/llm/cohere-api-key}}",
+    }
+    for name in ("openai", "cohere"):
+        assert run.named(f"llm-secret-{name}").inputs["stringValue"] == secret_value(FAKE_KEYS[name])
+    assert run.named("llm").inputs == {}
+    assert_no_key_in(json.dumps(resolved["state"]))
