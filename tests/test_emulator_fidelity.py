@@ -34,7 +34,7 @@ TYPED = {
 def wire_names(cls: type) -> set[str]:
     """The property names a typed SDK class puts on the wire (its `@pulumi.getter` names)."""
     return {
-        member.fget._pulumi_name  # type: ignore[attr-defined]
+        getattr(member.fget, "_pulumi_name")  # noqa: B009 - set by @pulumi.getter, unknown to type checkers
         for member in vars(cls).values()
         if isinstance(member, property) and hasattr(member.fget, "_pulumi_name")
     }

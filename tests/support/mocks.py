@@ -1,3 +1,5 @@
+# mypy: disallow-untyped-calls=False, disallow-untyped-decorators=False
+# (Pulumi's mock monitor and @pulumi.runtime.test are untyped.)
 """Running the in-process component under Pulumi's mocks, recording exactly
 what it registers (the raw requests, so options such as delete-before-replace
 and versions are visible, not only inputs)."""
