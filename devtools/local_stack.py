@@ -30,10 +30,23 @@ PLUGIN_DIR = ROOT / "build" / "plugin"
 EMULATED_PACKAGES = ("databricks", "random", "azure-native")
 
 
-def plugins_section() -> dict[str, Any]:
-    providers = [{"name": "llmkeyvault", "path": str(PLUGIN_DIR)}]
+def plugins_section(built_plugin: bool = True) -> dict[str, Any]:
+    providers = [{"name": "llmkeyvault", "path": str(PLUGIN_DIR)}] if built_plugin else []
     providers += [{"name": name, "path": str(EMULATOR)} for name in EMULATED_PACKAGES]
     return {"providers": providers}
+
+
+def pulumi_env(home: Path, **extra: str) -> dict[str, str]:
+    """The environment every pulumi command here runs in: this project's bin/ first,
+    a private PULUMI_HOME, no update check and no plugin downloads."""
+    return {
+        **os.environ,
+        "PATH": f"{BIN}:{os.environ['PATH']}",
+        "PULUMI_HOME": str(home),
+        "PULUMI_SKIP_UPDATE_CHECK": "true",
+        "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
+        **extra,
+    }
 
 
 @dataclass
@@ -55,6 +68,8 @@ class LocalStack:
     #: command that runs up/preview/destroy for a program whose language host is not
     #: at hand (an Automation API inline driver); None runs the pulumi CLI itself
     driver: list[str] | None = None
+    #: False leaves llmkeyvault out of the plugins section, for a package added another way
+    built_plugin: bool = True
     extra_env: dict[str, str] = field(default_factory=dict)
     transcript: list[Result] = field(default_factory=list)
 
@@ -73,7 +88,7 @@ class LocalStack:
         )
         with (self.project / "Pulumi.yaml").open(encoding="utf-8") as f:
             project = yaml.safe_load(f)
-        project["plugins"] = plugins_section()
+        project["plugins"] = plugins_section(self.built_plugin)
         with (self.project / "Pulumi.yaml").open("w", encoding="utf-8") as f:
             yaml.safe_dump(project, f, sort_keys=False)
         # Generated once per root and kept beside the state it unlocks.
@@ -85,20 +100,15 @@ class LocalStack:
 
     @property
     def env(self) -> dict[str, str]:
-        return {
-            **os.environ,
-            "PATH": f"{BIN}:{os.environ['PATH']}",
-            "PULUMI_HOME": str(self.home),
-            "PULUMI_BACKEND_URL": f"file://{self.state}",
-            "PULUMI_CONFIG_PASSPHRASE": self.passphrase,
-            "PULUMI_SKIP_UPDATE_CHECK": "true",
-            "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
-            "PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK": "true",
-            "LLMKEYVAULT_EMULATOR_DIR": str(self.workspace),
-            "LLMKEYVAULT_EMULATOR_QUIET": "1",
-            "LLMKEYVAULT_PULUMI": str(BIN / "pulumi"),
+        return pulumi_env(
+            self.home,
+            PULUMI_BACKEND_URL=f"file://{self.state}",
+            PULUMI_CONFIG_PASSPHRASE=self.passphrase,
+            LLMKEYVAULT_EMULATOR_DIR=str(self.workspace),
+            LLMKEYVAULT_EMULATOR_QUIET="1",
+            LLMKEYVAULT_PULUMI=str(BIN / "pulumi"),
             **self.extra_env,
-        }
+        )
 
     def run(self, *args: str, check: bool = True, stdin: str | None = None, timeout: float = 900) -> Result:
         return self._execute([str(BIN / "pulumi"), *args, "--non-interactive"], check, stdin, timeout)
@@ -161,6 +171,12 @@ class LocalStack:
 
     def state_files(self) -> str:
         return "\n".join(p.read_text(errors="replace") for p in self.state.rglob("*") if p.is_file())
+
+    def definition(self) -> dict[str, Any]:
+        """The project copy's Pulumi.yaml as it is now."""
+        with (self.project / "Pulumi.yaml").open(encoding="utf-8") as f:
+            loaded: dict[str, Any] = yaml.safe_load(f)
+        return loaded
 
     def workspace_dump(self) -> dict[str, Any]:
         done = subprocess.run(

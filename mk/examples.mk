@@ -8,12 +8,18 @@
 EXAMPLES_BUILD := $(CURDIR)/build/examples
 EXAMPLE_PYTHON_VENV := $(EXAMPLES_BUILD)/python-venv
 
-# The Python examples' interpreter: pulumi, PyYAML (for the inline driver) and the Python SDK.
+EXAMPLE_PYTHON_SDK := $(EXAMPLES_BUILD)/python-sdk
+
+# The Python examples' interpreter: pulumi, PyYAML (for the inline driver) and the
+# Python SDK, installed from a copy: pip builds inside the tree it installs from,
+# and sdk/ holds generated files only.
 $(EXAMPLE_PYTHON_VENV)/.installed: sdk/python/pyproject.toml $(shell find sdk/python -name '*.py')
-	rm -rf $(EXAMPLE_PYTHON_VENV)
+	rm -rf $(EXAMPLE_PYTHON_VENV) $(EXAMPLE_PYTHON_SDK)
+	mkdir -p $(EXAMPLE_PYTHON_SDK)
+	git ls-files -z sdk/python | xargs -0 tar -cf - | tar -C $(EXAMPLE_PYTHON_SDK) --strip-components=2 -xf -
 	$(PYTHON) -m venv $(EXAMPLE_PYTHON_VENV)
 	$(EXAMPLE_PYTHON_VENV)/bin/python -m pip install --quiet --disable-pip-version-check \
-		pulumi==3.272.0 PyYAML ./sdk/python
+		pulumi==3.272.0 PyYAML $(EXAMPLE_PYTHON_SDK)
 	touch $@
 
 # --------------------------------------------------------------------------- Node.js
@@ -62,15 +68,14 @@ examples-deps-nodejs: $(EXAMPLE_NODE_SDK) $(EXAMPLE_NODE_DRIVER)
 # `inline`): Go cannot call a main package's program from another module, so
 # `go test -c` builds the example's package with its driver into one binary.
 # Same flags as the CLI in mk/tools.mk, so the build cache it filled is reused.
-GO_EXAMPLES := gcp-go
-EXAMPLE_GO_DRIVERS := $(GO_EXAMPLES:%=$(EXAMPLES_BUILD)/go/%-inline)
+EXAMPLE_GO_DRIVER := $(EXAMPLES_BUILD)/go/gcp-go-inline
 SDK_GO_SOURCES := sdk/go/go.mod $(shell find sdk/go -name '*.go')
 
-$(EXAMPLES_BUILD)/go/gcp-go-inline: $(wildcard examples/gcp-go/*.go) examples/gcp-go/go.mod examples/gcp-go/go.sum $(SDK_GO_SOURCES)
+$(EXAMPLE_GO_DRIVER): $(wildcard examples/gcp-go/*.go) examples/gcp-go/go.mod examples/gcp-go/go.sum $(SDK_GO_SOURCES)
 	@mkdir -p $(@D)
 	CGO_ENABLED=0 go -C examples/gcp-go test -c -trimpath -tags inline,osusergo,grpcnotrace -ldflags "-s -w" -o $@ .
 
 .PHONY: examples-deps-go
-examples-deps-go: $(EXAMPLE_GO_DRIVERS)
+examples-deps-go: $(EXAMPLE_GO_DRIVER)
 
 examples-deps: $(EXAMPLE_PYTHON_VENV)/.installed examples-deps-nodejs examples-deps-go

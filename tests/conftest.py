@@ -1,7 +1,13 @@
-"""Shared test data. Every fake key looks fake and is listed in FAKE_KEYS, so a
-test can assert that none of them leaked anywhere."""
+"""Shared test data and set-up. Every fake key looks fake and is listed in
+FAKE_KEYS, so a test can assert that none of them leaked anywhere."""
 
 from __future__ import annotations
+
+import subprocess
+
+import pytest
+
+from devtools.local_stack import ROOT
 
 FAKE_KEYS = {
     "openai": "sk-test-openai-0000000000000000",
@@ -16,3 +22,15 @@ FAKE_KEYS = {
 def assert_no_key_in(text: str) -> None:
     for key in FAKE_KEYS.values():
         assert key not in text, "a fake key leaked"
+
+
+def make(*targets: str) -> None:
+    """Bring Makefile targets up to date; nothing happens for those already built."""
+    subprocess.run(["make", "--no-print-directory", *targets], cwd=ROOT, check=True)
+
+
+@pytest.fixture(scope="session")
+def engine_ready() -> None:
+    """What the real engine needs here: the toolchain, the built plugin, the
+    workspace emulator and the examples' SDKs and drivers."""
+    make("tools", "build", "emulator", "examples-deps")

@@ -24,10 +24,7 @@ def demo(tmp_path: Path, example: str) -> str:
 
 
 @pytest.mark.parametrize("example", ["aws-python"])
-def test_demo_is_idempotent_and_prints_no_key(tmp_path: Path, example: str) -> None:
-    subprocess.run(
-        ["make", "--no-print-directory", "tools", "build", "emulator", "examples-deps"], cwd=ROOT, check=True
-    )
+def test_demo_is_idempotent_and_prints_no_key(engine_ready: None, tmp_path: Path, example: str) -> None:
     first = demo(tmp_path, example)
     assert re.search(r"\+ \d+ created", first)
     assert "The emulated workspace now holds" in first

@@ -4,7 +4,6 @@ updates."""
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -19,11 +18,6 @@ FIXTURE = ROOT / "tests" / "e2e" / "five-providers"
 KEYS = {
     f"{name}ApiKey": f"sk-test-converge-{name}-0000" for name in ("openai", "anthropic", "cohere", "mistral", "groq")
 }
-
-
-@pytest.fixture(scope="module")
-def engine_ready() -> None:
-    subprocess.run(["make", "--no-print-directory", "tools", "build", "emulator"], cwd=ROOT, check=True)
 
 
 def suffixed_project(folder: Path) -> Path:

@@ -4,7 +4,6 @@ a failure half-way, a refused input, and the deployment's critical path."""
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -38,11 +37,6 @@ EXPECTED = {
     },
     "vaults": {},
 }
-
-
-@pytest.fixture(scope="module")
-def engine_ready() -> None:
-    subprocess.run(["make", "--no-print-directory", "tools", "build", "emulator"], cwd=ROOT, check=True)
 
 
 def five(tmp_path: Path, **env: str) -> LocalStack:

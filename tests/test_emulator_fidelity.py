@@ -17,7 +17,7 @@ import pulumi_databricks as databricks
 import pulumi_random as random
 import pytest
 
-from devtools.local_stack import BIN, EMULATOR, ROOT
+from devtools.local_stack import BIN, EMULATOR, pulumi_env
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -41,19 +41,13 @@ def wire_names(cls: type) -> set[str]:
 
 
 @pytest.fixture(scope="module")
-def emulated(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    subprocess.run(["make", "--no-print-directory", "tools", "emulator"], cwd=ROOT, check=True)
+def emulated(engine_ready: None, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     home = tmp_path_factory.mktemp("pulumi-home")
     resources: dict[str, Any] = {}
     for package in ("databricks", "random", "azure-native"):
         done = subprocess.run(
             [str(BIN / "pulumi"), "package", "get-schema", str(EMULATOR / f"pulumi-resource-{package}")],
-            env={
-                **os.environ,
-                "PULUMI_HOME": str(home),
-                "PULUMI_SKIP_UPDATE_CHECK": "true",
-                "LLMKEYVAULT_EMULATOR_DIR": str(home / "workspace"),
-            },
+            env=pulumi_env(home, LLMKEYVAULT_EMULATOR_DIR=str(home / "workspace")),
             capture_output=True,
             text=True,
         )

@@ -122,15 +122,6 @@ EXAMPLES = {
 }
 
 
-@pytest.fixture(scope="session")
-def engine_ready() -> None:
-    import subprocess
-
-    subprocess.run(
-        ["make", "--no-print-directory", "tools", "build", "emulator", "examples-deps"], cwd=ROOT, check=True
-    )
-
-
 def assert_no_keys(stack: LocalStack, keys: list[str]) -> None:
     places = {
         "state file": stack.state_files(),

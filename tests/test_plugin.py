@@ -1,33 +1,17 @@
 """The built plugin as the real engine loads it (needs `make tools build`)."""
 
 import json
-import os
 import subprocess
 import tarfile
 from pathlib import Path
 
 import pytest
 import yaml
+from conftest import make
+
+from devtools.local_stack import BIN, ROOT, pulumi_env
 
 pytestmark = [pytest.mark.plugin, pytest.mark.slow]
-
-ROOT = Path(__file__).resolve().parents[1]
-BIN = ROOT / "bin"
-
-
-def pulumi_env(home: Path) -> dict[str, str]:
-    return {
-        **os.environ,
-        "PATH": f"{BIN}:{os.environ['PATH']}",
-        "PULUMI_HOME": str(home),
-        "PULUMI_SKIP_UPDATE_CHECK": "true",
-        "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
-    }
-
-
-@pytest.fixture(scope="module")
-def built() -> None:
-    subprocess.run(["make", "--no-print-directory", "tools", "build"], cwd=ROOT, check=True)
 
 
 def schema() -> dict[str, object]:
@@ -36,7 +20,7 @@ def schema() -> dict[str, object]:
     return loaded
 
 
-def test_engine_reads_schema_yaml_from_the_plugin(built: None, tmp_path: Path) -> None:
+def test_engine_reads_schema_yaml_from_the_plugin(engine_ready: None, tmp_path: Path) -> None:
     result = subprocess.run(
         [str(BIN / "pulumi"), "package", "get-schema", str(BIN / "pulumi-resource-llmkeyvault")],
         env=pulumi_env(tmp_path),
@@ -49,8 +33,8 @@ def test_engine_reads_schema_yaml_from_the_plugin(built: None, tmp_path: Path) -
     assert served == schema()
 
 
-def test_release_tarball_installs_and_serves_the_schema(built: None, tmp_path: Path) -> None:
-    subprocess.run(["make", "--no-print-directory", "dist-plugin"], cwd=ROOT, check=True)
+def test_release_tarball_installs_and_serves_the_schema(engine_ready: None, tmp_path: Path) -> None:
+    make("dist-plugin")
     version = schema()["version"]
     tarball = ROOT / "dist" / f"pulumi-resource-llmkeyvault-v{version}-linux-amd64.tar.gz"
     with tarfile.open(tarball) as archive:

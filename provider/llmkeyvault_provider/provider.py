@@ -10,6 +10,7 @@ reads, plans and registers.
 from __future__ import annotations
 
 import asyncio
+import weakref
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -17,7 +18,7 @@ from typing import Any
 import pulumi
 import pulumi.provider as provider
 from pulumi.errors import InputPropertiesError
-from pulumi.output import UNKNOWN, Unknown
+from pulumi.output import UNKNOWN, Unknown, contains_unknowns
 
 from .component import LlmKeyVault
 from .errors import FieldError, InvalidInput
@@ -52,6 +53,7 @@ def _output(key: str) -> Callable[[LlmKeyVault], pulumi.Output[Any]]:
 
 #: most registrations in flight at once, whatever the engine allows
 MAX_PARALLEL_REGISTRATIONS = 64
+_widened_loops: weakref.WeakSet[asyncio.AbstractEventLoop] = weakref.WeakSet()
 
 
 def _widen_registration_pool(parallel: int | None) -> None:
@@ -62,8 +64,12 @@ def _widen_registration_pool(parallel: int | None) -> None:
     6 on two cores), which would make independent secrets and ACLs wait for
     each other; a language host sizes it from the engine's parallelism.
     """
+    loop = asyncio.get_running_loop()
+    if loop in _widened_loops:
+        return  # once per loop: a new pool per Construct would strand the old one's threads
     workers = min(max(parallel or 1, 1) * 4, MAX_PARALLEL_REGISTRATIONS)
-    asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(max_workers=workers))
+    loop.set_default_executor(ThreadPoolExecutor(max_workers=workers))
+    _widened_loops.add(loop)
 
 
 async def _construct_vault(name: str, inputs: pulumi.Inputs, options: pulumi.ResourceOptions | None) -> LlmKeyVault:
@@ -94,10 +100,8 @@ async def resolve_inputs(inputs: Mapping[str, Any]) -> tuple[dict[str, Any], set
     providers = plain.get("providers")
     if isinstance(providers, list):
         for item in providers:
-            if isinstance(item, dict):
-                for key in ("apiKey", "api_key"):
-                    if key in item:
-                        item[key] = _secret(item[key], dependencies)
+            if isinstance(item, dict) and "apiKey" in item:
+                item["apiKey"] = _secret(item["apiKey"], dependencies)
     _refuse_unknowns(plain, "")
     return plain, dependencies
 
@@ -106,7 +110,7 @@ async def _resolve(value: Any, dependencies: set[pulumi.Resource]) -> Any:
     if isinstance(value, pulumi.Output):
         dependencies |= await value.resources()
         inner = await value.future(with_unknowns=True)
-        if not await value.is_known() and not _contains_unknowns(inner):
+        if not await value.is_known() and not contains_unknowns(inner):
             inner = UNKNOWN
         return await _resolve(inner, dependencies)
     if isinstance(value, Mapping):
@@ -114,14 +118,6 @@ async def _resolve(value: Any, dependencies: set[pulumi.Resource]) -> Any:
     if isinstance(value, (list, tuple)):
         return [await _resolve(v, dependencies) for v in value]
     return value
-
-
-def _contains_unknowns(value: Any) -> bool:
-    if isinstance(value, dict):
-        return any(_contains_unknowns(v) for v in value.values())
-    if isinstance(value, list):
-        return any(_contains_unknowns(v) for v in value)
-    return isinstance(value, Unknown)
 
 
 def _secret(value: Any, dependencies: set[pulumi.Resource]) -> pulumi.Output[Any]:

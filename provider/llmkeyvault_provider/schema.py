@@ -32,11 +32,6 @@ def schema_json() -> str:
 
 
 def package_version() -> str:
-    from .version import __version__
-
-    return __version__
-
-
-def vault_resource() -> dict[str, Any]:
-    resource: dict[str, Any] = load_schema()["resources"][VAULT_TYPE]
-    return resource
+    # From the schema already loaded for GetSchema; version.py reads the same
+    # field for packaging tools, which cannot parse YAML.
+    return str(load_schema()["version"])
