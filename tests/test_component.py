@@ -190,17 +190,17 @@ def test_key_vault_backend_writes_keys_into_the_vault() -> None:
 
 
 def test_bad_input_registers_nothing() -> None:
-    registered: list[str] = []
+    refusals: list[str] = []
 
     def program() -> Any:
         try:
             LlmKeyVault("llm", {"providers": keys("openai"), "readers": ["ds"], "managers": ["ds"]})
         except InvalidInput as e:
-            registered.append(str(e))
+            refusals.append(str(e))
         return pulumi.Output.from_input(1)
 
     run = run_with_mocks(program)
-    assert "managers[0]" in registered[0]
+    assert "managers[0]" in refusals[0]
     assert [r.type for r in run.registrations if r.type != "pulumi:pulumi:Stack"] == []
 
 

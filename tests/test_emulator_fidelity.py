@@ -16,8 +16,9 @@ import pulumi_azure_native.keyvault as keyvault
 import pulumi_databricks as databricks
 import pulumi_random as random
 import pytest
+import yaml
 
-from devtools.local_stack import BIN, EMULATOR, pulumi_env
+from devtools.local_stack import BIN, EMULATOR, ROOT, pulumi_env
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -87,6 +88,12 @@ def test_the_names_the_component_sends_are_served(emulated: dict[str, Any]) -> N
     assert "hex" in emulated[children.RANDOM_ID]["properties"]
 
 
-def test_emulator_folder_is_not_on_the_default_path() -> None:
-    assert str(EMULATOR) not in os.environ.get("PATH", "").split(os.pathsep)
-    assert Path(EMULATOR / "pulumi-resource-databricks").exists()
+def test_nothing_a_user_runs_points_at_the_emulator(tmp_path: Path) -> None:
+    """Only a copy made by LocalStack (demo, tests) names the emulator: no example's
+    Pulumi.yaml has a plugins section, and the shared pulumi environment puts bin/
+    on PATH but not bin/emulator."""
+    for project in sorted((ROOT / "examples").glob("*/Pulumi.yaml")):
+        assert "plugins" not in yaml.safe_load(project.read_text(encoding="utf-8")), project
+    path = pulumi_env(tmp_path)["PATH"].split(os.pathsep)
+    assert str(BIN) in path
+    assert str(EMULATOR) not in path
