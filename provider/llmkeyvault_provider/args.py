@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from . import rules
 from .errors import Problems
 
 
@@ -98,8 +99,9 @@ def _fields_of(value: Any, fields: dict[str, str], path: str, problems: Problems
         for raw_key, item in value.items():
             key = raw_key if raw_key in fields else by_python.get(raw_key)
             if key is None:
+                shown = str(raw_key) if rules.key_material_problem(str(raw_key)) is None else "(a key-like name)"
                 problems.add(
-                    f"{path}.{raw_key}" if path else str(raw_key),
+                    f"{path}.{shown}" if path else shown,
                     "unknown field; valid fields are " + ", ".join(sorted(fields)),
                 )
                 continue
@@ -185,18 +187,19 @@ def _backend(value: Any, path: str, problems: Problems) -> Backend:
         return Backend(value)
     except ValueError:
         valid = ", ".join(f"'{b.value}'" for b in Backend)
-        shown = repr(value) if isinstance(value, str) and len(value) <= 40 else type(value).__name__
+        shown = rules.quoted(value) if isinstance(value, str) and len(value) <= 40 else type(value).__name__
         problems.add(path, f"{shown} is not a backend; valid backends are {valid}")
         return Backend.DATABRICKS
 
 
 def _api_key(value: Any, path: str, problems: Problems) -> Any:
+    # The value itself is never formatted: only its presence, type and blankness.
     if value is None:
         problems.add(path, "is required (the provider's API key, passed as a secret)")
         return None
     if isinstance(value, str):
-        if not value:
-            problems.add(path, "must not be empty")
+        if not value.strip():
+            problems.add(path, "must not be empty or blank")
         return value
     if _is_output(value) or hasattr(value, "__await__"):
         return value
@@ -204,21 +207,24 @@ def _api_key(value: Any, path: str, problems: Problems) -> Any:
     return None
 
 
-def _provider_key(value: Any, path: str, problems: Problems) -> ProviderKeyArgs | None:
+#: what stands in for a provider that could not be read, so later indexes keep their paths
+UNREADABLE_PROVIDER = ProviderKeyArgs(name="", api_key=None)
+
+
+def _provider_key(value: Any, path: str, problems: Problems) -> ProviderKeyArgs:
+    """The provider at ``path``; a field refused here is left out (``problems`` names it)."""
     if not _plain(value, path, problems):
-        return None
+        return UNREADABLE_PROVIDER
     fields = _fields_of(value, PROVIDER_KEY_FIELDS, path, problems)
     if fields is None:
         problems.add(path, f"must be a ProviderKey object, not {type(value).__name__}")
-        return None
+        return UNREADABLE_PROVIDER
     name = _string(fields.get("name"), _join(path, "name"), problems, required=True)
     api_key = _api_key(fields.get("apiKey"), _join(path, "apiKey"), problems)
     secret_key = _string(fields.get("secretKey"), _join(path, "secretKey"), problems)
     env_var = _string(fields.get("envVarName"), _join(path, "envVarName"), problems)
     readers = _strings(fields.get("readers"), _join(path, "readers"), problems)
-    if name is None:
-        return None
-    return ProviderKeyArgs(name, api_key, secret_key, env_var, readers)
+    return ProviderKeyArgs(name or "", api_key, secret_key, env_var, readers)
 
 
 def _key_vault(value: Any, path: str, problems: Problems) -> KeyVaultBackingArgs | None:
@@ -235,18 +241,24 @@ def _key_vault(value: Any, path: str, problems: Problems) -> KeyVaultBackingArgs
     return KeyVaultBackingArgs(resource_id, dns_name)
 
 
-def read_args(value: Any) -> LlmKeyVaultArgs:
+def read_args(value: Any, problems: Problems | None = None) -> LlmKeyVaultArgs:
     """Check the types of every input and return them as dataclasses.
 
-    Raises ``InvalidInput`` naming each bad field. Rules that relate fields to
-    each other (names, grants, backends) are the planner's, not this reader's.
+    Without ``problems``, raises ``InvalidInput`` naming each bad field. With
+    it, records them there and goes on, leaving each refused field at its
+    default (a provider that cannot be read stays in its place as
+    ``UNREADABLE_PROVIDER``), so that the planner can check everything else in
+    the same pass. Rules that relate fields to each other (names, grants,
+    backends) are the planner's, not this reader's.
     """
-    problems = Problems()
+    own = problems is None
+    problems = Problems() if problems is None else problems
     fields = _fields_of(value, VAULT_FIELDS, "", problems)
     if fields is None:
         problems.add("", f"LlmKeyVault arguments must be LlmKeyVaultArgs or a mapping, not {type(value).__name__}")
-        problems.raise_if_any()
-        raise AssertionError("unreachable")
+        if own:
+            problems.raise_if_any()
+        return LlmKeyVaultArgs(providers=())
     providers_raw = fields.get("providers")
     providers: list[ProviderKeyArgs] = []
     if providers_raw is None:
@@ -257,10 +269,7 @@ def read_args(value: Any) -> LlmKeyVaultArgs:
         elif not providers_raw:
             problems.add("providers", "must hold at least one provider key")
         else:
-            for i, item in enumerate(providers_raw):
-                key = _provider_key(item, f"providers[{i}]", problems)
-                if key is not None:
-                    providers.append(key)
+            providers = [_provider_key(item, f"providers[{i}]", problems) for i, item in enumerate(providers_raw)]
     args = LlmKeyVaultArgs(
         providers=tuple(providers),
         scope_name=_string(fields.get("scopeName"), "scopeName", problems),
@@ -273,5 +282,6 @@ def read_args(value: Any) -> LlmKeyVaultArgs:
         backend=_backend(fields.get("backend"), "backend", problems),
         key_vault=_key_vault(fields.get("keyVault"), "keyVault", problems),
     )
-    problems.raise_if_any()
+    if own:
+        problems.raise_if_any()
     return args

@@ -25,11 +25,16 @@ WELL_KNOWN_ENV_VARS: Final[dict[str, str]] = {
 
 
 def default_env_var_name(provider_name: str) -> str:
-    """The catalog's variable for a well-known id, else ``NAME_API_KEY``."""
+    """The catalog's variable for a well-known id, else ``NAME_API_KEY``.
+
+    A variable name cannot start with a digit, so an id that does (``01ai``)
+    gets a leading ``_`` (``_01AI_API_KEY``).
+    """
     known = WELL_KNOWN_ENV_VARS.get(provider_name)
     if known is not None:
         return known
-    return provider_name.upper().replace("-", "_") + "_API_KEY"
+    derived = provider_name.upper().replace("-", "_") + "_API_KEY"
+    return "_" + derived if derived[:1].isdigit() else derived
 
 
 def default_secret_key(provider_name: str) -> str:

@@ -28,9 +28,6 @@ SECRET_ACL = "databricks:index/secretAcl:SecretAcl"
 RANDOM_ID = "random:index/randomId:RandomId"
 KEY_VAULT_SECRET = "azure-native:keyvault:Secret"
 
-#: largest value each backend stores: Databricks 128 KB, Azure Key Vault 25 KB
-MAX_VALUE_BYTES = {Backend.DATABRICKS: 128 * 1024, Backend.AZURE_KEY_VAULT: 25 * 1024}
-
 
 def _options(
     package: str, parent: pulumi.Resource, depends_on: Sequence[pulumi.Resource], **extra: Any
@@ -44,13 +41,16 @@ def _options(
 
 
 def random_suffix(
-    resource_name: str, parent: pulumi.Resource, depends_on: Sequence[pulumi.Resource]
+    resource_name: str,
+    byte_length: pulumi.Input[int],
+    parent: pulumi.Resource,
+    depends_on: Sequence[pulumi.Resource],
 ) -> pulumi.Output[str]:
-    """8 hex characters, fixed once created (no keepers, so no later replacement)."""
+    """Hex characters, fixed once created (no keepers, so no later replacement)."""
     random_id = pulumi.CustomResource(
         RANDOM_ID,
         resource_name,
-        {"byteLength": rules.SUFFIX_BYTES, "hex": None},
+        {"byteLength": byte_length, "hex": None},
         _options("random", parent, depends_on),
     )
     hex_value: pulumi.Output[str] = random_id.hex  # type: ignore[attr-defined]
@@ -80,13 +80,21 @@ def secret_scope(
 
 
 def checked_value(api_key: pulumi.Input[str], secret: SecretPlan, backend: Backend) -> pulumi.Output[str]:
-    """The key as a secret Output, refused when empty or too large (never echoed)."""
-    limit = MAX_VALUE_BYTES[backend]
+    """The key as a secret Output, refused when empty or too large (never echoed).
+
+    A key known when the component is built was checked by the plan already;
+    this check is for a key that a Python program passes as an Output, whose
+    value is known only later. ``component.py`` holds every child back until
+    all such checks have passed.
+    """
+    limit = rules.MAX_VALUE_BYTES[backend.value]
     path = f"providers[{secret.provider_index}].apiKey"
 
-    def check(value: str) -> str:
-        if not isinstance(value, str) or not value:
-            raise InvalidInput([FieldError(path, "must be a non-empty string")])
+    def check(value: object) -> str:
+        if not isinstance(value, str):
+            raise InvalidInput([FieldError(path, f"must be a string, not {type(value).__name__}")])
+        if not value.strip():
+            raise InvalidInput([FieldError(path, "must not be empty or blank")])
         size = len(value.encode("utf-8"))
         if size > limit:
             raise InvalidInput(
@@ -125,6 +133,7 @@ def databricks_secret(
 def key_vault_secret(
     plan: SecretPlan,
     key_vault: KeyVaultPlan,
+    secret_name: pulumi.Input[str],
     value: pulumi.Output[str],
     parent: pulumi.Resource,
     depends_on: Sequence[pulumi.Resource],
@@ -134,7 +143,7 @@ def key_vault_secret(
     props = {
         "resourceGroupName": key_vault.resource_group,
         "vaultName": key_vault.vault_name,
-        "secretName": plan.key,
+        "secretName": secret_name,
         "properties": {"value": value},
     }
     return pulumi.CustomResource(
@@ -147,14 +156,15 @@ def key_vault_secret(
 
 def secret_acl(
     plan: GrantPlan,
+    resource_name: str,
     scope_name: pulumi.Input[str],
+    principal: pulumi.Input[str],
     parent: pulumi.Resource,
     depends_on: Sequence[pulumi.Resource],
 ) -> pulumi.CustomResource:
-    props = {"scope": scope_name, "principal": plan.principal, "permission": plan.permission}
+    props = {"scope": scope_name, "principal": principal, "permission": plan.permission}
     # Every field forces replacement and the ACL's identity is (scope, principal):
     # a new level created first would then be deleted with the old one.
-    assert plan.resource_name is not None, "a grant carried by the scope has no ACL resource"
     return pulumi.CustomResource(
-        SECRET_ACL, plan.resource_name, props, _options("databricks", parent, depends_on, delete_before_replace=True)
+        SECRET_ACL, resource_name, props, _options("databricks", parent, depends_on, delete_before_replace=True)
     )

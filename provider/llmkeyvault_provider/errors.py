@@ -39,6 +39,10 @@ class Problems:
     def add(self, path: str, reason: str) -> None:
         self._errors.append(FieldError(path, reason))
 
+    def has(self, path: str) -> bool:
+        """Whether ``path`` or a field inside it was refused already."""
+        return any(e.path == path or e.path.startswith((path + ".", path + "[")) for e in self._errors)
+
     def __bool__(self) -> bool:
         return bool(self._errors)
 

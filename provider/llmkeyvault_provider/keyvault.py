@@ -22,45 +22,51 @@ class KeyVaultPlan:
 
 def plan_key_vault(backing: KeyVaultBackingArgs, path: str, problems: Problems) -> KeyVaultPlan | None:
     """Parse ``resourceId``; default ``dnsName`` to ``https://<vault>.vault.azure.net/``."""
+    id_path, dns_path = f"{path}.resourceId", f"{path}.dnsName"
+    if problems.has(id_path):
+        return None
     resource_id = backing.resource_id.rstrip("/")
     match = rules.KEY_VAULT_RESOURCE_ID.fullmatch(resource_id)
     if match is None:
         problems.add(
-            f"{path}.resourceId",
-            f"'{backing.resource_id}' is not a Key Vault resource id; expected {rules.KEY_VAULT_RESOURCE_ID_FORM}",
+            id_path,
+            f"{rules.quoted(backing.resource_id)} is not a Key Vault resource id; "
+            f"expected {rules.KEY_VAULT_RESOURCE_ID_FORM}",
         )
         return None
-    vault = match["vault"]
+    vault, group = match["vault"], match["group"]
+    if group.endswith("."):
+        problems.add(id_path, f"resource group '{group}' is not a resource group name: {rules.RESOURCE_GROUP_RULE}")
+        return None
     if not rules.KEY_VAULT_NAME.fullmatch(vault):
-        problems.add(
-            f"{path}.resourceId",
-            f"vault name '{vault}' is not a Key Vault name: 3 to 24 of letters, digits and '-', "
-            "starting with a letter, ending with a letter or digit, no '--'",
-        )
+        problems.add(id_path, f"vault name {rules.quoted(vault)} is not a Key Vault name: {rules.KEY_VAULT_NAME_RULE}")
         return None
     dns_name = backing.dns_name
-    if dns_name is None:
-        dns_name = f"https://{vault.lower()}.vault.azure.net/"
-    elif not rules.KEY_VAULT_DNS_NAME.fullmatch(dns_name):
-        problems.add(
-            f"{path}.dnsName",
-            f"'{dns_name}' is not a Key Vault URI; expected https://<vault>.vault.azure.net/ "
-            "(or a sovereign cloud's vault domain)",
-        )
-        return None
-    elif dns_name.removeprefix("https://").split(".", 1)[0].lower() != vault.lower():
-        problems.add(
-            f"{path}.dnsName",
-            f"'{dns_name}' names another vault than '{vault}' of {path}.resourceId; "
-            "omit it to use https://<vault>.vault.azure.net/",
-        )
-        return None
-    elif not dns_name.endswith("/"):
-        dns_name += "/"
+    if dns_name is None or problems.has(dns_path):
+        dns_name = f"https://{vault.lower()}.{rules.KEY_VAULT_DNS_SUFFIXES[0]}/"
+    else:
+        dns = rules.KEY_VAULT_DNS_NAME.fullmatch(dns_name)
+        if dns is None:
+            clouds = ", ".join(rules.KEY_VAULT_DNS_SUFFIXES)
+            problems.add(
+                dns_path,
+                f"{rules.quoted(dns_name)} is not a Key Vault URI of an Azure cloud; expected "
+                f"https://<vault>.<cloud suffix>/ with one of {clouds}",
+            )
+            return None
+        if dns["vault"].lower() != vault.lower():
+            problems.add(
+                dns_path,
+                f"'{dns_name}' names another vault than '{vault}' of {id_path}; "
+                "omit it to use https://<vault>.vault.azure.net/",
+            )
+            return None
+        if not dns_name.endswith("/"):
+            dns_name += "/"
     return KeyVaultPlan(
         resource_id=resource_id,
         subscription_id=match["subscription"],
-        resource_group=match["group"],
+        resource_group=group,
         vault_name=vault,
         dns_name=dns_name,
     )

@@ -1,19 +1,24 @@
 """From checked arguments to a plan: which scopes, secrets and grants exist.
 
-Pure: no Pulumi, no I/O, no key material (a secret is planned by the index of
-its provider, never by its value). Every rule of the contract that relates
-inputs to each other lives here: names after prefix and suffix, uniqueness,
-least-privilege grants and the workspace-users rule, and backend coherence.
+Pure: no Pulumi, no I/O. A secret is planned by the index of its provider,
+never by its value; the only thing the plan asks of a key is whether it is
+present and fits the backend. Every rule of the contract that relates inputs
+to each other lives here: names after prefix and suffix, uniqueness,
+least-privilege grants and the workspace-users rule, service limits and
+backend coherence. The single-field rules and limits are in ``rules.py``.
+
+Every check runs in one pass: a refused field does not stop the checks of the
+others, so one refusal lists every problem.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, TypeVar
 
 from . import rules
-from .args import Backend, LlmKeyVaultArgs
+from .args import UNREADABLE_PROVIDER, Backend, LlmKeyVaultArgs, read_args
 from .catalog import default_env_var_name, default_secret_key
 from .errors import Problems
 from .keyvault import KeyVaultPlan, plan_key_vault
@@ -40,7 +45,11 @@ class ScopePlan:
 
 @dataclass(frozen=True)
 class SecretPlan:
-    """One provider's key: a Databricks secret, or a Key Vault secret."""
+    """One provider's key: a Databricks secret, or a Key Vault secret.
+
+    ``key`` is final unless the plan has a unique suffix and a Key Vault backend,
+    where the vault secret's name carries the suffix too.
+    """
 
     provider: str
     provider_index: int
@@ -71,25 +80,57 @@ class VaultPlan:
     key_vault: KeyVaultPlan | None
     suffix_resource_name: str | None
 
+    @property
+    def suffixes_keys(self) -> bool:
+        """Whether the unique suffix also ends each key's name (Key Vault secrets share one vault)."""
+        return self.suffix_resource_name is not None and self.backend is Backend.AZURE_KEY_VAULT
 
-def plan_vault(name: str, args: LlmKeyVaultArgs) -> VaultPlan:
-    """Check every cross-field rule and plan the resources; raise ``InvalidInput``."""
-    problems = Problems()
-    _check_provider_names(args, problems)
-    key_vault = _check_backend(args, problems)
-    _check_principals(args, problems)
-    if problems:
-        problems.raise_if_any()
+    @property
+    def workspace_users_manage(self) -> bool:
+        """Whether every workspace user holds MANAGE (through ``initial_manage_principal``)."""
+        return any(s.initial_manage_principal is not None for s in self.scopes)
 
-    scopes = _plan_scopes(name, args, problems)
-    secrets = _plan_secrets(name, args, scopes, problems)
-    _check_env_var_names(secrets, args, problems)
+
+def check_inputs(name: str, value: object, problems: Problems | None = None) -> tuple[LlmKeyVaultArgs, VaultPlan]:
+    """The one gate: read the types, check every rule, plan; raise ``InvalidInput`` once.
+
+    ``problems`` may already hold what the caller found (unknown values during a
+    preview); they are reported together with everything found here.
+    """
+    problems = Problems() if problems is None else problems
+    args = read_args(value, problems)
+    plan = plan_vault(name, args, problems)
     problems.raise_if_any()
+    return args, plan
+
+
+def plan_vault(name: str, args: LlmKeyVaultArgs, problems: Problems | None = None) -> VaultPlan:
+    """Check every cross-field rule and plan the resources.
+
+    Without ``problems``, raises ``InvalidInput`` listing every problem. With
+    it, records them there and returns a plan that must not be used unless
+    ``problems`` stays empty.
+    """
+    own = problems is None
+    problems = Problems() if problems is None else problems
+    named = _check_provider_names(args, problems)
+    key_vault = _check_backend(args, problems)
+    _check_api_keys(args, problems)
+    _check_principals(args, problems)
+    scopes = _plan_scopes(name, args, named, problems)
+    secrets = _plan_secrets(name, args, scopes, problems)
+    _check_env_var_names(secrets, args, named, problems)
+    _check_limits(scopes, secrets, problems)
     grants = _plan_grants(name, args, scopes)
-    scopes = tuple(_with_initial_manage(s, grants) for s in scopes)
+    if own:
+        problems.raise_if_any()
+    carried = {g.scope for g in grants if g.resource_name is None}
     return VaultPlan(
         backend=args.backend,
-        scopes=scopes,
+        scopes=tuple(
+            ScopePlan(s.name, s.resource_name, s.providers, rules.WORKSPACE_USERS) if s.name in carried else s
+            for s in scopes
+        ),
         secrets=secrets,
         grants=grants,
         key_vault=key_vault,
@@ -97,23 +138,49 @@ def plan_vault(name: str, args: LlmKeyVaultArgs) -> VaultPlan:
     )
 
 
-def _check_provider_names(args: LlmKeyVaultArgs, problems: Problems) -> None:
+K = TypeVar("K", bound=Hashable)
+
+
+def _earlier(seen: dict[K, int], identity: K, index: int) -> int | None:
+    """The index that first had ``identity``, or None when ``index`` is the first."""
+    first = seen.setdefault(identity, index)
+    return None if first == index else first
+
+
+def _plain_field_problem(value: str) -> str | None:
+    """Why a plain field's value must not be stored at all: key material or hidden characters."""
+    key_like = rules.key_material_problem(value)
+    if key_like is not None:
+        return f"{key_like}; {rules.KEY_MATERIAL_ADVICE}"
+    return rules.hidden_character_problem(value)
+
+
+def _check_provider_names(args: LlmKeyVaultArgs, problems: Problems) -> set[int]:
+    """Check each provider id; return the indexes whose id is usable."""
     seen: dict[str, int] = {}
+    named: set[int] = set()
     for i, provider in enumerate(args.providers):
         path = f"providers[{i}].name"
-        if not rules.PROVIDER_NAME.fullmatch(provider.name):
+        if provider is UNREADABLE_PROVIDER or problems.has(path):
+            continue  # refused by the type reader already
+        plain = _plain_field_problem(provider.name)
+        if plain is not None:
+            problems.add(path, plain)
+        elif not rules.PROVIDER_NAME.fullmatch(provider.name):
             problems.add(
-                path, f"'{provider.name}' is not a provider id; use {rules.PROVIDER_NAME_RULE} (e.g. 'openai')"
+                path,
+                f"{rules.quoted(provider.name)} is not a provider id; use {rules.PROVIDER_NAME_RULE} (e.g. 'openai')",
             )
-        elif provider.name in seen:
-            problems.add(
-                path, f"'{provider.name}' is already providers[{seen[provider.name]}]; provider names must be unique"
-            )
+        elif (earlier := _earlier(seen, provider.name, i)) is not None:
+            problems.add(path, f"'{provider.name}' is already providers[{earlier}]; provider names must be unique")
         else:
-            seen[provider.name] = i
+            named.add(i)
+    return named
 
 
 def _check_backend(args: LlmKeyVaultArgs, problems: Problems) -> KeyVaultPlan | None:
+    if problems.has("backend"):
+        return None  # an unknown backend: which fields belong with it cannot be said
     if args.backend is Backend.DATABRICKS:
         if args.key_vault is not None:
             problems.add("keyVault", "is only used with backend 'azure-keyvault'; remove it or set backend")
@@ -125,70 +192,104 @@ def _check_backend(args: LlmKeyVaultArgs, problems: Problems) -> KeyVaultPlan | 
             "of its vault, so per-provider scopes would not isolate keys; use the databricks backend",
         )
     if args.key_vault is None:
-        problems.add("keyVault", "is required with backend 'azure-keyvault': give the vault's resourceId")
+        if not problems.has("keyVault"):
+            problems.add("keyVault", "is required with backend 'azure-keyvault': give the vault's resourceId")
         return None
     return plan_key_vault(args.key_vault, "keyVault", problems)
 
 
-def _check_principal(principal: str, path: str, args: LlmKeyVaultArgs, problems: Problems) -> bool:
+def _check_api_keys(args: LlmKeyVaultArgs, problems: Problems) -> None:
+    """A key known now must fit its backend; one still unknown is checked when known."""
+    limit = rules.MAX_VALUE_BYTES[args.backend.value]
+    for i, provider in enumerate(args.providers):
+        if isinstance(provider.api_key, str):
+            size = len(provider.api_key.encode("utf-8"))
+            if size > limit:
+                problems.add(
+                    f"providers[{i}].apiKey",
+                    f"is {size} bytes; the {args.backend.value} backend stores at most {limit}",
+                )
+
+
+def _principal_problem(principal: str, allow_everyone: bool) -> str | None:
     if not principal or principal != principal.strip():
-        problems.add(
-            path, "must be a principal name without surrounding spaces (a user e-mail, group or application id)"
-        )
-        return False
+        return "must be a principal name without surrounding spaces (a user e-mail, group or application id)"
+    plain = _plain_field_problem(principal)
+    if plain is not None:
+        return plain
     if len(principal) > rules.PRINCIPAL_MAX_LENGTH:
-        problems.add(path, f"is {len(principal)} characters; principal names are at most {rules.PRINCIPAL_MAX_LENGTH}")
-        return False
-    if principal == rules.WORKSPACE_USERS and not args.allow_workspace_users:
-        problems.add(
-            path,
-            "'users' is every user of the workspace; set allowWorkspaceUsers to true to grant it on purpose",
+        return f"is {len(principal)} characters; principal names are at most {rules.PRINCIPAL_MAX_LENGTH}"
+    if rules.is_everyone(principal) and not allow_everyone:
+        return (
+            f"'{principal}' is every user of the workspace or account; "
+            "set allowWorkspaceUsers to true to grant it on purpose"
         )
-        return False
-    return True
+    return None
+
+
+def _same_as(principal: str, earlier_principal: str) -> str:
+    return "" if principal == earlier_principal else f" as '{earlier_principal}' (principals ignore letter case)"
 
 
 def _check_principals(args: LlmKeyVaultArgs, problems: Problems) -> None:
-    level_of: dict[str, str] = {}
+    level_of: dict[str, tuple[str, str]] = {}  # identity -> (path, spelling)
     for field, _permission in LEVELS:
         listed: Sequence[str] = getattr(args, field)
         for j, principal in enumerate(listed):
             path = f"{field}[{j}]"
-            if not _check_principal(principal, path, args, problems):
+            if problems.has(path):
                 continue
-            earlier = level_of.get(principal)
-            if earlier is None:
-                level_of[principal] = path
-            elif earlier.startswith(field + "["):
-                problems.add(path, f"'{principal}' is listed twice (also {earlier})")
+            problem = _principal_problem(principal, args.allow_workspace_users)
+            if problem is not None:
+                problems.add(path, problem)
+                continue
+            identity = rules.principal_identity(principal)
+            earlier = level_of.setdefault(identity, (path, principal))
+            if earlier[0] == path:
+                continue
+            shown = f"'{principal}' is"
+            if earlier[0].startswith(field + "["):
+                problems.add(path, f"{shown} listed twice (also {earlier[0]}{_same_as(principal, earlier[1])})")
             else:
                 problems.add(
                     path,
-                    f"'{principal}' is also {earlier}; a principal gets one level per scope, "
-                    "list it once at the level it needs",
+                    f"{shown} also {earlier[0]}{_same_as(principal, earlier[1])}; a principal gets one level "
+                    "per scope, list it once at the level it needs",
                 )
     for i, provider in enumerate(args.providers):
-        if provider.readers and not args.scope_per_provider:
+        if not provider.readers:
+            continue
+        if not args.scope_per_provider:
             problems.add(
                 f"providers[{i}].readers",
                 "needs scopePerProvider: true; Databricks ACLs apply to a whole scope, so per-provider "
                 "readers need a scope per provider (or list them in readers for every scope)",
             )
             continue
-        own: set[str] = set()
+        own: dict[str, int] = {}
         for j, principal in enumerate(provider.readers):
             path = f"providers[{i}].readers[{j}]"
-            if not _check_principal(principal, path, args, problems):
+            if problems.has(path):
                 continue
-            if principal in own:
-                problems.add(path, f"'{principal}' is listed twice")
+            problem = _principal_problem(principal, args.allow_workspace_users)
+            if problem is not None:
+                problems.add(path, problem)
                 continue
-            own.add(principal)
-            earlier = level_of.get(principal)
-            if earlier is not None and earlier.startswith("readers["):
-                problems.add(path, f"'{principal}' already reads every scope ({earlier}); list it once")
-            elif earlier is not None:
-                problems.add(path, f"'{principal}' is also {earlier}; a principal gets one level per scope")
+            identity = rules.principal_identity(principal)
+            if (twice := _earlier(own, identity, j)) is not None:
+                problems.add(path, f"'{principal}' is listed twice (also providers[{i}].readers[{twice}])")
+                continue
+            found = level_of.get(identity)
+            if found is not None and found[0].startswith("readers["):
+                problems.add(
+                    path, f"'{principal}' already reads every scope ({found[0]}{_same_as(principal, found[1])})"
+                )
+            elif found is not None:
+                problems.add(
+                    path,
+                    f"'{principal}' is also {found[0]}{_same_as(principal, found[1])}; "
+                    "a principal gets one level per scope",
+                )
 
 
 def _name_problem(name: str, extra_length: int = 0) -> str | None:
@@ -200,25 +301,49 @@ def _name_problem(name: str, extra_length: int = 0) -> str | None:
     return None
 
 
-def _plan_scopes(name: str, args: LlmKeyVaultArgs, problems: Problems) -> tuple[ScopePlan, ...]:
+def _plan_scopes(name: str, args: LlmKeyVaultArgs, named: set[int], problems: Problems) -> tuple[ScopePlan, ...]:
+    """The scopes, each planned even when its name is refused, so that secrets are still checked."""
     base = args.scope_name if args.scope_name is not None else name
     origin = "" if args.scope_name is not None else f"defaults to the resource name '{name}', but "
     suffix = rules.SUFFIX_LENGTH if args.unique_suffix else 0
-    if not args.scope_per_provider:
-        planned = [(base, f"{name}-scope", tuple(p.name for p in args.providers))]
+    planned: list[tuple[str, str, tuple[str, ...]]]
+    if args.scope_per_provider:
+        planned = [
+            (f"{base}-{p.name}", f"{name}-scope-{p.name}", (p.name,))
+            for i, p in enumerate(args.providers)
+            if i in named
+        ]
     else:
-        planned = [(f"{base}-{p.name}", f"{name}-scope-{p.name}", (p.name,)) for p in args.providers]
-    scopes: list[ScopePlan] = []
-    for scope_name, resource_name, providers in planned:
-        problem = _name_problem(scope_name, suffix)
+        planned = [(base, f"{name}-scope", tuple(p.name for i, p in enumerate(args.providers) if i in named))]
+    if not problems.has("scopeName"):
+        plain = _plain_field_problem(base)
+        if plain is not None:
+            problems.add("scopeName", f"{origin}{plain}" if origin else plain)
+    for scope_name, _resource_name, _providers in planned:
+        if problems.has("scopeName"):
+            break  # one reason is enough: every scope name starts with the same prefix
+        problem, with_suffix = _name_problem(scope_name), ""
+        if problem is None and suffix:
+            problem, with_suffix = _name_problem(scope_name, suffix), f" with {rules.SUFFIX_DESCRIPTION}"
         if problem is not None:
-            with_suffix = " with the 9-character unique suffix" if suffix and "characters" in problem else ""
             problems.add(
-                "scopeName", f"{origin}'{scope_name}' is not a valid scope name{with_suffix}: {problem}; set scopeName"
+                "scopeName",
+                f"{origin}{rules.quoted(scope_name)} is not a valid scope name{with_suffix}: {problem}; set scopeName",
             )
-            break
-        scopes.append(ScopePlan(scope_name, resource_name, providers, None))
-    return tuple(scopes)
+    return tuple(ScopePlan(s, r, p, None) for s, r, p in planned)
+
+
+def _key_vault_name_problem(key: str, suffix: int) -> str | None:
+    """Why ``key`` (with ``suffix`` more characters) cannot name a Key Vault secret, with a name that can."""
+    fits = rules.KEY_VAULT_SECRET_NAME_MAX_LENGTH - suffix
+    if rules.KEY_VAULT_SECRET_NAME_CHARACTERS.fullmatch(key) and len(key) <= fits:
+        return None
+    suggestion = key.replace("_", "-").replace(".", "-")[:fits].rstrip("-") or "key"
+    with_suffix = f" (with {rules.SUFFIX_DESCRIPTION}, at most {fits} here)" if suffix else ""
+    return (
+        f"'{key}' cannot name an Azure Key Vault secret: use {rules.KEY_VAULT_SECRET_NAME_RULE}{with_suffix}, "
+        f"for example '{suggestion}'"
+    )
 
 
 def _plan_secrets(
@@ -226,75 +351,103 @@ def _plan_secrets(
 ) -> tuple[SecretPlan, ...]:
     scope_of = {provider: scope.name for scope in scopes for provider in scope.providers}
     key_vault = args.backend is Backend.AZURE_KEY_VAULT
+    suffix = rules.SUFFIX_LENGTH if key_vault and args.unique_suffix else 0
     seen: dict[tuple[str, str], int] = {}
     secrets: list[SecretPlan] = []
     for i, provider in enumerate(args.providers):
-        path = f"providers[{i}].secretKey"
-        key = provider.secret_key if provider.secret_key is not None else default_secret_key(provider.name)
         scope = scope_of.get(provider.name)
         if scope is None:
-            continue  # its scope name was refused already
+            continue  # its name was refused
+        path = f"providers[{i}].secretKey"
+        given = provider.secret_key is not None
+        key = provider.secret_key if provider.secret_key is not None else default_secret_key(provider.name)
+        env_var = provider.env_var_name if provider.env_var_name is not None else default_env_var_name(provider.name)
+        secret = SecretPlan(provider.name, i, scope, key, env_var, f"{name}-secret-{provider.name}")
+        if problems.has(path):
+            continue
+        if given and (plain := _plain_field_problem(key)) is not None:
+            problems.add(path, plain)
+            continue
         problem = _name_problem(key)
         if problem is not None:
-            problems.add(path, f"'{key}' is not a valid secret key: {problem}")
+            problems.add(path, f"{rules.quoted(key)} is not a valid secret key: {problem}")
             continue
-        if key_vault and not rules.KEY_VAULT_SECRET_NAME.fullmatch(key):
-            suggestion = key.replace("_", "-").replace(".", "-")
-            problems.add(
-                path,
-                f"'{key}' cannot name an Azure Key Vault secret: use {rules.KEY_VAULT_SECRET_NAME_RULE}, "
-                f"for example '{suggestion}'",
-            )
+        if key_vault and (kv_problem := _key_vault_name_problem(key, suffix)) is not None:
+            problems.add(path, kv_problem)
             continue
         # Key Vault secret names are case-insensitive; Databricks keys are not.
         identity = (scope, key.lower() if key_vault else key)
-        if identity in seen:
-            problems.add(path, f"'{key}' is already the key of providers[{seen[identity]}] in scope '{scope}'")
+        if (earlier := _earlier(seen, identity, i)) is not None:
+            problems.add(path, f"'{key}' is already the key of providers[{earlier}] in scope '{scope}'")
             continue
-        seen[identity] = i
-        env_var = provider.env_var_name if provider.env_var_name is not None else default_env_var_name(provider.name)
-        secrets.append(SecretPlan(provider.name, i, scope, key, env_var, f"{name}-secret-{provider.name}"))
+        secrets.append(secret)
     return tuple(secrets)
 
 
-def _check_env_var_names(secrets: Sequence[SecretPlan], args: LlmKeyVaultArgs, problems: Problems) -> None:
+def _check_env_var_names(
+    secrets: Sequence[SecretPlan], args: LlmKeyVaultArgs, named: set[int], problems: Problems
+) -> None:
     seen: dict[str, int] = {}
-    for secret in secrets:
-        path = f"providers[{secret.provider_index}].envVarName"
-        if not rules.ENV_VAR_NAME.fullmatch(secret.env_var_name):
-            problems.add(
-                path, f"'{secret.env_var_name}' is not an environment variable name; use {rules.ENV_VAR_NAME_RULE}"
-            )
-        elif secret.env_var_name in seen:
-            problems.add(
-                path,
-                f"'{secret.env_var_name}' is already the variable of providers[{seen[secret.env_var_name]}]; "
-                "set a distinct envVarName",
-            )
+    for i, provider in enumerate(args.providers):
+        path = f"providers[{i}].envVarName"
+        if problems.has(path):
+            continue
+        if provider.env_var_name is not None:
+            env_var = provider.env_var_name
+            plain = _plain_field_problem(env_var)
+            if plain is not None:
+                problems.add(path, plain)
+                continue
+        elif i in named:
+            env_var = default_env_var_name(provider.name)
         else:
-            seen[secret.env_var_name] = secret.provider_index
+            continue  # derived from a refused name, which is reported on its own field
+        if not rules.ENV_VAR_NAME.fullmatch(env_var):
+            problems.add(path, f"'{env_var}' is not an environment variable name; use {rules.ENV_VAR_NAME_RULE}")
+        elif (earlier := _earlier(seen, env_var, i)) is not None:
+            problems.add(
+                path, f"'{env_var}' is already the variable of providers[{earlier}]; set a distinct envVarName"
+            )
+
+
+def _check_limits(scopes: Sequence[ScopePlan], secrets: Sequence[SecretPlan], problems: Problems) -> None:
+    per_scope: dict[str, int] = {}
+    for secret in secrets:
+        per_scope[secret.scope] = per_scope.get(secret.scope, 0) + 1
+    for scope, count in per_scope.items():
+        if count > rules.MAX_SECRETS_PER_SCOPE:
+            problems.add(
+                "providers",
+                f"puts {count} keys in scope '{scope}'; a Databricks scope holds at most "
+                f"{rules.MAX_SECRETS_PER_SCOPE} secrets: split the providers over several vaults",
+            )
+    if len(scopes) > rules.MAX_SCOPES_PER_WORKSPACE:
+        problems.add(
+            "providers",
+            f"would make {len(scopes)} scopes; a Databricks workspace holds at most "
+            f"{rules.MAX_SCOPES_PER_WORKSPACE}: turn scopePerProvider off or split the providers",
+        )
+
+
+def _listed_grants(args: LlmKeyVaultArgs) -> Iterable[tuple[str, Permission]]:
+    for field, permission in LEVELS:
+        for principal in getattr(args, field):
+            yield principal, permission
 
 
 def _plan_grants(name: str, args: LlmKeyVaultArgs, scopes: Sequence[ScopePlan]) -> tuple[GrantPlan, ...]:
+    everywhere = list(_listed_grants(args))
     extra_readers = {p.name: tuple(p.readers) for p in args.providers}
     grants: list[GrantPlan] = []
     for scope in scopes:
-        listed: list[tuple[str, Permission]] = [
-            (principal, permission) for field, permission in LEVELS for principal in getattr(args, field)
-        ]
+        listed = everywhere
+        prefix = f"{name}-acl-"
         if args.scope_per_provider:
-            listed += [(principal, "READ") for principal in extra_readers[scope.providers[0]]]
-        prefix = f"{name}-acl-" if not args.scope_per_provider else f"{name}-acl-{scope.providers[0]}/"
+            listed = everywhere + [(principal, "READ") for principal in extra_readers[scope.providers[0]]]
+            prefix = f"{name}-acl-{scope.providers[0]}/"
         for principal, permission in listed:
             # On Standard-tier workspaces the only ACL a scope can have is MANAGE for
             # 'users', and only as initial_manage_principal, so that is how it is set.
-            carried = principal == rules.WORKSPACE_USERS and permission == "MANAGE"
-            grants.append(GrantPlan(scope.name, principal, permission, None if carried else prefix + principal))
+            by_scope = rules.principal_identity(principal) == rules.WORKSPACE_USERS and permission == "MANAGE"
+            grants.append(GrantPlan(scope.name, principal, permission, None if by_scope else prefix + principal))
     return tuple(sorted(grants, key=lambda g: (g.scope, g.principal, g.permission)))
-
-
-def _with_initial_manage(scope: ScopePlan, grants: Sequence[GrantPlan]) -> ScopePlan:
-    carried = any(g.scope == scope.name and g.resource_name is None for g in grants)
-    if not carried:
-        return scope
-    return ScopePlan(scope.name, scope.resource_name, scope.providers, rules.WORKSPACE_USERS)

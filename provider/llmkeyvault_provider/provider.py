@@ -3,8 +3,8 @@
 It only translates. Inputs arrive with schema (camelCase) names, and a list
 that holds a secret arrives as one secret Output for the whole list. The
 number of children depends on that list, so construction waits for the
-inputs' values, puts the secret back on each ``apiKey`` alone, and only then
-reads, plans and registers.
+inputs' values, checks all of them at once (keys included), and only then
+registers, with the secret put back on each ``apiKey`` alone.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import asyncio
 import weakref
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from typing import Any
 
 import pulumi
@@ -21,8 +22,9 @@ from pulumi.errors import InputPropertiesError
 from pulumi.output import UNKNOWN, Unknown, contains_unknowns
 
 from .component import LlmKeyVault
-from .errors import FieldError, InvalidInput
+from .errors import InvalidInput, Problems
 from .outputs import OUTPUT_ATTRIBUTES
+from .plan import check_inputs
 from .schema import VAULT_TYPE, package_version, schema_json
 
 
@@ -74,82 +76,116 @@ def _widen_registration_pool(parallel: int | None) -> None:
 
 async def _construct_vault(name: str, inputs: pulumi.Inputs, options: pulumi.ResourceOptions | None) -> LlmKeyVault:
     _widen_registration_pool(pulumi.runtime.settings.SETTINGS.parallel)
+    resolved = await resolve_inputs(inputs)
+    opts = pulumi.ResourceOptions.merge(
+        options, pulumi.ResourceOptions(depends_on=sorted(resolved.dependencies, key=id))
+    )
     try:
-        plain, dependencies = await resolve_inputs(inputs)
-    except InvalidInput as e:
-        raise _property_errors(e) from None
-    opts = pulumi.ResourceOptions.merge(options, pulumi.ResourceOptions(depends_on=sorted(dependencies, key=id)))
-    try:
-        return LlmKeyVault(name, plain, opts)
+        # The one gate, before the component or any child is registered: the
+        # component checks types and every rule; values still unknown are
+        # reported together with all of those.
+        if resolved.problems:
+            check_inputs(name, resolved.values, resolved.problems)
+        return LlmKeyVault(name, resolved.values, opts, secret_inputs=resolved.secret_inputs)
     except InvalidInput as e:
         raise _property_errors(e) from None
 
 
 def _property_errors(error: InvalidInput) -> InputPropertiesError:
+    # Each reason names a field and what would be valid; none carries a key.
     return InputPropertiesError(str(error), [{"property_path": e.path, "reason": e.reason} for e in error.errors])
 
 
-async def resolve_inputs(inputs: Mapping[str, Any]) -> tuple[dict[str, Any], set[pulumi.Resource]]:
-    """Plain input values with each ``apiKey`` alone a secret Output.
+@dataclass
+class ResolvedInputs:
+    """The inputs as plain values, with what the engine said about them."""
 
-    Returns the values and the resources they depend on. A value unknown during
-    preview is refused, except an ``apiKey``, which becomes an unknown secret.
+    values: dict[str, Any]
+    dependencies: set[pulumi.Resource] = field(default_factory=set)
+    #: top-level inputs that arrived secret (``providers`` always does, for its keys)
+    secret_inputs: set[str] = field(default_factory=set)
+    #: values still unknown during a preview, one problem each
+    problems: Problems = field(default_factory=Problems)
+
+
+async def resolve_inputs(inputs: Mapping[str, Any]) -> ResolvedInputs:
+    """Plain input values with each ``apiKey`` known as a plain string or unknown as a secret Output.
+
+    A key that is known stays a plain string here so that the gate can check it
+    before anything is registered; the component wraps it as a secret before
+    any child sees it. A value unknown during preview is refused (every such
+    value is named), except an ``apiKey``, which becomes an unknown secret.
     """
-    dependencies: set[pulumi.Resource] = set()
-    plain = await _resolve(dict(inputs), dependencies)
-    providers = plain.get("providers")
+    resolved = ResolvedInputs(values={})
+    for key, value in inputs.items():
+        secret = [False]
+        resolved.values[key] = await _resolve(value, resolved.dependencies, secret)
+        if secret[0]:
+            resolved.secret_inputs.add(key)
+    providers = resolved.values.get("providers")
     if isinstance(providers, list):
         for item in providers:
-            if isinstance(item, dict) and "apiKey" in item:
-                item["apiKey"] = _secret(item["apiKey"], dependencies)
-    _refuse_unknowns(plain, "")
-    return plain, dependencies
+            if isinstance(item, dict) and isinstance(item.get("apiKey"), Unknown):
+                item["apiKey"] = _unknown_secret(resolved.dependencies)
+    resolved.values = _without_unknowns(resolved.values, "", resolved.problems)
+    return resolved
 
 
-async def _resolve(value: Any, dependencies: set[pulumi.Resource]) -> Any:
+async def _resolve(value: Any, dependencies: set[pulumi.Resource], secret: list[bool]) -> Any:
     if isinstance(value, pulumi.Output):
         dependencies |= await value.resources()
+        secret[0] = secret[0] or await value.is_secret()
         inner = await value.future(with_unknowns=True)
         if not await value.is_known() and not contains_unknowns(inner):
             inner = UNKNOWN
-        return await _resolve(inner, dependencies)
+        return await _resolve(inner, dependencies, secret)
     if isinstance(value, Mapping):
-        return {k: await _resolve(v, dependencies) for k, v in value.items()}
+        return {k: await _resolve(v, dependencies, secret) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [await _resolve(v, dependencies) for v in value]
+        return [await _resolve(v, dependencies, secret) for v in value]
     return value
 
 
-def _secret(value: Any, dependencies: set[pulumi.Resource]) -> pulumi.Output[Any]:
-    unknown = isinstance(value, Unknown)
-
+def _unknown_secret(dependencies: set[pulumi.Resource]) -> pulumi.Output[Any]:
     async def data(result: Any) -> Any:
         return result
 
-    return pulumi.Output(
-        resources=set(dependencies),
-        future=data(None if unknown else value),
-        is_known=data(not unknown),
-        is_secret=data(True),
-    )
+    return pulumi.Output(resources=set(dependencies), future=data(None), is_known=data(False), is_secret=data(True))
 
 
-def _refuse_unknowns(value: Any, path: str) -> None:
-    if isinstance(value, pulumi.Output):
-        return  # an apiKey, already made secret
+UNKNOWN_REASON = (
+    "is not known during preview: it is an output of a resource not yet created. Names and principals "
+    "decide which resources exist and what they are called, so they must be known. Give the value as a "
+    "plain string (for a group made in the same program, its display name, with dependsOn on the group), "
+    "or deploy that resource first (pulumi up --target it, or --skip-preview)"
+)
+
+
+def _without_unknowns(value: Any, path: str, problems: Problems) -> Any:
+    """``value`` with each unknown named in ``problems`` and left out, so every other field is still checked.
+
+    An unknown inside a list is replaced by a placeholder that no rule refuses,
+    so the items after it keep their paths.
+    """
     if isinstance(value, Unknown):
-        raise InvalidInput(
-            [
-                FieldError(
-                    path,
-                    "is not known yet (it depends on a resource not yet created); names and "
-                    "principals must be known during preview because they decide which resources exist",
-                )
-            ]
-        )
+        problems.add(path, UNKNOWN_REASON)
+        return None
     if isinstance(value, dict):
+        out = {}
         for k, v in value.items():
-            _refuse_unknowns(v, f"{path}.{k}" if path else str(k))
-    elif isinstance(value, list):
+            child = f"{path}.{k}" if path else str(k)
+            if isinstance(v, Unknown) and k != "apiKey":
+                problems.add(child, UNKNOWN_REASON)
+                continue
+            out[k] = _without_unknowns(v, child, problems)
+        return out
+    if isinstance(value, list):
+        items = []
         for i, v in enumerate(value):
-            _refuse_unknowns(v, f"{path}[{i}]")
+            if isinstance(v, Unknown):
+                problems.add(f"{path}[{i}]", UNKNOWN_REASON)
+                items.append(f"(unknown {path}[{i}])")
+            else:
+                items.append(_without_unknowns(v, f"{path}[{i}]", problems))
+        return items
+    return value
