@@ -173,7 +173,6 @@ def _register_children(
 
     rendered = names.apply(lambda n: render_outputs(plan, n))
     secret_outputs = secret_names or secret_principals
-    return {
-        name: _secret_if(rendered.apply(itemgetter(name)), secret_outputs and name != "backend")
-        for name in OUTPUT_ATTRIBUTES
-    }
+    outputs = {name: _secret_if(rendered.apply(itemgetter(name)), secret_outputs) for name in OUTPUT_ATTRIBUTES}
+    outputs["backend"] = pulumi.Output.from_input(plan.backend.value)  # derived from no name: never secret
+    return outputs

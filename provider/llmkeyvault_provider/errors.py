@@ -13,10 +13,17 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class FieldError:
-    """One refused field: where it is, and why."""
+    """One refused field: where it is, and why.
+
+    ``withhold_value`` marks a field whose value must not be shown next to the
+    error (it looks like key material, or it is not known yet): the engine
+    prints the value found at a property error's path, so the provider then
+    names the field in a form the engine does not look up.
+    """
 
     path: str
     reason: str
+    withhold_value: bool = False
 
     def __str__(self) -> str:
         return f"{self.path}: {self.reason}"
@@ -36,8 +43,11 @@ class Problems:
     def __init__(self) -> None:
         self._errors: list[FieldError] = []
 
-    def add(self, path: str, reason: str) -> None:
-        self._errors.append(FieldError(path, reason))
+    def add(self, path: str, reason: str, *, withhold_value: bool = False) -> None:
+        """Record a problem; a field already refused keeps its first reason (one per field)."""
+        if any(e.path == path for e in self._errors):
+            return
+        self._errors.append(FieldError(path, reason, withhold_value))
 
     def has(self, path: str) -> bool:
         """Whether ``path`` or a field inside it was refused already."""

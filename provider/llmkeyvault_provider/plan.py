@@ -147,12 +147,17 @@ def _earlier(seen: dict[K, int], identity: K, index: int) -> int | None:
     return None if first == index else first
 
 
-def _plain_field_problem(value: str) -> str | None:
-    """Why a plain field's value must not be stored at all: key material or hidden characters."""
+def _refuse_plain_field(value: str, path: str, problems: Problems, origin: str = "") -> bool:
+    """Refuse a plain field's value that must not be stored at all: key material or hidden characters."""
     key_like = rules.key_material_problem(value)
     if key_like is not None:
-        return f"{key_like}; {rules.KEY_MATERIAL_ADVICE}"
-    return rules.hidden_character_problem(value)
+        problems.add(path, f"{origin}{key_like}; {rules.KEY_MATERIAL_ADVICE}", withhold_value=True)
+        return True
+    hidden = rules.hidden_character_problem(value)
+    if hidden is not None:
+        problems.add(path, f"{origin}{hidden}")
+        return True
+    return False
 
 
 def _check_provider_names(args: LlmKeyVaultArgs, problems: Problems) -> set[int]:
@@ -163,9 +168,8 @@ def _check_provider_names(args: LlmKeyVaultArgs, problems: Problems) -> set[int]
         path = f"providers[{i}].name"
         if provider is UNREADABLE_PROVIDER or problems.has(path):
             continue  # refused by the type reader already
-        plain = _plain_field_problem(provider.name)
-        if plain is not None:
-            problems.add(path, plain)
+        if _refuse_plain_field(provider.name, path, problems):
+            pass
         elif not rules.PROVIDER_NAME.fullmatch(provider.name):
             problems.add(
                 path,
@@ -211,12 +215,18 @@ def _check_api_keys(args: LlmKeyVaultArgs, problems: Problems) -> None:
                 )
 
 
+def _refuse_principal(principal: str, path: str, allow_everyone: bool, problems: Problems) -> bool:
+    if _refuse_plain_field(principal, path, problems):
+        return True
+    problem = _principal_problem(principal, allow_everyone)
+    if problem is not None:
+        problems.add(path, problem)
+    return problem is not None
+
+
 def _principal_problem(principal: str, allow_everyone: bool) -> str | None:
     if not principal or principal != principal.strip():
         return "must be a principal name without surrounding spaces (a user e-mail, group or application id)"
-    plain = _plain_field_problem(principal)
-    if plain is not None:
-        return plain
     if len(principal) > rules.PRINCIPAL_MAX_LENGTH:
         return f"is {len(principal)} characters; principal names are at most {rules.PRINCIPAL_MAX_LENGTH}"
     if rules.is_everyone(principal) and not allow_everyone:
@@ -239,9 +249,7 @@ def _check_principals(args: LlmKeyVaultArgs, problems: Problems) -> None:
             path = f"{field}[{j}]"
             if problems.has(path):
                 continue
-            problem = _principal_problem(principal, args.allow_workspace_users)
-            if problem is not None:
-                problems.add(path, problem)
+            if _refuse_principal(principal, path, args.allow_workspace_users, problems):
                 continue
             identity = rules.principal_identity(principal)
             earlier = level_of.setdefault(identity, (path, principal))
@@ -271,9 +279,7 @@ def _check_principals(args: LlmKeyVaultArgs, problems: Problems) -> None:
             path = f"providers[{i}].readers[{j}]"
             if problems.has(path):
                 continue
-            problem = _principal_problem(principal, args.allow_workspace_users)
-            if problem is not None:
-                problems.add(path, problem)
+            if _refuse_principal(principal, path, args.allow_workspace_users, problems):
                 continue
             identity = rules.principal_identity(principal)
             if (twice := _earlier(own, identity, j)) is not None:
@@ -316,9 +322,7 @@ def _plan_scopes(name: str, args: LlmKeyVaultArgs, named: set[int], problems: Pr
     else:
         planned = [(base, f"{name}-scope", tuple(p.name for i, p in enumerate(args.providers) if i in named))]
     if not problems.has("scopeName"):
-        plain = _plain_field_problem(base)
-        if plain is not None:
-            problems.add("scopeName", f"{origin}{plain}" if origin else plain)
+        _refuse_plain_field(base, "scopeName", problems, origin)
     for scope_name, _resource_name, _providers in planned:
         if problems.has("scopeName"):
             break  # one reason is enough: every scope name starts with the same prefix
@@ -365,8 +369,7 @@ def _plan_secrets(
         secret = SecretPlan(provider.name, i, scope, key, env_var, f"{name}-secret-{provider.name}")
         if problems.has(path):
             continue
-        if given and (plain := _plain_field_problem(key)) is not None:
-            problems.add(path, plain)
+        if given and _refuse_plain_field(key, path, problems):
             continue
         problem = _name_problem(key)
         if problem is not None:
@@ -394,9 +397,7 @@ def _check_env_var_names(
             continue
         if provider.env_var_name is not None:
             env_var = provider.env_var_name
-            plain = _plain_field_problem(env_var)
-            if plain is not None:
-                problems.add(path, plain)
+            if _refuse_plain_field(env_var, path, problems):
                 continue
         elif i in named:
             env_var = default_env_var_name(provider.name)

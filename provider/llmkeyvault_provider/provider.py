@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import asyncio
 import weakref
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
 import pulumi
 import pulumi.provider as provider
-from pulumi.errors import InputPropertiesError
+from pulumi.errors import InputPropertiesError, InputPropertyErrorDetails
 from pulumi.output import UNKNOWN, Unknown, contains_unknowns
 
 from .component import LlmKeyVault
@@ -88,12 +88,33 @@ async def _construct_vault(name: str, inputs: pulumi.Inputs, options: pulumi.Res
             check_inputs(name, resolved.values, resolved.problems)
         return LlmKeyVault(name, resolved.values, opts, secret_inputs=resolved.secret_inputs)
     except InvalidInput as e:
-        raise _property_errors(e) from None
+        raise property_errors(e, resolved.secret_values()) from None
 
 
-def _property_errors(error: InvalidInput) -> InputPropertiesError:
-    # Each reason names a field and what would be valid; none carries a key.
-    return InputPropertiesError(str(error), [{"property_path": e.path, "reason": e.reason} for e in error.errors])
+#: added to a property error's path when the engine must not print the value found there
+WITHHELD = " (value not shown)"
+
+
+def property_errors(error: InvalidInput, secret_values: Collection[str] = ()) -> InputPropertiesError:
+    """The refusal as the engine expects it: one detail per field.
+
+    The engine prints the input value it finds at each detail's path. For a
+    field whose value must not be shown (key material, or a value not known
+    yet, which the engine cannot print), the path is sent with a note that the
+    engine does not look up, so it names the field without its value. Values
+    of inputs that arrived secret are masked in every reason.
+    """
+
+    def masked(text: str) -> str:
+        for value in sorted(secret_values, key=len, reverse=True):
+            text = text.replace(value, "[secret]")
+        return text
+
+    details: list[InputPropertyErrorDetails] = [
+        {"property_path": e.path + (WITHHELD if e.withhold_value else ""), "reason": masked(e.reason)}
+        for e in error.errors
+    ]
+    return InputPropertiesError(masked(str(error)), details)
 
 
 @dataclass
@@ -106,6 +127,24 @@ class ResolvedInputs:
     secret_inputs: set[str] = field(default_factory=set)
     #: values still unknown during a preview, one problem each
     problems: Problems = field(default_factory=Problems)
+
+    def secret_values(self) -> list[str]:
+        """The strings of every input that arrived secret, except ``providers`` (which holds the keys)."""
+        found: list[str] = []
+        for key in self.secret_inputs - {"providers"}:
+            _strings_in(self.values.get(key), found)
+        return [v for v in found if v]
+
+
+def _strings_in(value: Any, found: list[str]) -> None:
+    if isinstance(value, str):
+        found.append(value)
+    elif isinstance(value, dict):
+        for v in value.values():
+            _strings_in(v, found)
+    elif isinstance(value, list):
+        for v in value:
+            _strings_in(v, found)
 
 
 async def resolve_inputs(inputs: Mapping[str, Any]) -> ResolvedInputs:
@@ -154,10 +193,10 @@ def _unknown_secret(dependencies: set[pulumi.Resource]) -> pulumi.Output[Any]:
 
 
 UNKNOWN_REASON = (
-    "is not known during preview: it is an output of a resource not yet created. Names and principals "
-    "decide which resources exist and what they are called, so they must be known. Give the value as a "
+    "is not known yet (an output of a resource not yet created); names and principals must be known "
+    "during preview because they decide which resources exist and what they are called. Give it as a "
     "plain string (for a group made in the same program, its display name, with dependsOn on the group), "
-    "or deploy that resource first (pulumi up --target it, or --skip-preview)"
+    "or create that resource first (pulumi up --target its URN), then the vault"
 )
 
 
@@ -168,14 +207,14 @@ def _without_unknowns(value: Any, path: str, problems: Problems) -> Any:
     so the items after it keep their paths.
     """
     if isinstance(value, Unknown):
-        problems.add(path, UNKNOWN_REASON)
+        problems.add(path, UNKNOWN_REASON, withhold_value=True)
         return None
     if isinstance(value, dict):
         out = {}
         for k, v in value.items():
             child = f"{path}.{k}" if path else str(k)
             if isinstance(v, Unknown) and k != "apiKey":
-                problems.add(child, UNKNOWN_REASON)
+                problems.add(child, UNKNOWN_REASON, withhold_value=True)
                 continue
             out[k] = _without_unknowns(v, child, problems)
         return out
@@ -183,7 +222,7 @@ def _without_unknowns(value: Any, path: str, problems: Problems) -> Any:
         items = []
         for i, v in enumerate(value):
             if isinstance(v, Unknown):
-                problems.add(f"{path}[{i}]", UNKNOWN_REASON)
+                problems.add(f"{path}[{i}]", UNKNOWN_REASON, withhold_value=True)
                 items.append(f"(unknown {path}[{i}])")
             else:
                 items.append(_without_unknowns(v, f"{path}[{i}]", problems))
