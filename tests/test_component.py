@@ -89,6 +89,11 @@ def test_outputs() -> None:
         },
         "grants": [{"scope": "llm", "principal": "ds", "permission": "READ"}],
         "backend": "databricks",
+        "secretFullNames": {},
+        "expirations": {},
+        "externalModels": {
+            "openai": {"provider": "openai", "openaiConfig": {"openaiApiKey": "{{secrets/llm/openai-api-key}}"}}
+        },
     }
     assert run.registered_outputs[VAULT_URN] == run.outputs
 

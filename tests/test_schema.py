@@ -3,15 +3,24 @@ register every output it declares, and nothing else."""
 
 import json
 import re
+from datetime import datetime, timedelta, timezone
+from functools import partial
 from importlib import util
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import pytest
 import yaml
 from conftest import FAKE_KEYS
 from llmkeyvault_provider import LlmKeyVault
-from llmkeyvault_provider.args import KEY_VAULT_FIELDS, PROVIDER_KEY_FIELDS, VAULT_FIELDS, Backend
+from llmkeyvault_provider.args import (
+    KEY_VAULT_FIELDS,
+    PROVIDER_KEY_FIELDS,
+    UNITY_CATALOG_FIELDS,
+    VAULT_FIELDS,
+    Backend,
+)
 from llmkeyvault_provider.outputs import OUTPUT_ATTRIBUTES
 from llmkeyvault_provider.plugins import PLUGIN_VERSIONS
 from llmkeyvault_provider.schema import load_schema
@@ -37,6 +46,7 @@ def test_identity() -> None:
     assert set(TYPES) == {
         "llmkeyvault:index:ProviderKey",
         "llmkeyvault:index:KeyVaultBacking",
+        "llmkeyvault:index:UnityCatalogBacking",
         "llmkeyvault:index:Grant",
         "llmkeyvault:index:Backend",
     }
@@ -60,6 +70,7 @@ def test_required_fields() -> None:
     assert VAULT["requiredInputs"] == ["providers"]
     assert TYPES["llmkeyvault:index:ProviderKey"]["required"] == ["name", "apiKey"]
     assert TYPES["llmkeyvault:index:KeyVaultBacking"]["required"] == ["resourceId"]
+    assert TYPES["llmkeyvault:index:UnityCatalogBacking"]["required"] == ["catalog", "schema"]
     assert set(VAULT["required"]) == set(VAULT["properties"])
 
 
@@ -74,6 +85,7 @@ def test_code_reads_exactly_the_schema_inputs() -> None:
     assert set(VAULT_FIELDS) == set(VAULT["inputProperties"])
     assert set(PROVIDER_KEY_FIELDS) == set(TYPES["llmkeyvault:index:ProviderKey"]["properties"])
     assert set(KEY_VAULT_FIELDS) == set(TYPES["llmkeyvault:index:KeyVaultBacking"]["properties"])
+    assert set(UNITY_CATALOG_FIELDS) == set(TYPES["llmkeyvault:index:UnityCatalogBacking"]["properties"])
 
 
 def test_code_registers_exactly_the_schema_outputs() -> None:
@@ -82,7 +94,11 @@ def test_code_registers_exactly_the_schema_outputs() -> None:
     assert set(run.outputs) == set(VAULT["properties"])
     (registered,) = [o for urn, o in run.registered_outputs.items() if urn.endswith("LlmKeyVault::llm")]
     assert set(registered) == set(VAULT["properties"])
-    assert set(registered["grants"][0]) == set(TYPES["llmkeyvault:index:Grant"]["properties"])
+    grant_type = TYPES["llmkeyvault:index:Grant"]
+    for inputs in ({**BASE, "readers": ["ds"]}, {**UC, "readers": ["ds"]}):
+        run = run_with_mocks(partial(LlmKeyVault, "llm", inputs))
+        for grant in run.outputs["grants"]:
+            assert set(grant_type["required"]) <= set(grant) <= set(grant_type["properties"])
 
 
 def test_schema_records_the_child_plugins() -> None:
@@ -105,6 +121,9 @@ RID = "/subscriptions/00000000-1111-2222-3333-444444444444/resourceGroups/rg/pro
 BASE: dict[str, Any] = {"providers": [{"name": "openai", "apiKey": FAKE_KEYS["openai"]}]}
 KV: dict[str, Any] = {**BASE, "backend": "azure-keyvault", "keyVault": {"resourceId": RID + "kv-one"}}
 PER: dict[str, Any] = {**BASE, "scopePerProvider": True}
+UC: dict[str, Any] = {**BASE, "backend": "unity-catalog", "unityCatalog": {"catalog": "main", "schema": "llm"}}
+SOON = (datetime.now(timezone.utc) + timedelta(days=10)).strftime("%Y-%m-%dT%H:%M:%SZ")
+EXPIRING: dict[str, Any] = {**BASE, "providers": [{**BASE["providers"][0], "expiresAt": SOON}]}
 
 
 def with_provider(base: dict[str, Any], **fields: Any) -> dict[str, Any]:
@@ -133,6 +152,18 @@ VARIATIONS: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     "keyVault": (KV, {**KV, "keyVault": {"resourceId": RID + "kv-two"}}),
     "keyVault.resourceId": (KV, {**KV, "keyVault": {"resourceId": RID + "kv-two"}}),
     "keyVault.dnsName": (KV, {**KV, "keyVault": {**KV["keyVault"], "dnsName": "https://kv-one.vault.azure.cn/"}}),
+    "providers[].expiresAt": (BASE, EXPIRING),
+    "unityCatalog": (UC, {**UC, "unityCatalog": {"catalog": "main", "schema": "keys"}}),
+    "unityCatalog.catalog": (UC, {**UC, "unityCatalog": {"catalog": "prod", "schema": "llm"}}),
+    "unityCatalog.schema": (UC, {**UC, "unityCatalog": {"catalog": "main", "schema": "keys"}}),
+    "unityCatalog.createSchema": (UC, {**UC, "unityCatalog": {**UC["unityCatalog"], "createSchema": True}}),
+    "unityCatalog.grantUsage": (
+        {**UC, "readers": ["ds"]},
+        {**UC, "readers": ["ds"], "unityCatalog": {**UC["unityCatalog"], "grantUsage": False}},
+    ),
+    "referencers": (UC, {**UC, "referencers": ["serving-sp"]}),
+    "rotationWarningDays": (EXPIRING, {**EXPIRING, "rotationWarningDays": 5}),
+    "adopt": (BASE, {**BASE, "adopt": True}),
 }
 
 
@@ -140,16 +171,20 @@ def schema_input_paths() -> set[str]:
     paths = set(VAULT["inputProperties"])
     paths |= {f"providers[].{p}" for p in TYPES["llmkeyvault:index:ProviderKey"]["properties"]}
     paths |= {f"keyVault.{p}" for p in TYPES["llmkeyvault:index:KeyVaultBacking"]["properties"]}
+    paths |= {f"unityCatalog.{p}" for p in TYPES["llmkeyvault:index:UnityCatalogBacking"]["properties"]}
     return paths
 
 
 def outcome(inputs: dict[str, Any]) -> str:
-    try:
-        run = run_with_mocks(lambda: LlmKeyVault("llm", inputs))
-    except ValueError as e:
-        return f"refused: {e}"
-    registered = sorted((r.type, r.name, json.dumps(r.inputs, sort_keys=True)) for r in run.registrations)
-    return json.dumps([registered, run.outputs], sort_keys=True)
+    """What the component does with ``inputs``: children, their options, outputs and warnings."""
+    with mock.patch("pulumi.log.warn") as warn:
+        try:
+            run = run_with_mocks(lambda: LlmKeyVault("llm", inputs))
+        except ValueError as e:
+            return f"refused: {e}"
+    registered = sorted((r.type, r.name, json.dumps(r.inputs, sort_keys=True), r.import_id) for r in run.registrations)
+    warnings = [str(call.args[0]) for call in warn.call_args_list]
+    return json.dumps([registered, run.outputs, warnings], sort_keys=True)
 
 
 def test_variations_cover_every_schema_input() -> None:

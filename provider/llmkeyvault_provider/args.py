@@ -10,6 +10,7 @@ whether one was given.
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ class Backend(str, enum.Enum):
 
     DATABRICKS = "databricks"
     AZURE_KEY_VAULT = "azure-keyvault"
+    UNITY_CATALOG = "unity-catalog"
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,7 @@ class ProviderKeyArgs:
     secret_key: str | None = None
     env_var_name: str | None = None
     readers: Sequence[str] = ()
+    expires_at: str | None = None
 
     def __repr__(self) -> str:  # keep key material out of reprs and tracebacks
         return f"ProviderKeyArgs(name={self.name!r}, api_key=[secret])"
@@ -46,6 +49,16 @@ class KeyVaultBackingArgs:
 
     resource_id: str
     dns_name: str | None = None
+
+
+@dataclass(frozen=True)
+class UnityCatalogBackingArgs:
+    """The catalog and schema of Unity Catalog secrets (schema type ``UnityCatalogBacking``)."""
+
+    catalog: str
+    schema: str
+    create_schema: bool = False
+    grant_usage: bool = True
 
 
 @dataclass(frozen=True)
@@ -62,33 +75,27 @@ class LlmKeyVaultArgs:
     allow_workspace_users: bool = False
     backend: Backend = Backend.DATABRICKS
     key_vault: KeyVaultBackingArgs | None = None
+    unity_catalog: UnityCatalogBackingArgs | None = None
+    referencers: Sequence[str] = ()
+    rotation_warning_days: int = 14
+    adopt: bool = False
 
 
-# Schema name -> Python attribute name, per object type. The schema is the
-# authority on these names; tests/test_schema.py keeps the two in step.
-VAULT_FIELDS: dict[str, str] = {
-    "providers": "providers",
-    "scopeName": "scope_name",
-    "scopePerProvider": "scope_per_provider",
-    "uniqueSuffix": "unique_suffix",
-    "readers": "readers",
-    "writers": "writers",
-    "managers": "managers",
-    "allowWorkspaceUsers": "allow_workspace_users",
-    "backend": "backend",
-    "keyVault": "key_vault",
-}
-PROVIDER_KEY_FIELDS: dict[str, str] = {
-    "name": "name",
-    "apiKey": "api_key",
-    "secretKey": "secret_key",
-    "envVarName": "env_var_name",
-    "readers": "readers",
-}
-KEY_VAULT_FIELDS: dict[str, str] = {
-    "resourceId": "resource_id",
-    "dnsName": "dns_name",
-}
+def schema_name(python_name: str) -> str:
+    """``scope_per_provider`` -> ``scopePerProvider``: the schema spells every name in camelCase."""
+    head, *rest = python_name.split("_")
+    return head + "".join(part.capitalize() for part in rest)
+
+
+def schema_fields(cls: type) -> dict[str, str]:
+    """Schema name -> Python attribute name for a dataclass, from its fields: each name is written once."""
+    return {schema_name(f.name): f.name for f in dataclasses.fields(cls)}
+
+
+VAULT_FIELDS = schema_fields(LlmKeyVaultArgs)
+PROVIDER_KEY_FIELDS = schema_fields(ProviderKeyArgs)
+KEY_VAULT_FIELDS = schema_fields(KeyVaultBackingArgs)
+UNITY_CATALOG_FIELDS = schema_fields(UnityCatalogBackingArgs)
 
 
 def _fields_of(value: Any, fields: dict[str, str], path: str, problems: Problems) -> dict[str, Any] | None:
@@ -151,14 +158,14 @@ def _string(value: Any, path: str, problems: Problems, *, required: bool = False
     return value
 
 
-def _boolean(value: Any, path: str, problems: Problems) -> bool:
+def _boolean(value: Any, path: str, problems: Problems, *, default: bool = False) -> bool:
     if value is None:
-        return False
+        return default
     if not _plain(value, path, problems):
-        return False
+        return default
     if not isinstance(value, bool):
         problems.add(path, f"must be true or false, not {type(value).__name__}")
-        return False
+        return default
     return value
 
 
@@ -224,7 +231,8 @@ def _provider_key(value: Any, path: str, problems: Problems) -> ProviderKeyArgs:
     secret_key = _string(fields.get("secretKey"), _join(path, "secretKey"), problems)
     env_var = _string(fields.get("envVarName"), _join(path, "envVarName"), problems)
     readers = _strings(fields.get("readers"), _join(path, "readers"), problems)
-    return ProviderKeyArgs(name or "", api_key, secret_key, env_var, readers)
+    expires_at = _string(fields.get("expiresAt"), _join(path, "expiresAt"), problems)
+    return ProviderKeyArgs(name or "", api_key, secret_key, env_var, readers, expires_at)
 
 
 def _key_vault(value: Any, path: str, problems: Problems) -> KeyVaultBackingArgs | None:
@@ -239,6 +247,32 @@ def _key_vault(value: Any, path: str, problems: Problems) -> KeyVaultBackingArgs
     if resource_id is None:
         return None
     return KeyVaultBackingArgs(resource_id, dns_name)
+
+
+def _unity_catalog(value: Any, path: str, problems: Problems) -> UnityCatalogBackingArgs | None:
+    if value is None or not _plain(value, path, problems):
+        return None
+    fields = _fields_of(value, UNITY_CATALOG_FIELDS, path, problems)
+    if fields is None:
+        problems.add(path, f"must be a UnityCatalogBacking object, not {type(value).__name__}")
+        return None
+    catalog = _string(fields.get("catalog"), _join(path, "catalog"), problems, required=True)
+    schema = _string(fields.get("schema"), _join(path, "schema"), problems, required=True)
+    create_schema = _boolean(fields.get("createSchema"), _join(path, "createSchema"), problems)
+    grant_usage = _boolean(fields.get("grantUsage"), _join(path, "grantUsage"), problems, default=True)
+    return UnityCatalogBackingArgs(catalog or "", schema or "", create_schema, grant_usage)
+
+
+def _integer(value: Any, path: str, problems: Problems, default: int) -> int:
+    if value is None or not _plain(value, path, problems):
+        return default
+    # The engine sends numbers as floats; a whole float is an integer.
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        problems.add(path, f"must be a whole number, not {type(value).__name__}")
+        return default
+    return value
 
 
 def read_args(value: Any, problems: Problems | None = None) -> LlmKeyVaultArgs:
@@ -281,6 +315,10 @@ def read_args(value: Any, problems: Problems | None = None) -> LlmKeyVaultArgs:
         allow_workspace_users=_boolean(fields.get("allowWorkspaceUsers"), "allowWorkspaceUsers", problems),
         backend=_backend(fields.get("backend"), "backend", problems),
         key_vault=_key_vault(fields.get("keyVault"), "keyVault", problems),
+        unity_catalog=_unity_catalog(fields.get("unityCatalog"), "unityCatalog", problems),
+        referencers=_strings(fields.get("referencers"), "referencers", problems),
+        rotation_warning_days=_integer(fields.get("rotationWarningDays"), "rotationWarningDays", problems, 14),
+        adopt=_boolean(fields.get("adopt"), "adopt", problems),
     )
     if own:
         problems.raise_if_any()

@@ -10,7 +10,7 @@ typed SDKs. Plugin versions are in ``plugins.py``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pulumi
@@ -18,24 +18,39 @@ import pulumi
 from . import rules
 from .args import Backend
 from .errors import FieldError, InvalidInput
+from .expiry import rfc3339, unix_seconds
 from .keyvault import KeyVaultPlan
-from .plan import GrantPlan, ScopePlan, SecretPlan
+from .plan import GrantPlan, ScopePlan, SecretPlan, UsagePlan
 from .plugins import PLUGIN_VERSIONS
+from .unity import UnityCatalogPlan
 
 SECRET_SCOPE = "databricks:index/secretScope:SecretScope"
 SECRET = "databricks:index/secret:Secret"
 SECRET_ACL = "databricks:index/secretAcl:SecretAcl"
 RANDOM_ID = "random:index/randomId:RandomId"
 KEY_VAULT_SECRET = "azure-native:keyvault:Secret"
+UC_SECRET = "databricks:index/secretUc:SecretUc"
+UC_GRANTS = "databricks:index/grants:Grants"
+UC_GRANT = "databricks:index/grant:Grant"
+UC_SCHEMA = "databricks:index/schema:Schema"
+
+#: the child types, for tests and docs
+TYPES = (SECRET_SCOPE, SECRET, SECRET_ACL, RANDOM_ID, KEY_VAULT_SECRET, UC_SECRET, UC_GRANTS, UC_GRANT, UC_SCHEMA)
 
 
 def _options(
-    package: str, parent: pulumi.Resource, depends_on: Sequence[pulumi.Resource], **extra: Any
+    package: str,
+    parent: pulumi.Resource,
+    depends_on: Sequence[pulumi.Resource],
+    import_id: str | None = None,
+    **extra: Any,
 ) -> pulumi.ResourceOptions:
+    # ``import_id``: adopt what exists under this provider id instead of creating it.
     return pulumi.ResourceOptions(
         parent=parent,
         version=PLUGIN_VERSIONS[package],
         depends_on=list(depends_on),
+        import_=import_id,
         **extra,
     )
 
@@ -63,6 +78,7 @@ def secret_scope(
     key_vault: KeyVaultPlan | None,
     parent: pulumi.Resource,
     depends_on: Sequence[pulumi.Resource],
+    import_id: str | None = None,
 ) -> pulumi.CustomResource:
     props: dict[str, Any] = {
         "name": scope_name,
@@ -75,7 +91,10 @@ def secret_scope(
     # Replacing a scope in place of one with the same name must delete it first:
     # create-before-delete fails with "Scope already exists".
     return pulumi.CustomResource(
-        SECRET_SCOPE, plan.resource_name, props, _options("databricks", parent, depends_on, delete_before_replace=True)
+        SECRET_SCOPE,
+        plan.resource_name,
+        props,
+        _options("databricks", parent, depends_on, import_id, delete_before_replace=True),
     )
 
 
@@ -111,11 +130,14 @@ def databricks_secret(
     value: pulumi.Output[str],
     parent: pulumi.Resource,
     depends_on: Sequence[pulumi.Resource],
+    import_id: str | None = None,
 ) -> pulumi.CustomResource:
     props = {"key": plan.key, "scope": scope_name, "stringValue": value, "configReference": None}
-    # A new value replaces the Secret. Create-before-delete would write the new
-    # value and then delete the same scope/key (pulumi-databricks issue 642), so
-    # the old one is deleted first.
+    # pulumi-databricks 1.118.0 writes a new value over the secret in place. Where a
+    # change replaces the Secret (a new key or scope, or an older provider on which
+    # a new value does too), create-before-delete would write the new secret and then
+    # delete the same scope/key (pulumi-databricks issue 642), so the old one is
+    # deleted first.
     return pulumi.CustomResource(
         SECRET,
         plan.resource_name,
@@ -124,6 +146,7 @@ def databricks_secret(
             "databricks",
             parent,
             depends_on,
+            import_id,
             delete_before_replace=True,
             additional_secret_outputs=["stringValue"],
         ),
@@ -137,20 +160,24 @@ def key_vault_secret(
     value: pulumi.Output[str],
     parent: pulumi.Resource,
     depends_on: Sequence[pulumi.Resource],
+    import_id: str | None = None,
 ) -> pulumi.CustomResource:
     # A new value updates the vault secret in place (a new version); only a new
-    # name or vault replaces it, and then the names differ.
+    # name or vault replaces it, and then the names differ. Expiry is Unix seconds.
+    properties: dict[str, Any] = {"value": value}
+    if plan.expires_at is not None:
+        properties["attributes"] = {"expires": unix_seconds(plan.expires_at)}
     props = {
         "resourceGroupName": key_vault.resource_group,
         "vaultName": key_vault.vault_name,
         "secretName": secret_name,
-        "properties": {"value": value},
+        "properties": properties,
     }
     return pulumi.CustomResource(
         KEY_VAULT_SECRET,
         plan.resource_name,
         props,
-        _options("azure-native", parent, depends_on, additional_secret_outputs=["properties"]),
+        _options("azure-native", parent, depends_on, import_id, additional_secret_outputs=["properties"]),
     )
 
 
@@ -161,10 +188,88 @@ def secret_acl(
     principal: pulumi.Input[str],
     parent: pulumi.Resource,
     depends_on: Sequence[pulumi.Resource],
+    import_id: str | None = None,
 ) -> pulumi.CustomResource:
     props = {"scope": scope_name, "principal": principal, "permission": plan.permission}
     # Every field forces replacement and the ACL's identity is (scope, principal):
     # a new level created first would then be deleted with the old one.
     return pulumi.CustomResource(
-        SECRET_ACL, resource_name, props, _options("databricks", parent, depends_on, delete_before_replace=True)
+        SECRET_ACL,
+        resource_name,
+        props,
+        _options("databricks", parent, depends_on, import_id, delete_before_replace=True),
     )
+
+
+def uc_schema(
+    resource_name: str,
+    uc: UnityCatalogPlan,
+    schema_name: pulumi.Input[str],
+    comment: str,
+    parent: pulumi.Resource,
+    depends_on: Sequence[pulumi.Resource],
+    import_id: str | None = None,
+) -> pulumi.CustomResource:
+    # No forceDestroy: a schema that still holds secrets is not deleted with the component.
+    props = {"catalogName": uc.catalog, "name": schema_name, "comment": comment}
+    return pulumi.CustomResource(UC_SCHEMA, resource_name, props, _options("databricks", parent, depends_on, import_id))
+
+
+def uc_secret(
+    plan: SecretPlan,
+    uc: UnityCatalogPlan,
+    secret_name: pulumi.Input[str],
+    value: pulumi.Output[str],
+    comment: str,
+    parent: pulumi.Resource,
+    depends_on: Sequence[pulumi.Resource],
+    import_id: str | None = None,
+) -> pulumi.CustomResource:
+    """One Unity Catalog secret. A new value updates it in place (UpdateSecret); no gap.
+
+    ``owner`` is left to the deployer: only the owner (or a metastore admin) may
+    update the value, so handing it to someone else would stop later rotations.
+    """
+    props: dict[str, Any] = {
+        "catalogName": uc.catalog,
+        "schemaName": uc.schema,
+        "name": secret_name,
+        "value": value,
+        "comment": comment,
+        "expireTime": rfc3339(plan.expires_at) if plan.expires_at is not None else None,
+    }
+    return pulumi.CustomResource(
+        UC_SECRET,
+        plan.resource_name,
+        props,
+        _options("databricks", parent, depends_on, import_id, additional_secret_outputs=["value", "effectiveValue"]),
+    )
+
+
+def uc_secret_grants(
+    resource_name: str,
+    full_name: pulumi.Input[str],
+    privileges: Mapping[str, Sequence[str]],
+    parent: pulumi.Resource,
+    depends_on: Sequence[pulumi.Resource],
+    import_id: str | None = None,
+    *,
+    secret_principals: bool = False,
+) -> pulumi.CustomResource:
+    """Every grant on one secret, authoritatively: the component owns the secret."""
+    grants = [{"principal": p, "privileges": list(privs)} for p, privs in privileges.items()]
+    props = {"secret": full_name, "grants": pulumi.Output.secret(grants) if secret_principals else grants}
+    return pulumi.CustomResource(UC_GRANTS, resource_name, props, _options("databricks", parent, depends_on, import_id))
+
+
+def usage_grant(
+    plan: UsagePlan,
+    resource_name: str,
+    principal: pulumi.Input[str],
+    parent: pulumi.Resource,
+    depends_on: Sequence[pulumi.Resource],
+    import_id: str | None = None,
+) -> pulumi.CustomResource:
+    """One principal's USE_CATALOG or USE_SCHEMA (``Grant``: that principal only, never ``Grants``)."""
+    props = {plan.securable: plan.name, "principal": principal, "privileges": [plan.privilege]}
+    return pulumi.CustomResource(UC_GRANT, resource_name, props, _options("databricks", parent, depends_on, import_id))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Collection, Mapping
+from datetime import datetime, timezone
 from operator import itemgetter
 from typing import Any, TypeVar
 
@@ -15,9 +16,11 @@ import pulumi
 
 from . import children, rules
 from .args import Backend, LlmKeyVaultArgs
+from .expiry import expiry_warnings
 from .outputs import OUTPUT_ATTRIBUTES, FinalNames, final_names, render_outputs
-from .plan import GrantPlan, VaultPlan, check_inputs
+from .plan import GrantPlan, UsagePlan, VaultPlan, check_inputs
 from .schema import VAULT_TYPE
+from .unity import UnityCatalogPlan
 
 T = TypeVar("T")
 
@@ -65,6 +68,10 @@ class LlmKeyVault(pulumi.ComponentResource):
         if plan.workspace_users_manage:
             scopes = ", ".join(f"'{s.name}'" for s in plan.scopes)
             pulumi.log.warn(WORKSPACE_USERS_MANAGE_WARNING.format(scopes=scopes), resource=self)
+        now = datetime.now(timezone.utc)
+        expirations = {s.provider: s.expires_at for s in plan.secrets if s.expires_at is not None}
+        for warning in expiry_warnings(expirations, plan.rotation_warning_days, now):
+            pulumi.log.warn(warning.message(now), resource=self)
         self.plan = plan
         self.outputs = _register_children(self, plan, checked, _dependencies(opts), frozenset(secret_inputs))
         for schema_name, attribute in OUTPUT_ATTRIBUTES.items():
@@ -103,13 +110,21 @@ def _secret_if(value: pulumi.Input[T], secret: bool) -> pulumi.Output[T]:
     return pulumi.Output.secret(value) if secret else pulumi.Output.from_input(value)
 
 
-def _acl_resource_name(grant: GrantPlan, hide_principal: bool) -> str:
-    """The ACL's resource name; a secret principal is replaced by a digest of it."""
-    assert grant.resource_name is not None
+def _hidden(resource_name: str, principal: str, hide_principal: bool) -> str:
+    """A resource name that ends in ``principal``, with a digest of it instead when it is secret."""
     if not hide_principal:
-        return grant.resource_name
-    prefix = grant.resource_name[: len(grant.resource_name) - len(grant.principal)]
-    return prefix + "principal-" + hashlib.sha256(grant.principal.encode()).hexdigest()[:16]
+        return resource_name
+    prefix = resource_name[: len(resource_name) - len(principal)]
+    return prefix + "principal-" + hashlib.sha256(principal.encode()).hexdigest()[:16]
+
+
+def _acl_resource_name(grant: GrantPlan, hide_principal: bool) -> str:
+    assert grant.resource_name is not None
+    return _hidden(grant.resource_name, grant.principal, hide_principal)
+
+
+def _usage_resource_name(usage: UsagePlan, hide_principal: bool) -> str:
+    return _hidden(usage.resource_name, usage.principal, hide_principal)
 
 
 def _scope_name_of(planned: str) -> Callable[[FinalNames], str]:
@@ -118,6 +133,10 @@ def _scope_name_of(planned: str) -> Callable[[FinalNames], str]:
 
 def _key_of(provider: str) -> Callable[[FinalNames], str]:
     return lambda names: names.keys[provider]
+
+
+def _full_name_of(uc: UnityCatalogPlan, provider: str) -> Callable[[FinalNames], str]:
+    return lambda names: uc.full_name(names.keys[provider])
 
 
 def _register_children(
@@ -133,9 +152,8 @@ def _register_children(
         s.provider: children.checked_value(args.providers[s.provider_index].api_key, s, plan.backend)
         for s in plan.secrets
     }
-    gate = _gate(
-        [values[s.provider] for s in plan.secrets if not isinstance(args.providers[s.provider_index].api_key, str)]
-    )
+    later = [s.provider for s in plan.secrets if not isinstance(args.providers[s.provider_index].api_key, str)]
+    gate = _gate([values[provider] for provider in later])
 
     names: pulumi.Output[FinalNames]
     if plan.suffix_resource_name is not None:
@@ -144,21 +162,57 @@ def _register_children(
     else:
         names = _held(final_names(plan, None), gate)
     names = _secret_if(names, secret_names)
+    # Adoption needs the ids now; it is refused with a unique suffix, so the names are the planned ones.
+    planned = final_names(plan, None)
+
+    if plan.backend is Backend.UNITY_CATALOG:
+        assert plan.unity_catalog is not None
+        _register_uc(parent, plan, names, planned, values, depends_on, secret_principals, gate)
+    else:
+        _register_scopes(parent, plan, names, planned, values, depends_on, secret_principals)
+
+    rendered = names.apply(lambda n: render_outputs(plan, n))
+    secret_outputs = secret_names or secret_principals
+    outputs = {name: _secret_if(rendered.apply(itemgetter(name)), secret_outputs) for name in OUTPUT_ATTRIBUTES}
+    outputs["backend"] = pulumi.Output.from_input(plan.backend.value)  # derived from no name: never secret
+    return outputs
+
+
+def _register_scopes(
+    parent: pulumi.Resource,
+    plan: VaultPlan,
+    names: pulumi.Output[FinalNames],
+    planned: FinalNames,
+    values: dict[str, pulumi.Output[str]],
+    depends_on: list[pulumi.Resource],
+    secret_principals: bool,
+) -> None:
+    def adopted(import_id: str) -> str | None:
+        return import_id if plan.adopt else None
 
     created: dict[str, pulumi.Output[str]] = {}
     for scope in plan.scopes:
         final_name = names.apply(_scope_name_of(scope.name))
-        resource = children.secret_scope(scope, final_name, plan.key_vault, parent, depends_on)
+        resource = children.secret_scope(
+            scope, final_name, plan.key_vault, parent, depends_on, adopted(planned.scopes[scope.name])
+        )
         # Children take the scope name from the scope resource, so they wait for it.
         created[scope.name] = resource.name  # type: ignore[attr-defined]
 
     for secret in plan.secrets:
+        key_name = planned.keys[secret.provider]
         if plan.backend is Backend.AZURE_KEY_VAULT:
             assert plan.key_vault is not None
             key = names.apply(_key_of(secret.provider))
-            children.key_vault_secret(secret, plan.key_vault, key, values[secret.provider], parent, depends_on)
+            arm_id = f"{plan.key_vault.resource_id}/secrets/{key_name}"
+            children.key_vault_secret(
+                secret, plan.key_vault, key, values[secret.provider], parent, depends_on, adopted(arm_id)
+            )
         else:
-            children.databricks_secret(secret, created[secret.scope], values[secret.provider], parent, depends_on)
+            import_id = f"{planned.scopes[secret.scope]}|||{key_name}"
+            children.databricks_secret(
+                secret, created[secret.scope], values[secret.provider], parent, depends_on, adopted(import_id)
+            )
 
     for grant in plan.grants:
         if grant.resource_name is not None:
@@ -169,10 +223,79 @@ def _register_children(
                 _secret_if(grant.principal, secret_principals),
                 parent,
                 depends_on,
+                adopted(f"{planned.scopes[grant.scope]}|||{grant.principal}"),
             )
 
-    rendered = names.apply(lambda n: render_outputs(plan, n))
-    secret_outputs = secret_names or secret_principals
-    outputs = {name: _secret_if(rendered.apply(itemgetter(name)), secret_outputs) for name in OUTPUT_ATTRIBUTES}
-    outputs["backend"] = pulumi.Output.from_input(plan.backend.value)  # derived from no name: never secret
-    return outputs
+
+def _register_uc(
+    parent: pulumi.Resource,
+    plan: VaultPlan,
+    names: pulumi.Output[FinalNames],
+    planned: FinalNames,
+    values: dict[str, pulumi.Output[str]],
+    depends_on: list[pulumi.Resource],
+    secret_principals: bool,
+    gate: pulumi.Output[None] | None,
+) -> None:
+    uc = plan.unity_catalog
+    assert uc is not None
+
+    def adopted(import_id: str) -> str | None:
+        return import_id if plan.adopt else None
+
+    component = f"LlmKeyVault {plan.name}"
+    after = list(depends_on)
+    if plan.schema_resource_name is not None:
+        schema = children.uc_schema(
+            plan.schema_resource_name,
+            uc,
+            _held(uc.schema, gate),
+            f"LLM provider API keys, managed by {component}",
+            parent,
+            depends_on,
+            adopted(uc.schema_full_name),
+        )
+        after.append(schema)
+
+    by_provider: dict[str, list[tuple[str, str]]] = {}
+    for grant in plan.grants:
+        by_provider.setdefault(grant.provider, []).append((grant.principal, grant.permission))
+    for secret in plan.secrets:
+        name = names.apply(_key_of(secret.provider))
+        created = children.uc_secret(
+            secret,
+            uc,
+            name,
+            values[secret.provider],
+            f"API key of LLM provider '{secret.provider}', managed by {component}",
+            parent,
+            after,
+            adopted(uc.full_name(planned.keys[secret.provider])),
+        )
+        listed = by_provider.get(secret.provider)
+        if not listed:
+            continue
+        privileges: dict[str, list[str]] = {}
+        for principal, privilege in listed:
+            privileges.setdefault(principal, []).append(privilege)
+        # The secret's full name is known from the plan; the grants wait for the secret itself.
+        full_name = names.apply(_full_name_of(uc, secret.provider))
+        children.uc_secret_grants(
+            plan.grants_resource_name(secret.provider),
+            full_name,
+            privileges,
+            parent,
+            [*after, created],
+            adopted(f"secret/{uc.full_name(planned.keys[secret.provider])}"),
+            secret_principals=secret_principals,
+        )
+
+    for usage in plan.usage:
+        children.usage_grant(
+            usage,
+            _usage_resource_name(usage, secret_principals),
+            _secret_if(_held(usage.principal, gate), secret_principals),
+            parent,
+            after,
+            adopted(f"{usage.securable}/{usage.name}/{usage.principal}"),
+        )

@@ -15,22 +15,33 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Literal, TypeVar
+from datetime import datetime
+from typing import TypeVar
 
 from . import rules
 from .args import UNREADABLE_PROVIDER, Backend, LlmKeyVaultArgs, read_args
 from .catalog import default_env_var_name, default_secret_key
 from .errors import Problems
+from .expiry import parse_expiry
 from .keyvault import KeyVaultPlan, plan_key_vault
+from .unity import (
+    SECRET_PRIVILEGES,
+    USE_CATALOG,
+    USE_SCHEMA,
+    UnityCatalogPlan,
+    default_secret_name,
+    plan_unity_catalog,
+    secret_name_problem,
+)
 
-Permission = Literal["READ", "WRITE", "MANAGE"]
-
-#: the order in which grant levels are listed and checked
-LEVELS: tuple[tuple[str, Permission], ...] = (
+#: the order in which grant levels are listed and checked, with each one's scope ACL level
+LEVELS: tuple[tuple[str, str], ...] = (
     ("readers", "READ"),
     ("writers", "WRITE"),
     ("managers", "MANAGE"),
 )
+#: every field that lists principals; ``referencers`` is for Unity Catalog only
+PRINCIPAL_FIELDS: tuple[str, ...] = ("readers", "writers", "managers", "referencers")
 
 
 @dataclass(frozen=True)
@@ -57,33 +68,66 @@ class SecretPlan:
     key: str
     env_var_name: str
     resource_name: str
+    expires_at: datetime | None = None
 
 
 @dataclass(frozen=True)
 class GrantPlan:
-    """One ACL. ``resource_name`` is None when the scope's creation carries it."""
+    """One ACL on a scope, or one privilege on a UC secret (``provider`` names whose).
+
+    ``resource_name`` is None when no resource of its own carries it: the scope's
+    creation (MANAGE for ``users``), or the secret's one ``Grants`` resource.
+    """
 
     scope: str
     principal: str
-    permission: Permission
+    permission: str
     resource_name: str | None
+    provider: str = ""
+
+
+@dataclass(frozen=True)
+class UsagePlan:
+    """``USE_CATALOG`` or ``USE_SCHEMA`` for one principal, so it can reach the secrets."""
+
+    securable: str  # "catalog" or "schema": the Grant property that names it
+    name: str
+    principal: str
+    privilege: str
+    resource_name: str
 
 
 @dataclass(frozen=True)
 class VaultPlan:
     """Everything the component registers, in registration order."""
 
+    #: the component's resource name, which every child's name starts with
+    name: str
     backend: Backend
     scopes: tuple[ScopePlan, ...]
     secrets: tuple[SecretPlan, ...]
     grants: tuple[GrantPlan, ...]
     key_vault: KeyVaultPlan | None
     suffix_resource_name: str | None
+    unity_catalog: UnityCatalogPlan | None = None
+    usage: tuple[UsagePlan, ...] = ()
+    rotation_warning_days: int = 14
+    adopt: bool = False
+    #: resource name of the schema the component creates (``createSchema``)
+    schema_resource_name: str | None = None
 
     @property
     def suffixes_keys(self) -> bool:
-        """Whether the unique suffix also ends each key's name (Key Vault secrets share one vault)."""
-        return self.suffix_resource_name is not None and self.backend is Backend.AZURE_KEY_VAULT
+        """Whether the unique suffix also ends each key's name: Key Vault and UC secrets share a vault or schema."""
+        return self.suffix_resource_name is not None and self.backend is not Backend.DATABRICKS
+
+    @property
+    def key_suffix_separator(self) -> str:
+        return rules.UC_SUFFIX_SEPARATOR if self.backend is Backend.UNITY_CATALOG else "-"
+
+    def grants_resource_name(self, provider: str) -> str:
+        """The one ``Grants`` resource of a provider's UC secret."""
+        return f"{self.name}-grants-{provider}"
 
     @property
     def workspace_users_manage(self) -> bool:
@@ -114,18 +158,37 @@ def plan_vault(name: str, args: LlmKeyVaultArgs, problems: Problems | None = Non
     own = problems is None
     problems = Problems() if problems is None else problems
     named = _check_provider_names(args, problems)
-    key_vault = _check_backend(args, problems)
+    key_vault, unity_catalog = _check_backend(args, problems)
     _check_api_keys(args, problems)
     _check_principals(args, problems)
-    scopes = _plan_scopes(name, args, named, problems)
-    secrets = _plan_secrets(name, args, scopes, problems)
+    _check_rotation_warning_days(args, problems)
+    if args.adopt and args.unique_suffix:
+        problems.add(
+            "adopt",
+            "cannot be used with uniqueSuffix: a new suffix names nothing that exists yet; "
+            "adopt with uniqueSuffix false (names as they are in the workspace)",
+        )
+    expirations = _check_expirations(args, problems)
+    uc = args.backend is Backend.UNITY_CATALOG
+    scopes = () if uc else _plan_scopes(name, args, named, problems)
+    secrets = _plan_uc_secrets(name, args, named, problems) if uc else _plan_secrets(name, args, scopes, problems)
+    secrets = tuple(
+        SecretPlan(s.provider, s.provider_index, s.scope, s.key, s.env_var_name, s.resource_name, expirations.get(i))
+        for s in secrets
+        for i in (s.provider_index,)
+    )
     _check_env_var_names(secrets, args, named, problems)
-    _check_limits(scopes, secrets, problems)
-    grants = _plan_grants(name, args, scopes)
+    _check_limits(args.backend, scopes, secrets, problems)
+    if uc:
+        grants = _plan_uc_grants(args, secrets)
+        usage = _plan_usage(name, args, unity_catalog) if unity_catalog and unity_catalog.grant_usage else ()
+    else:
+        grants, usage = _plan_grants(name, args, scopes), ()
     if own:
         problems.raise_if_any()
-    carried = {g.scope for g in grants if g.resource_name is None}
+    carried = set() if uc else {g.scope for g in grants if g.resource_name is None}
     return VaultPlan(
+        name=name,
         backend=args.backend,
         scopes=tuple(
             ScopePlan(s.name, s.resource_name, s.providers, rules.WORKSPACE_USERS) if s.name in carried else s
@@ -135,6 +198,11 @@ def plan_vault(name: str, args: LlmKeyVaultArgs, problems: Problems | None = Non
         grants=grants,
         key_vault=key_vault,
         suffix_resource_name=f"{name}-suffix" if args.unique_suffix else None,
+        unity_catalog=unity_catalog,
+        usage=usage,
+        rotation_warning_days=args.rotation_warning_days,
+        adopt=args.adopt,
+        schema_resource_name=f"{name}-schema" if unity_catalog and unity_catalog.create_schema else None,
     )
 
 
@@ -182,13 +250,49 @@ def _check_provider_names(args: LlmKeyVaultArgs, problems: Problems) -> set[int]
     return named
 
 
-def _check_backend(args: LlmKeyVaultArgs, problems: Problems) -> KeyVaultPlan | None:
+def _check_backend(args: LlmKeyVaultArgs, problems: Problems) -> tuple[KeyVaultPlan | None, UnityCatalogPlan | None]:
     if problems.has("backend"):
-        return None  # an unknown backend: which fields belong with it cannot be said
+        return None, None  # an unknown backend: which fields belong with it cannot be said
+    if args.backend is not Backend.UNITY_CATALOG:
+        if args.unity_catalog is not None:
+            problems.add("unityCatalog", "is only used with backend 'unity-catalog'; remove it or set backend")
+        if args.referencers:
+            problems.add(
+                "referencers",
+                "is only used with backend 'unity-catalog' (REFERENCE_SECRET on a UC secret); "
+                "secret scopes have no such level: use readers",
+            )
+    if args.backend is Backend.UNITY_CATALOG:
+        return None, _check_unity_catalog(args, problems)
     if args.backend is Backend.DATABRICKS:
         if args.key_vault is not None:
             problems.add("keyVault", "is only used with backend 'azure-keyvault'; remove it or set backend")
+        return None, None
+    return _check_key_vault(args, problems), None
+
+
+def _check_unity_catalog(args: LlmKeyVaultArgs, problems: Problems) -> UnityCatalogPlan | None:
+    for field, given in (
+        ("scopeName", args.scope_name is not None),
+        ("scopePerProvider", args.scope_per_provider),
+        ("keyVault", args.key_vault is not None),
+    ):
+        if given:
+            problems.add(
+                field,
+                "is not used with backend 'unity-catalog': UC secrets live in unityCatalog.schema and are "
+                "granted one by one; remove it",
+            )
+    if args.unity_catalog is None:
+        if not problems.has("unityCatalog"):
+            problems.add(
+                "unityCatalog", "is required with backend 'unity-catalog': give the catalog and schema of the secrets"
+            )
         return None
+    return plan_unity_catalog(args.unity_catalog, "unityCatalog", problems)
+
+
+def _check_key_vault(args: LlmKeyVaultArgs, problems: Problems) -> KeyVaultPlan | None:
     if args.scope_per_provider:
         problems.add(
             "scopePerProvider",
@@ -243,7 +347,7 @@ def _same_as(principal: str, earlier_principal: str) -> str:
 
 def _check_principals(args: LlmKeyVaultArgs, problems: Problems) -> None:
     level_of: dict[str, tuple[str, str]] = {}  # identity -> (path, spelling)
-    for field, _permission in LEVELS:
+    for field in PRINCIPAL_FIELDS:
         listed: Sequence[str] = getattr(args, field)
         for j, principal in enumerate(listed):
             path = f"{field}[{j}]"
@@ -267,7 +371,7 @@ def _check_principals(args: LlmKeyVaultArgs, problems: Problems) -> None:
     for i, provider in enumerate(args.providers):
         if not provider.readers:
             continue
-        if not args.scope_per_provider:
+        if not args.scope_per_provider and args.backend is not Backend.UNITY_CATALOG:
             problems.add(
                 f"providers[{i}].readers",
                 "needs scopePerProvider: true; Databricks ACLs apply to a whole scope, so per-provider "
@@ -298,10 +402,13 @@ def _check_principals(args: LlmKeyVaultArgs, problems: Problems) -> None:
                 )
 
 
-def _name_problem(name: str, extra_length: int = 0) -> str | None:
-    """Why ``name`` is no scope name or secret key, or None when it is one."""
-    if not rules.NAME_CHARACTERS.fullmatch(name):
-        return f"use {rules.NAME_RULE}"
+def _name_problem(name: str, extra_length: int = 0, *, scope: bool = False) -> str | None:
+    """Why ``name`` is no scope name (``scope``) or secret key, or None when it is one."""
+    characters, rule = (
+        (rules.SCOPE_NAME_CHARACTERS, rules.SCOPE_NAME_RULE) if scope else (rules.NAME_CHARACTERS, rules.NAME_RULE)
+    )
+    if not characters.fullmatch(name):
+        return f"use {rule}"
     if len(name) + extra_length > rules.MAX_NAME_LENGTH:
         return f"it is {len(name) + extra_length} characters; at most {rules.MAX_NAME_LENGTH}"
     return None
@@ -326,9 +433,9 @@ def _plan_scopes(name: str, args: LlmKeyVaultArgs, named: set[int], problems: Pr
     for scope_name, _resource_name, _providers in planned:
         if problems.has("scopeName"):
             break  # one reason is enough: every scope name starts with the same prefix
-        problem, with_suffix = _name_problem(scope_name), ""
+        problem, with_suffix = _name_problem(scope_name, scope=True), ""
         if problem is None and suffix:
-            problem, with_suffix = _name_problem(scope_name, suffix), f" with {rules.SUFFIX_DESCRIPTION}"
+            problem, with_suffix = _name_problem(scope_name, suffix, scope=True), f" with {rules.SUFFIX_DESCRIPTION}"
         if problem is not None:
             problems.add(
                 "scopeName",
@@ -411,7 +518,93 @@ def _check_env_var_names(
             )
 
 
-def _check_limits(scopes: Sequence[ScopePlan], secrets: Sequence[SecretPlan], problems: Problems) -> None:
+def _check_rotation_warning_days(args: LlmKeyVaultArgs, problems: Problems) -> None:
+    days = args.rotation_warning_days
+    if not problems.has("rotationWarningDays") and not 0 <= days <= rules.MAX_ROTATION_WARNING_DAYS:
+        problems.add("rotationWarningDays", f"is {days}; use 0 to {rules.MAX_ROTATION_WARNING_DAYS} days")
+
+
+def _check_expirations(args: LlmKeyVaultArgs, problems: Problems) -> dict[int, datetime]:
+    found: dict[int, datetime] = {}
+    for i, provider in enumerate(args.providers):
+        path = f"providers[{i}].expiresAt"
+        if provider.expires_at is None or problems.has(path):
+            continue
+        instant = parse_expiry(provider.expires_at)
+        if instant is None:
+            shown = rules.quoted(provider.expires_at) if len(provider.expires_at) <= 64 else "the value given"
+            problems.add(
+                path, f"{shown} is not an RFC 3339 date-time; use the form {rules.RFC3339_EXAMPLE} (with an offset)"
+            )
+        else:
+            found[i] = instant
+    return found
+
+
+def _plan_uc_secrets(name: str, args: LlmKeyVaultArgs, named: set[int], problems: Problems) -> tuple[SecretPlan, ...]:
+    suffix = rules.SUFFIX_LENGTH if args.unique_suffix else 0
+    seen: dict[str, int] = {}
+    secrets: list[SecretPlan] = []
+    for i, provider in enumerate(args.providers):
+        if i not in named:
+            continue
+        path = f"providers[{i}].secretKey"
+        given = provider.secret_key is not None
+        secret_name = provider.secret_key if provider.secret_key is not None else default_secret_name(provider.name)
+        env_var = provider.env_var_name if provider.env_var_name is not None else default_env_var_name(provider.name)
+        if problems.has(path) or (given and _refuse_plain_field(secret_name, path, problems)):
+            continue
+        problem = secret_name_problem(secret_name, suffix)
+        if problem is not None:
+            problems.add(path, f"{rules.quoted(secret_name)} is not a valid Unity Catalog secret name: {problem}")
+            continue
+        # Unity Catalog stores names lower-case: two names equal ignoring case are one secret.
+        if (earlier := _earlier(seen, secret_name.lower(), i)) is not None:
+            problems.add(
+                path, f"'{secret_name}' is already the secret of providers[{earlier}] (UC names ignore letter case)"
+            )
+            continue
+        secrets.append(SecretPlan(provider.name, i, "", secret_name, env_var, f"{name}-secret-{provider.name}"))
+    return tuple(secrets)
+
+
+def _plan_uc_grants(args: LlmKeyVaultArgs, secrets: Sequence[SecretPlan]) -> tuple[GrantPlan, ...]:
+    everywhere = [(p, SECRET_PRIVILEGES[field]) for field in PRINCIPAL_FIELDS for p in getattr(args, field)]
+    grants = [
+        GrantPlan("", principal, privilege, None, secret.provider)
+        for secret in secrets
+        for principal, privilege in everywhere
+        + [(p, SECRET_PRIVILEGES["readers"]) for p in args.providers[secret.provider_index].readers]
+    ]
+    return tuple(sorted(grants, key=lambda g: (g.provider, g.principal, g.permission)))
+
+
+def _plan_usage(name: str, args: LlmKeyVaultArgs, uc: UnityCatalogPlan) -> tuple[UsagePlan, ...]:
+    principals: dict[str, str] = {}  # identity -> first spelling
+    for field in PRINCIPAL_FIELDS:
+        for principal in getattr(args, field):
+            principals.setdefault(rules.principal_identity(principal), principal)
+    for provider in args.providers:
+        for principal in provider.readers:
+            principals.setdefault(rules.principal_identity(principal), principal)
+    usage: list[UsagePlan] = []
+    for principal in sorted(principals.values(), key=rules.principal_identity):
+        usage.append(UsagePlan("catalog", uc.catalog, principal, USE_CATALOG, f"{name}-use-catalog-{principal}"))
+        usage.append(UsagePlan("schema", uc.schema_full_name, principal, USE_SCHEMA, f"{name}-use-schema-{principal}"))
+    return tuple(usage)
+
+
+def _check_limits(
+    backend: Backend, scopes: Sequence[ScopePlan], secrets: Sequence[SecretPlan], problems: Problems
+) -> None:
+    if backend is Backend.UNITY_CATALOG:
+        if len(secrets) > rules.MAX_SECRETS_PER_UC_SCHEMA:
+            problems.add(
+                "providers",
+                f"puts {len(secrets)} secrets in one schema; a Unity Catalog schema holds at most "
+                f"{rules.MAX_SECRETS_PER_UC_SCHEMA}: split the providers over several schemas",
+            )
+        return
     per_scope: dict[str, int] = {}
     for secret in secrets:
         per_scope[secret.scope] = per_scope.get(secret.scope, 0) + 1
@@ -430,7 +623,7 @@ def _check_limits(scopes: Sequence[ScopePlan], secrets: Sequence[SecretPlan], pr
         )
 
 
-def _listed_grants(args: LlmKeyVaultArgs) -> Iterable[tuple[str, Permission]]:
+def _listed_grants(args: LlmKeyVaultArgs) -> Iterable[tuple[str, str]]:
     for field, permission in LEVELS:
         for principal in getattr(args, field):
             yield principal, permission
@@ -449,6 +642,12 @@ def _plan_grants(name: str, args: LlmKeyVaultArgs, scopes: Sequence[ScopePlan]) 
         for principal, permission in listed:
             # On Standard-tier workspaces the only ACL a scope can have is MANAGE for
             # 'users', and only as initial_manage_principal, so that is how it is set.
-            by_scope = rules.principal_identity(principal) == rules.WORKSPACE_USERS and permission == "MANAGE"
+            # An adopted scope cannot carry it (it is never read back, and changing it
+            # replaces the scope), so there MANAGE for 'users' is an ACL of its own.
+            by_scope = (
+                not args.adopt
+                and rules.principal_identity(principal) == rules.WORKSPACE_USERS
+                and permission == "MANAGE"
+            )
             grants.append(GrantPlan(scope.name, principal, permission, None if by_scope else prefix + principal))
     return tuple(sorted(grants, key=lambda g: (g.scope, g.principal, g.permission)))

@@ -18,11 +18,33 @@ from typing import Final
 PROVIDER_NAME: Final = re.compile(r"[a-z0-9][a-z0-9-]{0,39}", re.ASCII)
 PROVIDER_NAME_RULE: Final = "1 to 40 of a-z, 0-9 and '-', starting with a letter or digit"
 
-# Databricks documents the narrower rule; the provider's own check also admits '@' and '/'.
-# Characters and length are checked apart so that each refusal says which one failed.
+# Secret keys: Databricks documents letters, digits, '-', '_' and '.'. Scope names also
+# admit '@' (documented, and accepted by the provider's own check `^[\w\.@_/-]{1,128}$`
+# in terraform-provider-databricks secrets/resource_secret_scope.go), so that scopes
+# named after a user can be adopted. Characters and length are checked apart so
+# that each refusal says which one failed.
 NAME_CHARACTERS: Final = re.compile(r"[A-Za-z0-9._-]+", re.ASCII)
 NAME_RULE: Final = "1 to 128 of letters, digits, '.', '_' and '-'"
+SCOPE_NAME_CHARACTERS: Final = re.compile(r"[A-Za-z0-9._@-]+", re.ASCII)
+SCOPE_NAME_RULE: Final = "1 to 128 of letters, digits, '.', '_', '-' and '@'"
 MAX_NAME_LENGTH: Final = 128
+
+# Unity Catalog object names (Databricks "Unity Catalog requirements and limitations",
+# securable object naming): at most 255 characters, no '.', ' ', '/', control
+# characters or DEL; stored lower-case, so two names equal ignoring case collide.
+# Secret names here are narrower: letters, digits, '_' and '-' (no quoting needed).
+UC_NAME_MAX_LENGTH: Final = 255
+UC_OBJECT_NAME: Final = re.compile(r"[^./ \x00-\x1f\x7f]{1,255}")
+UC_OBJECT_NAME_RULE: Final = "1 to 255 characters without '.', ' ', '/' or control characters"
+UC_SECRET_NAME_CHARACTERS: Final = re.compile(r"[A-Za-z0-9_-]+", re.ASCII)
+UC_SECRET_NAME_RULE: Final = "1 to 255 of letters, digits, '_' and '-'"
+#: ``_`` and 8 hex characters: the unique suffix of a UC secret name
+UC_SUFFIX_SEPARATOR: Final = "_"
+
+# RFC 3339 date-time with an offset, as Unity Catalog's expire_time takes it.
+RFC3339: Final = re.compile(r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})", re.ASCII)
+RFC3339_EXAMPLE: Final = "2027-03-31T00:00:00Z"
+MAX_ROTATION_WARNING_DAYS: Final = 3650
 
 KEY_VAULT_SECRET_NAME_CHARACTERS: Final = re.compile(r"[A-Za-z0-9-]+", re.ASCII)
 KEY_VAULT_SECRET_NAME_MAX_LENGTH: Final = 127
@@ -74,9 +96,11 @@ SUFFIX_DESCRIPTION: Final = f"the {SUFFIX_LENGTH}-character unique suffix"
 
 # Service limits (Databricks Secrets API reference; Azure Key Vault service limits).
 #: largest secret value, in bytes, per backend value
-MAX_VALUE_BYTES: Final = {"databricks": 128 * 1024, "azure-keyvault": 25 * 1024}
+MAX_VALUE_BYTES: Final = {"databricks": 128 * 1024, "azure-keyvault": 25 * 1024, "unity-catalog": 60 * 1024}
 MAX_SECRETS_PER_SCOPE: Final = 1000
 MAX_SCOPES_PER_WORKSPACE: Final = 1000
+#: Databricks "Best practices for Unity Catalog secrets": a schema holds up to 1,000 secrets
+MAX_SECRETS_PER_UC_SCHEMA: Final = 1000
 
 
 def same_principal(a: str, b: str) -> bool:

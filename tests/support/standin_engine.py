@@ -53,6 +53,7 @@ class Registration:
     additional_secret_outputs: list[str]
     urn: str
     provider: str = ""
+    import_id: str = ""
 
 
 def to_registration(request: Any, urn: str) -> Registration:
@@ -69,6 +70,7 @@ def to_registration(request: Any, urn: str) -> Registration:
         additional_secret_outputs=sorted(request.additionalSecretOutputs),
         urn=urn,
         provider=request.provider,
+        import_id=request.importId,
     )
 
 
