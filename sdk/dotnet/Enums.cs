@@ -28,6 +28,10 @@ namespace LlmKeys.Vault
         /// A scope backed by an existing Azure Key Vault; the component writes the keys into that vault (Databricks cannot write into a Key Vault-backed scope). Needs Azure AD authentication for the Databricks provider, never a personal access token.
         /// </summary>
         public static Backend AzureKeyVault { get; } = new Backend("azure-keyvault");
+        /// <summary>
+        /// Unity Catalog secrets (`catalog.schema.secret`) in an existing schema: one secret per provider, granted per secret, audited on every read, usable in every workspace of the metastore.
+        /// </summary>
+        public static Backend UnityCatalog { get; } = new Backend("unity-catalog");
 
         public static bool operator ==(Backend left, Backend right) => left.Equals(right);
         public static bool operator !=(Backend left, Backend right) => !left.Equals(right);

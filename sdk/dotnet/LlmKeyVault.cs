@@ -11,49 +11,67 @@ using Pulumi;
 namespace LlmKeys.Vault
 {
     /// <summary>
-    /// API keys of LLM providers in Databricks secret scopes: one scope (or one per provider), one secret per provider, least-privilege ACLs (nobody gets anything unless named; the workspace-wide `users` group only on purpose), and outputs ready to use in cluster Spark config, `spark_env_vars` and Model Serving `environment_vars`. Every input is checked before anything is created; a rotated key is replaced without ever being lost.
+    /// API keys of LLM providers in Databricks secret scopes or Unity Catalog secrets: one scope (or one per provider) or one UC secret per provider, least-privilege grants (nobody gets anything unless named; the workspace-wide `users` group only on purpose), and outputs ready to use in cluster Spark config, `spark_env_vars`, Model Serving `environment_vars` and external models. Every input is checked before anything is created, and all problems are reported at once. Inputs that decide which scopes exist (`scopeName`, `scopePerProvider`, `uniqueSuffix`, `backend`, `keyVault`, and moving `users` into or out of MANAGE) replace a scope when changed, which deletes and re-creates every key in it: protect the component in production.
     /// </summary>
     [VaultResourceType("llmkeyvault:index:LlmKeyVault")]
     public partial class LlmKeyVault : global::Pulumi.ComponentResource
     {
         /// <summary>
-        /// The backend in use, `databricks` or `azure-keyvault`.
+        /// The backend in use, `databricks`, `azure-keyvault` or `unity-catalog`.
         /// </summary>
         [Output("backend")]
         public Output<string> Backend { get; private set; } = null!;
 
         /// <summary>
-        /// Environment variable name to secret reference, ready to paste into `environment_vars` of a serving endpoint or `spark_env_vars` of a cluster.
+        /// Environment variable name to secret reference, ready to paste into `environment_vars` of a serving endpoint or `spark_env_vars` of a cluster. Empty with unity-catalog.
         /// </summary>
         [Output("environmentVariables")]
         public Output<ImmutableDictionary<string, string>> EnvironmentVariables { get; private set; } = null!;
 
         /// <summary>
-        /// Every ACL the component manages, sorted by scope, principal and permission.
+        /// Provider name to its key's expiry (RFC 3339, UTC), for providers with `expiresAt`.
+        /// </summary>
+        [Output("expirations")]
+        public Output<ImmutableDictionary<string, string>> Expirations { get; private set; } = null!;
+
+        /// <summary>
+        /// Provider name to the provider block of a Model Serving `external_model`, with the key as a secret reference: `{provider, &lt;provider&gt;Config: {&lt;key field&gt;: "{{secrets/...}}"}}` (Pulumi property names), for openai, anthropic, cohere and ai21labs; add `name` and `task`. Providers that need more than a key (azure-openai: base URL and deployment; amazon-bedrock: region and access key id; google: project and region) and custom ones are left out. Empty with unity-catalog.
+        /// </summary>
+        [Output("externalModels")]
+        public Output<ImmutableDictionary<string, ImmutableDictionary<string, object>>> ExternalModels { get; private set; } = null!;
+
+        /// <summary>
+        /// Every ACL (or, with unity-catalog, every grant on a secret) the component manages, sorted by scope, secret, principal and permission.
         /// </summary>
         [Output("grants")]
         public Output<ImmutableArray<Outputs.Grant>> Grants { get; private set; } = null!;
 
         /// <summary>
-        /// Provider name to the name of the scope that holds its key.
+        /// Provider name to the name of the scope that holds its key (`{}` with unity-catalog).
         /// </summary>
         [Output("scopeNames")]
         public Output<ImmutableDictionary<string, string>> ScopeNames { get; private set; } = null!;
 
         /// <summary>
-        /// Every scope the component created, sorted.
+        /// Every scope the component created, sorted (`[]` with unity-catalog).
         /// </summary>
         [Output("scopes")]
         public Output<ImmutableArray<string>> Scopes { get; private set; } = null!;
 
         /// <summary>
-        /// Provider name to the key name inside its scope.
+        /// Provider name to its Unity Catalog secret, `catalog.schema.secret` (`{}` on other backends).
+        /// </summary>
+        [Output("secretFullNames")]
+        public Output<ImmutableDictionary<string, string>> SecretFullNames { get; private set; } = null!;
+
+        /// <summary>
+        /// Provider name to the key name inside its scope (the secret's name with unity-catalog).
         /// </summary>
         [Output("secretKeys")]
         public Output<ImmutableDictionary<string, string>> SecretKeys { get; private set; } = null!;
 
         /// <summary>
-        /// Provider name to its Databricks secret reference `{{secrets/&lt;scope&gt;/&lt;key&gt;}}`, ready for cluster Spark config, `spark_env_vars` and Model Serving `environment_vars`. The reader of a reference (cluster owner, endpoint creator) needs READ on the scope.
+        /// Provider name to its Databricks secret reference `{{secrets/&lt;scope&gt;/&lt;key&gt;}}`, ready for cluster Spark config, `spark_env_vars` and Model Serving `environment_vars`. The reader of a reference (cluster owner, endpoint creator) needs READ on the scope. Empty with unity-catalog: Databricks documents no such reference for UC secrets (use `secretFullNames` where a UC secret is referenced by name).
         /// </summary>
         [Output("secretReferences")]
         public Output<ImmutableDictionary<string, string>> SecretReferences { get; private set; } = null!;
@@ -87,7 +105,13 @@ namespace LlmKeys.Vault
     public sealed class LlmKeyVaultArgs : global::Pulumi.ResourceArgs
     {
         /// <summary>
-        /// Any grant to the built-in `users` group (every workspace user) is refused unless this is true. MANAGE for `users` is set as the scope's `initial_manage_principal`, the only form that works on Standard-tier workspaces.
+        /// Take over what already exists under the planned names instead of creating it: the scope, its secrets and its ACLs (or the Key Vault or Unity Catalog secrets and their grants) are imported with their provider ids. Nothing is replaced: a secret's value cannot be read back, so the apiKey given is written over it in place. Adopted scopes never carry `initial_manage_principal` (it cannot be read back); MANAGE for `users` is then an ACL. Turn it off after the update that adopted.
+        /// </summary>
+        [Input("adopt")]
+        public Input<bool>? Adopt { get; set; }
+
+        /// <summary>
+        /// Any grant to the built-in `users` or `account users` group (every user), in any letter case, is refused unless this is true. MANAGE for `users` is set as the scope's `initial_manage_principal`, the only form that works on Standard-tier workspaces, and a warning is emitted on every update while it holds. Moving `users` into or out of MANAGE changes that property, which replaces the scope and so deletes and re-creates every key in it.
         /// </summary>
         [Input("allowWorkspaceUsers")]
         public Input<bool>? AllowWorkspaceUsers { get; set; }
@@ -108,7 +132,7 @@ namespace LlmKeys.Vault
         private InputList<string>? _managers;
 
         /// <summary>
-        /// Principals given MANAGE (write and change ACLs) on every scope. A principal may be listed at one level only.
+        /// Principals given MANAGE (write and change ACLs) on every scope (`MANAGE` on every secret with unity-catalog). A principal may be listed at one level only, however it is spelled.
         /// </summary>
         public InputList<string> Managers
         {
@@ -132,7 +156,7 @@ namespace LlmKeys.Vault
         private InputList<string>? _readers;
 
         /// <summary>
-        /// Principals given READ on every scope.
+        /// Principals given READ on every scope (`READ_SECRET` on every secret with unity-catalog). Principals compare ignoring letter case; each keeps the spelling given.
         /// </summary>
         public InputList<string> Readers
         {
@@ -140,8 +164,26 @@ namespace LlmKeys.Vault
             set => _readers = value;
         }
 
+        [Input("referencers")]
+        private InputList<string>? _referencers;
+
         /// <summary>
-        /// Name of the secret scope; default the component's resource name. With `scopePerProvider` the prefix of each scope name (`&lt;scopeName&gt;-&lt;provider name&gt;`). With `uniqueSuffix` each scope name ends in `-&lt;8 hex characters&gt;`. A scope name is 1 to 128 of letters, digits, '.', '_' and '-', suffix included.
+        /// Principals that may use a key by reference without reading it (`REFERENCE_SECRET`, for serving endpoints and AI Gateway model provider services); unity-catalog only.
+        /// </summary>
+        public InputList<string> Referencers
+        {
+            get => _referencers ?? (_referencers = new InputList<string>());
+            set => _referencers = value;
+        }
+
+        /// <summary>
+        /// Warn on each preview and update when a provider's `expiresAt` is this many days away or fewer (0 to 3650).
+        /// </summary>
+        [Input("rotationWarningDays")]
+        public Input<int>? RotationWarningDays { get; set; }
+
+        /// <summary>
+        /// Name of the secret scope; default the component's resource name. With `scopePerProvider` the prefix of each scope name (`&lt;scopeName&gt;-&lt;provider name&gt;`). With `uniqueSuffix` each scope name ends in `-&lt;8 hex characters&gt;`. A scope name is 1 to 128 of letters, digits, '.', '_', '-' and '@', suffix included. Changing it replaces the scope (every key in it is deleted and written again). Not with unity-catalog.
         /// </summary>
         [Input("scopeName")]
         public Input<string>? ScopeName { get; set; }
@@ -153,16 +195,22 @@ namespace LlmKeys.Vault
         public Input<bool>? ScopePerProvider { get; set; }
 
         /// <summary>
-        /// Append `-` and 8 hex characters from a `random.RandomId` to every scope name, stable across updates, so per-developer stacks in one workspace do not collide.
+        /// Append `-` and 8 hex characters from a `random.RandomId` to every scope name, stable across updates, so per-developer stacks in one workspace do not collide. With azure-keyvault the vault secrets' names end in the same suffix (stacks share the vault); with unity-catalog every secret name ends in `_&lt;8 hex characters&gt;`.
         /// </summary>
         [Input("uniqueSuffix")]
         public Input<bool>? UniqueSuffix { get; set; }
+
+        /// <summary>
+        /// The catalog and schema of the secrets; required exactly when `backend` is `unity-catalog`.
+        /// </summary>
+        [Input("unityCatalog")]
+        public Input<Inputs.UnityCatalogBackingArgs>? UnityCatalog { get; set; }
 
         [Input("writers")]
         private InputList<string>? _writers;
 
         /// <summary>
-        /// Principals given WRITE (read and write) on every scope.
+        /// Principals given WRITE (read and write) on every scope (`WRITE_SECRET` with unity-catalog).
         /// </summary>
         public InputList<string> Writers
         {
@@ -172,8 +220,10 @@ namespace LlmKeys.Vault
 
         public LlmKeyVaultArgs()
         {
+            Adopt = false;
             AllowWorkspaceUsers = false;
             Backend = LlmKeys.Vault.Backend.Databricks;
+            RotationWarningDays = 14;
             ScopePerProvider = false;
             UniqueSuffix = false;
         }

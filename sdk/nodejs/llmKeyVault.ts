@@ -8,7 +8,7 @@ import * as enums from "./types/enums";
 import * as utilities from "./utilities";
 
 /**
- * API keys of LLM providers in Databricks secret scopes: one scope (or one per provider), one secret per provider, least-privilege ACLs (nobody gets anything unless named; the workspace-wide `users` group only on purpose), and outputs ready to use in cluster Spark config, `spark_env_vars` and Model Serving `environment_vars`. Every input is checked before anything is created; a rotated key is replaced without ever being lost.
+ * API keys of LLM providers in Databricks secret scopes or Unity Catalog secrets: one scope (or one per provider) or one UC secret per provider, least-privilege grants (nobody gets anything unless named; the workspace-wide `users` group only on purpose), and outputs ready to use in cluster Spark config, `spark_env_vars`, Model Serving `environment_vars` and external models. Every input is checked before anything is created, and all problems are reported at once. Inputs that decide which scopes exist (`scopeName`, `scopePerProvider`, `uniqueSuffix`, `backend`, `keyVault`, and moving `users` into or out of MANAGE) replace a scope when changed, which deletes and re-creates every key in it: protect the component in production.
  */
 export class LlmKeyVault extends pulumi.ComponentResource {
     /** @internal */
@@ -26,31 +26,43 @@ export class LlmKeyVault extends pulumi.ComponentResource {
     }
 
     /**
-     * The backend in use, `databricks` or `azure-keyvault`.
+     * The backend in use, `databricks`, `azure-keyvault` or `unity-catalog`.
      */
     declare public readonly backend: pulumi.Output<string>;
     /**
-     * Environment variable name to secret reference, ready to paste into `environment_vars` of a serving endpoint or `spark_env_vars` of a cluster.
+     * Environment variable name to secret reference, ready to paste into `environment_vars` of a serving endpoint or `spark_env_vars` of a cluster. Empty with unity-catalog.
      */
     declare public /*out*/ readonly environmentVariables: pulumi.Output<{[key: string]: string}>;
     /**
-     * Every ACL the component manages, sorted by scope, principal and permission.
+     * Provider name to its key's expiry (RFC 3339, UTC), for providers with `expiresAt`.
+     */
+    declare public /*out*/ readonly expirations: pulumi.Output<{[key: string]: string}>;
+    /**
+     * Provider name to the provider block of a Model Serving `external_model`, with the key as a secret reference: `{provider, <provider>Config: {<key field>: "{{secrets/...}}"}}` (Pulumi property names), for openai, anthropic, cohere and ai21labs; add `name` and `task`. Providers that need more than a key (azure-openai: base URL and deployment; amazon-bedrock: region and access key id; google: project and region) and custom ones are left out. Empty with unity-catalog.
+     */
+    declare public /*out*/ readonly externalModels: pulumi.Output<{[key: string]: {[key: string]: any}}>;
+    /**
+     * Every ACL (or, with unity-catalog, every grant on a secret) the component manages, sorted by scope, secret, principal and permission.
      */
     declare public /*out*/ readonly grants: pulumi.Output<outputs.Grant[]>;
     /**
-     * Provider name to the name of the scope that holds its key.
+     * Provider name to the name of the scope that holds its key (`{}` with unity-catalog).
      */
     declare public /*out*/ readonly scopeNames: pulumi.Output<{[key: string]: string}>;
     /**
-     * Every scope the component created, sorted.
+     * Every scope the component created, sorted (`[]` with unity-catalog).
      */
     declare public /*out*/ readonly scopes: pulumi.Output<string[]>;
     /**
-     * Provider name to the key name inside its scope.
+     * Provider name to its Unity Catalog secret, `catalog.schema.secret` (`{}` on other backends).
+     */
+    declare public /*out*/ readonly secretFullNames: pulumi.Output<{[key: string]: string}>;
+    /**
+     * Provider name to the key name inside its scope (the secret's name with unity-catalog).
      */
     declare public /*out*/ readonly secretKeys: pulumi.Output<{[key: string]: string}>;
     /**
-     * Provider name to its Databricks secret reference `{{secrets/<scope>/<key>}}`, ready for cluster Spark config, `spark_env_vars` and Model Serving `environment_vars`. The reader of a reference (cluster owner, endpoint creator) needs READ on the scope.
+     * Provider name to its Databricks secret reference `{{secrets/<scope>/<key>}}`, ready for cluster Spark config, `spark_env_vars` and Model Serving `environment_vars`. The reader of a reference (cluster owner, endpoint creator) needs READ on the scope. Empty with unity-catalog: Databricks documents no such reference for UC secrets (use `secretFullNames` where a UC secret is referenced by name).
      */
     declare public /*out*/ readonly secretReferences: pulumi.Output<{[key: string]: string}>;
 
@@ -68,28 +80,38 @@ export class LlmKeyVault extends pulumi.ComponentResource {
             if (args?.providers === undefined && !opts.urn) {
                 throw new Error("Missing required property 'providers'");
             }
+            resourceInputs["adopt"] = (args?.adopt) ?? false;
             resourceInputs["allowWorkspaceUsers"] = (args?.allowWorkspaceUsers) ?? false;
             resourceInputs["backend"] = (args?.backend) ?? "databricks";
             resourceInputs["keyVault"] = args?.keyVault;
             resourceInputs["managers"] = args?.managers;
             resourceInputs["providers"] = args?.providers;
             resourceInputs["readers"] = args?.readers;
+            resourceInputs["referencers"] = args?.referencers;
+            resourceInputs["rotationWarningDays"] = (args?.rotationWarningDays) ?? 14;
             resourceInputs["scopeName"] = args?.scopeName;
             resourceInputs["scopePerProvider"] = (args?.scopePerProvider) ?? false;
             resourceInputs["uniqueSuffix"] = (args?.uniqueSuffix) ?? false;
+            resourceInputs["unityCatalog"] = args ? pulumi.output(args.unityCatalog).apply(v => v === undefined ? undefined : inputs.unityCatalogBackingArgsProvideDefaults(v)) : undefined;
             resourceInputs["writers"] = args?.writers;
             resourceInputs["environmentVariables"] = undefined /*out*/;
+            resourceInputs["expirations"] = undefined /*out*/;
+            resourceInputs["externalModels"] = undefined /*out*/;
             resourceInputs["grants"] = undefined /*out*/;
             resourceInputs["scopeNames"] = undefined /*out*/;
             resourceInputs["scopes"] = undefined /*out*/;
+            resourceInputs["secretFullNames"] = undefined /*out*/;
             resourceInputs["secretKeys"] = undefined /*out*/;
             resourceInputs["secretReferences"] = undefined /*out*/;
         } else {
             resourceInputs["backend"] = undefined /*out*/;
             resourceInputs["environmentVariables"] = undefined /*out*/;
+            resourceInputs["expirations"] = undefined /*out*/;
+            resourceInputs["externalModels"] = undefined /*out*/;
             resourceInputs["grants"] = undefined /*out*/;
             resourceInputs["scopeNames"] = undefined /*out*/;
             resourceInputs["scopes"] = undefined /*out*/;
+            resourceInputs["secretFullNames"] = undefined /*out*/;
             resourceInputs["secretKeys"] = undefined /*out*/;
             resourceInputs["secretReferences"] = undefined /*out*/;
         }
@@ -103,7 +125,11 @@ export class LlmKeyVault extends pulumi.ComponentResource {
  */
 export interface LlmKeyVaultArgs {
     /**
-     * Any grant to the built-in `users` group (every workspace user) is refused unless this is true. MANAGE for `users` is set as the scope's `initial_manage_principal`, the only form that works on Standard-tier workspaces.
+     * Take over what already exists under the planned names instead of creating it: the scope, its secrets and its ACLs (or the Key Vault or Unity Catalog secrets and their grants) are imported with their provider ids. Nothing is replaced: a secret's value cannot be read back, so the apiKey given is written over it in place. Adopted scopes never carry `initial_manage_principal` (it cannot be read back); MANAGE for `users` is then an ACL. Turn it off after the update that adopted.
+     */
+    adopt?: pulumi.Input<boolean | undefined>;
+    /**
+     * Any grant to the built-in `users` or `account users` group (every user), in any letter case, is refused unless this is true. MANAGE for `users` is set as the scope's `initial_manage_principal`, the only form that works on Standard-tier workspaces, and a warning is emitted on every update while it holds. Moving `users` into or out of MANAGE changes that property, which replaces the scope and so deletes and re-creates every key in it.
      */
     allowWorkspaceUsers?: pulumi.Input<boolean | undefined>;
     /**
@@ -115,7 +141,7 @@ export interface LlmKeyVaultArgs {
      */
     keyVault?: pulumi.Input<inputs.KeyVaultBackingArgs | undefined>;
     /**
-     * Principals given MANAGE (write and change ACLs) on every scope. A principal may be listed at one level only.
+     * Principals given MANAGE (write and change ACLs) on every scope (`MANAGE` on every secret with unity-catalog). A principal may be listed at one level only, however it is spelled.
      */
     managers?: pulumi.Input<pulumi.Input<string>[] | undefined>;
     /**
@@ -123,11 +149,19 @@ export interface LlmKeyVaultArgs {
      */
     providers: pulumi.Input<pulumi.Input<inputs.ProviderKeyArgs>[]>;
     /**
-     * Principals given READ on every scope.
+     * Principals given READ on every scope (`READ_SECRET` on every secret with unity-catalog). Principals compare ignoring letter case; each keeps the spelling given.
      */
     readers?: pulumi.Input<pulumi.Input<string>[] | undefined>;
     /**
-     * Name of the secret scope; default the component's resource name. With `scopePerProvider` the prefix of each scope name (`<scopeName>-<provider name>`). With `uniqueSuffix` each scope name ends in `-<8 hex characters>`. A scope name is 1 to 128 of letters, digits, '.', '_' and '-', suffix included.
+     * Principals that may use a key by reference without reading it (`REFERENCE_SECRET`, for serving endpoints and AI Gateway model provider services); unity-catalog only.
+     */
+    referencers?: pulumi.Input<pulumi.Input<string>[] | undefined>;
+    /**
+     * Warn on each preview and update when a provider's `expiresAt` is this many days away or fewer (0 to 3650).
+     */
+    rotationWarningDays?: pulumi.Input<number | undefined>;
+    /**
+     * Name of the secret scope; default the component's resource name. With `scopePerProvider` the prefix of each scope name (`<scopeName>-<provider name>`). With `uniqueSuffix` each scope name ends in `-<8 hex characters>`. A scope name is 1 to 128 of letters, digits, '.', '_', '-' and '@', suffix included. Changing it replaces the scope (every key in it is deleted and written again). Not with unity-catalog.
      */
     scopeName?: pulumi.Input<string | undefined>;
     /**
@@ -135,11 +169,15 @@ export interface LlmKeyVaultArgs {
      */
     scopePerProvider?: pulumi.Input<boolean | undefined>;
     /**
-     * Append `-` and 8 hex characters from a `random.RandomId` to every scope name, stable across updates, so per-developer stacks in one workspace do not collide.
+     * Append `-` and 8 hex characters from a `random.RandomId` to every scope name, stable across updates, so per-developer stacks in one workspace do not collide. With azure-keyvault the vault secrets' names end in the same suffix (stacks share the vault); with unity-catalog every secret name ends in `_<8 hex characters>`.
      */
     uniqueSuffix?: pulumi.Input<boolean | undefined>;
     /**
-     * Principals given WRITE (read and write) on every scope.
+     * The catalog and schema of the secrets; required exactly when `backend` is `unity-catalog`.
+     */
+    unityCatalog?: pulumi.Input<inputs.UnityCatalogBackingArgs | undefined>;
+    /**
+     * Principals given WRITE (read and write) on every scope (`WRITE_SECRET` with unity-catalog).
      */
     writers?: pulumi.Input<pulumi.Input<string>[] | undefined>;
 }

@@ -17,7 +17,7 @@ namespace LlmKeys.Vault.Inputs
     public sealed class KeyVaultBackingArgs : global::Pulumi.ResourceArgs
     {
         /// <summary>
-        /// The vault's URI; default `https://&lt;name&gt;.vault.azure.net/`.
+        /// The vault's URI, `https://&lt;name&gt;.&lt;cloud suffix&gt;/` with the suffix of an Azure cloud (`vault.azure.net`, `vault.azure.cn`, `vault.usgovcloudapi.net`); default `https://&lt;name&gt;.vault.azure.net/`.
         /// </summary>
         [Input("dnsName")]
         public Input<string>? DnsName { get; set; }

@@ -20,7 +20,7 @@ namespace LlmKeys.Vault.Inputs
         private Input<string>? _apiKey;
 
         /// <summary>
-        /// The key material. Kept secret end to end; never part of any output.
+        /// The key material: a non-blank string of at most 128 KB (databricks), 25 KB (azure-keyvault) or 60 KB (unity-catalog). Kept secret end to end; never part of any output or error. Checked before anything is created, as soon as its value is known.
         /// </summary>
         public Input<string>? ApiKey
         {
@@ -33,10 +33,16 @@ namespace LlmKeys.Vault.Inputs
         }
 
         /// <summary>
-        /// Environment variable this key is meant for; default from the catalog of well-known ids (openai: OPENAI_API_KEY, huggingface: HF_TOKEN, ...), else `NAME_API_KEY` (upper case, '-' as '_'). Unique in the vault.
+        /// Environment variable this key is meant for; default from the catalog of well-known ids (openai: OPENAI_API_KEY, huggingface: HF_TOKEN, ...), else `NAME_API_KEY` (upper case, '-' as '_', and a leading '_' when the id starts with a digit). At most 128 of letters, digits and '_', not starting with a digit; unique in the vault.
         /// </summary>
         [Input("envVarName")]
         public Input<string>? EnvVarName { get; set; }
+
+        /// <summary>
+        /// When the key expires, RFC 3339 (`2027-03-31T00:00:00Z`). Any backend: set as the UC secret's `expireTime` or the Key Vault secret's `attributes.expires`, and reported in `expirations`. Each preview and update warns when the key expires within `rotationWarningDays`, and says it expired once past. Informational: nothing is deleted.
+        /// </summary>
+        [Input("expiresAt")]
+        public Input<string>? ExpiresAt { get; set; }
 
         /// <summary>
         /// Provider id, 1 to 40 of a-z, 0-9 and '-' (`^[a-z0-9][a-z0-9-]{0,39}$`), unique in the vault. Well-known ids have default environment variables: openai, azure-openai, anthropic, cohere, mistral, google, ai21labs, huggingface, groq, together, amazon-bedrock.
@@ -48,7 +54,7 @@ namespace LlmKeys.Vault.Inputs
         private InputList<string>? _readers;
 
         /// <summary>
-        /// Extra principals given READ on this provider's scope only. Only with `scopePerProvider`, since Databricks ACLs apply to a whole scope.
+        /// Extra principals given READ on this provider's key only: on its scope with `scopePerProvider` (Databricks ACLs apply to a whole scope, so not otherwise), or `READ_SECRET` on its secret with unity-catalog.
         /// </summary>
         public InputList<string> Readers
         {
@@ -57,7 +63,7 @@ namespace LlmKeys.Vault.Inputs
         }
 
         /// <summary>
-        /// Key name inside the scope; default `&lt;name&gt;-api-key`. Letters, digits, '.', '_' and '-', at most 128; with the azure-keyvault backend letters, digits and '-' only, at most 127.
+        /// Key name inside the scope; default `&lt;name&gt;-api-key`. Letters, digits, '.', '_' and '-', at most 128; with the azure-keyvault backend letters, digits and '-' only, at most 127 (the unique suffix included, which Key Vault secret names carry too). With unity-catalog the secret's name; default `&lt;name&gt;_api_key` ('-' as '_'); letters, digits, '_' and '-', at most 255 with the suffix `_&lt;8 hex&gt;`, unique ignoring case. Never key material.
         /// </summary>
         [Input("secretKey")]
         public Input<string>? SecretKey { get; set; }

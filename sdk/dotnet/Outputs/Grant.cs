@@ -12,23 +12,27 @@ namespace LlmKeys.Vault.Outputs
 {
 
     /// <summary>
-    /// One secret ACL the component manages.
+    /// One grant the component manages.
     /// </summary>
     [OutputType]
     public sealed class Grant
     {
         /// <summary>
-        /// READ, WRITE or MANAGE.
+        /// READ, WRITE or MANAGE on a scope; with unity-catalog the privilege on the secret: READ_SECRET, WRITE_SECRET, REFERENCE_SECRET or MANAGE.
         /// </summary>
         public readonly string Permission;
         /// <summary>
-        /// A user e-mail, group name or service principal application id.
+        /// A user e-mail, group name or service principal application id, as given.
         /// </summary>
         public readonly string Principal;
         /// <summary>
-        /// The scope the ACL applies to (ACLs apply to whole scopes).
+        /// The scope the ACL applies to (ACLs apply to whole scopes); empty with unity-catalog.
         /// </summary>
         public readonly string Scope;
+        /// <summary>
+        /// The Unity Catalog secret (`catalog.schema.secret`) granted; unity-catalog only.
+        /// </summary>
+        public readonly string? Secret;
 
         [OutputConstructor]
         private Grant(
@@ -36,11 +40,14 @@ namespace LlmKeys.Vault.Outputs
 
             string principal,
 
-            string scope)
+            string scope,
+
+            string? secret)
         {
             Permission = permission;
             Principal = principal;
             Scope = scope;
+            Secret = secret;
         }
     }
 }

@@ -12,23 +12,29 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
-// API keys of LLM providers in Databricks secret scopes: one scope (or one per provider), one secret per provider, least-privilege ACLs (nobody gets anything unless named; the workspace-wide `users` group only on purpose), and outputs ready to use in cluster Spark config, `spark_env_vars` and Model Serving `environment_vars`. Every input is checked before anything is created; a rotated key is replaced without ever being lost.
+// API keys of LLM providers in Databricks secret scopes or Unity Catalog secrets: one scope (or one per provider) or one UC secret per provider, least-privilege grants (nobody gets anything unless named; the workspace-wide `users` group only on purpose), and outputs ready to use in cluster Spark config, `spark_env_vars`, Model Serving `environment_vars` and external models. Every input is checked before anything is created, and all problems are reported at once. Inputs that decide which scopes exist (`scopeName`, `scopePerProvider`, `uniqueSuffix`, `backend`, `keyVault`, and moving `users` into or out of MANAGE) replace a scope when changed, which deletes and re-creates every key in it: protect the component in production.
 type LlmKeyVault struct {
 	pulumi.ResourceState
 
-	// The backend in use, `databricks` or `azure-keyvault`.
+	// The backend in use, `databricks`, `azure-keyvault` or `unity-catalog`.
 	Backend pulumi.StringOutput `pulumi:"backend"`
-	// Environment variable name to secret reference, ready to paste into `environment_vars` of a serving endpoint or `spark_env_vars` of a cluster.
+	// Environment variable name to secret reference, ready to paste into `environment_vars` of a serving endpoint or `spark_env_vars` of a cluster. Empty with unity-catalog.
 	EnvironmentVariables pulumi.StringMapOutput `pulumi:"environmentVariables"`
-	// Every ACL the component manages, sorted by scope, principal and permission.
+	// Provider name to its key's expiry (RFC 3339, UTC), for providers with `expiresAt`.
+	Expirations pulumi.StringMapOutput `pulumi:"expirations"`
+	// Provider name to the provider block of a Model Serving `external_model`, with the key as a secret reference: `{provider, <provider>Config: {<key field>: "{{secrets/...}}"}}` (Pulumi property names), for openai, anthropic, cohere and ai21labs; add `name` and `task`. Providers that need more than a key (azure-openai: base URL and deployment; amazon-bedrock: region and access key id; google: project and region) and custom ones are left out. Empty with unity-catalog.
+	ExternalModels pulumi.MapMapOutput `pulumi:"externalModels"`
+	// Every ACL (or, with unity-catalog, every grant on a secret) the component manages, sorted by scope, secret, principal and permission.
 	Grants GrantArrayOutput `pulumi:"grants"`
-	// Provider name to the name of the scope that holds its key.
+	// Provider name to the name of the scope that holds its key (`{}` with unity-catalog).
 	ScopeNames pulumi.StringMapOutput `pulumi:"scopeNames"`
-	// Every scope the component created, sorted.
+	// Every scope the component created, sorted (`[]` with unity-catalog).
 	Scopes pulumi.StringArrayOutput `pulumi:"scopes"`
-	// Provider name to the key name inside its scope.
+	// Provider name to its Unity Catalog secret, `catalog.schema.secret` (`{}` on other backends).
+	SecretFullNames pulumi.StringMapOutput `pulumi:"secretFullNames"`
+	// Provider name to the key name inside its scope (the secret's name with unity-catalog).
 	SecretKeys pulumi.StringMapOutput `pulumi:"secretKeys"`
-	// Provider name to its Databricks secret reference `{{secrets/<scope>/<key>}}`, ready for cluster Spark config, `spark_env_vars` and Model Serving `environment_vars`. The reader of a reference (cluster owner, endpoint creator) needs READ on the scope.
+	// Provider name to its Databricks secret reference `{{secrets/<scope>/<key>}}`, ready for cluster Spark config, `spark_env_vars` and Model Serving `environment_vars`. The reader of a reference (cluster owner, endpoint creator) needs READ on the scope. Empty with unity-catalog: Databricks documents no such reference for UC secrets (use `secretFullNames` where a UC secret is referenced by name).
 	SecretReferences pulumi.StringMapOutput `pulumi:"secretReferences"`
 }
 
@@ -42,17 +48,26 @@ func NewLlmKeyVault(ctx *pulumi.Context,
 	if args.Providers == nil {
 		return nil, errors.New("invalid value for required argument 'Providers'")
 	}
+	if args.Adopt == nil {
+		args.Adopt = pulumi.BoolPtr(false)
+	}
 	if args.AllowWorkspaceUsers == nil {
 		args.AllowWorkspaceUsers = pulumi.BoolPtr(false)
 	}
 	if args.Backend == nil {
 		args.Backend = Backend("databricks")
 	}
+	if args.RotationWarningDays == nil {
+		args.RotationWarningDays = pulumi.IntPtr(14)
+	}
 	if args.ScopePerProvider == nil {
 		args.ScopePerProvider = pulumi.BoolPtr(false)
 	}
 	if args.UniqueSuffix == nil {
 		args.UniqueSuffix = pulumi.BoolPtr(false)
+	}
+	if args.UnityCatalog != nil {
+		args.UnityCatalog = args.UnityCatalog.ToUnityCatalogBackingPtrOutput().ApplyT(func(v *UnityCatalogBacking) *UnityCatalogBacking { return v.Defaults() }).(UnityCatalogBackingPtrOutput)
 	}
 	opts = internal.PkgResourceDefaultOpts(opts)
 	var resource LlmKeyVault
@@ -64,49 +79,65 @@ func NewLlmKeyVault(ctx *pulumi.Context,
 }
 
 type llmKeyVaultArgs struct {
-	// Any grant to the built-in `users` group (every workspace user) is refused unless this is true. MANAGE for `users` is set as the scope's `initial_manage_principal`, the only form that works on Standard-tier workspaces.
+	// Take over what already exists under the planned names instead of creating it: the scope, its secrets and its ACLs (or the Key Vault or Unity Catalog secrets and their grants) are imported with their provider ids. Nothing is replaced: a secret's value cannot be read back, so the apiKey given is written over it in place. Adopted scopes never carry `initial_manage_principal` (it cannot be read back); MANAGE for `users` is then an ACL. Turn it off after the update that adopted.
+	Adopt *bool `pulumi:"adopt"`
+	// Any grant to the built-in `users` or `account users` group (every user), in any letter case, is refused unless this is true. MANAGE for `users` is set as the scope's `initial_manage_principal`, the only form that works on Standard-tier workspaces, and a warning is emitted on every update while it holds. Moving `users` into or out of MANAGE changes that property, which replaces the scope and so deletes and re-creates every key in it.
 	AllowWorkspaceUsers *bool `pulumi:"allowWorkspaceUsers"`
 	// The scope's backend; default `databricks`.
 	Backend *Backend `pulumi:"backend"`
 	// The backing vault; required exactly when `backend` is `azure-keyvault`.
 	KeyVault *KeyVaultBacking `pulumi:"keyVault"`
-	// Principals given MANAGE (write and change ACLs) on every scope. A principal may be listed at one level only.
+	// Principals given MANAGE (write and change ACLs) on every scope (`MANAGE` on every secret with unity-catalog). A principal may be listed at one level only, however it is spelled.
 	Managers []string `pulumi:"managers"`
 	// One entry per LLM provider, at least one; names unique.
 	Providers []ProviderKey `pulumi:"providers"`
-	// Principals given READ on every scope.
+	// Principals given READ on every scope (`READ_SECRET` on every secret with unity-catalog). Principals compare ignoring letter case; each keeps the spelling given.
 	Readers []string `pulumi:"readers"`
-	// Name of the secret scope; default the component's resource name. With `scopePerProvider` the prefix of each scope name (`<scopeName>-<provider name>`). With `uniqueSuffix` each scope name ends in `-<8 hex characters>`. A scope name is 1 to 128 of letters, digits, '.', '_' and '-', suffix included.
+	// Principals that may use a key by reference without reading it (`REFERENCE_SECRET`, for serving endpoints and AI Gateway model provider services); unity-catalog only.
+	Referencers []string `pulumi:"referencers"`
+	// Warn on each preview and update when a provider's `expiresAt` is this many days away or fewer (0 to 3650).
+	RotationWarningDays *int `pulumi:"rotationWarningDays"`
+	// Name of the secret scope; default the component's resource name. With `scopePerProvider` the prefix of each scope name (`<scopeName>-<provider name>`). With `uniqueSuffix` each scope name ends in `-<8 hex characters>`. A scope name is 1 to 128 of letters, digits, '.', '_', '-' and '@', suffix included. Changing it replaces the scope (every key in it is deleted and written again). Not with unity-catalog.
 	ScopeName *string `pulumi:"scopeName"`
 	// One scope per provider, so each provider's keys can have their own readers (Databricks ACLs apply to a whole scope, never to one secret). Not with the azure-keyvault backend.
 	ScopePerProvider *bool `pulumi:"scopePerProvider"`
-	// Append `-` and 8 hex characters from a `random.RandomId` to every scope name, stable across updates, so per-developer stacks in one workspace do not collide.
+	// Append `-` and 8 hex characters from a `random.RandomId` to every scope name, stable across updates, so per-developer stacks in one workspace do not collide. With azure-keyvault the vault secrets' names end in the same suffix (stacks share the vault); with unity-catalog every secret name ends in `_<8 hex characters>`.
 	UniqueSuffix *bool `pulumi:"uniqueSuffix"`
-	// Principals given WRITE (read and write) on every scope.
+	// The catalog and schema of the secrets; required exactly when `backend` is `unity-catalog`.
+	UnityCatalog *UnityCatalogBacking `pulumi:"unityCatalog"`
+	// Principals given WRITE (read and write) on every scope (`WRITE_SECRET` with unity-catalog).
 	Writers []string `pulumi:"writers"`
 }
 
 // The set of arguments for constructing a LlmKeyVault resource.
 type LlmKeyVaultArgs struct {
-	// Any grant to the built-in `users` group (every workspace user) is refused unless this is true. MANAGE for `users` is set as the scope's `initial_manage_principal`, the only form that works on Standard-tier workspaces.
+	// Take over what already exists under the planned names instead of creating it: the scope, its secrets and its ACLs (or the Key Vault or Unity Catalog secrets and their grants) are imported with their provider ids. Nothing is replaced: a secret's value cannot be read back, so the apiKey given is written over it in place. Adopted scopes never carry `initial_manage_principal` (it cannot be read back); MANAGE for `users` is then an ACL. Turn it off after the update that adopted.
+	Adopt pulumi.BoolPtrInput
+	// Any grant to the built-in `users` or `account users` group (every user), in any letter case, is refused unless this is true. MANAGE for `users` is set as the scope's `initial_manage_principal`, the only form that works on Standard-tier workspaces, and a warning is emitted on every update while it holds. Moving `users` into or out of MANAGE changes that property, which replaces the scope and so deletes and re-creates every key in it.
 	AllowWorkspaceUsers pulumi.BoolPtrInput
 	// The scope's backend; default `databricks`.
 	Backend BackendPtrInput
 	// The backing vault; required exactly when `backend` is `azure-keyvault`.
 	KeyVault KeyVaultBackingPtrInput
-	// Principals given MANAGE (write and change ACLs) on every scope. A principal may be listed at one level only.
+	// Principals given MANAGE (write and change ACLs) on every scope (`MANAGE` on every secret with unity-catalog). A principal may be listed at one level only, however it is spelled.
 	Managers pulumi.StringArrayInput
 	// One entry per LLM provider, at least one; names unique.
 	Providers ProviderKeyArrayInput
-	// Principals given READ on every scope.
+	// Principals given READ on every scope (`READ_SECRET` on every secret with unity-catalog). Principals compare ignoring letter case; each keeps the spelling given.
 	Readers pulumi.StringArrayInput
-	// Name of the secret scope; default the component's resource name. With `scopePerProvider` the prefix of each scope name (`<scopeName>-<provider name>`). With `uniqueSuffix` each scope name ends in `-<8 hex characters>`. A scope name is 1 to 128 of letters, digits, '.', '_' and '-', suffix included.
+	// Principals that may use a key by reference without reading it (`REFERENCE_SECRET`, for serving endpoints and AI Gateway model provider services); unity-catalog only.
+	Referencers pulumi.StringArrayInput
+	// Warn on each preview and update when a provider's `expiresAt` is this many days away or fewer (0 to 3650).
+	RotationWarningDays pulumi.IntPtrInput
+	// Name of the secret scope; default the component's resource name. With `scopePerProvider` the prefix of each scope name (`<scopeName>-<provider name>`). With `uniqueSuffix` each scope name ends in `-<8 hex characters>`. A scope name is 1 to 128 of letters, digits, '.', '_', '-' and '@', suffix included. Changing it replaces the scope (every key in it is deleted and written again). Not with unity-catalog.
 	ScopeName pulumi.StringPtrInput
 	// One scope per provider, so each provider's keys can have their own readers (Databricks ACLs apply to a whole scope, never to one secret). Not with the azure-keyvault backend.
 	ScopePerProvider pulumi.BoolPtrInput
-	// Append `-` and 8 hex characters from a `random.RandomId` to every scope name, stable across updates, so per-developer stacks in one workspace do not collide.
+	// Append `-` and 8 hex characters from a `random.RandomId` to every scope name, stable across updates, so per-developer stacks in one workspace do not collide. With azure-keyvault the vault secrets' names end in the same suffix (stacks share the vault); with unity-catalog every secret name ends in `_<8 hex characters>`.
 	UniqueSuffix pulumi.BoolPtrInput
-	// Principals given WRITE (read and write) on every scope.
+	// The catalog and schema of the secrets; required exactly when `backend` is `unity-catalog`.
+	UnityCatalog UnityCatalogBackingPtrInput
+	// Principals given WRITE (read and write) on every scope (`WRITE_SECRET` with unity-catalog).
 	Writers pulumi.StringArrayInput
 }
 
@@ -197,37 +228,52 @@ func (o LlmKeyVaultOutput) ToLlmKeyVaultOutputWithContext(ctx context.Context) L
 	return o
 }
 
-// The backend in use, `databricks` or `azure-keyvault`.
+// The backend in use, `databricks`, `azure-keyvault` or `unity-catalog`.
 func (o LlmKeyVaultOutput) Backend() pulumi.StringOutput {
 	return o.ApplyT(func(v *LlmKeyVault) pulumi.StringOutput { return v.Backend }).(pulumi.StringOutput)
 }
 
-// Environment variable name to secret reference, ready to paste into `environment_vars` of a serving endpoint or `spark_env_vars` of a cluster.
+// Environment variable name to secret reference, ready to paste into `environment_vars` of a serving endpoint or `spark_env_vars` of a cluster. Empty with unity-catalog.
 func (o LlmKeyVaultOutput) EnvironmentVariables() pulumi.StringMapOutput {
 	return o.ApplyT(func(v *LlmKeyVault) pulumi.StringMapOutput { return v.EnvironmentVariables }).(pulumi.StringMapOutput)
 }
 
-// Every ACL the component manages, sorted by scope, principal and permission.
+// Provider name to its key's expiry (RFC 3339, UTC), for providers with `expiresAt`.
+func (o LlmKeyVaultOutput) Expirations() pulumi.StringMapOutput {
+	return o.ApplyT(func(v *LlmKeyVault) pulumi.StringMapOutput { return v.Expirations }).(pulumi.StringMapOutput)
+}
+
+// Provider name to the provider block of a Model Serving `external_model`, with the key as a secret reference: `{provider, <provider>Config: {<key field>: "{{secrets/...}}"}}` (Pulumi property names), for openai, anthropic, cohere and ai21labs; add `name` and `task`. Providers that need more than a key (azure-openai: base URL and deployment; amazon-bedrock: region and access key id; google: project and region) and custom ones are left out. Empty with unity-catalog.
+func (o LlmKeyVaultOutput) ExternalModels() pulumi.MapMapOutput {
+	return o.ApplyT(func(v *LlmKeyVault) pulumi.MapMapOutput { return v.ExternalModels }).(pulumi.MapMapOutput)
+}
+
+// Every ACL (or, with unity-catalog, every grant on a secret) the component manages, sorted by scope, secret, principal and permission.
 func (o LlmKeyVaultOutput) Grants() GrantArrayOutput {
 	return o.ApplyT(func(v *LlmKeyVault) GrantArrayOutput { return v.Grants }).(GrantArrayOutput)
 }
 
-// Provider name to the name of the scope that holds its key.
+// Provider name to the name of the scope that holds its key (`{}` with unity-catalog).
 func (o LlmKeyVaultOutput) ScopeNames() pulumi.StringMapOutput {
 	return o.ApplyT(func(v *LlmKeyVault) pulumi.StringMapOutput { return v.ScopeNames }).(pulumi.StringMapOutput)
 }
 
-// Every scope the component created, sorted.
+// Every scope the component created, sorted (`[]` with unity-catalog).
 func (o LlmKeyVaultOutput) Scopes() pulumi.StringArrayOutput {
 	return o.ApplyT(func(v *LlmKeyVault) pulumi.StringArrayOutput { return v.Scopes }).(pulumi.StringArrayOutput)
 }
 
-// Provider name to the key name inside its scope.
+// Provider name to its Unity Catalog secret, `catalog.schema.secret` (`{}` on other backends).
+func (o LlmKeyVaultOutput) SecretFullNames() pulumi.StringMapOutput {
+	return o.ApplyT(func(v *LlmKeyVault) pulumi.StringMapOutput { return v.SecretFullNames }).(pulumi.StringMapOutput)
+}
+
+// Provider name to the key name inside its scope (the secret's name with unity-catalog).
 func (o LlmKeyVaultOutput) SecretKeys() pulumi.StringMapOutput {
 	return o.ApplyT(func(v *LlmKeyVault) pulumi.StringMapOutput { return v.SecretKeys }).(pulumi.StringMapOutput)
 }
 
-// Provider name to its Databricks secret reference `{{secrets/<scope>/<key>}}`, ready for cluster Spark config, `spark_env_vars` and Model Serving `environment_vars`. The reader of a reference (cluster owner, endpoint creator) needs READ on the scope.
+// Provider name to its Databricks secret reference `{{secrets/<scope>/<key>}}`, ready for cluster Spark config, `spark_env_vars` and Model Serving `environment_vars`. The reader of a reference (cluster owner, endpoint creator) needs READ on the scope. Empty with unity-catalog: Databricks documents no such reference for UC secrets (use `secretFullNames` where a UC secret is referenced by name).
 func (o LlmKeyVaultOutput) SecretReferences() pulumi.StringMapOutput {
 	return o.ApplyT(func(v *LlmKeyVault) pulumi.StringMapOutput { return v.SecretReferences }).(pulumi.StringMapOutput)
 }

@@ -18,6 +18,8 @@ const (
 	BackendDatabricks = Backend("databricks")
 	// A scope backed by an existing Azure Key Vault; the component writes the keys into that vault (Databricks cannot write into a Key Vault-backed scope). Needs Azure AD authentication for the Databricks provider, never a personal access token.
 	BackendAzureKeyVault = Backend("azure-keyvault")
+	// Unity Catalog secrets (`catalog.schema.secret`) in an existing schema: one secret per provider, granted per secret, audited on every read, usable in every workspace of the metastore.
+	BackendUnityCatalog = Backend("unity-catalog")
 )
 
 func (Backend) ElementType() reflect.Type {
@@ -144,6 +146,7 @@ func (o BackendPtrOutput) ToStringPtrOutputWithContext(ctx context.Context) pulu
 //
 //	BackendDatabricks
 //	BackendAzureKeyVault
+//	BackendUnityCatalog
 type BackendInput interface {
 	pulumi.Input
 

@@ -13,17 +13,19 @@ import (
 
 var _ = internal.GetEnvOrDefault
 
-// One secret ACL the component manages.
+// One grant the component manages.
 type Grant struct {
-	// READ, WRITE or MANAGE.
+	// READ, WRITE or MANAGE on a scope; with unity-catalog the privilege on the secret: READ_SECRET, WRITE_SECRET, REFERENCE_SECRET or MANAGE.
 	Permission string `pulumi:"permission"`
-	// A user e-mail, group name or service principal application id.
+	// A user e-mail, group name or service principal application id, as given.
 	Principal string `pulumi:"principal"`
-	// The scope the ACL applies to (ACLs apply to whole scopes).
+	// The scope the ACL applies to (ACLs apply to whole scopes); empty with unity-catalog.
 	Scope string `pulumi:"scope"`
+	// The Unity Catalog secret (`catalog.schema.secret`) granted; unity-catalog only.
+	Secret *string `pulumi:"secret"`
 }
 
-// One secret ACL the component manages.
+// One grant the component manages.
 type GrantOutput struct{ *pulumi.OutputState }
 
 func (GrantOutput) ElementType() reflect.Type {
@@ -38,19 +40,24 @@ func (o GrantOutput) ToGrantOutputWithContext(ctx context.Context) GrantOutput {
 	return o
 }
 
-// READ, WRITE or MANAGE.
+// READ, WRITE or MANAGE on a scope; with unity-catalog the privilege on the secret: READ_SECRET, WRITE_SECRET, REFERENCE_SECRET or MANAGE.
 func (o GrantOutput) Permission() pulumi.StringOutput {
 	return o.ApplyT(func(v Grant) string { return v.Permission }).(pulumi.StringOutput)
 }
 
-// A user e-mail, group name or service principal application id.
+// A user e-mail, group name or service principal application id, as given.
 func (o GrantOutput) Principal() pulumi.StringOutput {
 	return o.ApplyT(func(v Grant) string { return v.Principal }).(pulumi.StringOutput)
 }
 
-// The scope the ACL applies to (ACLs apply to whole scopes).
+// The scope the ACL applies to (ACLs apply to whole scopes); empty with unity-catalog.
 func (o GrantOutput) Scope() pulumi.StringOutput {
 	return o.ApplyT(func(v Grant) string { return v.Scope }).(pulumi.StringOutput)
+}
+
+// The Unity Catalog secret (`catalog.schema.secret`) granted; unity-catalog only.
+func (o GrantOutput) Secret() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v Grant) *string { return v.Secret }).(pulumi.StringPtrOutput)
 }
 
 type GrantArrayOutput struct{ *pulumi.OutputState }
@@ -75,7 +82,7 @@ func (o GrantArrayOutput) Index(i pulumi.IntInput) GrantOutput {
 
 // An existing Azure Key Vault that backs the secret scope.
 type KeyVaultBacking struct {
-	// The vault's URI; default `https://<name>.vault.azure.net/`.
+	// The vault's URI, `https://<name>.<cloud suffix>/` with the suffix of an Azure cloud (`vault.azure.net`, `vault.azure.cn`, `vault.usgovcloudapi.net`); default `https://<name>.vault.azure.net/`.
 	DnsName *string `pulumi:"dnsName"`
 	// ARM id of the vault: `/subscriptions/<sub>/resourceGroups/<rg>/providers/Microsoft.KeyVault/vaults/<name>`.
 	ResourceId string `pulumi:"resourceId"`
@@ -94,7 +101,7 @@ type KeyVaultBackingInput interface {
 
 // An existing Azure Key Vault that backs the secret scope.
 type KeyVaultBackingArgs struct {
-	// The vault's URI; default `https://<name>.vault.azure.net/`.
+	// The vault's URI, `https://<name>.<cloud suffix>/` with the suffix of an Azure cloud (`vault.azure.net`, `vault.azure.cn`, `vault.usgovcloudapi.net`); default `https://<name>.vault.azure.net/`.
 	DnsName pulumi.StringPtrInput `pulumi:"dnsName"`
 	// ARM id of the vault: `/subscriptions/<sub>/resourceGroups/<rg>/providers/Microsoft.KeyVault/vaults/<name>`.
 	ResourceId pulumi.StringInput `pulumi:"resourceId"`
@@ -178,7 +185,7 @@ func (o KeyVaultBackingOutput) ToKeyVaultBackingPtrOutputWithContext(ctx context
 	}).(KeyVaultBackingPtrOutput)
 }
 
-// The vault's URI; default `https://<name>.vault.azure.net/`.
+// The vault's URI, `https://<name>.<cloud suffix>/` with the suffix of an Azure cloud (`vault.azure.net`, `vault.azure.cn`, `vault.usgovcloudapi.net`); default `https://<name>.vault.azure.net/`.
 func (o KeyVaultBackingOutput) DnsName() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v KeyVaultBacking) *string { return v.DnsName }).(pulumi.StringPtrOutput)
 }
@@ -212,7 +219,7 @@ func (o KeyVaultBackingPtrOutput) Elem() KeyVaultBackingOutput {
 	}).(KeyVaultBackingOutput)
 }
 
-// The vault's URI; default `https://<name>.vault.azure.net/`.
+// The vault's URI, `https://<name>.<cloud suffix>/` with the suffix of an Azure cloud (`vault.azure.net`, `vault.azure.cn`, `vault.usgovcloudapi.net`); default `https://<name>.vault.azure.net/`.
 func (o KeyVaultBackingPtrOutput) DnsName() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *KeyVaultBacking) *string {
 		if v == nil {
@@ -234,15 +241,17 @@ func (o KeyVaultBackingPtrOutput) ResourceId() pulumi.StringPtrOutput {
 
 // One LLM provider's API key.
 type ProviderKey struct {
-	// The key material. Kept secret end to end; never part of any output.
+	// The key material: a non-blank string of at most 128 KB (databricks), 25 KB (azure-keyvault) or 60 KB (unity-catalog). Kept secret end to end; never part of any output or error. Checked before anything is created, as soon as its value is known.
 	ApiKey string `pulumi:"apiKey"`
-	// Environment variable this key is meant for; default from the catalog of well-known ids (openai: OPENAI_API_KEY, huggingface: HF_TOKEN, ...), else `NAME_API_KEY` (upper case, '-' as '_'). Unique in the vault.
+	// Environment variable this key is meant for; default from the catalog of well-known ids (openai: OPENAI_API_KEY, huggingface: HF_TOKEN, ...), else `NAME_API_KEY` (upper case, '-' as '_', and a leading '_' when the id starts with a digit). At most 128 of letters, digits and '_', not starting with a digit; unique in the vault.
 	EnvVarName *string `pulumi:"envVarName"`
+	// When the key expires, RFC 3339 (`2027-03-31T00:00:00Z`). Any backend: set as the UC secret's `expireTime` or the Key Vault secret's `attributes.expires`, and reported in `expirations`. Each preview and update warns when the key expires within `rotationWarningDays`, and says it expired once past. Informational: nothing is deleted.
+	ExpiresAt *string `pulumi:"expiresAt"`
 	// Provider id, 1 to 40 of a-z, 0-9 and '-' (`^[a-z0-9][a-z0-9-]{0,39}$`), unique in the vault. Well-known ids have default environment variables: openai, azure-openai, anthropic, cohere, mistral, google, ai21labs, huggingface, groq, together, amazon-bedrock.
 	Name string `pulumi:"name"`
-	// Extra principals given READ on this provider's scope only. Only with `scopePerProvider`, since Databricks ACLs apply to a whole scope.
+	// Extra principals given READ on this provider's key only: on its scope with `scopePerProvider` (Databricks ACLs apply to a whole scope, so not otherwise), or `READ_SECRET` on its secret with unity-catalog.
 	Readers []string `pulumi:"readers"`
-	// Key name inside the scope; default `<name>-api-key`. Letters, digits, '.', '_' and '-', at most 128; with the azure-keyvault backend letters, digits and '-' only, at most 127.
+	// Key name inside the scope; default `<name>-api-key`. Letters, digits, '.', '_' and '-', at most 128; with the azure-keyvault backend letters, digits and '-' only, at most 127 (the unique suffix included, which Key Vault secret names carry too). With unity-catalog the secret's name; default `<name>_api_key` ('-' as '_'); letters, digits, '_' and '-', at most 255 with the suffix `_<8 hex>`, unique ignoring case. Never key material.
 	SecretKey *string `pulumi:"secretKey"`
 }
 
@@ -259,15 +268,17 @@ type ProviderKeyInput interface {
 
 // One LLM provider's API key.
 type ProviderKeyArgs struct {
-	// The key material. Kept secret end to end; never part of any output.
+	// The key material: a non-blank string of at most 128 KB (databricks), 25 KB (azure-keyvault) or 60 KB (unity-catalog). Kept secret end to end; never part of any output or error. Checked before anything is created, as soon as its value is known.
 	ApiKey pulumi.StringInput `pulumi:"apiKey"`
-	// Environment variable this key is meant for; default from the catalog of well-known ids (openai: OPENAI_API_KEY, huggingface: HF_TOKEN, ...), else `NAME_API_KEY` (upper case, '-' as '_'). Unique in the vault.
+	// Environment variable this key is meant for; default from the catalog of well-known ids (openai: OPENAI_API_KEY, huggingface: HF_TOKEN, ...), else `NAME_API_KEY` (upper case, '-' as '_', and a leading '_' when the id starts with a digit). At most 128 of letters, digits and '_', not starting with a digit; unique in the vault.
 	EnvVarName pulumi.StringPtrInput `pulumi:"envVarName"`
+	// When the key expires, RFC 3339 (`2027-03-31T00:00:00Z`). Any backend: set as the UC secret's `expireTime` or the Key Vault secret's `attributes.expires`, and reported in `expirations`. Each preview and update warns when the key expires within `rotationWarningDays`, and says it expired once past. Informational: nothing is deleted.
+	ExpiresAt pulumi.StringPtrInput `pulumi:"expiresAt"`
 	// Provider id, 1 to 40 of a-z, 0-9 and '-' (`^[a-z0-9][a-z0-9-]{0,39}$`), unique in the vault. Well-known ids have default environment variables: openai, azure-openai, anthropic, cohere, mistral, google, ai21labs, huggingface, groq, together, amazon-bedrock.
 	Name pulumi.StringInput `pulumi:"name"`
-	// Extra principals given READ on this provider's scope only. Only with `scopePerProvider`, since Databricks ACLs apply to a whole scope.
+	// Extra principals given READ on this provider's key only: on its scope with `scopePerProvider` (Databricks ACLs apply to a whole scope, so not otherwise), or `READ_SECRET` on its secret with unity-catalog.
 	Readers pulumi.StringArrayInput `pulumi:"readers"`
-	// Key name inside the scope; default `<name>-api-key`. Letters, digits, '.', '_' and '-', at most 128; with the azure-keyvault backend letters, digits and '-' only, at most 127.
+	// Key name inside the scope; default `<name>-api-key`. Letters, digits, '.', '_' and '-', at most 128; with the azure-keyvault backend letters, digits and '-' only, at most 127 (the unique suffix included, which Key Vault secret names carry too). With unity-catalog the secret's name; default `<name>_api_key` ('-' as '_'); letters, digits, '_' and '-', at most 255 with the suffix `_<8 hex>`, unique ignoring case. Never key material.
 	SecretKey pulumi.StringPtrInput `pulumi:"secretKey"`
 }
 
@@ -323,14 +334,19 @@ func (o ProviderKeyOutput) ToProviderKeyOutputWithContext(ctx context.Context) P
 	return o
 }
 
-// The key material. Kept secret end to end; never part of any output.
+// The key material: a non-blank string of at most 128 KB (databricks), 25 KB (azure-keyvault) or 60 KB (unity-catalog). Kept secret end to end; never part of any output or error. Checked before anything is created, as soon as its value is known.
 func (o ProviderKeyOutput) ApiKey() pulumi.StringOutput {
 	return o.ApplyT(func(v ProviderKey) string { return v.ApiKey }).(pulumi.StringOutput)
 }
 
-// Environment variable this key is meant for; default from the catalog of well-known ids (openai: OPENAI_API_KEY, huggingface: HF_TOKEN, ...), else `NAME_API_KEY` (upper case, '-' as '_'). Unique in the vault.
+// Environment variable this key is meant for; default from the catalog of well-known ids (openai: OPENAI_API_KEY, huggingface: HF_TOKEN, ...), else `NAME_API_KEY` (upper case, '-' as '_', and a leading '_' when the id starts with a digit). At most 128 of letters, digits and '_', not starting with a digit; unique in the vault.
 func (o ProviderKeyOutput) EnvVarName() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v ProviderKey) *string { return v.EnvVarName }).(pulumi.StringPtrOutput)
+}
+
+// When the key expires, RFC 3339 (`2027-03-31T00:00:00Z`). Any backend: set as the UC secret's `expireTime` or the Key Vault secret's `attributes.expires`, and reported in `expirations`. Each preview and update warns when the key expires within `rotationWarningDays`, and says it expired once past. Informational: nothing is deleted.
+func (o ProviderKeyOutput) ExpiresAt() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ProviderKey) *string { return v.ExpiresAt }).(pulumi.StringPtrOutput)
 }
 
 // Provider id, 1 to 40 of a-z, 0-9 and '-' (`^[a-z0-9][a-z0-9-]{0,39}$`), unique in the vault. Well-known ids have default environment variables: openai, azure-openai, anthropic, cohere, mistral, google, ai21labs, huggingface, groq, together, amazon-bedrock.
@@ -338,12 +354,12 @@ func (o ProviderKeyOutput) Name() pulumi.StringOutput {
 	return o.ApplyT(func(v ProviderKey) string { return v.Name }).(pulumi.StringOutput)
 }
 
-// Extra principals given READ on this provider's scope only. Only with `scopePerProvider`, since Databricks ACLs apply to a whole scope.
+// Extra principals given READ on this provider's key only: on its scope with `scopePerProvider` (Databricks ACLs apply to a whole scope, so not otherwise), or `READ_SECRET` on its secret with unity-catalog.
 func (o ProviderKeyOutput) Readers() pulumi.StringArrayOutput {
 	return o.ApplyT(func(v ProviderKey) []string { return v.Readers }).(pulumi.StringArrayOutput)
 }
 
-// Key name inside the scope; default `<name>-api-key`. Letters, digits, '.', '_' and '-', at most 128; with the azure-keyvault backend letters, digits and '-' only, at most 127.
+// Key name inside the scope; default `<name>-api-key`. Letters, digits, '.', '_' and '-', at most 128; with the azure-keyvault backend letters, digits and '-' only, at most 127 (the unique suffix included, which Key Vault secret names carry too). With unity-catalog the secret's name; default `<name>_api_key` ('-' as '_'); letters, digits, '_' and '-', at most 255 with the suffix `_<8 hex>`, unique ignoring case. Never key material.
 func (o ProviderKeyOutput) SecretKey() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v ProviderKey) *string { return v.SecretKey }).(pulumi.StringPtrOutput)
 }
@@ -368,15 +384,247 @@ func (o ProviderKeyArrayOutput) Index(i pulumi.IntInput) ProviderKeyOutput {
 	}).(ProviderKeyOutput)
 }
 
+// Where the Unity Catalog secrets live, and what the component may do there.
+type UnityCatalogBacking struct {
+	// An existing catalog. Unity Catalog names have no '.', ' ', '/' or control characters.
+	Catalog string `pulumi:"catalog"`
+	// Create the schema as a child of the component (deleted with it, and only when empty).
+	CreateSchema *bool `pulumi:"createSchema"`
+	// Give every principal named at any level `USE_CATALOG` on the catalog and `USE_SCHEMA` on the schema, which they need to reach a secret, through `databricks.Grant` resources (never `Grants` on a catalog or schema the component does not own). A `Grant` manages all of one principal's privileges on its securable: a principal that already holds other privileges directly on that catalog or schema loses them, and loses USE_CATALOG/USE_SCHEMA when the vault is removed. Set false and grant usage yourself for such principals.
+	GrantUsage *bool `pulumi:"grantUsage"`
+	// The schema in `catalog` that holds the secrets; existing unless `createSchema`.
+	Schema string `pulumi:"schema"`
+}
+
+// Defaults sets the appropriate defaults for UnityCatalogBacking
+func (val *UnityCatalogBacking) Defaults() *UnityCatalogBacking {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+	if tmp.CreateSchema == nil {
+		createSchema_ := false
+		tmp.CreateSchema = &createSchema_
+	}
+	if tmp.GrantUsage == nil {
+		grantUsage_ := true
+		tmp.GrantUsage = &grantUsage_
+	}
+	return &tmp
+}
+
+// UnityCatalogBackingInput is an input type that accepts UnityCatalogBackingArgs and UnityCatalogBackingOutput values.
+// You can construct a concrete instance of `UnityCatalogBackingInput` via:
+//
+//	UnityCatalogBackingArgs{...}
+type UnityCatalogBackingInput interface {
+	pulumi.Input
+
+	ToUnityCatalogBackingOutput() UnityCatalogBackingOutput
+	ToUnityCatalogBackingOutputWithContext(context.Context) UnityCatalogBackingOutput
+}
+
+// Where the Unity Catalog secrets live, and what the component may do there.
+type UnityCatalogBackingArgs struct {
+	// An existing catalog. Unity Catalog names have no '.', ' ', '/' or control characters.
+	Catalog pulumi.StringInput `pulumi:"catalog"`
+	// Create the schema as a child of the component (deleted with it, and only when empty).
+	CreateSchema pulumi.BoolPtrInput `pulumi:"createSchema"`
+	// Give every principal named at any level `USE_CATALOG` on the catalog and `USE_SCHEMA` on the schema, which they need to reach a secret, through `databricks.Grant` resources (never `Grants` on a catalog or schema the component does not own). A `Grant` manages all of one principal's privileges on its securable: a principal that already holds other privileges directly on that catalog or schema loses them, and loses USE_CATALOG/USE_SCHEMA when the vault is removed. Set false and grant usage yourself for such principals.
+	GrantUsage pulumi.BoolPtrInput `pulumi:"grantUsage"`
+	// The schema in `catalog` that holds the secrets; existing unless `createSchema`.
+	Schema pulumi.StringInput `pulumi:"schema"`
+}
+
+// Defaults sets the appropriate defaults for UnityCatalogBackingArgs
+func (val *UnityCatalogBackingArgs) Defaults() *UnityCatalogBackingArgs {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+	if tmp.CreateSchema == nil {
+		tmp.CreateSchema = pulumi.BoolPtr(false)
+	}
+	if tmp.GrantUsage == nil {
+		tmp.GrantUsage = pulumi.BoolPtr(true)
+	}
+	return &tmp
+}
+func (UnityCatalogBackingArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*UnityCatalogBacking)(nil)).Elem()
+}
+
+func (i UnityCatalogBackingArgs) ToUnityCatalogBackingOutput() UnityCatalogBackingOutput {
+	return i.ToUnityCatalogBackingOutputWithContext(context.Background())
+}
+
+func (i UnityCatalogBackingArgs) ToUnityCatalogBackingOutputWithContext(ctx context.Context) UnityCatalogBackingOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(UnityCatalogBackingOutput)
+}
+
+func (i UnityCatalogBackingArgs) ToUnityCatalogBackingPtrOutput() UnityCatalogBackingPtrOutput {
+	return i.ToUnityCatalogBackingPtrOutputWithContext(context.Background())
+}
+
+func (i UnityCatalogBackingArgs) ToUnityCatalogBackingPtrOutputWithContext(ctx context.Context) UnityCatalogBackingPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(UnityCatalogBackingOutput).ToUnityCatalogBackingPtrOutputWithContext(ctx)
+}
+
+// UnityCatalogBackingPtrInput is an input type that accepts UnityCatalogBackingArgs, UnityCatalogBackingPtr and UnityCatalogBackingPtrOutput values.
+// You can construct a concrete instance of `UnityCatalogBackingPtrInput` via:
+//
+//	        UnityCatalogBackingArgs{...}
+//
+//	or:
+//
+//	        nil
+type UnityCatalogBackingPtrInput interface {
+	pulumi.Input
+
+	ToUnityCatalogBackingPtrOutput() UnityCatalogBackingPtrOutput
+	ToUnityCatalogBackingPtrOutputWithContext(context.Context) UnityCatalogBackingPtrOutput
+}
+
+type unityCatalogBackingPtrType UnityCatalogBackingArgs
+
+func UnityCatalogBackingPtr(v *UnityCatalogBackingArgs) UnityCatalogBackingPtrInput {
+	return (*unityCatalogBackingPtrType)(v)
+}
+
+func (*unityCatalogBackingPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**UnityCatalogBacking)(nil)).Elem()
+}
+
+func (i *unityCatalogBackingPtrType) ToUnityCatalogBackingPtrOutput() UnityCatalogBackingPtrOutput {
+	return i.ToUnityCatalogBackingPtrOutputWithContext(context.Background())
+}
+
+func (i *unityCatalogBackingPtrType) ToUnityCatalogBackingPtrOutputWithContext(ctx context.Context) UnityCatalogBackingPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(UnityCatalogBackingPtrOutput)
+}
+
+// Where the Unity Catalog secrets live, and what the component may do there.
+type UnityCatalogBackingOutput struct{ *pulumi.OutputState }
+
+func (UnityCatalogBackingOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*UnityCatalogBacking)(nil)).Elem()
+}
+
+func (o UnityCatalogBackingOutput) ToUnityCatalogBackingOutput() UnityCatalogBackingOutput {
+	return o
+}
+
+func (o UnityCatalogBackingOutput) ToUnityCatalogBackingOutputWithContext(ctx context.Context) UnityCatalogBackingOutput {
+	return o
+}
+
+func (o UnityCatalogBackingOutput) ToUnityCatalogBackingPtrOutput() UnityCatalogBackingPtrOutput {
+	return o.ToUnityCatalogBackingPtrOutputWithContext(context.Background())
+}
+
+func (o UnityCatalogBackingOutput) ToUnityCatalogBackingPtrOutputWithContext(ctx context.Context) UnityCatalogBackingPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v UnityCatalogBacking) *UnityCatalogBacking {
+		return &v
+	}).(UnityCatalogBackingPtrOutput)
+}
+
+// An existing catalog. Unity Catalog names have no '.', ' ', '/' or control characters.
+func (o UnityCatalogBackingOutput) Catalog() pulumi.StringOutput {
+	return o.ApplyT(func(v UnityCatalogBacking) string { return v.Catalog }).(pulumi.StringOutput)
+}
+
+// Create the schema as a child of the component (deleted with it, and only when empty).
+func (o UnityCatalogBackingOutput) CreateSchema() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v UnityCatalogBacking) *bool { return v.CreateSchema }).(pulumi.BoolPtrOutput)
+}
+
+// Give every principal named at any level `USE_CATALOG` on the catalog and `USE_SCHEMA` on the schema, which they need to reach a secret, through `databricks.Grant` resources (never `Grants` on a catalog or schema the component does not own). A `Grant` manages all of one principal's privileges on its securable: a principal that already holds other privileges directly on that catalog or schema loses them, and loses USE_CATALOG/USE_SCHEMA when the vault is removed. Set false and grant usage yourself for such principals.
+func (o UnityCatalogBackingOutput) GrantUsage() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v UnityCatalogBacking) *bool { return v.GrantUsage }).(pulumi.BoolPtrOutput)
+}
+
+// The schema in `catalog` that holds the secrets; existing unless `createSchema`.
+func (o UnityCatalogBackingOutput) Schema() pulumi.StringOutput {
+	return o.ApplyT(func(v UnityCatalogBacking) string { return v.Schema }).(pulumi.StringOutput)
+}
+
+type UnityCatalogBackingPtrOutput struct{ *pulumi.OutputState }
+
+func (UnityCatalogBackingPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**UnityCatalogBacking)(nil)).Elem()
+}
+
+func (o UnityCatalogBackingPtrOutput) ToUnityCatalogBackingPtrOutput() UnityCatalogBackingPtrOutput {
+	return o
+}
+
+func (o UnityCatalogBackingPtrOutput) ToUnityCatalogBackingPtrOutputWithContext(ctx context.Context) UnityCatalogBackingPtrOutput {
+	return o
+}
+
+func (o UnityCatalogBackingPtrOutput) Elem() UnityCatalogBackingOutput {
+	return o.ApplyT(func(v *UnityCatalogBacking) UnityCatalogBacking {
+		if v != nil {
+			return *v
+		}
+		var ret UnityCatalogBacking
+		return ret
+	}).(UnityCatalogBackingOutput)
+}
+
+// An existing catalog. Unity Catalog names have no '.', ' ', '/' or control characters.
+func (o UnityCatalogBackingPtrOutput) Catalog() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *UnityCatalogBacking) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.Catalog
+	}).(pulumi.StringPtrOutput)
+}
+
+// Create the schema as a child of the component (deleted with it, and only when empty).
+func (o UnityCatalogBackingPtrOutput) CreateSchema() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *UnityCatalogBacking) *bool {
+		if v == nil {
+			return nil
+		}
+		return v.CreateSchema
+	}).(pulumi.BoolPtrOutput)
+}
+
+// Give every principal named at any level `USE_CATALOG` on the catalog and `USE_SCHEMA` on the schema, which they need to reach a secret, through `databricks.Grant` resources (never `Grants` on a catalog or schema the component does not own). A `Grant` manages all of one principal's privileges on its securable: a principal that already holds other privileges directly on that catalog or schema loses them, and loses USE_CATALOG/USE_SCHEMA when the vault is removed. Set false and grant usage yourself for such principals.
+func (o UnityCatalogBackingPtrOutput) GrantUsage() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *UnityCatalogBacking) *bool {
+		if v == nil {
+			return nil
+		}
+		return v.GrantUsage
+	}).(pulumi.BoolPtrOutput)
+}
+
+// The schema in `catalog` that holds the secrets; existing unless `createSchema`.
+func (o UnityCatalogBackingPtrOutput) Schema() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *UnityCatalogBacking) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.Schema
+	}).(pulumi.StringPtrOutput)
+}
+
 func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*KeyVaultBackingInput)(nil)).Elem(), KeyVaultBackingArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*KeyVaultBackingPtrInput)(nil)).Elem(), KeyVaultBackingArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ProviderKeyInput)(nil)).Elem(), ProviderKeyArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ProviderKeyArrayInput)(nil)).Elem(), ProviderKeyArray{})
+	pulumi.RegisterInputType(reflect.TypeOf((*UnityCatalogBackingInput)(nil)).Elem(), UnityCatalogBackingArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*UnityCatalogBackingPtrInput)(nil)).Elem(), UnityCatalogBackingArgs{})
 	pulumi.RegisterOutputType(GrantOutput{})
 	pulumi.RegisterOutputType(GrantArrayOutput{})
 	pulumi.RegisterOutputType(KeyVaultBackingOutput{})
 	pulumi.RegisterOutputType(KeyVaultBackingPtrOutput{})
 	pulumi.RegisterOutputType(ProviderKeyOutput{})
 	pulumi.RegisterOutputType(ProviderKeyArrayOutput{})
+	pulumi.RegisterOutputType(UnityCatalogBackingOutput{})
+	pulumi.RegisterOutputType(UnityCatalogBackingPtrOutput{})
 }

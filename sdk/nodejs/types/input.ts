@@ -6,12 +6,14 @@ import * as inputs from "../types/input";
 import * as outputs from "../types/output";
 import * as enums from "../types/enums";
 
+import * as utilities from "../utilities";
+
 /**
  * An existing Azure Key Vault that backs the secret scope.
  */
 export interface KeyVaultBackingArgs {
     /**
-     * The vault's URI; default `https://<name>.vault.azure.net/`.
+     * The vault's URI, `https://<name>.<cloud suffix>/` with the suffix of an Azure cloud (`vault.azure.net`, `vault.azure.cn`, `vault.usgovcloudapi.net`); default `https://<name>.vault.azure.net/`.
      */
     dnsName?: pulumi.Input<string | undefined>;
     /**
@@ -25,23 +27,59 @@ export interface KeyVaultBackingArgs {
  */
 export interface ProviderKeyArgs {
     /**
-     * The key material. Kept secret end to end; never part of any output.
+     * The key material: a non-blank string of at most 128 KB (databricks), 25 KB (azure-keyvault) or 60 KB (unity-catalog). Kept secret end to end; never part of any output or error. Checked before anything is created, as soon as its value is known.
      */
     apiKey: pulumi.Input<string>;
     /**
-     * Environment variable this key is meant for; default from the catalog of well-known ids (openai: OPENAI_API_KEY, huggingface: HF_TOKEN, ...), else `NAME_API_KEY` (upper case, '-' as '_'). Unique in the vault.
+     * Environment variable this key is meant for; default from the catalog of well-known ids (openai: OPENAI_API_KEY, huggingface: HF_TOKEN, ...), else `NAME_API_KEY` (upper case, '-' as '_', and a leading '_' when the id starts with a digit). At most 128 of letters, digits and '_', not starting with a digit; unique in the vault.
      */
     envVarName?: pulumi.Input<string | undefined>;
+    /**
+     * When the key expires, RFC 3339 (`2027-03-31T00:00:00Z`). Any backend: set as the UC secret's `expireTime` or the Key Vault secret's `attributes.expires`, and reported in `expirations`. Each preview and update warns when the key expires within `rotationWarningDays`, and says it expired once past. Informational: nothing is deleted.
+     */
+    expiresAt?: pulumi.Input<string | undefined>;
     /**
      * Provider id, 1 to 40 of a-z, 0-9 and '-' (`^[a-z0-9][a-z0-9-]{0,39}$`), unique in the vault. Well-known ids have default environment variables: openai, azure-openai, anthropic, cohere, mistral, google, ai21labs, huggingface, groq, together, amazon-bedrock.
      */
     name: pulumi.Input<string>;
     /**
-     * Extra principals given READ on this provider's scope only. Only with `scopePerProvider`, since Databricks ACLs apply to a whole scope.
+     * Extra principals given READ on this provider's key only: on its scope with `scopePerProvider` (Databricks ACLs apply to a whole scope, so not otherwise), or `READ_SECRET` on its secret with unity-catalog.
      */
     readers?: pulumi.Input<pulumi.Input<string>[] | undefined>;
     /**
-     * Key name inside the scope; default `<name>-api-key`. Letters, digits, '.', '_' and '-', at most 128; with the azure-keyvault backend letters, digits and '-' only, at most 127.
+     * Key name inside the scope; default `<name>-api-key`. Letters, digits, '.', '_' and '-', at most 128; with the azure-keyvault backend letters, digits and '-' only, at most 127 (the unique suffix included, which Key Vault secret names carry too). With unity-catalog the secret's name; default `<name>_api_key` ('-' as '_'); letters, digits, '_' and '-', at most 255 with the suffix `_<8 hex>`, unique ignoring case. Never key material.
      */
     secretKey?: pulumi.Input<string | undefined>;
+}
+
+/**
+ * Where the Unity Catalog secrets live, and what the component may do there.
+ */
+export interface UnityCatalogBackingArgs {
+    /**
+     * An existing catalog. Unity Catalog names have no '.', ' ', '/' or control characters.
+     */
+    catalog: pulumi.Input<string>;
+    /**
+     * Create the schema as a child of the component (deleted with it, and only when empty).
+     */
+    createSchema?: pulumi.Input<boolean | undefined>;
+    /**
+     * Give every principal named at any level `USE_CATALOG` on the catalog and `USE_SCHEMA` on the schema, which they need to reach a secret, through `databricks.Grant` resources (never `Grants` on a catalog or schema the component does not own). A `Grant` manages all of one principal's privileges on its securable: a principal that already holds other privileges directly on that catalog or schema loses them, and loses USE_CATALOG/USE_SCHEMA when the vault is removed. Set false and grant usage yourself for such principals.
+     */
+    grantUsage?: pulumi.Input<boolean | undefined>;
+    /**
+     * The schema in `catalog` that holds the secrets; existing unless `createSchema`.
+     */
+    schema: pulumi.Input<string>;
+}
+/**
+ * unityCatalogBackingArgsProvideDefaults sets the appropriate defaults for UnityCatalogBackingArgs
+ */
+export function unityCatalogBackingArgsProvideDefaults(val: UnityCatalogBackingArgs): UnityCatalogBackingArgs {
+    return {
+        ...val,
+        createSchema: (val.createSchema) ?? false,
+        grantUsage: (val.grantUsage) ?? true,
+    };
 }

@@ -6,21 +6,27 @@ import * as inputs from "../types/input";
 import * as outputs from "../types/output";
 import * as enums from "../types/enums";
 
+import * as utilities from "../utilities";
+
 /**
- * One secret ACL the component manages.
+ * One grant the component manages.
  */
 export interface Grant {
     /**
-     * READ, WRITE or MANAGE.
+     * READ, WRITE or MANAGE on a scope; with unity-catalog the privilege on the secret: READ_SECRET, WRITE_SECRET, REFERENCE_SECRET or MANAGE.
      */
     permission: string;
     /**
-     * A user e-mail, group name or service principal application id.
+     * A user e-mail, group name or service principal application id, as given.
      */
     principal: string;
     /**
-     * The scope the ACL applies to (ACLs apply to whole scopes).
+     * The scope the ACL applies to (ACLs apply to whole scopes); empty with unity-catalog.
      */
     scope: string;
+    /**
+     * The Unity Catalog secret (`catalog.schema.secret`) granted; unity-catalog only.
+     */
+    secret?: string;
 }
 

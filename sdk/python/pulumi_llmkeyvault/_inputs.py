@@ -20,6 +20,8 @@ __all__ = [
     'KeyVaultBackingArgsDict',
     'ProviderKeyArgs',
     'ProviderKeyArgsDict',
+    'UnityCatalogBackingArgs',
+    'UnityCatalogBackingArgsDict',
 ]
 
 class KeyVaultBackingArgsDict(TypedDict):
@@ -32,7 +34,7 @@ class KeyVaultBackingArgsDict(TypedDict):
     """
     dns_name: NotRequired[pulumi.Input[Optional[_builtins.str]]]
     """
-    The vault's URI; default `https://<name>.vault.azure.net/`.
+    The vault's URI, `https://<name>.<cloud suffix>/` with the suffix of an Azure cloud (`vault.azure.net`, `vault.azure.cn`, `vault.usgovcloudapi.net`); default `https://<name>.vault.azure.net/`.
     """
 
 @pulumi.input_type
@@ -44,7 +46,7 @@ class KeyVaultBackingArgs:
         An existing Azure Key Vault that backs the secret scope.
 
         :param pulumi.Input[_builtins.str] resource_id: ARM id of the vault: `/subscriptions/<sub>/resourceGroups/<rg>/providers/Microsoft.KeyVault/vaults/<name>`.
-        :param pulumi.Input[_builtins.str] dns_name: The vault's URI; default `https://<name>.vault.azure.net/`.
+        :param pulumi.Input[_builtins.str] dns_name: The vault's URI, `https://<name>.<cloud suffix>/` with the suffix of an Azure cloud (`vault.azure.net`, `vault.azure.cn`, `vault.usgovcloudapi.net`); default `https://<name>.vault.azure.net/`.
         """
         pulumi.set(__self__, "resource_id", resource_id)
         if dns_name is not None:
@@ -66,7 +68,7 @@ class KeyVaultBackingArgs:
     @pulumi.getter(name="dnsName")
     def dns_name(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        The vault's URI; default `https://<name>.vault.azure.net/`.
+        The vault's URI, `https://<name>.<cloud suffix>/` with the suffix of an Azure cloud (`vault.azure.net`, `vault.azure.cn`, `vault.usgovcloudapi.net`); default `https://<name>.vault.azure.net/`.
         """
         return pulumi.get(self, "dns_name")
 
@@ -81,7 +83,7 @@ class ProviderKeyArgsDict(TypedDict):
     """
     api_key: pulumi.Input[_builtins.str]
     """
-    The key material. Kept secret end to end; never part of any output.
+    The key material: a non-blank string of at most 128 KB (databricks), 25 KB (azure-keyvault) or 60 KB (unity-catalog). Kept secret end to end; never part of any output or error. Checked before anything is created, as soon as its value is known.
     """
     name: pulumi.Input[_builtins.str]
     """
@@ -89,15 +91,19 @@ class ProviderKeyArgsDict(TypedDict):
     """
     env_var_name: NotRequired[pulumi.Input[Optional[_builtins.str]]]
     """
-    Environment variable this key is meant for; default from the catalog of well-known ids (openai: OPENAI_API_KEY, huggingface: HF_TOKEN, ...), else `NAME_API_KEY` (upper case, '-' as '_'). Unique in the vault.
+    Environment variable this key is meant for; default from the catalog of well-known ids (openai: OPENAI_API_KEY, huggingface: HF_TOKEN, ...), else `NAME_API_KEY` (upper case, '-' as '_', and a leading '_' when the id starts with a digit). At most 128 of letters, digits and '_', not starting with a digit; unique in the vault.
+    """
+    expires_at: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    When the key expires, RFC 3339 (`2027-03-31T00:00:00Z`). Any backend: set as the UC secret's `expireTime` or the Key Vault secret's `attributes.expires`, and reported in `expirations`. Each preview and update warns when the key expires within `rotationWarningDays`, and says it expired once past. Informational: nothing is deleted.
     """
     readers: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]]
     """
-    Extra principals given READ on this provider's scope only. Only with `scopePerProvider`, since Databricks ACLs apply to a whole scope.
+    Extra principals given READ on this provider's key only: on its scope with `scopePerProvider` (Databricks ACLs apply to a whole scope, so not otherwise), or `READ_SECRET` on its secret with unity-catalog.
     """
     secret_key: NotRequired[pulumi.Input[Optional[_builtins.str]]]
     """
-    Key name inside the scope; default `<name>-api-key`. Letters, digits, '.', '_' and '-', at most 128; with the azure-keyvault backend letters, digits and '-' only, at most 127.
+    Key name inside the scope; default `<name>-api-key`. Letters, digits, '.', '_' and '-', at most 128; with the azure-keyvault backend letters, digits and '-' only, at most 127 (the unique suffix included, which Key Vault secret names carry too). With unity-catalog the secret's name; default `<name>_api_key` ('-' as '_'); letters, digits, '_' and '-', at most 255 with the suffix `_<8 hex>`, unique ignoring case. Never key material.
     """
 
 @pulumi.input_type
@@ -106,21 +112,25 @@ class ProviderKeyArgs:
                  api_key: pulumi.Input[_builtins.str],
                  name: pulumi.Input[_builtins.str],
                  env_var_name: pulumi.Input[Optional[_builtins.str]] = None,
+                 expires_at: pulumi.Input[Optional[_builtins.str]] = None,
                  readers: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  secret_key: pulumi.Input[Optional[_builtins.str]] = None):
         """
         One LLM provider's API key.
 
-        :param pulumi.Input[_builtins.str] api_key: The key material. Kept secret end to end; never part of any output.
+        :param pulumi.Input[_builtins.str] api_key: The key material: a non-blank string of at most 128 KB (databricks), 25 KB (azure-keyvault) or 60 KB (unity-catalog). Kept secret end to end; never part of any output or error. Checked before anything is created, as soon as its value is known.
         :param pulumi.Input[_builtins.str] name: Provider id, 1 to 40 of a-z, 0-9 and '-' (`^[a-z0-9][a-z0-9-]{0,39}$`), unique in the vault. Well-known ids have default environment variables: openai, azure-openai, anthropic, cohere, mistral, google, ai21labs, huggingface, groq, together, amazon-bedrock.
-        :param pulumi.Input[_builtins.str] env_var_name: Environment variable this key is meant for; default from the catalog of well-known ids (openai: OPENAI_API_KEY, huggingface: HF_TOKEN, ...), else `NAME_API_KEY` (upper case, '-' as '_'). Unique in the vault.
-        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] readers: Extra principals given READ on this provider's scope only. Only with `scopePerProvider`, since Databricks ACLs apply to a whole scope.
-        :param pulumi.Input[_builtins.str] secret_key: Key name inside the scope; default `<name>-api-key`. Letters, digits, '.', '_' and '-', at most 128; with the azure-keyvault backend letters, digits and '-' only, at most 127.
+        :param pulumi.Input[_builtins.str] env_var_name: Environment variable this key is meant for; default from the catalog of well-known ids (openai: OPENAI_API_KEY, huggingface: HF_TOKEN, ...), else `NAME_API_KEY` (upper case, '-' as '_', and a leading '_' when the id starts with a digit). At most 128 of letters, digits and '_', not starting with a digit; unique in the vault.
+        :param pulumi.Input[_builtins.str] expires_at: When the key expires, RFC 3339 (`2027-03-31T00:00:00Z`). Any backend: set as the UC secret's `expireTime` or the Key Vault secret's `attributes.expires`, and reported in `expirations`. Each preview and update warns when the key expires within `rotationWarningDays`, and says it expired once past. Informational: nothing is deleted.
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] readers: Extra principals given READ on this provider's key only: on its scope with `scopePerProvider` (Databricks ACLs apply to a whole scope, so not otherwise), or `READ_SECRET` on its secret with unity-catalog.
+        :param pulumi.Input[_builtins.str] secret_key: Key name inside the scope; default `<name>-api-key`. Letters, digits, '.', '_' and '-', at most 128; with the azure-keyvault backend letters, digits and '-' only, at most 127 (the unique suffix included, which Key Vault secret names carry too). With unity-catalog the secret's name; default `<name>_api_key` ('-' as '_'); letters, digits, '_' and '-', at most 255 with the suffix `_<8 hex>`, unique ignoring case. Never key material.
         """
         pulumi.set(__self__, "api_key", api_key)
         pulumi.set(__self__, "name", name)
         if env_var_name is not None:
             pulumi.set(__self__, "env_var_name", env_var_name)
+        if expires_at is not None:
+            pulumi.set(__self__, "expires_at", expires_at)
         if readers is not None:
             pulumi.set(__self__, "readers", readers)
         if secret_key is not None:
@@ -130,7 +140,7 @@ class ProviderKeyArgs:
     @pulumi.getter(name="apiKey")
     def api_key(self) -> pulumi.Input[_builtins.str]:
         """
-        The key material. Kept secret end to end; never part of any output.
+        The key material: a non-blank string of at most 128 KB (databricks), 25 KB (azure-keyvault) or 60 KB (unity-catalog). Kept secret end to end; never part of any output or error. Checked before anything is created, as soon as its value is known.
         """
         return pulumi.get(self, "api_key")
 
@@ -154,7 +164,7 @@ class ProviderKeyArgs:
     @pulumi.getter(name="envVarName")
     def env_var_name(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        Environment variable this key is meant for; default from the catalog of well-known ids (openai: OPENAI_API_KEY, huggingface: HF_TOKEN, ...), else `NAME_API_KEY` (upper case, '-' as '_'). Unique in the vault.
+        Environment variable this key is meant for; default from the catalog of well-known ids (openai: OPENAI_API_KEY, huggingface: HF_TOKEN, ...), else `NAME_API_KEY` (upper case, '-' as '_', and a leading '_' when the id starts with a digit). At most 128 of letters, digits and '_', not starting with a digit; unique in the vault.
         """
         return pulumi.get(self, "env_var_name")
 
@@ -163,10 +173,22 @@ class ProviderKeyArgs:
         pulumi.set(self, "env_var_name", value)
 
     @_builtins.property
+    @pulumi.getter(name="expiresAt")
+    def expires_at(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        When the key expires, RFC 3339 (`2027-03-31T00:00:00Z`). Any backend: set as the UC secret's `expireTime` or the Key Vault secret's `attributes.expires`, and reported in `expirations`. Each preview and update warns when the key expires within `rotationWarningDays`, and says it expired once past. Informational: nothing is deleted.
+        """
+        return pulumi.get(self, "expires_at")
+
+    @expires_at.setter
+    def expires_at(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "expires_at", value)
+
+    @_builtins.property
     @pulumi.getter
     def readers(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
         """
-        Extra principals given READ on this provider's scope only. Only with `scopePerProvider`, since Databricks ACLs apply to a whole scope.
+        Extra principals given READ on this provider's key only: on its scope with `scopePerProvider` (Databricks ACLs apply to a whole scope, so not otherwise), or `READ_SECRET` on its secret with unity-catalog.
         """
         return pulumi.get(self, "readers")
 
@@ -178,12 +200,108 @@ class ProviderKeyArgs:
     @pulumi.getter(name="secretKey")
     def secret_key(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        Key name inside the scope; default `<name>-api-key`. Letters, digits, '.', '_' and '-', at most 128; with the azure-keyvault backend letters, digits and '-' only, at most 127.
+        Key name inside the scope; default `<name>-api-key`. Letters, digits, '.', '_' and '-', at most 128; with the azure-keyvault backend letters, digits and '-' only, at most 127 (the unique suffix included, which Key Vault secret names carry too). With unity-catalog the secret's name; default `<name>_api_key` ('-' as '_'); letters, digits, '_' and '-', at most 255 with the suffix `_<8 hex>`, unique ignoring case. Never key material.
         """
         return pulumi.get(self, "secret_key")
 
     @secret_key.setter
     def secret_key(self, value: pulumi.Input[Optional[_builtins.str]]):
         pulumi.set(self, "secret_key", value)
+
+
+class UnityCatalogBackingArgsDict(TypedDict):
+    """
+    Where the Unity Catalog secrets live, and what the component may do there.
+    """
+    catalog: pulumi.Input[_builtins.str]
+    """
+    An existing catalog. Unity Catalog names have no '.', ' ', '/' or control characters.
+    """
+    schema: pulumi.Input[_builtins.str]
+    """
+    The schema in `catalog` that holds the secrets; existing unless `createSchema`.
+    """
+    create_schema: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
+    """
+    Create the schema as a child of the component (deleted with it, and only when empty).
+    """
+    grant_usage: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
+    """
+    Give every principal named at any level `USE_CATALOG` on the catalog and `USE_SCHEMA` on the schema, which they need to reach a secret, through `databricks.Grant` resources (never `Grants` on a catalog or schema the component does not own). A `Grant` manages all of one principal's privileges on its securable: a principal that already holds other privileges directly on that catalog or schema loses them, and loses USE_CATALOG/USE_SCHEMA when the vault is removed. Set false and grant usage yourself for such principals.
+    """
+
+@pulumi.input_type
+class UnityCatalogBackingArgs:
+    def __init__(__self__, *,
+                 catalog: pulumi.Input[_builtins.str],
+                 schema: pulumi.Input[_builtins.str],
+                 create_schema: pulumi.Input[Optional[_builtins.bool]] = None,
+                 grant_usage: pulumi.Input[Optional[_builtins.bool]] = None):
+        """
+        Where the Unity Catalog secrets live, and what the component may do there.
+
+        :param pulumi.Input[_builtins.str] catalog: An existing catalog. Unity Catalog names have no '.', ' ', '/' or control characters.
+        :param pulumi.Input[_builtins.str] schema: The schema in `catalog` that holds the secrets; existing unless `createSchema`.
+        :param pulumi.Input[_builtins.bool] create_schema: Create the schema as a child of the component (deleted with it, and only when empty).
+        :param pulumi.Input[_builtins.bool] grant_usage: Give every principal named at any level `USE_CATALOG` on the catalog and `USE_SCHEMA` on the schema, which they need to reach a secret, through `databricks.Grant` resources (never `Grants` on a catalog or schema the component does not own). A `Grant` manages all of one principal's privileges on its securable: a principal that already holds other privileges directly on that catalog or schema loses them, and loses USE_CATALOG/USE_SCHEMA when the vault is removed. Set false and grant usage yourself for such principals.
+        """
+        pulumi.set(__self__, "catalog", catalog)
+        pulumi.set(__self__, "schema", schema)
+        if create_schema is None:
+            create_schema = False
+        if create_schema is not None:
+            pulumi.set(__self__, "create_schema", create_schema)
+        if grant_usage is None:
+            grant_usage = True
+        if grant_usage is not None:
+            pulumi.set(__self__, "grant_usage", grant_usage)
+
+    @_builtins.property
+    @pulumi.getter
+    def catalog(self) -> pulumi.Input[_builtins.str]:
+        """
+        An existing catalog. Unity Catalog names have no '.', ' ', '/' or control characters.
+        """
+        return pulumi.get(self, "catalog")
+
+    @catalog.setter
+    def catalog(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "catalog", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def schema(self) -> pulumi.Input[_builtins.str]:
+        """
+        The schema in `catalog` that holds the secrets; existing unless `createSchema`.
+        """
+        return pulumi.get(self, "schema")
+
+    @schema.setter
+    def schema(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "schema", value)
+
+    @_builtins.property
+    @pulumi.getter(name="createSchema")
+    def create_schema(self) -> pulumi.Input[Optional[_builtins.bool]]:
+        """
+        Create the schema as a child of the component (deleted with it, and only when empty).
+        """
+        return pulumi.get(self, "create_schema")
+
+    @create_schema.setter
+    def create_schema(self, value: pulumi.Input[Optional[_builtins.bool]]):
+        pulumi.set(self, "create_schema", value)
+
+    @_builtins.property
+    @pulumi.getter(name="grantUsage")
+    def grant_usage(self) -> pulumi.Input[Optional[_builtins.bool]]:
+        """
+        Give every principal named at any level `USE_CATALOG` on the catalog and `USE_SCHEMA` on the schema, which they need to reach a secret, through `databricks.Grant` resources (never `Grants` on a catalog or schema the component does not own). A `Grant` manages all of one principal's privileges on its securable: a principal that already holds other privileges directly on that catalog or schema loses them, and loses USE_CATALOG/USE_SCHEMA when the vault is removed. Set false and grant usage yourself for such principals.
+        """
+        return pulumi.get(self, "grant_usage")
+
+    @grant_usage.setter
+    def grant_usage(self, value: pulumi.Input[Optional[_builtins.bool]]):
+        pulumi.set(self, "grant_usage", value)
 
 

@@ -23,30 +23,42 @@ __all__ = ['LlmKeyVaultArgs', 'LlmKeyVault']
 class LlmKeyVaultArgs:
     def __init__(__self__, *,
                  providers: pulumi.Input[Sequence[pulumi.Input['ProviderKeyArgs']]],
+                 adopt: pulumi.Input[Optional[_builtins.bool]] = None,
                  allow_workspace_users: pulumi.Input[Optional[_builtins.bool]] = None,
                  backend: pulumi.Input[Optional['Backend']] = None,
                  key_vault: pulumi.Input[Optional['KeyVaultBackingArgs']] = None,
                  managers: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  readers: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
+                 referencers: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
+                 rotation_warning_days: pulumi.Input[Optional[_builtins.int]] = None,
                  scope_name: pulumi.Input[Optional[_builtins.str]] = None,
                  scope_per_provider: pulumi.Input[Optional[_builtins.bool]] = None,
                  unique_suffix: pulumi.Input[Optional[_builtins.bool]] = None,
+                 unity_catalog: pulumi.Input[Optional['UnityCatalogBackingArgs']] = None,
                  writers: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None):
         """
         The set of arguments for constructing a LlmKeyVault resource.
 
         :param pulumi.Input[Sequence[pulumi.Input['ProviderKeyArgs']]] providers: One entry per LLM provider, at least one; names unique.
-        :param pulumi.Input[_builtins.bool] allow_workspace_users: Any grant to the built-in `users` group (every workspace user) is refused unless this is true. MANAGE for `users` is set as the scope's `initial_manage_principal`, the only form that works on Standard-tier workspaces.
+        :param pulumi.Input[_builtins.bool] adopt: Take over what already exists under the planned names instead of creating it: the scope, its secrets and its ACLs (or the Key Vault or Unity Catalog secrets and their grants) are imported with their provider ids. Nothing is replaced: a secret's value cannot be read back, so the apiKey given is written over it in place. Adopted scopes never carry `initial_manage_principal` (it cannot be read back); MANAGE for `users` is then an ACL. Turn it off after the update that adopted.
+        :param pulumi.Input[_builtins.bool] allow_workspace_users: Any grant to the built-in `users` or `account users` group (every user), in any letter case, is refused unless this is true. MANAGE for `users` is set as the scope's `initial_manage_principal`, the only form that works on Standard-tier workspaces, and a warning is emitted on every update while it holds. Moving `users` into or out of MANAGE changes that property, which replaces the scope and so deletes and re-creates every key in it.
         :param pulumi.Input['Backend'] backend: The scope's backend; default `databricks`.
         :param pulumi.Input['KeyVaultBackingArgs'] key_vault: The backing vault; required exactly when `backend` is `azure-keyvault`.
-        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] managers: Principals given MANAGE (write and change ACLs) on every scope. A principal may be listed at one level only.
-        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] readers: Principals given READ on every scope.
-        :param pulumi.Input[_builtins.str] scope_name: Name of the secret scope; default the component's resource name. With `scopePerProvider` the prefix of each scope name (`<scopeName>-<provider name>`). With `uniqueSuffix` each scope name ends in `-<8 hex characters>`. A scope name is 1 to 128 of letters, digits, '.', '_' and '-', suffix included.
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] managers: Principals given MANAGE (write and change ACLs) on every scope (`MANAGE` on every secret with unity-catalog). A principal may be listed at one level only, however it is spelled.
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] readers: Principals given READ on every scope (`READ_SECRET` on every secret with unity-catalog). Principals compare ignoring letter case; each keeps the spelling given.
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] referencers: Principals that may use a key by reference without reading it (`REFERENCE_SECRET`, for serving endpoints and AI Gateway model provider services); unity-catalog only.
+        :param pulumi.Input[_builtins.int] rotation_warning_days: Warn on each preview and update when a provider's `expiresAt` is this many days away or fewer (0 to 3650).
+        :param pulumi.Input[_builtins.str] scope_name: Name of the secret scope; default the component's resource name. With `scopePerProvider` the prefix of each scope name (`<scopeName>-<provider name>`). With `uniqueSuffix` each scope name ends in `-<8 hex characters>`. A scope name is 1 to 128 of letters, digits, '.', '_', '-' and '@', suffix included. Changing it replaces the scope (every key in it is deleted and written again). Not with unity-catalog.
         :param pulumi.Input[_builtins.bool] scope_per_provider: One scope per provider, so each provider's keys can have their own readers (Databricks ACLs apply to a whole scope, never to one secret). Not with the azure-keyvault backend.
-        :param pulumi.Input[_builtins.bool] unique_suffix: Append `-` and 8 hex characters from a `random.RandomId` to every scope name, stable across updates, so per-developer stacks in one workspace do not collide.
-        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] writers: Principals given WRITE (read and write) on every scope.
+        :param pulumi.Input[_builtins.bool] unique_suffix: Append `-` and 8 hex characters from a `random.RandomId` to every scope name, stable across updates, so per-developer stacks in one workspace do not collide. With azure-keyvault the vault secrets' names end in the same suffix (stacks share the vault); with unity-catalog every secret name ends in `_<8 hex characters>`.
+        :param pulumi.Input['UnityCatalogBackingArgs'] unity_catalog: The catalog and schema of the secrets; required exactly when `backend` is `unity-catalog`.
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] writers: Principals given WRITE (read and write) on every scope (`WRITE_SECRET` with unity-catalog).
         """
         pulumi.set(__self__, "providers", providers)
+        if adopt is None:
+            adopt = False
+        if adopt is not None:
+            pulumi.set(__self__, "adopt", adopt)
         if allow_workspace_users is None:
             allow_workspace_users = False
         if allow_workspace_users is not None:
@@ -61,6 +73,12 @@ class LlmKeyVaultArgs:
             pulumi.set(__self__, "managers", managers)
         if readers is not None:
             pulumi.set(__self__, "readers", readers)
+        if referencers is not None:
+            pulumi.set(__self__, "referencers", referencers)
+        if rotation_warning_days is None:
+            rotation_warning_days = 14
+        if rotation_warning_days is not None:
+            pulumi.set(__self__, "rotation_warning_days", rotation_warning_days)
         if scope_name is not None:
             pulumi.set(__self__, "scope_name", scope_name)
         if scope_per_provider is None:
@@ -71,6 +89,8 @@ class LlmKeyVaultArgs:
             unique_suffix = False
         if unique_suffix is not None:
             pulumi.set(__self__, "unique_suffix", unique_suffix)
+        if unity_catalog is not None:
+            pulumi.set(__self__, "unity_catalog", unity_catalog)
         if writers is not None:
             pulumi.set(__self__, "writers", writers)
 
@@ -87,10 +107,22 @@ class LlmKeyVaultArgs:
         pulumi.set(self, "providers", value)
 
     @_builtins.property
+    @pulumi.getter
+    def adopt(self) -> pulumi.Input[Optional[_builtins.bool]]:
+        """
+        Take over what already exists under the planned names instead of creating it: the scope, its secrets and its ACLs (or the Key Vault or Unity Catalog secrets and their grants) are imported with their provider ids. Nothing is replaced: a secret's value cannot be read back, so the apiKey given is written over it in place. Adopted scopes never carry `initial_manage_principal` (it cannot be read back); MANAGE for `users` is then an ACL. Turn it off after the update that adopted.
+        """
+        return pulumi.get(self, "adopt")
+
+    @adopt.setter
+    def adopt(self, value: pulumi.Input[Optional[_builtins.bool]]):
+        pulumi.set(self, "adopt", value)
+
+    @_builtins.property
     @pulumi.getter(name="allowWorkspaceUsers")
     def allow_workspace_users(self) -> pulumi.Input[Optional[_builtins.bool]]:
         """
-        Any grant to the built-in `users` group (every workspace user) is refused unless this is true. MANAGE for `users` is set as the scope's `initial_manage_principal`, the only form that works on Standard-tier workspaces.
+        Any grant to the built-in `users` or `account users` group (every user), in any letter case, is refused unless this is true. MANAGE for `users` is set as the scope's `initial_manage_principal`, the only form that works on Standard-tier workspaces, and a warning is emitted on every update while it holds. Moving `users` into or out of MANAGE changes that property, which replaces the scope and so deletes and re-creates every key in it.
         """
         return pulumi.get(self, "allow_workspace_users")
 
@@ -126,7 +158,7 @@ class LlmKeyVaultArgs:
     @pulumi.getter
     def managers(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
         """
-        Principals given MANAGE (write and change ACLs) on every scope. A principal may be listed at one level only.
+        Principals given MANAGE (write and change ACLs) on every scope (`MANAGE` on every secret with unity-catalog). A principal may be listed at one level only, however it is spelled.
         """
         return pulumi.get(self, "managers")
 
@@ -138,7 +170,7 @@ class LlmKeyVaultArgs:
     @pulumi.getter
     def readers(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
         """
-        Principals given READ on every scope.
+        Principals given READ on every scope (`READ_SECRET` on every secret with unity-catalog). Principals compare ignoring letter case; each keeps the spelling given.
         """
         return pulumi.get(self, "readers")
 
@@ -147,10 +179,34 @@ class LlmKeyVaultArgs:
         pulumi.set(self, "readers", value)
 
     @_builtins.property
+    @pulumi.getter
+    def referencers(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
+        """
+        Principals that may use a key by reference without reading it (`REFERENCE_SECRET`, for serving endpoints and AI Gateway model provider services); unity-catalog only.
+        """
+        return pulumi.get(self, "referencers")
+
+    @referencers.setter
+    def referencers(self, value: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]):
+        pulumi.set(self, "referencers", value)
+
+    @_builtins.property
+    @pulumi.getter(name="rotationWarningDays")
+    def rotation_warning_days(self) -> pulumi.Input[Optional[_builtins.int]]:
+        """
+        Warn on each preview and update when a provider's `expiresAt` is this many days away or fewer (0 to 3650).
+        """
+        return pulumi.get(self, "rotation_warning_days")
+
+    @rotation_warning_days.setter
+    def rotation_warning_days(self, value: pulumi.Input[Optional[_builtins.int]]):
+        pulumi.set(self, "rotation_warning_days", value)
+
+    @_builtins.property
     @pulumi.getter(name="scopeName")
     def scope_name(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        Name of the secret scope; default the component's resource name. With `scopePerProvider` the prefix of each scope name (`<scopeName>-<provider name>`). With `uniqueSuffix` each scope name ends in `-<8 hex characters>`. A scope name is 1 to 128 of letters, digits, '.', '_' and '-', suffix included.
+        Name of the secret scope; default the component's resource name. With `scopePerProvider` the prefix of each scope name (`<scopeName>-<provider name>`). With `uniqueSuffix` each scope name ends in `-<8 hex characters>`. A scope name is 1 to 128 of letters, digits, '.', '_', '-' and '@', suffix included. Changing it replaces the scope (every key in it is deleted and written again). Not with unity-catalog.
         """
         return pulumi.get(self, "scope_name")
 
@@ -174,7 +230,7 @@ class LlmKeyVaultArgs:
     @pulumi.getter(name="uniqueSuffix")
     def unique_suffix(self) -> pulumi.Input[Optional[_builtins.bool]]:
         """
-        Append `-` and 8 hex characters from a `random.RandomId` to every scope name, stable across updates, so per-developer stacks in one workspace do not collide.
+        Append `-` and 8 hex characters from a `random.RandomId` to every scope name, stable across updates, so per-developer stacks in one workspace do not collide. With azure-keyvault the vault secrets' names end in the same suffix (stacks share the vault); with unity-catalog every secret name ends in `_<8 hex characters>`.
         """
         return pulumi.get(self, "unique_suffix")
 
@@ -183,10 +239,22 @@ class LlmKeyVaultArgs:
         pulumi.set(self, "unique_suffix", value)
 
     @_builtins.property
+    @pulumi.getter(name="unityCatalog")
+    def unity_catalog(self) -> pulumi.Input[Optional['UnityCatalogBackingArgs']]:
+        """
+        The catalog and schema of the secrets; required exactly when `backend` is `unity-catalog`.
+        """
+        return pulumi.get(self, "unity_catalog")
+
+    @unity_catalog.setter
+    def unity_catalog(self, value: pulumi.Input[Optional['UnityCatalogBackingArgs']]):
+        pulumi.set(self, "unity_catalog", value)
+
+    @_builtins.property
     @pulumi.getter
     def writers(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
         """
-        Principals given WRITE (read and write) on every scope.
+        Principals given WRITE (read and write) on every scope (`WRITE_SECRET` with unity-catalog).
         """
         return pulumi.get(self, "writers")
 
@@ -201,32 +269,40 @@ class LlmKeyVault(pulumi.ComponentResource):
     def __init__(__self__,
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
+                 adopt: pulumi.Input[Optional[_builtins.bool]] = None,
                  allow_workspace_users: pulumi.Input[Optional[_builtins.bool]] = None,
                  backend: pulumi.Input[Optional['Backend']] = None,
                  key_vault: pulumi.Input[Optional[Union['KeyVaultBackingArgs', 'KeyVaultBackingArgsDict']]] = None,
                  managers: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  providers: pulumi.Input[Optional[Sequence[pulumi.Input[Union['ProviderKeyArgs', 'ProviderKeyArgsDict']]]]] = None,
                  readers: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
+                 referencers: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
+                 rotation_warning_days: pulumi.Input[Optional[_builtins.int]] = None,
                  scope_name: pulumi.Input[Optional[_builtins.str]] = None,
                  scope_per_provider: pulumi.Input[Optional[_builtins.bool]] = None,
                  unique_suffix: pulumi.Input[Optional[_builtins.bool]] = None,
+                 unity_catalog: pulumi.Input[Optional[Union['UnityCatalogBackingArgs', 'UnityCatalogBackingArgsDict']]] = None,
                  writers: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  __props__=None):
         """
-        API keys of LLM providers in Databricks secret scopes: one scope (or one per provider), one secret per provider, least-privilege ACLs (nobody gets anything unless named; the workspace-wide `users` group only on purpose), and outputs ready to use in cluster Spark config, `spark_env_vars` and Model Serving `environment_vars`. Every input is checked before anything is created; a rotated key is replaced without ever being lost.
+        API keys of LLM providers in Databricks secret scopes or Unity Catalog secrets: one scope (or one per provider) or one UC secret per provider, least-privilege grants (nobody gets anything unless named; the workspace-wide `users` group only on purpose), and outputs ready to use in cluster Spark config, `spark_env_vars`, Model Serving `environment_vars` and external models. Every input is checked before anything is created, and all problems are reported at once. Inputs that decide which scopes exist (`scopeName`, `scopePerProvider`, `uniqueSuffix`, `backend`, `keyVault`, and moving `users` into or out of MANAGE) replace a scope when changed, which deletes and re-creates every key in it: protect the component in production.
 
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
-        :param pulumi.Input[_builtins.bool] allow_workspace_users: Any grant to the built-in `users` group (every workspace user) is refused unless this is true. MANAGE for `users` is set as the scope's `initial_manage_principal`, the only form that works on Standard-tier workspaces.
+        :param pulumi.Input[_builtins.bool] adopt: Take over what already exists under the planned names instead of creating it: the scope, its secrets and its ACLs (or the Key Vault or Unity Catalog secrets and their grants) are imported with their provider ids. Nothing is replaced: a secret's value cannot be read back, so the apiKey given is written over it in place. Adopted scopes never carry `initial_manage_principal` (it cannot be read back); MANAGE for `users` is then an ACL. Turn it off after the update that adopted.
+        :param pulumi.Input[_builtins.bool] allow_workspace_users: Any grant to the built-in `users` or `account users` group (every user), in any letter case, is refused unless this is true. MANAGE for `users` is set as the scope's `initial_manage_principal`, the only form that works on Standard-tier workspaces, and a warning is emitted on every update while it holds. Moving `users` into or out of MANAGE changes that property, which replaces the scope and so deletes and re-creates every key in it.
         :param pulumi.Input['Backend'] backend: The scope's backend; default `databricks`.
         :param pulumi.Input[Union['KeyVaultBackingArgs', 'KeyVaultBackingArgsDict']] key_vault: The backing vault; required exactly when `backend` is `azure-keyvault`.
-        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] managers: Principals given MANAGE (write and change ACLs) on every scope. A principal may be listed at one level only.
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] managers: Principals given MANAGE (write and change ACLs) on every scope (`MANAGE` on every secret with unity-catalog). A principal may be listed at one level only, however it is spelled.
         :param pulumi.Input[Sequence[pulumi.Input[Union['ProviderKeyArgs', 'ProviderKeyArgsDict']]]] providers: One entry per LLM provider, at least one; names unique.
-        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] readers: Principals given READ on every scope.
-        :param pulumi.Input[_builtins.str] scope_name: Name of the secret scope; default the component's resource name. With `scopePerProvider` the prefix of each scope name (`<scopeName>-<provider name>`). With `uniqueSuffix` each scope name ends in `-<8 hex characters>`. A scope name is 1 to 128 of letters, digits, '.', '_' and '-', suffix included.
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] readers: Principals given READ on every scope (`READ_SECRET` on every secret with unity-catalog). Principals compare ignoring letter case; each keeps the spelling given.
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] referencers: Principals that may use a key by reference without reading it (`REFERENCE_SECRET`, for serving endpoints and AI Gateway model provider services); unity-catalog only.
+        :param pulumi.Input[_builtins.int] rotation_warning_days: Warn on each preview and update when a provider's `expiresAt` is this many days away or fewer (0 to 3650).
+        :param pulumi.Input[_builtins.str] scope_name: Name of the secret scope; default the component's resource name. With `scopePerProvider` the prefix of each scope name (`<scopeName>-<provider name>`). With `uniqueSuffix` each scope name ends in `-<8 hex characters>`. A scope name is 1 to 128 of letters, digits, '.', '_', '-' and '@', suffix included. Changing it replaces the scope (every key in it is deleted and written again). Not with unity-catalog.
         :param pulumi.Input[_builtins.bool] scope_per_provider: One scope per provider, so each provider's keys can have their own readers (Databricks ACLs apply to a whole scope, never to one secret). Not with the azure-keyvault backend.
-        :param pulumi.Input[_builtins.bool] unique_suffix: Append `-` and 8 hex characters from a `random.RandomId` to every scope name, stable across updates, so per-developer stacks in one workspace do not collide.
-        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] writers: Principals given WRITE (read and write) on every scope.
+        :param pulumi.Input[_builtins.bool] unique_suffix: Append `-` and 8 hex characters from a `random.RandomId` to every scope name, stable across updates, so per-developer stacks in one workspace do not collide. With azure-keyvault the vault secrets' names end in the same suffix (stacks share the vault); with unity-catalog every secret name ends in `_<8 hex characters>`.
+        :param pulumi.Input[Union['UnityCatalogBackingArgs', 'UnityCatalogBackingArgsDict']] unity_catalog: The catalog and schema of the secrets; required exactly when `backend` is `unity-catalog`.
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] writers: Principals given WRITE (read and write) on every scope (`WRITE_SECRET` with unity-catalog).
         """
         ...
     @overload
@@ -235,7 +311,7 @@ class LlmKeyVault(pulumi.ComponentResource):
                  args: LlmKeyVaultArgs,
                  opts: Optional[pulumi.ResourceOptions] = None):
         """
-        API keys of LLM providers in Databricks secret scopes: one scope (or one per provider), one secret per provider, least-privilege ACLs (nobody gets anything unless named; the workspace-wide `users` group only on purpose), and outputs ready to use in cluster Spark config, `spark_env_vars` and Model Serving `environment_vars`. Every input is checked before anything is created; a rotated key is replaced without ever being lost.
+        API keys of LLM providers in Databricks secret scopes or Unity Catalog secrets: one scope (or one per provider) or one UC secret per provider, least-privilege grants (nobody gets anything unless named; the workspace-wide `users` group only on purpose), and outputs ready to use in cluster Spark config, `spark_env_vars`, Model Serving `environment_vars` and external models. Every input is checked before anything is created, and all problems are reported at once. Inputs that decide which scopes exist (`scopeName`, `scopePerProvider`, `uniqueSuffix`, `backend`, `keyVault`, and moving `users` into or out of MANAGE) replace a scope when changed, which deletes and re-creates every key in it: protect the component in production.
 
         :param str resource_name: The name of the resource.
         :param LlmKeyVaultArgs args: The arguments to use to populate this resource's properties.
@@ -252,15 +328,19 @@ class LlmKeyVault(pulumi.ComponentResource):
     def _internal_init(__self__,
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
+                 adopt: pulumi.Input[Optional[_builtins.bool]] = None,
                  allow_workspace_users: pulumi.Input[Optional[_builtins.bool]] = None,
                  backend: pulumi.Input[Optional['Backend']] = None,
                  key_vault: pulumi.Input[Optional[Union['KeyVaultBackingArgs', 'KeyVaultBackingArgsDict']]] = None,
                  managers: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  providers: pulumi.Input[Optional[Sequence[pulumi.Input[Union['ProviderKeyArgs', 'ProviderKeyArgsDict']]]]] = None,
                  readers: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
+                 referencers: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
+                 rotation_warning_days: pulumi.Input[Optional[_builtins.int]] = None,
                  scope_name: pulumi.Input[Optional[_builtins.str]] = None,
                  scope_per_provider: pulumi.Input[Optional[_builtins.bool]] = None,
                  unique_suffix: pulumi.Input[Optional[_builtins.bool]] = None,
+                 unity_catalog: pulumi.Input[Optional[Union['UnityCatalogBackingArgs', 'UnityCatalogBackingArgsDict']]] = None,
                  writers: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  __props__=None):
         opts = pulumi.ResourceOptions.merge(_utilities.get_resource_opts_defaults(), opts)
@@ -273,6 +353,9 @@ class LlmKeyVault(pulumi.ComponentResource):
                 raise TypeError('__props__ is only valid when passed in combination with a valid opts.id to get an existing resource')
             __props__ = LlmKeyVaultArgs.__new__(LlmKeyVaultArgs)
 
+            if adopt is None:
+                adopt = False
+            __props__.__dict__["adopt"] = adopt
             if allow_workspace_users is None:
                 allow_workspace_users = False
             __props__.__dict__["allow_workspace_users"] = allow_workspace_users
@@ -285,6 +368,10 @@ class LlmKeyVault(pulumi.ComponentResource):
                 raise TypeError("Missing required property 'providers'")
             __props__.__dict__["providers"] = providers
             __props__.__dict__["readers"] = readers
+            __props__.__dict__["referencers"] = referencers
+            if rotation_warning_days is None:
+                rotation_warning_days = 14
+            __props__.__dict__["rotation_warning_days"] = rotation_warning_days
             __props__.__dict__["scope_name"] = scope_name
             if scope_per_provider is None:
                 scope_per_provider = False
@@ -292,11 +379,15 @@ class LlmKeyVault(pulumi.ComponentResource):
             if unique_suffix is None:
                 unique_suffix = False
             __props__.__dict__["unique_suffix"] = unique_suffix
+            __props__.__dict__["unity_catalog"] = unity_catalog
             __props__.__dict__["writers"] = writers
             __props__.__dict__["environment_variables"] = None
+            __props__.__dict__["expirations"] = None
+            __props__.__dict__["external_models"] = None
             __props__.__dict__["grants"] = None
             __props__.__dict__["scope_names"] = None
             __props__.__dict__["scopes"] = None
+            __props__.__dict__["secret_full_names"] = None
             __props__.__dict__["secret_keys"] = None
             __props__.__dict__["secret_references"] = None
         super(LlmKeyVault, __self__).__init__(
@@ -310,7 +401,7 @@ class LlmKeyVault(pulumi.ComponentResource):
     @pulumi.getter
     def backend(self) -> pulumi.Output[_builtins.str]:
         """
-        The backend in use, `databricks` or `azure-keyvault`.
+        The backend in use, `databricks`, `azure-keyvault` or `unity-catalog`.
         """
         return pulumi.get(self, "backend")
 
@@ -318,15 +409,31 @@ class LlmKeyVault(pulumi.ComponentResource):
     @pulumi.getter(name="environmentVariables")
     def environment_variables(self) -> pulumi.Output[Mapping[str, _builtins.str]]:
         """
-        Environment variable name to secret reference, ready to paste into `environment_vars` of a serving endpoint or `spark_env_vars` of a cluster.
+        Environment variable name to secret reference, ready to paste into `environment_vars` of a serving endpoint or `spark_env_vars` of a cluster. Empty with unity-catalog.
         """
         return pulumi.get(self, "environment_variables")
 
     @_builtins.property
     @pulumi.getter
+    def expirations(self) -> pulumi.Output[Mapping[str, _builtins.str]]:
+        """
+        Provider name to its key's expiry (RFC 3339, UTC), for providers with `expiresAt`.
+        """
+        return pulumi.get(self, "expirations")
+
+    @_builtins.property
+    @pulumi.getter(name="externalModels")
+    def external_models(self) -> pulumi.Output[Mapping[str, Mapping[str, Any]]]:
+        """
+        Provider name to the provider block of a Model Serving `external_model`, with the key as a secret reference: `{provider, <provider>Config: {<key field>: "{{secrets/...}}"}}` (Pulumi property names), for openai, anthropic, cohere and ai21labs; add `name` and `task`. Providers that need more than a key (azure-openai: base URL and deployment; amazon-bedrock: region and access key id; google: project and region) and custom ones are left out. Empty with unity-catalog.
+        """
+        return pulumi.get(self, "external_models")
+
+    @_builtins.property
+    @pulumi.getter
     def grants(self) -> pulumi.Output[Sequence['outputs.Grant']]:
         """
-        Every ACL the component manages, sorted by scope, principal and permission.
+        Every ACL (or, with unity-catalog, every grant on a secret) the component manages, sorted by scope, secret, principal and permission.
         """
         return pulumi.get(self, "grants")
 
@@ -334,7 +441,7 @@ class LlmKeyVault(pulumi.ComponentResource):
     @pulumi.getter(name="scopeNames")
     def scope_names(self) -> pulumi.Output[Mapping[str, _builtins.str]]:
         """
-        Provider name to the name of the scope that holds its key.
+        Provider name to the name of the scope that holds its key (`{}` with unity-catalog).
         """
         return pulumi.get(self, "scope_names")
 
@@ -342,15 +449,23 @@ class LlmKeyVault(pulumi.ComponentResource):
     @pulumi.getter
     def scopes(self) -> pulumi.Output[Sequence[_builtins.str]]:
         """
-        Every scope the component created, sorted.
+        Every scope the component created, sorted (`[]` with unity-catalog).
         """
         return pulumi.get(self, "scopes")
+
+    @_builtins.property
+    @pulumi.getter(name="secretFullNames")
+    def secret_full_names(self) -> pulumi.Output[Mapping[str, _builtins.str]]:
+        """
+        Provider name to its Unity Catalog secret, `catalog.schema.secret` (`{}` on other backends).
+        """
+        return pulumi.get(self, "secret_full_names")
 
     @_builtins.property
     @pulumi.getter(name="secretKeys")
     def secret_keys(self) -> pulumi.Output[Mapping[str, _builtins.str]]:
         """
-        Provider name to the key name inside its scope.
+        Provider name to the key name inside its scope (the secret's name with unity-catalog).
         """
         return pulumi.get(self, "secret_keys")
 
@@ -358,7 +473,7 @@ class LlmKeyVault(pulumi.ComponentResource):
     @pulumi.getter(name="secretReferences")
     def secret_references(self) -> pulumi.Output[Mapping[str, _builtins.str]]:
         """
-        Provider name to its Databricks secret reference `{{secrets/<scope>/<key>}}`, ready for cluster Spark config, `spark_env_vars` and Model Serving `environment_vars`. The reader of a reference (cluster owner, endpoint creator) needs READ on the scope.
+        Provider name to its Databricks secret reference `{{secrets/<scope>/<key>}}`, ready for cluster Spark config, `spark_env_vars` and Model Serving `environment_vars`. The reader of a reference (cluster owner, endpoint creator) needs READ on the scope. Empty with unity-catalog: Databricks documents no such reference for UC secrets (use `secretFullNames` where a UC secret is referenced by name).
         """
         return pulumi.get(self, "secret_references")
 

@@ -22,28 +22,32 @@ __all__ = [
 @pulumi.output_type
 class Grant(dict):
     """
-    One secret ACL the component manages.
+    One grant the component manages.
     """
     def __init__(__self__, *,
                  permission: _builtins.str,
                  principal: _builtins.str,
-                 scope: _builtins.str):
+                 scope: _builtins.str,
+                 secret: Optional[_builtins.str] = None):
         """
-        One secret ACL the component manages.
+        One grant the component manages.
 
-        :param _builtins.str permission: READ, WRITE or MANAGE.
-        :param _builtins.str principal: A user e-mail, group name or service principal application id.
-        :param _builtins.str scope: The scope the ACL applies to (ACLs apply to whole scopes).
+        :param _builtins.str permission: READ, WRITE or MANAGE on a scope; with unity-catalog the privilege on the secret: READ_SECRET, WRITE_SECRET, REFERENCE_SECRET or MANAGE.
+        :param _builtins.str principal: A user e-mail, group name or service principal application id, as given.
+        :param _builtins.str scope: The scope the ACL applies to (ACLs apply to whole scopes); empty with unity-catalog.
+        :param _builtins.str secret: The Unity Catalog secret (`catalog.schema.secret`) granted; unity-catalog only.
         """
         pulumi.set(__self__, "permission", permission)
         pulumi.set(__self__, "principal", principal)
         pulumi.set(__self__, "scope", scope)
+        if secret is not None:
+            pulumi.set(__self__, "secret", secret)
 
     @_builtins.property
     @pulumi.getter
     def permission(self) -> _builtins.str:
         """
-        READ, WRITE or MANAGE.
+        READ, WRITE or MANAGE on a scope; with unity-catalog the privilege on the secret: READ_SECRET, WRITE_SECRET, REFERENCE_SECRET or MANAGE.
         """
         return pulumi.get(self, "permission")
 
@@ -51,7 +55,7 @@ class Grant(dict):
     @pulumi.getter
     def principal(self) -> _builtins.str:
         """
-        A user e-mail, group name or service principal application id.
+        A user e-mail, group name or service principal application id, as given.
         """
         return pulumi.get(self, "principal")
 
@@ -59,8 +63,16 @@ class Grant(dict):
     @pulumi.getter
     def scope(self) -> _builtins.str:
         """
-        The scope the ACL applies to (ACLs apply to whole scopes).
+        The scope the ACL applies to (ACLs apply to whole scopes); empty with unity-catalog.
         """
         return pulumi.get(self, "scope")
+
+    @_builtins.property
+    @pulumi.getter
+    def secret(self) -> Optional[_builtins.str]:
+        """
+        The Unity Catalog secret (`catalog.schema.secret`) granted; unity-catalog only.
+        """
+        return pulumi.get(self, "secret")
 
 
