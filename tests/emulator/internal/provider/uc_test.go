@@ -140,7 +140,9 @@ func TestSecretUcLifecycle(t *testing.T) {
 	}
 
 	id, outs := create(t, db, ucURN, props(t, in))
-	if id != "main.llm.openai_api_key" || outs["fullName"].StringValue() != id || outs["owner"].StringValue() != platform ||
+	// The bridged resource has no id attribute: its Pulumi id is "missing ID".
+	const full = "main.llm.openai_api_key"
+	if id != "missing ID" || outs["fullName"].StringValue() != full || outs["owner"].StringValue() != platform ||
 		outs["createdBy"].StringValue() != platform || !outs["value"].IsSecret() || outs["expireTime"].StringValue() != "2027-01-31T00:00:00Z" {
 		t.Fatalf("%s %v", id, outs)
 	}
@@ -167,8 +169,8 @@ func TestSecretUcLifecycle(t *testing.T) {
 		t.Fatal(err)
 	}
 	d := dump(t)
-	if d.UCSecrets[id].ValueSha256 != workspace.Digest("sk-test-two") || outs2["createTime"].StringValue() != outs["createTime"].StringValue() {
-		t.Errorf("after rotation: %+v", d.UCSecrets[id])
+	if d.UCSecrets[full].ValueSha256 != workspace.Digest("sk-test-two") || outs2["createTime"].StringValue() != outs["createTime"].StringValue() {
+		t.Errorf("after rotation: %+v", d.UCSecrets[full])
 	}
 	if strings.Contains(mustJSON(t, d), "sk-test") {
 		t.Error("a value leaked into the dump")
@@ -179,7 +181,8 @@ func TestSecretUcLifecycle(t *testing.T) {
 	if got := toMap(t, r.Properties)["value"]; !got.IsSecret() || got.SecretValue().Element.StringValue() != "sk-test-two" {
 		t.Errorf("refresh value: %v", got)
 	}
-	r = read(t, db, ucURN, id, nil, nil)
+	// Import by the full name (the provider's import id).
+	r = read(t, db, ucURN, full, nil, nil)
 	imp := toMap(t, r.Inputs)
 	if _, ok := imp["value"]; ok || imp["name"].StringValue() != "openai_api_key" || imp["catalogName"].StringValue() != "main" {
 		t.Errorf("import inputs: %v", imp)
@@ -322,7 +325,7 @@ func TestSchemaResource(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "SCHEMA_NOT_EMPTY") {
 		t.Fatalf("deleting a schema with secrets: %v", err)
 	}
-	del(t, db, ucURN, "main.llm_keys.k", sec)
+	del(t, db, ucURN, "missing ID", sec)
 	del(t, db, schemaURN, id, outs)
 	if _, ok := dump(t).Schemas["main.llm_keys"]; ok {
 		t.Error("schema not deleted")

@@ -491,20 +491,20 @@ func (w *Workspace) CreateUCSecret(spec UCSecretSpec, creator string, nowMs int6
 }
 
 // UpdateUCSecret updates comment, expire_time, owner and value in place
-// (the provider's update mask "comment,expire_time,owner,value").
+// (the provider's update mask "comment,expire_time,owner,value"). Only the
+// secret's owner may (the Update API: "You must be the owner of the secret
+// or a metastore admin"; the UC secrets page says WRITE SECRET updates the
+// value, which the API text contradicts: the emulator follows the API).
 func (w *Workspace) UpdateUCSecret(full string, spec UCSecretSpec, caller string, nowMs int64) (*UCSecret, error) {
 	s, err := w.UCSecretByName(full)
 	if err != nil {
 		return nil, err
 	}
-	if !w.CanManage(caller, SecurableSecret, s.FullName) && !w.Has(caller, SecurableSecret, s.FullName, privilegeWriteSecret) {
-		return nil, denied(privilegeWriteSecret, SecurableSecret, s.FullName)
+	if !samePrincipal(s.Owner, caller) {
+		return nil, apiErr(CodePermissionDenied, "User is not the owner of Secret '%s'. Only the owner of a secret (or a metastore admin) can update it.", s.FullName)
 	}
 	if err := checkUCSecretFields(spec); err != nil {
 		return nil, err
-	}
-	if spec.Owner != "" && !samePrincipal(spec.Owner, s.Owner) && !w.CanManage(caller, SecurableSecret, s.FullName) {
-		return nil, denied(privilegeManage, SecurableSecret, s.FullName)
 	}
 	s.ValueSha256, s.Comment, s.ExpireTime = spec.ValueSha256, spec.Comment, spec.ExpireTime
 	if spec.Owner != "" {

@@ -102,28 +102,29 @@ func TestUCSecretFieldRules(t *testing.T) {
 	}
 }
 
-func TestUpdateUCSecretInPlaceAndRights(t *testing.T) {
+func TestUpdateUCSecretInPlaceOnlyByItsOwner(t *testing.T) {
 	w := seeded(t)
 	if _, err := w.CreateUCSecret(ucSpec("k", "sk-test-old"), platform, 1); err != nil {
 		t.Fatal(err)
 	}
-	_, err := w.UpdateUCSecret("main.llm.k", ucSpec("k", "sk-test-new"), app, 2)
-	wantCode(t, err, CodePermissionDenied)
-	if _, err := w.SetAllGrants(SecurableSecret, "main.llm.k", []Assignment{{Principal: app, Privileges: []string{"WRITE_SECRET"}}}, platform); err != nil {
+	// WRITE_SECRET is not enough for the Update API: only the owner updates.
+	if _, err := w.SetAllGrants(SecurableSecret, "main.llm.k", []Assignment{{Principal: app, Privileges: []string{"WRITE_SECRET", "MANAGE"}}}, platform); err != nil {
 		t.Fatal(err)
 	}
-	s, err := w.UpdateUCSecret("MAIN.LLM.K", ucSpec("k", "sk-test-new"), app, 2)
-	if err != nil || s.ValueSha256 != Digest("sk-test-new") || s.CreateTime != 1 || s.UpdateTime != 2 || s.UpdatedBy != app || s.Owner != platform {
+	_, err := w.UpdateUCSecret("main.llm.k", ucSpec("k", "sk-test-new"), app, 2)
+	wantCode(t, err, CodePermissionDenied)
+	s, err := w.UpdateUCSecret("MAIN.LLM.K", ucSpec("k", "sk-test-new"), strings.ToUpper(platform), 2)
+	if err != nil || s.ValueSha256 != Digest("sk-test-new") || s.CreateTime != 1 || s.UpdateTime != 2 || s.Owner != platform {
 		t.Fatalf("%+v %v", s, err)
 	}
-	// Changing the owner needs MANAGE.
+	// Handing ownership away: the former owner can no longer rotate.
 	spec := ucSpec("k", "sk-test-new")
 	spec.Owner = app
-	_, err = w.UpdateUCSecret("main.llm.k", spec, app, 3)
-	wantCode(t, err, CodePermissionDenied)
 	if _, err := w.UpdateUCSecret("main.llm.k", spec, platform, 3); err != nil || w.UCSecrets["main.llm.k"].Owner != app {
-		t.Errorf("owner transfer: %v", err)
+		t.Fatalf("owner transfer: %v", err)
 	}
+	_, err = w.UpdateUCSecret("main.llm.k", ucSpec("k", "sk-test-3"), platform, 4)
+	wantCode(t, err, CodePermissionDenied)
 }
 
 func TestGrantsAreAuthoritativeGrantIsPerPrincipal(t *testing.T) {

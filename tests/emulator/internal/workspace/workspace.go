@@ -353,8 +353,11 @@ func (w *Workspace) CreateScope(spec ScopeSpec, nowMs int64) (*Scope, error) {
 		}
 		vault = w.vault(ref, true)
 	}
-	if _, ok := w.Scopes[spec.Name]; ok {
-		return nil, apiErr(CodeAlreadyExists, "Scope %s already exists!", spec.Name)
+	// Scope names are case-insensitive ("Secret scopes" docs).
+	for name := range w.Scopes {
+		if strings.EqualFold(name, spec.Name) {
+			return nil, apiErr(CodeAlreadyExists, "Scope %s already exists!", spec.Name)
+		}
 	}
 	if len(w.Scopes) >= MaxScopes {
 		return nil, apiErr(CodeLimitExceeded, "Maximum number of scopes (%d) in the workspace exceeded", MaxScopes)

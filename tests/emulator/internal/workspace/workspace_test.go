@@ -49,6 +49,9 @@ func TestScopeUniqueAndLimit(t *testing.T) {
 	if err.Error() != "RESOURCE_ALREADY_EXISTS: Scope s already exists!" {
 		t.Errorf("message: %q", err)
 	}
+	// Scope names are case-insensitive.
+	_, err = w.CreateScope(ScopeSpec{Name: "S"}, 1)
+	wantCode(t, err, CodeAlreadyExists)
 	for i := len(w.Scopes); i < MaxScopes; i++ {
 		mustScope(t, w, ScopeSpec{Name: fmt.Sprintf("s%d", i)})
 	}
