@@ -5,8 +5,9 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-#: the emulator's stand-in for the identity that deploys; it gets MANAGE on the
-#: scopes it creates, as the caller does on a real workspace
+#: the identity the emulator's plugins act as when the databricks provider's
+#: configuration names none (no clientId, azureClientId or username); it gets
+#: MANAGE on the scopes it creates and owns what it creates in Unity Catalog
 DEPLOYER = "deployer@emulator.invalid"
 
 
@@ -41,10 +42,56 @@ def secret_digests(dump: dict[str, Any]) -> dict[str, str]:
     return found
 
 
+def uc_layout(dump: dict[str, Any]) -> dict[str, Any]:
+    """Unity Catalog as a test asserts on it: schemas made by a stack (seeded ones left out unless
+    they hold something), secrets per schema, and every grant per securable type and full name."""
+    schemas = {
+        name: sorted(body.get("secretNames") or [])
+        for name, body in (dump.get("schemas") or {}).items()
+        if not body.get("seeded") or body.get("secretNames")
+    }
+    grants = {
+        kind: {full: {p: sorted(privs) for p, privs in by_principal.items()} for full, by_principal in on.items()}
+        for kind, on in (dump.get("ucGrants") or {}).items()
+        if on
+    }
+    return {"schemas": schemas, "grants": grants}
+
+
+def uc_secret_digests(dump: dict[str, Any]) -> dict[str, str]:
+    """``catalog.schema.name`` to the SHA-256 of the stored value."""
+    return {full: entry["valueSha256"] for full, entry in (dump.get("ucSecrets") or {}).items()}
+
+
+def serving_references(dump: dict[str, Any]) -> dict[str, list[str]]:
+    """Endpoint name (or model provider service full name) to the secret references it holds."""
+    found = {name: list(e.get("secretReferences") or []) for name, e in (dump.get("servingEndpoints") or {}).items()}
+    for full, svc in (dump.get("modelProviderServices") or {}).items():
+        found[f"model-provider-services/{full}"] = list(svc.get("secretReferences") or [])
+    return found
+
+
+def soft_deleted(dump: dict[str, Any]) -> dict[str, list[str]]:
+    """Vault (``<resource group>/<vault>``) to the names of its soft-deleted, unpurged secrets."""
+    return {
+        name: list(vault.get("deletedSecretNames") or [])
+        for name, vault in (dump.get("vaults") or {}).items()
+        if vault.get("deletedSecretNames")
+    }
+
+
 def is_empty(dump: dict[str, Any]) -> bool:
+    """Nothing a stack made is left: no scope, secret, ACL, vault secret (soft-deleted ones are
+    gone from the vault's listing, see `soft_deleted`), UC secret, grant, schema other than the
+    seeded ones, serving endpoint or model provider service."""
     return (
         not dump.get("scopes")
         and not any((dump.get("secrets") or {}).values())
         and not any((dump.get("acls") or {}).values())
         and not any(v.get("secretNames") for v in (dump.get("vaults") or {}).values())
+        and not dump.get("ucSecrets")
+        and not any((dump.get("ucGrants") or {}).values())
+        and all(s.get("seeded") for s in (dump.get("schemas") or {}).values())
+        and not dump.get("servingEndpoints")
+        and not dump.get("modelProviderServices")
     )

@@ -27,6 +27,15 @@ TYPED = {
     "databricks:index/secretScope:SecretScope": (databricks.SecretScope, databricks.SecretScopeArgs),
     "databricks:index/secret:Secret": (databricks.Secret, databricks.SecretArgs),
     "databricks:index/secretAcl:SecretAcl": (databricks.SecretAcl, databricks.SecretAclArgs),
+    "databricks:index/secretUc:SecretUc": (databricks.SecretUc, databricks.SecretUcArgs),
+    "databricks:index/grants:Grants": (databricks.Grants, databricks.GrantsArgs),
+    "databricks:index/grant:Grant": (databricks.Grant, databricks.GrantArgs),
+    "databricks:index/schema:Schema": (databricks.Schema, databricks.SchemaArgs),
+    "databricks:index/modelServing:ModelServing": (databricks.ModelServing, databricks.ModelServingArgs),
+    "databricks:index/aiGatewayModelProviderService:AiGatewayModelProviderService": (
+        databricks.AiGatewayModelProviderService,
+        databricks.AiGatewayModelProviderServiceArgs,
+    ),
     "random:index/randomId:RandomId": (random.RandomId, random.RandomIdArgs),
     "azure-native:keyvault:Secret": (keyvault.Secret, keyvault.SecretArgs),
 }
@@ -59,8 +68,70 @@ def emulated(engine_ready: None, tmp_path_factory: pytest.TempPathFactory) -> di
     return resources
 
 
-def test_the_emulator_serves_exactly_the_types_the_component_uses(emulated: dict[str, Any]) -> None:
+def test_the_emulator_serves_exactly_the_types_checked_here(emulated: dict[str, Any]) -> None:
     assert set(emulated) == set(TYPED)
+
+
+def test_nested_type_names_are_the_real_providers(emulated: dict[str, Any]) -> None:
+    """The Grants list items and the Unity Catalog inputs the emulator reads by name."""
+    assert wire_names(databricks.GrantsGrantArgs) == {"principal", "privileges"}
+    for token in ("databricks:index/grants:Grants", "databricks:index/grant:Grant"):
+        assert {"catalog", "schema", "secret", "modelProviderService"} <= set(emulated[token]["inputProperties"])
+    assert {"value", "expireTime", "owner", "catalogName", "schemaName", "name"} <= set(
+        emulated["databricks:index/secretUc:SecretUc"]["inputProperties"]
+    )
+
+
+# What the emulator reads inside ModelServing.config and AiGatewayModelProviderService.config
+# (tests/emulator/internal/provider/serving.go), against the typed SDK's input types.
+SERVING_NAMES = {
+    "ModelServingConfigArgs": {"servedEntities"},
+    "ModelServingConfigServedEntityArgs": {"externalModel", "environmentVars"},
+    "ModelServingConfigServedEntityExternalModelArgs": {
+        "provider",
+        "task",
+        "name",
+        "ai21labsConfig",
+        "amazonBedrockConfig",
+        "anthropicConfig",
+        "cohereConfig",
+        "customProviderConfig",
+        "databricksModelServingConfig",
+        "googleCloudVertexAiConfig",
+        "openaiConfig",
+        "palmConfig",
+    },
+    "ModelServingConfigServedEntityExternalModelAi21labsConfigArgs": {"ai21labsApiKey", "ai21labsApiKeyPlaintext"},
+    "ModelServingConfigServedEntityExternalModelAmazonBedrockConfigArgs": {
+        "awsAccessKeyId",
+        "awsAccessKeyIdPlaintext",
+        "awsSecretAccessKey",
+        "awsSecretAccessKeyPlaintext",
+    },
+    "ModelServingConfigServedEntityExternalModelAnthropicConfigArgs": {"anthropicApiKey", "anthropicApiKeyPlaintext"},
+    "ModelServingConfigServedEntityExternalModelCohereConfigArgs": {"cohereApiKey", "cohereApiKeyPlaintext"},
+    "ModelServingConfigServedEntityExternalModelDatabricksModelServingConfigArgs": {
+        "databricksApiToken",
+        "databricksApiTokenPlaintext",
+    },
+    "ModelServingConfigServedEntityExternalModelGoogleCloudVertexAiConfigArgs": {"privateKey", "privateKeyPlaintext"},
+    "ModelServingConfigServedEntityExternalModelOpenaiConfigArgs": {
+        "openaiApiKey",
+        "openaiApiKeyPlaintext",
+        "microsoftEntraClientSecret",
+        "microsoftEntraClientSecretPlaintext",
+    },
+    "ModelServingConfigServedEntityExternalModelPalmConfigArgs": {"palmApiKey", "palmApiKeyPlaintext"},
+    "AiGatewayModelProviderServiceConfigArgs": {"providerType", "openai"},
+    "AiGatewayModelProviderServiceConfigOpenaiDirectApiKeyArgs": {"plaintext", "secretReference"},
+    "AiGatewayModelProviderServiceConfigOpenaiDirectApiKeySecretReferenceArgs": {"name"},
+}
+
+
+@pytest.mark.parametrize("type_name", sorted(SERVING_NAMES))
+def test_names_read_inside_serving_configs_are_the_real_providers(type_name: str) -> None:
+    names = SERVING_NAMES[type_name]
+    assert names <= wire_names(getattr(databricks, type_name)), names - wire_names(getattr(databricks, type_name))
 
 
 @pytest.mark.parametrize("token", sorted(TYPED))

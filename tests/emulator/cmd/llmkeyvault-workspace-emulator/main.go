@@ -32,10 +32,24 @@ offline demos. It never talks to a real workspace and holds no secret value.
 
 Usage:
   llmkeyvault-workspace-emulator dump  [--dir D]   print the emulated workspace as JSON
-                                                  (names, metadata, ACLs, SHA-256 digests,
-                                                  counters, call log; never a value)
+                                                  (names, metadata, ACLs, grants, SHA-256
+                                                  digests, counters, call log; never a value)
   llmkeyvault-workspace-emulator reset [--dir D]   empty the emulated workspace
   llmkeyvault-workspace-emulator plugins          list the plugin names it serves
+
+Make things exist "outside Pulumi" (as a platform team or an older program did):
+  seed          [--dir D] --schema <catalog>.<schema> [--schema ...] [--owner P]
+  put-scope     [--dir D] --scope S [--initial-manage-principal users] [--creator P]
+  put-secret    [--dir D] --scope S --key K --digest-of-stdin
+  put-uc-secret [--dir D] --name <catalog>.<schema>.<secret> --digest-of-stdin [--owner P]
+  put-acl       [--dir D] --scope S --principal P --permission READ|WRITE|MANAGE
+  purge         [--dir D] --vault <resource group>/<vault> --name N   purge a soft-deleted Key Vault secret
+  recover       [--dir D] --vault <resource group>/<vault> --name N   recover a soft-deleted Key Vault secret
+
+A value is read from standard input (never from the command line) and only its
+SHA-256 digest is stored: exactly the bytes read, a trailing newline included.
+P defaults to %s, the identity the plugins act as when the
+provider configuration names none.
 
 D defaults to $LLMKEYVAULT_EMULATOR_DIR. The plugins are served through symlinks
 to this binary named %s.
@@ -75,7 +89,7 @@ func pluginNames() []string {
 
 func cli(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
-		fmt.Fprintf(stdout, usage, strings.Join(pluginNames(), ", "))
+		fmt.Fprintf(stdout, usage, provider.DefaultIdentity, strings.Join(pluginNames(), ", "))
 		if len(args) == 0 {
 			return 2
 		}
@@ -91,8 +105,11 @@ func cli(args []string, stdout, stderr io.Writer) int {
 		return 0
 	case "dump", "reset":
 	default:
+		if c, ok := commands[cmd]; ok {
+			return c.run(cmd, args[1:], stdout, stderr)
+		}
 		fmt.Fprintf(stderr, "llmkeyvault-workspace-emulator: unknown command %q\n", cmd)
-		fmt.Fprintf(stderr, usage, strings.Join(pluginNames(), ", "))
+		fmt.Fprintf(stderr, usage, provider.DefaultIdentity, strings.Join(pluginNames(), ", "))
 		return 2
 	}
 	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)

@@ -72,3 +72,89 @@ func TestUsage(t *testing.T) {
 		t.Errorf("plugins: %d %s", code, out)
 	}
 }
+
+func TestSeedAndPutCommands(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv(workspace.DirEnv, dir)
+	if code, _, errs := run("seed", "--schema", "main.llm", "--schema", "Main.Other", "--owner", "platform-sp"); code != 0 {
+		t.Fatalf("seed: %d %s", code, errs)
+	}
+	if code, _, _ := run("seed", "--schema", "bad"); code != 1 {
+		t.Error("a schema name needs a catalog")
+	}
+	if code, _, _ := run("seed"); code != 1 {
+		t.Error("seed needs --schema")
+	}
+	if code, _, errs := run("put-scope", "--scope", "llm-keys", "--initial-manage-principal", "users"); code != 0 {
+		t.Fatalf("put-scope: %s", errs)
+	}
+	const value = "sk-test-outside-pulumi"
+	stdin = strings.NewReader(value)
+	if code, _, errs := run("put-secret", "--scope", "llm-keys", "--key", "openai"); code != 1 || !strings.Contains(errs, "--digest-of-stdin is required") {
+		t.Errorf("put-secret without --digest-of-stdin: %d %s", code, errs)
+	}
+	if code, _, errs := run("put-secret", "--scope", "llm-keys", "--key", "openai", "--digest-of-stdin"); code != 0 {
+		t.Fatalf("put-secret: %s", errs)
+	}
+	stdin = strings.NewReader("")
+	if code, _, _ := run("put-secret", "--scope", "llm-keys", "--key", "empty", "--digest-of-stdin"); code != 1 {
+		t.Error("an empty value is refused")
+	}
+	stdin = strings.NewReader(value)
+	if code, _, errs := run("put-uc-secret", "--name", "main.llm.openai_api_key", "--owner", "platform-sp", "--digest-of-stdin"); code != 0 {
+		t.Fatalf("put-uc-secret: %s", errs)
+	}
+	if code, _, errs := run("put-acl", "--scope", "llm-keys", "--principal", "data-eng", "--permission", "READ"); code != 0 {
+		t.Fatalf("put-acl: %s", errs)
+	}
+	if code, _, errs := run("put-acl", "--scope", "nope", "--principal", "x", "--permission", "READ"); code != 1 || !strings.Contains(errs, "Scope nope does not exist!") {
+		t.Errorf("put-acl on a missing scope: %d %s", code, errs)
+	}
+	_, out, _ := run("dump")
+	if strings.Contains(out, value) {
+		t.Fatal("the value leaked into the dump")
+	}
+	var d workspace.Dump
+	if err := json.Unmarshal([]byte(out), &d); err != nil {
+		t.Fatal(err)
+	}
+	if d.Schemas["main.llm"].Owner != "platform-sp" || !d.Schemas["main.other"].Seeded || d.Catalogs["main"].Owner != "platform-sp" {
+		t.Errorf("seeded: %+v %+v", d.Schemas, d.Catalogs)
+	}
+	if d.Secrets["llm-keys"]["openai"].ValueSha256 != workspace.Digest(value) || d.ACLs["llm-keys"]["users"] != "MANAGE" ||
+		d.ACLs["llm-keys"]["data-eng"] != "READ" || d.UCSecrets["main.llm.openai_api_key"].ValueSha256 != workspace.Digest(value) {
+		t.Errorf("dump: %s", out)
+	}
+}
+
+func TestPurgeAndRecover(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv(workspace.DirEnv, dir)
+	st, _ := workspace.Open(dir)
+	ref := workspace.VaultRef{ResourceGroup: "rg", Name: "kv-llm"}
+	_ = st.Update(func(w *workspace.Workspace) error {
+		if _, err := w.PutVaultSecret(workspace.VaultSecretSpec{Vault: ref, Name: "openai", ValueSha256: "d", ValueLen: 1}, 1000); err != nil {
+			return err
+		}
+		return w.DeleteVaultSecret(ref, "openai", 2000)
+	})
+	if code, _, errs := run("purge", "--vault", "rg/kv-llm", "--name", "nope"); code != 1 || !strings.Contains(errs, "not found") {
+		t.Errorf("purge of an unknown name: %d %s", code, errs)
+	}
+	if code, _, errs := run("recover", "--vault", "rg/kv-llm", "--name", "openai"); code != 0 {
+		t.Fatalf("recover: %s", errs)
+	}
+	_ = st.Update(func(w *workspace.Workspace) error { return w.DeleteVaultSecret(ref, "openai", 3000) })
+	if code, _, errs := run("purge", "--vault", "RG/KV-LLM", "--name", "OpenAI"); code != 0 {
+		t.Fatalf("purge: %s", errs)
+	}
+	_, out, _ := run("dump")
+	var d workspace.Dump
+	_ = json.Unmarshal([]byte(out), &d)
+	if v := d.Vaults["rg/kv-llm"]; len(v.SecretNames) != 0 || len(v.DeletedSecretNames) != 0 {
+		t.Errorf("after purge: %+v", v)
+	}
+	if code, _, _ := run("purge", "--vault", "kv-llm", "--name", "x"); code != 1 {
+		t.Error("the vault needs its resource group")
+	}
+}

@@ -19,10 +19,6 @@ const (
 	TokenSecretACL   = "databricks:index/secretAcl:SecretAcl"
 )
 
-// Creator is the principal the emulated workspace sees as the caller: it gets
-// MANAGE on every scope it creates without initialManagePrincipal.
-const Creator = "deployer@emulator.invalid"
-
 // pairSeparator joins the two parts of a Secret or SecretAcl id.
 const pairSeparator = "|||"
 
@@ -41,7 +37,7 @@ var Databricks = &Package{
 		"host": "string", "token": "string", "authType": "string", "accountId": "string",
 		"azureClientId": "string", "azureClientSecret": "string", "azureTenantId": "string",
 		"azureWorkspaceResourceId": "string", "azureUseMsi": "boolean", "clientId": "string", "clientSecret": "string",
-		"profile": "string", "configFile": "string",
+		"profile": "string", "configFile": "string", "username": "string", "password": "string",
 	},
 	Resources: map[string]*ResourceType{
 		TokenSecretScope: {
@@ -144,8 +140,8 @@ func checkScope(s *Server, call *checkCall) (resource.PropertyMap, []*pulumirpc.
 	return ins, c.failures
 }
 
-func scopeSpec(m resource.PropertyMap) workspace.ScopeSpec {
-	spec := workspace.ScopeSpec{Creator: Creator}
+func scopeSpec(m resource.PropertyMap, creator string) workspace.ScopeSpec {
+	spec := workspace.ScopeSpec{Creator: creator}
 	spec.Name, _ = get(m, "name").str()
 	spec.BackendType, _ = get(m, "backendType").str()
 	spec.InitialManagePrincipal, _ = get(m, "initialManagePrincipal").str()
@@ -184,7 +180,7 @@ func scopeOutputs(sc *workspace.Scope, ins resource.PropertyMap) resource.Proper
 }
 
 func createScope(s *Server, ctx context.Context, call *opCall) (string, resource.PropertyMap, error) {
-	spec := scopeSpec(call.News)
+	spec := scopeSpec(call.News, s.identity())
 	if call.Preview {
 		outs := call.News.Copy()
 		if !get(outs, "backendType").present {

@@ -65,6 +65,8 @@ type ResourceType struct {
 	Computed map[string]bool
 	// Secret are input paths ("a" or "a.b") returned as secrets by Check.
 	Secret []string
+	// Equal overrides equalValues for an input (sets, case-insensitive names).
+	Equal map[string]func(a, b resource.PropertyValue) bool
 
 	Check  func(s *Server, c *checkCall) (resource.PropertyMap, []*pulumirpc.CheckFailure)
 	Create func(s *Server, ctx context.Context, c *opCall) (string, resource.PropertyMap, error)
@@ -312,8 +314,10 @@ func (s *Server) Diff(_ context.Context, req *pulumirpc.DiffRequest) (*pulumirpc
 		if isEmpty(n) && rt.Computed[k] {
 			continue
 		}
-		if !n.ContainsUnknowns() && equalValues(o, n) {
-			continue
+		if !n.ContainsUnknowns() {
+			if eq := rt.Equal[k]; eq != nil && eq(o, n) || eq == nil && equalValues(o, n) {
+				continue
+			}
 		}
 		resp.Diffs = append(resp.Diffs, k)
 		kind := diffKind(isEmpty(o), isEmpty(n), rt.Replace[k])

@@ -1,19 +1,30 @@
 package workspace
 
-import "sort"
+import (
+	"sort"
+	"strings"
+)
 
 // Dump is what `llmkeyvault-workspace-emulator dump` prints. It carries names,
 // metadata, ACLs, digests and counters; never a secret value.
 type Dump struct {
-	Emulator       string                          `json:"emulator"`
-	Dir            string                          `json:"dir,omitempty"`
-	Scopes         map[string]DumpScope            `json:"scopes"`
-	Secrets        map[string]map[string]SecretRec `json:"secrets"` // scope -> key -> digest and timestamp (DATABRICKS scopes)
-	ACLs           map[string]map[string]string    `json:"acls"`    // scope -> principal -> permission
-	Vaults         map[string]DumpVault            `json:"vaults"`  // "<resource group>/<vault>" lower case
-	CreateCounters map[string]int64                `json:"createCounters"`
-	CallCounters   map[string]int64                `json:"callCounters"`
-	Log            []LogEntry                      `json:"log"`
+	Emulator string                          `json:"emulator"`
+	Dir      string                          `json:"dir,omitempty"`
+	Scopes   map[string]DumpScope            `json:"scopes"`
+	Secrets  map[string]map[string]SecretRec `json:"secrets"` // scope -> key -> digest and timestamp (DATABRICKS scopes)
+	ACLs     map[string]map[string]string    `json:"acls"`    // scope -> principal -> permission
+	Vaults   map[string]DumpVault            `json:"vaults"`  // "<resource group>/<vault>" lower case
+	// Unity Catalog: lower-case full names.
+	Catalogs  map[string]UCCatalog  `json:"catalogs"`
+	Schemas   map[string]DumpSchema `json:"schemas"`
+	UCSecrets map[string]UCSecret   `json:"ucSecrets"` // digests, never values
+	// UCGrants: securable type -> full name -> principal -> privileges.
+	UCGrants              map[string]map[string]map[string][]string `json:"ucGrants"`
+	ServingEndpoints      map[string]DumpEndpoint                   `json:"servingEndpoints"`
+	ModelProviderServices map[string]DumpModelProviderService       `json:"modelProviderServices"`
+	CreateCounters        map[string]int64                          `json:"createCounters"`
+	CallCounters          map[string]int64                          `json:"callCounters"`
+	Log                   []LogEntry                                `json:"log"`
 }
 
 // DumpScope is a scope in a Dump.
@@ -37,6 +48,35 @@ type DumpVault struct {
 	Name           string                 `json:"name"`
 	SecretNames    []string               `json:"secretNames"`
 	Secrets        map[string]VaultSecret `json:"secrets"`
+	// DeletedSecretNames are soft-deleted secrets, whose names cannot be
+	// reused until purged.
+	DeletedSecretNames []string `json:"deletedSecretNames"`
+}
+
+// DumpSchema is a Unity Catalog schema in a Dump.
+type DumpSchema struct {
+	CatalogName string            `json:"catalogName"`
+	Name        string            `json:"name"`
+	Owner       string            `json:"owner"`
+	Comment     string            `json:"comment,omitempty"`
+	Properties  map[string]string `json:"properties,omitempty"`
+	Seeded      bool              `json:"seeded"`
+	SecretNames []string          `json:"secretNames"`
+}
+
+// DumpEndpoint is a Model Serving endpoint in a Dump.
+type DumpEndpoint struct {
+	ID               string   `json:"id"`
+	Creator          string   `json:"creator"`
+	SecretReferences []string `json:"secretReferences"`
+}
+
+// DumpModelProviderService is an AI Gateway model provider service in a Dump.
+type DumpModelProviderService struct {
+	Name             string   `json:"name"`
+	Parent           string   `json:"parent"`
+	Owner            string   `json:"owner"`
+	SecretReferences []string `json:"secretReferences"`
 }
 
 // Dump makes the printable view of w.
@@ -50,7 +90,15 @@ func (w *Workspace) Dump() Dump {
 		CreateCounters: map[string]int64{},
 		CallCounters:   map[string]int64{},
 		Log:            append([]LogEntry{}, w.Log...),
+		Catalogs:       map[string]UCCatalog{},
+		Schemas:        map[string]DumpSchema{},
+		UCSecrets:      map[string]UCSecret{},
+		UCGrants:       map[string]map[string]map[string][]string{},
+
+		ServingEndpoints:      map[string]DumpEndpoint{},
+		ModelProviderServices: map[string]DumpModelProviderService{},
 	}
+	w.dumpUC(&d)
 	for _, k := range Kinds {
 		d.CreateCounters[k] = w.CreateCounters[k]
 	}
@@ -80,7 +128,11 @@ func (w *Workspace) Dump() Dump {
 	}
 	for key, v := range w.Vaults {
 		dv := DumpVault{SubscriptionID: v.SubscriptionID, ResourceGroup: v.ResourceGroup, Name: v.Name,
-			SecretNames: []string{}, Secrets: map[string]VaultSecret{}}
+			SecretNames: []string{}, Secrets: map[string]VaultSecret{}, DeletedSecretNames: []string{}}
+		for _, vs := range v.Deleted {
+			dv.DeletedSecretNames = append(dv.DeletedSecretNames, vs.Name)
+		}
+		sort.Strings(dv.DeletedSecretNames)
 		for _, vs := range v.Secrets {
 			dv.SecretNames = append(dv.SecretNames, vs.Name)
 			dv.Secrets[vs.Name] = *vs
@@ -89,4 +141,42 @@ func (w *Workspace) Dump() Dump {
 		d.Vaults[key] = dv
 	}
 	return d
+}
+
+func (w *Workspace) dumpUC(d *Dump) {
+	for k, c := range w.Catalogs {
+		d.Catalogs[k] = *c
+	}
+	for k, s := range w.Schemas {
+		ds := DumpSchema{CatalogName: s.CatalogName, Name: s.Name, Owner: s.Owner, Comment: s.Comment,
+			Properties: s.Properties, Seeded: s.Seeded, SecretNames: []string{}}
+		for _, sec := range w.UCSecrets {
+			if sec.CatalogName+"."+sec.SchemaName == k {
+				ds.SecretNames = append(ds.SecretNames, sec.Name)
+			}
+		}
+		sort.Strings(ds.SecretNames)
+		d.Schemas[k] = ds
+	}
+	for k, s := range w.UCSecrets {
+		d.UCSecrets[k] = *s
+	}
+	for key, m := range w.Grants {
+		typ, full, _ := strings.Cut(key, "/")
+		if d.UCGrants[typ] == nil {
+			d.UCGrants[typ] = map[string]map[string][]string{}
+		}
+		byPrincipal := map[string][]string{}
+		for _, a := range m {
+			byPrincipal[a.Principal] = append([]string{}, a.Privileges...)
+		}
+		d.UCGrants[typ][full] = byPrincipal
+	}
+	for k, e := range w.ServingEndpoints {
+		d.ServingEndpoints[k] = DumpEndpoint{ID: e.ID, Creator: e.Creator, SecretReferences: append([]string{}, e.SecretReferences...)}
+	}
+	for k, m := range w.ModelProviderServices {
+		d.ModelProviderServices[k] = DumpModelProviderService{Name: m.Name, Parent: m.Parent, Owner: m.Owner,
+			SecretReferences: append([]string{}, m.SecretReferences...)}
+	}
 }

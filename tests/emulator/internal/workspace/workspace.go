@@ -42,10 +42,17 @@ const (
 	KindACL         = "acl"
 	KindVaultSecret = "vaultsecret"
 	KindRandomID    = "randomid"
+	KindUCSecret    = "ucsecret"
+	KindGrants      = "grants"
+	KindGrant       = "grant"
+	KindSchema      = "schema"
+	KindServing     = "serving"
+	KindProviderSvc = "modelproviderservice"
 )
 
 // Kinds lists every kind, in a stable order.
-var Kinds = []string{KindScope, KindSecret, KindACL, KindVaultSecret, KindRandomID}
+var Kinds = []string{KindScope, KindSecret, KindACL, KindVaultSecret, KindRandomID,
+	KindUCSecret, KindGrants, KindGrant, KindSchema, KindServing, KindProviderSvc}
 
 var (
 	// Databricks scope names and secret keys (the documented rule, narrower
@@ -67,6 +74,7 @@ const (
 	CodeLimitExceeded   = "RESOURCE_LIMIT_EXCEEDED"
 	CodeBadRequest      = "BAD_REQUEST"
 	CodeInjectedFailure = "INJECTED_FAILURE"
+	CodeConflict        = "Conflict" // Azure's code for a name held by a soft-deleted secret
 )
 
 // APIError is an error as the emulated service reports it.
@@ -157,6 +165,8 @@ type SecretRec struct {
 type Vault struct {
 	VaultRef
 	Secrets map[string]*VaultSecret `json:"secrets"` // lower-case name -> secret
+	// Deleted holds soft-deleted secrets (lower-case name), until purged.
+	Deleted map[string]*VaultSecret `json:"deleted"`
 }
 
 // VaultSecret is a secret in a Key Vault (its digest, never its value).
@@ -169,8 +179,9 @@ type VaultSecret struct {
 	Enabled     *bool             `json:"enabled,omitempty"`
 	Expires     *int64            `json:"expires,omitempty"`
 	NotBefore   *int64            `json:"notBefore,omitempty"`
-	Created     int64             `json:"created"` // seconds since the epoch
-	Updated     int64             `json:"updated"` // seconds since the epoch
+	Created     int64             `json:"created"`               // seconds since the epoch
+	Updated     int64             `json:"updated"`               // seconds since the epoch
+	DeletedDate int64             `json:"deletedDate,omitempty"` // seconds since the epoch (soft-deleted only)
 }
 
 // LogEntry is one mutating call (create, update, delete), never with a value.
@@ -190,6 +201,15 @@ type Workspace struct {
 	FormatVersion int               `json:"formatVersion"`
 	Scopes        map[string]*Scope `json:"scopes"`
 	Vaults        map[string]*Vault `json:"vaults"`
+	// Unity Catalog (uc.go): keys are lower-case full names.
+	Catalogs  map[string]*UCCatalog `json:"catalogs"`
+	Schemas   map[string]*UCSchema  `json:"schemas"`
+	UCSecrets map[string]*UCSecret  `json:"ucSecrets"`
+	// Grants: SecurableKey -> lower-case principal -> assignment.
+	Grants map[string]map[string]*Assignment `json:"grants"`
+	// Model Serving and AI Gateway (serving.go).
+	ServingEndpoints      map[string]*ServingEndpoint      `json:"servingEndpoints"`
+	ModelProviderServices map[string]*ModelProviderService `json:"modelProviderServices"`
 	// CreateCounters counts Create calls per kind (failed ones included); the
 	// fault injection hook keys on them.
 	CreateCounters map[string]int64 `json:"createCounters"`
@@ -214,6 +234,24 @@ func (w *Workspace) normalize() {
 	if w.Vaults == nil {
 		w.Vaults = map[string]*Vault{}
 	}
+	if w.Catalogs == nil {
+		w.Catalogs = map[string]*UCCatalog{}
+	}
+	if w.Schemas == nil {
+		w.Schemas = map[string]*UCSchema{}
+	}
+	if w.UCSecrets == nil {
+		w.UCSecrets = map[string]*UCSecret{}
+	}
+	if w.Grants == nil {
+		w.Grants = map[string]map[string]*Assignment{}
+	}
+	if w.ServingEndpoints == nil {
+		w.ServingEndpoints = map[string]*ServingEndpoint{}
+	}
+	if w.ModelProviderServices == nil {
+		w.ModelProviderServices = map[string]*ModelProviderService{}
+	}
 	if w.CreateCounters == nil {
 		w.CreateCounters = map[string]int64{}
 	}
@@ -231,6 +269,9 @@ func (w *Workspace) normalize() {
 	for _, v := range w.Vaults {
 		if v.Secrets == nil {
 			v.Secrets = map[string]*VaultSecret{}
+		}
+		if v.Deleted == nil {
+			v.Deleted = map[string]*VaultSecret{}
 		}
 	}
 }
@@ -312,8 +353,11 @@ func (w *Workspace) CreateScope(spec ScopeSpec, nowMs int64) (*Scope, error) {
 		}
 		vault = w.vault(ref, true)
 	}
-	if _, ok := w.Scopes[spec.Name]; ok {
-		return nil, apiErr(CodeAlreadyExists, "Scope %s already exists!", spec.Name)
+	// Scope names are case-insensitive ("Secret scopes" docs).
+	for name := range w.Scopes {
+		if strings.EqualFold(name, spec.Name) {
+			return nil, apiErr(CodeAlreadyExists, "Scope %s already exists!", spec.Name)
+		}
 	}
 	if len(w.Scopes) >= MaxScopes {
 		return nil, apiErr(CodeLimitExceeded, "Maximum number of scopes (%d) in the workspace exceeded", MaxScopes)
@@ -500,7 +544,7 @@ func (w *Workspace) vault(ref VaultRef, create bool) *Vault {
 	v := w.Vaults[k]
 	if v == nil && create {
 		v = &Vault{VaultRef: VaultRef{SubscriptionID: ref.SubscriptionID, ResourceGroup: ref.ResourceGroup, Name: ref.Name},
-			Secrets: map[string]*VaultSecret{}}
+			Secrets: map[string]*VaultSecret{}, Deleted: map[string]*VaultSecret{}}
 		w.Vaults[k] = v
 	}
 	return v
@@ -540,6 +584,9 @@ func (w *Workspace) PutVaultSecret(spec VaultSecretSpec, nowMs int64) (*VaultSec
 	v := w.vault(spec.Vault, true)
 	now := nowMs / 1000
 	k := strings.ToLower(spec.Name)
+	if d := v.Deleted[k]; d != nil {
+		return nil, deletedButRecoverable(d.Name)
+	}
 	vs := v.Secrets[k]
 	if vs == nil {
 		vs = &VaultSecret{Name: spec.Name, Created: now}
@@ -566,12 +613,18 @@ func (w *Workspace) VaultSecret(ref VaultRef, name string) (*VaultSecret, error)
 	return nil, apiErr(CodeDoesNotExist, "Secret %s not found in vault %s", name, ref.Name)
 }
 
-// DeleteVaultSecret deletes a secret of a vault.
-func (w *Workspace) DeleteVaultSecret(ref VaultRef, name string) error {
-	if _, err := w.VaultSecret(ref, name); err != nil {
+// DeleteVaultSecret deletes a secret of a vault: a soft delete, as on every
+// vault since soft delete became mandatory (see softdelete.go).
+func (w *Workspace) DeleteVaultSecret(ref VaultRef, name string, nowMs int64) error {
+	vs, err := w.VaultSecret(ref, name)
+	if err != nil {
 		return err
 	}
-	delete(w.vault(ref, false).Secrets, strings.ToLower(name))
+	v := w.vault(ref, false)
+	k := strings.ToLower(name)
+	delete(v.Secrets, k)
+	vs.DeletedDate = nowMs / 1000
+	v.Deleted[k] = vs
 	return nil
 }
 

@@ -49,6 +49,9 @@ func TestScopeUniqueAndLimit(t *testing.T) {
 	if err.Error() != "RESOURCE_ALREADY_EXISTS: Scope s already exists!" {
 		t.Errorf("message: %q", err)
 	}
+	// Scope names are case-insensitive.
+	_, err = w.CreateScope(ScopeSpec{Name: "S"}, 1)
+	wantCode(t, err, CodeAlreadyExists)
 	for i := len(w.Scopes); i < MaxScopes; i++ {
 		mustScope(t, w, ScopeSpec{Name: fmt.Sprintf("s%d", i)})
 	}
@@ -260,11 +263,53 @@ func TestVaultSecrets(t *testing.T) {
 	if _, err := w.VaultSecret(ref, "key-1"); err != nil {
 		t.Error(err)
 	}
-	if err := w.DeleteVaultSecret(ref, "KEY-1"); err != nil {
+	if err := w.DeleteVaultSecret(ref, "KEY-1", 10000); err != nil {
 		t.Fatal(err)
 	}
-	if !IsNotFound(w.DeleteVaultSecret(ref, "key-1")) {
+	if !IsNotFound(w.DeleteVaultSecret(ref, "key-1", 10000)) {
 		t.Error("second delete must be not found")
+	}
+}
+
+func TestVaultSoftDeleteBlocksTheNameUntilPurged(t *testing.T) {
+	w := New()
+	ref := VaultRef{ResourceGroup: "rg", Name: "kv-llm"}
+	spec := VaultSecretSpec{Vault: ref, Name: "openai", ValueSha256: Digest("a"), ValueLen: 1}
+	if _, err := w.PutVaultSecret(spec, 1000); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.DeleteVaultSecret(ref, "openai", 2000); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.VaultSecret(ref, "openai"); !IsNotFound(err) {
+		t.Errorf("a soft-deleted secret is not readable: %v", err)
+	}
+	if d := w.Dump().Vaults["rg/kv-llm"]; len(d.SecretNames) != 0 || len(d.DeletedSecretNames) != 1 || d.DeletedSecretNames[0] != "openai" {
+		t.Errorf("dump: %+v", d)
+	}
+	_, err := w.PutVaultSecret(VaultSecretSpec{Vault: ref, Name: "OpenAI", ValueSha256: Digest("b"), ValueLen: 1}, 3000)
+	wantCode(t, err, CodeConflict)
+	if !strings.Contains(err.Error(), "Conflict: Secret openai is currently in a deleted but recoverable state, and its name cannot be reused; in this state, the secret can only be recovered or purged.") {
+		t.Errorf("message: %v", err)
+	}
+	if err := w.PurgeVaultSecret(ref, "OPENAI"); err != nil {
+		t.Fatal(err)
+	}
+	if !IsNotFound(w.PurgeVaultSecret(ref, "openai")) {
+		t.Error("a second purge must be not found")
+	}
+	if _, err := w.PutVaultSecret(spec, 4000); err != nil {
+		t.Errorf("after purge the name is free: %v", err)
+	}
+	// Recover brings a deleted secret back with its digest.
+	if err := w.DeleteVaultSecret(ref, "openai", 5000); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.RecoverVaultSecret(ref, "openai"); err != nil {
+		t.Fatal(err)
+	}
+	if vs, err := w.VaultSecret(ref, "openai"); err != nil || vs.ValueSha256 != Digest("a") || vs.DeletedDate != 0 {
+		t.Errorf("recovered: %+v %v", vs, err)
 	}
 }
 

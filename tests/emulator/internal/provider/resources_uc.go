@@ -1,0 +1,77 @@
+package provider
+
+import (
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+
+	"llmkeyvault/tests/emulator/internal/workspace"
+)
+
+func fold(keys ...string) map[string]func(a, b resource.PropertyValue) bool {
+	m := map[string]func(a, b resource.PropertyValue) bool{}
+	for _, k := range keys {
+		m[k] = equalFold
+	}
+	return m
+}
+
+// The Unity Catalog, Model Serving and AI Gateway types join the databricks package.
+func init() {
+	r := Databricks.Resources
+	r[TokenSecretUc] = &ResourceType{
+		Token:    TokenSecretUc,
+		Kind:     workspace.KindUCSecret,
+		Inputs:   []string{"catalogName", "schemaName", "name", "value", "comment", "expireTime", "owner", "providerConfig"},
+		Replace:  set("catalogName", "schemaName", "name", "providerConfig"),
+		Computed: set("owner"),
+		Secret:   []string{"value"},
+		Check:    checkSecretUc, Create: createSecretUc, Read: readSecretUc, Update: updateSecretUc, Delete: deleteSecretUc,
+		Schema: secretUcSchema,
+	}
+	r[TokenGrants] = &ResourceType{
+		Token:   TokenGrants,
+		Kind:    workspace.KindGrants,
+		Inputs:  append(securableWires(), "grants", "providerConfig"),
+		Replace: set(append(securableWires(), "providerConfig")...),
+		Equal:   map[string]func(a, b resource.PropertyValue) bool{"grants": equalGrants},
+		Check:   checkGrants, Create: createGrants, Read: readGrants, Update: updateGrants, Delete: deleteGrants,
+		Schema: grantsSchema,
+	}
+	r[TokenGrant] = &ResourceType{
+		Token:   TokenGrant,
+		Kind:    workspace.KindGrant,
+		Inputs:  append(securableWires(), "principal", "privileges", "providerConfig"),
+		Replace: set(append(securableWires(), "principal", "providerConfig")...),
+		Equal:   map[string]func(a, b resource.PropertyValue) bool{"privileges": equalPrivileges},
+		Check:   checkGrant, Create: createGrant, Read: readGrant, Update: updateGrant, Delete: deleteGrant,
+		Schema: grantSchema,
+	}
+	r[TokenSchema] = &ResourceType{
+		Token: TokenSchema,
+		Kind:  workspace.KindSchema,
+		Inputs: []string{"catalogName", "name", "comment", "owner", "properties", "forceDestroy", "storageRoot",
+			"enablePredictiveOptimization", "providerConfig"},
+		Replace:  set("catalogName", "name", "storageRoot", "providerConfig"),
+		Computed: set("owner", "enablePredictiveOptimization"),
+		Equal:    fold("catalogName", "name"),
+		Check:    checkSchema, Create: createSchema, Read: readSchema, Update: updateSchema, Delete: deleteSchema,
+		Schema: ucSchemaSchema,
+	}
+	r[TokenModelServing] = &ResourceType{
+		Token: TokenModelServing,
+		Kind:  workspace.KindServing,
+		Inputs: []string{"name", "config", "aiGateway", "budgetPolicyId", "description", "emailNotifications", "rateLimits",
+			"routeOptimized", "tags", "telemetryConfig", "providerConfig"},
+		Replace:  set("name", "providerConfig"),
+		Computed: set("config"),
+		Check:    checkModelServing, Create: createModelServing, Read: readModelServing, Update: updateModelServing,
+		Delete: deleteModelServing, Schema: modelServingSchema,
+	}
+	r[TokenModelProviderService] = &ResourceType{
+		Token:   TokenModelProviderService,
+		Kind:    workspace.KindProviderSvc,
+		Inputs:  []string{"parent", "modelProviderServiceId", "comment", "config", "providerConfig"},
+		Replace: set("parent", "modelProviderServiceId", "providerConfig"),
+		Check:   checkModelProviderService, Create: createModelProviderService, Read: readModelProviderService,
+		Update: updateModelProviderService, Delete: deleteModelProviderService, Schema: modelProviderServiceSchema,
+	}
+}
