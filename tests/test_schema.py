@@ -108,6 +108,22 @@ def test_schema_records_the_child_plugins() -> None:
     assert recorded == PLUGIN_VERSIONS
 
 
+def test_one_pulumi_range_for_the_provider_and_the_sdks() -> None:
+    import tomllib
+
+    python_range = SCHEMA["language"]["python"]["requires"]["pulumi"]
+    provider = tomllib.loads((ROOT / "provider" / "pyproject.toml").read_text(encoding="utf-8"))
+    assert f"pulumi{python_range}" in provider["project"]["dependencies"]
+    minimum = python_range.split(",")[0].removeprefix(">=")
+    assert SCHEMA["language"]["nodejs"]["dependencies"]["@pulumi/pulumi"] == f"^{minimum}"
+
+
+def test_the_version_is_read_from_the_schema() -> None:
+    from llmkeyvault_provider.schema import package_version
+
+    assert package_version() == SCHEMA["version"]
+
+
 def test_child_plugin_versions_are_the_installed_typed_sdks() -> None:
     assert "dependencies" not in SCHEMA, "the SDKs must not depend on the children's packages"
     for package, version in PLUGIN_VERSIONS.items():
