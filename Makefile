@@ -43,7 +43,7 @@ lint: venv
 test-fast: venv
 	$(PY) -m pytest -m "not slow"
 
-test: lint tools tools-test build emulator emulator-test examples-deps
+test: lint tools tools-test build emulator emulator-test examples-deps java-deps
 	$(PY) -m pytest
 
 bench: venv tools build emulator
