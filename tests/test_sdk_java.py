@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
 import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
@@ -22,6 +23,7 @@ from test_sdks import DIST, PROGRAMS, ROOT, SDK, WORK, committed_tree, fresh, ma
 pytestmark = [pytest.mark.sdk, pytest.mark.slow]
 
 MAVEN_REPO = ROOT / "build" / "maven"
+GENSDK_JAVA = ROOT / "build" / "gensdk" / "bin" / "gensdk-java"
 POM_NS = {"m": "http://maven.apache.org/POM/4.0.0"}
 
 
@@ -63,6 +65,34 @@ def test_java_sdk_is_current() -> None:
         if committed[name] != regenerated[name]
     ]
     assert not problems, "sdk/java is not what schema.yaml generates; run `make gen-sdk`:\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"basePackge": "com.llmkeyvault"}, 'unknown field "basePackge"'),
+        ({"basePackage": None}, "basePackage is required"),
+        ({"buildFiles": "gradle"}, 'buildFiles must be "none"'),
+        ({"dependencies": {"com.google.code.gson:gson": "2.10"}}, 'must pin "com.pulumi:pulumi"'),
+    ],
+)
+def test_java_section_is_checked(schema: dict[str, Any], change: dict[str, Any], message: str) -> None:
+    """gensdk-java refuses a `language.java` section it cannot build from (pulumi-java's
+    own reader would drop an unknown field silently) and writes nothing."""
+    make(str(GENSDK_JAVA))
+    section = {**schema["language"]["java"], **change}
+    broken = {**schema, "language": {**schema["language"], "java": {k: v for k, v in section.items() if v is not None}}}
+    work = fresh(WORK / "java-section")
+    (work / "schema.yaml").write_text(yaml.safe_dump(broken), encoding="utf-8")
+    result = subprocess.run(
+        [GENSDK_JAVA, "-schema", work / "schema.yaml", "-out", work / "out"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "language.java" in result.stderr and message in result.stderr, result.stderr
+    assert not (work / "out").exists()
 
 
 def test_java_sdk_layout(java: dict[str, str]) -> None:
