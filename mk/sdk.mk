@@ -116,7 +116,9 @@ dist-sdk-dotnet:
 # later Maven run is offline (-o). It is redone when either pom.xml changes.
 
 MAVEN_REPO   := $(CURDIR)/build/maven
-MVN          := mvn -B -q -Dmaven.repo.local=$(MAVEN_REPO) -Dstyle.color=never
+# Maven's JVM only starts and compiles a little: C1 alone makes it about 3 times quicker.
+MAVEN_JVM    := -XX:+TieredCompilation -XX:TieredStopAtLevel=1
+MVN          := MAVEN_OPTS="$(MAVEN_JVM) $$MAVEN_OPTS" mvn -B -q -Dmaven.repo.local=$(MAVEN_REPO) -Dstyle.color=never
 JAVA_POMS    := $(CURDIR)/sdk/java/pom.xml $(CURDIR)/tests/sdk/java/pom.xml
 # Keyed on the poms' content, so regenerating an unchanged SDK resolves nothing.
 JAVA_DEPS    := $(MAVEN_REPO)/.resolved-$(shell cat $(JAVA_POMS) 2>/dev/null | sha256sum | cut -c1-16)

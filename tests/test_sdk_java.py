@@ -48,7 +48,9 @@ def java(schema: dict[str, Any]) -> dict[str, str]:
 
 
 def mvn(*args: str | Path, cwd: Path = ROOT) -> None:
-    run("mvn", "-B", "-q", "-o", f"-Dmaven.repo.local={MAVEN_REPO}", *args, cwd=cwd)
+    """Maven offline against build/maven, with the JVM options of mk/sdk.mk."""
+    env = {"MAVEN_OPTS": "-XX:+TieredCompilation -XX:TieredStopAtLevel=1"}
+    run("mvn", "-B", "-q", "-o", f"-Dmaven.repo.local={MAVEN_REPO}", *args, cwd=cwd, env=env)
 
 
 def test_java_sdk_is_current() -> None:
