@@ -139,7 +139,7 @@ def java_dist(java: dict[str, str]) -> Path:
 
 def test_java_dist(java_dist: Path, java: dict[str, str]) -> None:
     """dist/java holds the jar (classes and resources), the sources jar and the pom,
-    all named with the schema's version."""
+    all named with the schema's version; the jars' entries have fixed times."""
     stem = f"{java['artifact']}-{java['version']}"
     assert sorted(p.name for p in java_dist.iterdir()) == [f"{stem}-sources.jar", f"{stem}.jar", f"{stem}.pom"]
     assert (java_dist / f"{stem}.pom").read_bytes() == (SDK / "java" / "pom.xml").read_bytes()
@@ -153,6 +153,11 @@ def test_java_dist(java_dist: Path, java: dict[str, str]) -> None:
         assert f"{path}/{cls}.class" in names
     with zipfile.ZipFile(java_dist / f"{stem}-sources.jar") as sources:
         assert f"{path}/LlmKeyVault.java" in sources.namelist()
+
+    # Reproducible: every entry has the pom's fixed project.build.outputTimestamp.
+    for archive in (f"{stem}.jar", f"{stem}-sources.jar"):
+        with zipfile.ZipFile(java_dist / archive) as jar:
+            assert {entry.date_time for entry in jar.infolist()} == {(1980, 1, 1, 0, 0, 2)}, archive
 
 
 def test_java_program_under_mocks(java_dist: Path, java: dict[str, str]) -> None:
