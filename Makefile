@@ -23,6 +23,7 @@ help:
 	@echo "make build      the provider plugin, bin/pulumi-resource-llmkeyvault"
 	@echo "make gen-sdk    regenerate sdk/ from schema.yaml"
 	@echo "make dist       release artefacts under dist/"
+	@echo "make java-deps  fetch the Java SDK's Maven dependencies into build/maven (once)"
 	@echo "make clean      remove build outputs and the virtual environment"
 
 -include $(sort $(wildcard mk/*.mk))
@@ -43,7 +44,7 @@ lint: venv
 test-fast: venv
 	$(PY) -m pytest -m "not slow"
 
-test: lint tools tools-test build emulator emulator-test examples-deps
+test: lint tools tools-test build emulator emulator-test examples-deps java-deps
 	$(PY) -m pytest
 
 bench: venv tools build emulator

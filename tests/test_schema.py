@@ -51,7 +51,7 @@ def test_identity() -> None:
         "llmkeyvault:index:Backend",
     }
     assert [e["value"] for e in TYPES["llmkeyvault:index:Backend"]["enum"]] == [b.value for b in Backend]
-    assert set(SCHEMA["language"]) == {"python", "nodejs", "go", "csharp"}
+    assert set(SCHEMA["language"]) == {"python", "nodejs", "go", "csharp", "java"}
     assert SCHEMA["language"]["python"]["packageName"] == "pulumi_llmkeyvault"
 
 
