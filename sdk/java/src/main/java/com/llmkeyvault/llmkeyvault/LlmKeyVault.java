@@ -10,110 +10,153 @@ import com.pulumi.core.Output;
 import com.pulumi.core.annotations.Export;
 import com.pulumi.core.annotations.ResourceType;
 import com.pulumi.core.internal.Codegen;
+import java.lang.Object;
 import java.lang.String;
 import java.util.List;
 import java.util.Map;
 import javax.annotation.Nullable;
 
 /**
- * API keys of LLM providers in Databricks secret scopes: one scope (or one per provider), one secret per provider, least-privilege ACLs (nobody gets anything unless named; the workspace-wide `users` group only on purpose), and outputs ready to use in cluster Spark config, `spark_env_vars` and Model Serving `environment_vars`. Every input is checked before anything is created; a rotated key is replaced without ever being lost.
+ * API keys of LLM providers in Databricks secret scopes or Unity Catalog secrets: one scope (or one per provider) or one UC secret per provider, least-privilege grants (nobody gets anything unless named; the workspace-wide `users` group only on purpose), and outputs ready to use in cluster Spark config, `spark_env_vars`, Model Serving `environment_vars` and external models. Every input is checked before anything is created, and all problems are reported at once. Inputs that decide which scopes exist (`scopeName`, `scopePerProvider`, `uniqueSuffix`, `backend`, `keyVault`, and moving `users` into or out of MANAGE) replace a scope when changed, which deletes and re-creates every key in it: protect the component in production.
  * 
  */
 @ResourceType(type="llmkeyvault:index:LlmKeyVault")
 public class LlmKeyVault extends com.pulumi.resources.ComponentResource {
     /**
-     * The backend in use, `databricks` or `azure-keyvault`.
+     * The backend in use, `databricks`, `azure-keyvault` or `unity-catalog`.
      * 
      */
     @Export(name="backend", refs={String.class}, tree="[0]")
     private Output<String> backend;
 
     /**
-     * @return The backend in use, `databricks` or `azure-keyvault`.
+     * @return The backend in use, `databricks`, `azure-keyvault` or `unity-catalog`.
      * 
      */
     public Output<String> backend() {
         return this.backend;
     }
     /**
-     * Environment variable name to secret reference, ready to paste into `environment_vars` of a serving endpoint or `spark_env_vars` of a cluster.
+     * Environment variable name to secret reference, ready to paste into `environment_vars` of a serving endpoint or `spark_env_vars` of a cluster. Empty with unity-catalog.
      * 
      */
     @Export(name="environmentVariables", refs={Map.class,String.class}, tree="[0,1,1]")
     private Output<Map<String,String>> environmentVariables;
 
     /**
-     * @return Environment variable name to secret reference, ready to paste into `environment_vars` of a serving endpoint or `spark_env_vars` of a cluster.
+     * @return Environment variable name to secret reference, ready to paste into `environment_vars` of a serving endpoint or `spark_env_vars` of a cluster. Empty with unity-catalog.
      * 
      */
     public Output<Map<String,String>> environmentVariables() {
         return this.environmentVariables;
     }
     /**
-     * Every ACL the component manages, sorted by scope, principal and permission.
+     * Provider name to its key&#39;s expiry (RFC 3339, UTC), for providers with `expiresAt`.
+     * 
+     */
+    @Export(name="expirations", refs={Map.class,String.class}, tree="[0,1,1]")
+    private Output<Map<String,String>> expirations;
+
+    /**
+     * @return Provider name to its key&#39;s expiry (RFC 3339, UTC), for providers with `expiresAt`.
+     * 
+     */
+    public Output<Map<String,String>> expirations() {
+        return this.expirations;
+    }
+    /**
+     * Provider name to the provider block of a Model Serving `external_model`, with the key as a secret reference: `{provider, &lt;provider&gt;Config: {&lt;key field&gt;: &#34;{{secrets/...}}&#34;}}` (Pulumi property names), for openai, anthropic, cohere and ai21labs; add `name` and `task`. Providers that need more than a key (azure-openai: base URL and deployment; amazon-bedrock: region and access key id; google: project and region) and custom ones are left out. Empty with unity-catalog.
+     * 
+     */
+    @Export(name="externalModels", refs={Map.class,String.class,Object.class}, tree="[0,1,[0,1,2]]")
+    private Output<Map<String,Map<String,Object>>> externalModels;
+
+    /**
+     * @return Provider name to the provider block of a Model Serving `external_model`, with the key as a secret reference: `{provider, &lt;provider&gt;Config: {&lt;key field&gt;: &#34;{{secrets/...}}&#34;}}` (Pulumi property names), for openai, anthropic, cohere and ai21labs; add `name` and `task`. Providers that need more than a key (azure-openai: base URL and deployment; amazon-bedrock: region and access key id; google: project and region) and custom ones are left out. Empty with unity-catalog.
+     * 
+     */
+    public Output<Map<String,Map<String,Object>>> externalModels() {
+        return this.externalModels;
+    }
+    /**
+     * Every ACL (or, with unity-catalog, every grant on a secret) the component manages, sorted by scope, secret, principal and permission.
      * 
      */
     @Export(name="grants", refs={List.class,Grant.class}, tree="[0,1]")
     private Output<List<Grant>> grants;
 
     /**
-     * @return Every ACL the component manages, sorted by scope, principal and permission.
+     * @return Every ACL (or, with unity-catalog, every grant on a secret) the component manages, sorted by scope, secret, principal and permission.
      * 
      */
     public Output<List<Grant>> grants() {
         return this.grants;
     }
     /**
-     * Provider name to the name of the scope that holds its key.
+     * Provider name to the name of the scope that holds its key (`{}` with unity-catalog).
      * 
      */
     @Export(name="scopeNames", refs={Map.class,String.class}, tree="[0,1,1]")
     private Output<Map<String,String>> scopeNames;
 
     /**
-     * @return Provider name to the name of the scope that holds its key.
+     * @return Provider name to the name of the scope that holds its key (`{}` with unity-catalog).
      * 
      */
     public Output<Map<String,String>> scopeNames() {
         return this.scopeNames;
     }
     /**
-     * Every scope the component created, sorted.
+     * Every scope the component created, sorted (`[]` with unity-catalog).
      * 
      */
     @Export(name="scopes", refs={List.class,String.class}, tree="[0,1]")
     private Output<List<String>> scopes;
 
     /**
-     * @return Every scope the component created, sorted.
+     * @return Every scope the component created, sorted (`[]` with unity-catalog).
      * 
      */
     public Output<List<String>> scopes() {
         return this.scopes;
     }
     /**
-     * Provider name to the key name inside its scope.
+     * Provider name to its Unity Catalog secret, `catalog.schema.secret` (`{}` on other backends).
+     * 
+     */
+    @Export(name="secretFullNames", refs={Map.class,String.class}, tree="[0,1,1]")
+    private Output<Map<String,String>> secretFullNames;
+
+    /**
+     * @return Provider name to its Unity Catalog secret, `catalog.schema.secret` (`{}` on other backends).
+     * 
+     */
+    public Output<Map<String,String>> secretFullNames() {
+        return this.secretFullNames;
+    }
+    /**
+     * Provider name to the key name inside its scope (the secret&#39;s name with unity-catalog).
      * 
      */
     @Export(name="secretKeys", refs={Map.class,String.class}, tree="[0,1,1]")
     private Output<Map<String,String>> secretKeys;
 
     /**
-     * @return Provider name to the key name inside its scope.
+     * @return Provider name to the key name inside its scope (the secret&#39;s name with unity-catalog).
      * 
      */
     public Output<Map<String,String>> secretKeys() {
         return this.secretKeys;
     }
     /**
-     * Provider name to its Databricks secret reference `{{secrets/&lt;scope&gt;/&lt;key&gt;}}`, ready for cluster Spark config, `spark_env_vars` and Model Serving `environment_vars`. The reader of a reference (cluster owner, endpoint creator) needs READ on the scope.
+     * Provider name to its Databricks secret reference `{{secrets/&lt;scope&gt;/&lt;key&gt;}}`, ready for cluster Spark config, `spark_env_vars` and Model Serving `environment_vars`. The reader of a reference (cluster owner, endpoint creator) needs READ on the scope. Empty with unity-catalog: Databricks documents no such reference for UC secrets (use `secretFullNames` where a UC secret is referenced by name).
      * 
      */
     @Export(name="secretReferences", refs={Map.class,String.class}, tree="[0,1,1]")
     private Output<Map<String,String>> secretReferences;
 
     /**
-     * @return Provider name to its Databricks secret reference `{{secrets/&lt;scope&gt;/&lt;key&gt;}}`, ready for cluster Spark config, `spark_env_vars` and Model Serving `environment_vars`. The reader of a reference (cluster owner, endpoint creator) needs READ on the scope.
+     * @return Provider name to its Databricks secret reference `{{secrets/&lt;scope&gt;/&lt;key&gt;}}`, ready for cluster Spark config, `spark_env_vars` and Model Serving `environment_vars`. The reader of a reference (cluster owner, endpoint creator) needs READ on the scope. Empty with unity-catalog: Databricks documents no such reference for UC secrets (use `secretFullNames` where a UC secret is referenced by name).
      * 
      */
     public Output<Map<String,String>> secretReferences() {

@@ -6,11 +6,13 @@ package com.llmkeyvault.llmkeyvault;
 import com.llmkeyvault.llmkeyvault.enums.Backend;
 import com.llmkeyvault.llmkeyvault.inputs.KeyVaultBackingArgs;
 import com.llmkeyvault.llmkeyvault.inputs.ProviderKeyArgs;
+import com.llmkeyvault.llmkeyvault.inputs.UnityCatalogBackingArgs;
 import com.pulumi.core.Output;
 import com.pulumi.core.annotations.Import;
 import com.pulumi.core.internal.Codegen;
 import com.pulumi.exceptions.MissingRequiredPropertyException;
 import java.lang.Boolean;
+import java.lang.Integer;
 import java.lang.String;
 import java.util.List;
 import java.util.Objects;
@@ -23,14 +25,29 @@ public final class LlmKeyVaultArgs extends com.pulumi.resources.ResourceArgs {
     public static final LlmKeyVaultArgs Empty = new LlmKeyVaultArgs();
 
     /**
-     * Any grant to the built-in `users` group (every workspace user) is refused unless this is true. MANAGE for `users` is set as the scope&#39;s `initial_manage_principal`, the only form that works on Standard-tier workspaces.
+     * Take over what already exists under the planned names instead of creating it: the scope, its secrets and its ACLs (or the Key Vault or Unity Catalog secrets and their grants) are imported with their provider ids. Nothing is replaced: a secret&#39;s value cannot be read back, so the apiKey given is written over it in place. Adopted scopes never carry `initial_manage_principal` (it cannot be read back); MANAGE for `users` is then an ACL. Turn it off after the update that adopted.
+     * 
+     */
+    @Import(name="adopt")
+    private @Nullable Output<Boolean> adopt;
+
+    /**
+     * @return Take over what already exists under the planned names instead of creating it: the scope, its secrets and its ACLs (or the Key Vault or Unity Catalog secrets and their grants) are imported with their provider ids. Nothing is replaced: a secret&#39;s value cannot be read back, so the apiKey given is written over it in place. Adopted scopes never carry `initial_manage_principal` (it cannot be read back); MANAGE for `users` is then an ACL. Turn it off after the update that adopted.
+     * 
+     */
+    public Optional<Output<Boolean>> adopt() {
+        return Optional.ofNullable(this.adopt);
+    }
+
+    /**
+     * Any grant to the built-in `users` or `account users` group (every user), in any letter case, is refused unless this is true. MANAGE for `users` is set as the scope&#39;s `initial_manage_principal`, the only form that works on Standard-tier workspaces, and a warning is emitted on every update while it holds. Moving `users` into or out of MANAGE changes that property, which replaces the scope and so deletes and re-creates every key in it.
      * 
      */
     @Import(name="allowWorkspaceUsers")
     private @Nullable Output<Boolean> allowWorkspaceUsers;
 
     /**
-     * @return Any grant to the built-in `users` group (every workspace user) is refused unless this is true. MANAGE for `users` is set as the scope&#39;s `initial_manage_principal`, the only form that works on Standard-tier workspaces.
+     * @return Any grant to the built-in `users` or `account users` group (every user), in any letter case, is refused unless this is true. MANAGE for `users` is set as the scope&#39;s `initial_manage_principal`, the only form that works on Standard-tier workspaces, and a warning is emitted on every update while it holds. Moving `users` into or out of MANAGE changes that property, which replaces the scope and so deletes and re-creates every key in it.
      * 
      */
     public Optional<Output<Boolean>> allowWorkspaceUsers() {
@@ -68,14 +85,14 @@ public final class LlmKeyVaultArgs extends com.pulumi.resources.ResourceArgs {
     }
 
     /**
-     * Principals given MANAGE (write and change ACLs) on every scope. A principal may be listed at one level only.
+     * Principals given MANAGE (write and change ACLs) on every scope (`MANAGE` on every secret with unity-catalog). A principal may be listed at one level only, however it is spelled.
      * 
      */
     @Import(name="managers")
     private @Nullable Output<List<String>> managers;
 
     /**
-     * @return Principals given MANAGE (write and change ACLs) on every scope. A principal may be listed at one level only.
+     * @return Principals given MANAGE (write and change ACLs) on every scope (`MANAGE` on every secret with unity-catalog). A principal may be listed at one level only, however it is spelled.
      * 
      */
     public Optional<Output<List<String>>> managers() {
@@ -98,14 +115,14 @@ public final class LlmKeyVaultArgs extends com.pulumi.resources.ResourceArgs {
     }
 
     /**
-     * Principals given READ on every scope.
+     * Principals given READ on every scope (`READ_SECRET` on every secret with unity-catalog). Principals compare ignoring letter case; each keeps the spelling given.
      * 
      */
     @Import(name="readers")
     private @Nullable Output<List<String>> readers;
 
     /**
-     * @return Principals given READ on every scope.
+     * @return Principals given READ on every scope (`READ_SECRET` on every secret with unity-catalog). Principals compare ignoring letter case; each keeps the spelling given.
      * 
      */
     public Optional<Output<List<String>>> readers() {
@@ -113,14 +130,44 @@ public final class LlmKeyVaultArgs extends com.pulumi.resources.ResourceArgs {
     }
 
     /**
-     * Name of the secret scope; default the component&#39;s resource name. With `scopePerProvider` the prefix of each scope name (`&lt;scopeName&gt;-&lt;provider name&gt;`). With `uniqueSuffix` each scope name ends in `-&lt;8 hex characters&gt;`. A scope name is 1 to 128 of letters, digits, &#39;.&#39;, &#39;_&#39; and &#39;-&#39;, suffix included.
+     * Principals that may use a key by reference without reading it (`REFERENCE_SECRET`, for serving endpoints and AI Gateway model provider services); unity-catalog only.
+     * 
+     */
+    @Import(name="referencers")
+    private @Nullable Output<List<String>> referencers;
+
+    /**
+     * @return Principals that may use a key by reference without reading it (`REFERENCE_SECRET`, for serving endpoints and AI Gateway model provider services); unity-catalog only.
+     * 
+     */
+    public Optional<Output<List<String>>> referencers() {
+        return Optional.ofNullable(this.referencers);
+    }
+
+    /**
+     * Warn on each preview and update when a provider&#39;s `expiresAt` is this many days away or fewer (0 to 3650).
+     * 
+     */
+    @Import(name="rotationWarningDays")
+    private @Nullable Output<Integer> rotationWarningDays;
+
+    /**
+     * @return Warn on each preview and update when a provider&#39;s `expiresAt` is this many days away or fewer (0 to 3650).
+     * 
+     */
+    public Optional<Output<Integer>> rotationWarningDays() {
+        return Optional.ofNullable(this.rotationWarningDays);
+    }
+
+    /**
+     * Name of the secret scope; default the component&#39;s resource name. With `scopePerProvider` the prefix of each scope name (`&lt;scopeName&gt;-&lt;provider name&gt;`). With `uniqueSuffix` each scope name ends in `-&lt;8 hex characters&gt;`. A scope name is 1 to 128 of letters, digits, &#39;.&#39;, &#39;_&#39;, &#39;-&#39; and &#39;{@literal @}&#39;, suffix included. Changing it replaces the scope (every key in it is deleted and written again). Not with unity-catalog.
      * 
      */
     @Import(name="scopeName")
     private @Nullable Output<String> scopeName;
 
     /**
-     * @return Name of the secret scope; default the component&#39;s resource name. With `scopePerProvider` the prefix of each scope name (`&lt;scopeName&gt;-&lt;provider name&gt;`). With `uniqueSuffix` each scope name ends in `-&lt;8 hex characters&gt;`. A scope name is 1 to 128 of letters, digits, &#39;.&#39;, &#39;_&#39; and &#39;-&#39;, suffix included.
+     * @return Name of the secret scope; default the component&#39;s resource name. With `scopePerProvider` the prefix of each scope name (`&lt;scopeName&gt;-&lt;provider name&gt;`). With `uniqueSuffix` each scope name ends in `-&lt;8 hex characters&gt;`. A scope name is 1 to 128 of letters, digits, &#39;.&#39;, &#39;_&#39;, &#39;-&#39; and &#39;{@literal @}&#39;, suffix included. Changing it replaces the scope (every key in it is deleted and written again). Not with unity-catalog.
      * 
      */
     public Optional<Output<String>> scopeName() {
@@ -143,14 +190,14 @@ public final class LlmKeyVaultArgs extends com.pulumi.resources.ResourceArgs {
     }
 
     /**
-     * Append `-` and 8 hex characters from a `random.RandomId` to every scope name, stable across updates, so per-developer stacks in one workspace do not collide.
+     * Append `-` and 8 hex characters from a `random.RandomId` to every scope name, stable across updates, so per-developer stacks in one workspace do not collide. With azure-keyvault the vault secrets&#39; names end in the same suffix (stacks share the vault); with unity-catalog every secret name ends in `_&lt;8 hex characters&gt;`.
      * 
      */
     @Import(name="uniqueSuffix")
     private @Nullable Output<Boolean> uniqueSuffix;
 
     /**
-     * @return Append `-` and 8 hex characters from a `random.RandomId` to every scope name, stable across updates, so per-developer stacks in one workspace do not collide.
+     * @return Append `-` and 8 hex characters from a `random.RandomId` to every scope name, stable across updates, so per-developer stacks in one workspace do not collide. With azure-keyvault the vault secrets&#39; names end in the same suffix (stacks share the vault); with unity-catalog every secret name ends in `_&lt;8 hex characters&gt;`.
      * 
      */
     public Optional<Output<Boolean>> uniqueSuffix() {
@@ -158,14 +205,29 @@ public final class LlmKeyVaultArgs extends com.pulumi.resources.ResourceArgs {
     }
 
     /**
-     * Principals given WRITE (read and write) on every scope.
+     * The catalog and schema of the secrets; required exactly when `backend` is `unity-catalog`.
+     * 
+     */
+    @Import(name="unityCatalog")
+    private @Nullable Output<UnityCatalogBackingArgs> unityCatalog;
+
+    /**
+     * @return The catalog and schema of the secrets; required exactly when `backend` is `unity-catalog`.
+     * 
+     */
+    public Optional<Output<UnityCatalogBackingArgs>> unityCatalog() {
+        return Optional.ofNullable(this.unityCatalog);
+    }
+
+    /**
+     * Principals given WRITE (read and write) on every scope (`WRITE_SECRET` with unity-catalog).
      * 
      */
     @Import(name="writers")
     private @Nullable Output<List<String>> writers;
 
     /**
-     * @return Principals given WRITE (read and write) on every scope.
+     * @return Principals given WRITE (read and write) on every scope (`WRITE_SECRET` with unity-catalog).
      * 
      */
     public Optional<Output<List<String>>> writers() {
@@ -175,15 +237,19 @@ public final class LlmKeyVaultArgs extends com.pulumi.resources.ResourceArgs {
     private LlmKeyVaultArgs() {}
 
     private LlmKeyVaultArgs(LlmKeyVaultArgs $) {
+        this.adopt = $.adopt;
         this.allowWorkspaceUsers = $.allowWorkspaceUsers;
         this.backend = $.backend;
         this.keyVault = $.keyVault;
         this.managers = $.managers;
         this.providers = $.providers;
         this.readers = $.readers;
+        this.referencers = $.referencers;
+        this.rotationWarningDays = $.rotationWarningDays;
         this.scopeName = $.scopeName;
         this.scopePerProvider = $.scopePerProvider;
         this.uniqueSuffix = $.uniqueSuffix;
+        this.unityCatalog = $.unityCatalog;
         this.writers = $.writers;
     }
 
@@ -206,7 +272,28 @@ public final class LlmKeyVaultArgs extends com.pulumi.resources.ResourceArgs {
         }
 
         /**
-         * @param allowWorkspaceUsers Any grant to the built-in `users` group (every workspace user) is refused unless this is true. MANAGE for `users` is set as the scope&#39;s `initial_manage_principal`, the only form that works on Standard-tier workspaces.
+         * @param adopt Take over what already exists under the planned names instead of creating it: the scope, its secrets and its ACLs (or the Key Vault or Unity Catalog secrets and their grants) are imported with their provider ids. Nothing is replaced: a secret&#39;s value cannot be read back, so the apiKey given is written over it in place. Adopted scopes never carry `initial_manage_principal` (it cannot be read back); MANAGE for `users` is then an ACL. Turn it off after the update that adopted.
+         * 
+         * @return builder
+         * 
+         */
+        public Builder adopt(@Nullable Output<Boolean> adopt) {
+            $.adopt = adopt;
+            return this;
+        }
+
+        /**
+         * @param adopt Take over what already exists under the planned names instead of creating it: the scope, its secrets and its ACLs (or the Key Vault or Unity Catalog secrets and their grants) are imported with their provider ids. Nothing is replaced: a secret&#39;s value cannot be read back, so the apiKey given is written over it in place. Adopted scopes never carry `initial_manage_principal` (it cannot be read back); MANAGE for `users` is then an ACL. Turn it off after the update that adopted.
+         * 
+         * @return builder
+         * 
+         */
+        public Builder adopt(Boolean adopt) {
+            return adopt(Output.of(adopt));
+        }
+
+        /**
+         * @param allowWorkspaceUsers Any grant to the built-in `users` or `account users` group (every user), in any letter case, is refused unless this is true. MANAGE for `users` is set as the scope&#39;s `initial_manage_principal`, the only form that works on Standard-tier workspaces, and a warning is emitted on every update while it holds. Moving `users` into or out of MANAGE changes that property, which replaces the scope and so deletes and re-creates every key in it.
          * 
          * @return builder
          * 
@@ -217,7 +304,7 @@ public final class LlmKeyVaultArgs extends com.pulumi.resources.ResourceArgs {
         }
 
         /**
-         * @param allowWorkspaceUsers Any grant to the built-in `users` group (every workspace user) is refused unless this is true. MANAGE for `users` is set as the scope&#39;s `initial_manage_principal`, the only form that works on Standard-tier workspaces.
+         * @param allowWorkspaceUsers Any grant to the built-in `users` or `account users` group (every user), in any letter case, is refused unless this is true. MANAGE for `users` is set as the scope&#39;s `initial_manage_principal`, the only form that works on Standard-tier workspaces, and a warning is emitted on every update while it holds. Moving `users` into or out of MANAGE changes that property, which replaces the scope and so deletes and re-creates every key in it.
          * 
          * @return builder
          * 
@@ -269,7 +356,7 @@ public final class LlmKeyVaultArgs extends com.pulumi.resources.ResourceArgs {
         }
 
         /**
-         * @param managers Principals given MANAGE (write and change ACLs) on every scope. A principal may be listed at one level only.
+         * @param managers Principals given MANAGE (write and change ACLs) on every scope (`MANAGE` on every secret with unity-catalog). A principal may be listed at one level only, however it is spelled.
          * 
          * @return builder
          * 
@@ -280,7 +367,7 @@ public final class LlmKeyVaultArgs extends com.pulumi.resources.ResourceArgs {
         }
 
         /**
-         * @param managers Principals given MANAGE (write and change ACLs) on every scope. A principal may be listed at one level only.
+         * @param managers Principals given MANAGE (write and change ACLs) on every scope (`MANAGE` on every secret with unity-catalog). A principal may be listed at one level only, however it is spelled.
          * 
          * @return builder
          * 
@@ -290,7 +377,7 @@ public final class LlmKeyVaultArgs extends com.pulumi.resources.ResourceArgs {
         }
 
         /**
-         * @param managers Principals given MANAGE (write and change ACLs) on every scope. A principal may be listed at one level only.
+         * @param managers Principals given MANAGE (write and change ACLs) on every scope (`MANAGE` on every secret with unity-catalog). A principal may be listed at one level only, however it is spelled.
          * 
          * @return builder
          * 
@@ -331,7 +418,7 @@ public final class LlmKeyVaultArgs extends com.pulumi.resources.ResourceArgs {
         }
 
         /**
-         * @param readers Principals given READ on every scope.
+         * @param readers Principals given READ on every scope (`READ_SECRET` on every secret with unity-catalog). Principals compare ignoring letter case; each keeps the spelling given.
          * 
          * @return builder
          * 
@@ -342,7 +429,7 @@ public final class LlmKeyVaultArgs extends com.pulumi.resources.ResourceArgs {
         }
 
         /**
-         * @param readers Principals given READ on every scope.
+         * @param readers Principals given READ on every scope (`READ_SECRET` on every secret with unity-catalog). Principals compare ignoring letter case; each keeps the spelling given.
          * 
          * @return builder
          * 
@@ -352,7 +439,7 @@ public final class LlmKeyVaultArgs extends com.pulumi.resources.ResourceArgs {
         }
 
         /**
-         * @param readers Principals given READ on every scope.
+         * @param readers Principals given READ on every scope (`READ_SECRET` on every secret with unity-catalog). Principals compare ignoring letter case; each keeps the spelling given.
          * 
          * @return builder
          * 
@@ -362,7 +449,59 @@ public final class LlmKeyVaultArgs extends com.pulumi.resources.ResourceArgs {
         }
 
         /**
-         * @param scopeName Name of the secret scope; default the component&#39;s resource name. With `scopePerProvider` the prefix of each scope name (`&lt;scopeName&gt;-&lt;provider name&gt;`). With `uniqueSuffix` each scope name ends in `-&lt;8 hex characters&gt;`. A scope name is 1 to 128 of letters, digits, &#39;.&#39;, &#39;_&#39; and &#39;-&#39;, suffix included.
+         * @param referencers Principals that may use a key by reference without reading it (`REFERENCE_SECRET`, for serving endpoints and AI Gateway model provider services); unity-catalog only.
+         * 
+         * @return builder
+         * 
+         */
+        public Builder referencers(@Nullable Output<List<String>> referencers) {
+            $.referencers = referencers;
+            return this;
+        }
+
+        /**
+         * @param referencers Principals that may use a key by reference without reading it (`REFERENCE_SECRET`, for serving endpoints and AI Gateway model provider services); unity-catalog only.
+         * 
+         * @return builder
+         * 
+         */
+        public Builder referencers(List<String> referencers) {
+            return referencers(Output.of(referencers));
+        }
+
+        /**
+         * @param referencers Principals that may use a key by reference without reading it (`REFERENCE_SECRET`, for serving endpoints and AI Gateway model provider services); unity-catalog only.
+         * 
+         * @return builder
+         * 
+         */
+        public Builder referencers(String... referencers) {
+            return referencers(List.of(referencers));
+        }
+
+        /**
+         * @param rotationWarningDays Warn on each preview and update when a provider&#39;s `expiresAt` is this many days away or fewer (0 to 3650).
+         * 
+         * @return builder
+         * 
+         */
+        public Builder rotationWarningDays(@Nullable Output<Integer> rotationWarningDays) {
+            $.rotationWarningDays = rotationWarningDays;
+            return this;
+        }
+
+        /**
+         * @param rotationWarningDays Warn on each preview and update when a provider&#39;s `expiresAt` is this many days away or fewer (0 to 3650).
+         * 
+         * @return builder
+         * 
+         */
+        public Builder rotationWarningDays(Integer rotationWarningDays) {
+            return rotationWarningDays(Output.of(rotationWarningDays));
+        }
+
+        /**
+         * @param scopeName Name of the secret scope; default the component&#39;s resource name. With `scopePerProvider` the prefix of each scope name (`&lt;scopeName&gt;-&lt;provider name&gt;`). With `uniqueSuffix` each scope name ends in `-&lt;8 hex characters&gt;`. A scope name is 1 to 128 of letters, digits, &#39;.&#39;, &#39;_&#39;, &#39;-&#39; and &#39;{@literal @}&#39;, suffix included. Changing it replaces the scope (every key in it is deleted and written again). Not with unity-catalog.
          * 
          * @return builder
          * 
@@ -373,7 +512,7 @@ public final class LlmKeyVaultArgs extends com.pulumi.resources.ResourceArgs {
         }
 
         /**
-         * @param scopeName Name of the secret scope; default the component&#39;s resource name. With `scopePerProvider` the prefix of each scope name (`&lt;scopeName&gt;-&lt;provider name&gt;`). With `uniqueSuffix` each scope name ends in `-&lt;8 hex characters&gt;`. A scope name is 1 to 128 of letters, digits, &#39;.&#39;, &#39;_&#39; and &#39;-&#39;, suffix included.
+         * @param scopeName Name of the secret scope; default the component&#39;s resource name. With `scopePerProvider` the prefix of each scope name (`&lt;scopeName&gt;-&lt;provider name&gt;`). With `uniqueSuffix` each scope name ends in `-&lt;8 hex characters&gt;`. A scope name is 1 to 128 of letters, digits, &#39;.&#39;, &#39;_&#39;, &#39;-&#39; and &#39;{@literal @}&#39;, suffix included. Changing it replaces the scope (every key in it is deleted and written again). Not with unity-catalog.
          * 
          * @return builder
          * 
@@ -404,7 +543,7 @@ public final class LlmKeyVaultArgs extends com.pulumi.resources.ResourceArgs {
         }
 
         /**
-         * @param uniqueSuffix Append `-` and 8 hex characters from a `random.RandomId` to every scope name, stable across updates, so per-developer stacks in one workspace do not collide.
+         * @param uniqueSuffix Append `-` and 8 hex characters from a `random.RandomId` to every scope name, stable across updates, so per-developer stacks in one workspace do not collide. With azure-keyvault the vault secrets&#39; names end in the same suffix (stacks share the vault); with unity-catalog every secret name ends in `_&lt;8 hex characters&gt;`.
          * 
          * @return builder
          * 
@@ -415,7 +554,7 @@ public final class LlmKeyVaultArgs extends com.pulumi.resources.ResourceArgs {
         }
 
         /**
-         * @param uniqueSuffix Append `-` and 8 hex characters from a `random.RandomId` to every scope name, stable across updates, so per-developer stacks in one workspace do not collide.
+         * @param uniqueSuffix Append `-` and 8 hex characters from a `random.RandomId` to every scope name, stable across updates, so per-developer stacks in one workspace do not collide. With azure-keyvault the vault secrets&#39; names end in the same suffix (stacks share the vault); with unity-catalog every secret name ends in `_&lt;8 hex characters&gt;`.
          * 
          * @return builder
          * 
@@ -425,7 +564,28 @@ public final class LlmKeyVaultArgs extends com.pulumi.resources.ResourceArgs {
         }
 
         /**
-         * @param writers Principals given WRITE (read and write) on every scope.
+         * @param unityCatalog The catalog and schema of the secrets; required exactly when `backend` is `unity-catalog`.
+         * 
+         * @return builder
+         * 
+         */
+        public Builder unityCatalog(@Nullable Output<UnityCatalogBackingArgs> unityCatalog) {
+            $.unityCatalog = unityCatalog;
+            return this;
+        }
+
+        /**
+         * @param unityCatalog The catalog and schema of the secrets; required exactly when `backend` is `unity-catalog`.
+         * 
+         * @return builder
+         * 
+         */
+        public Builder unityCatalog(UnityCatalogBackingArgs unityCatalog) {
+            return unityCatalog(Output.of(unityCatalog));
+        }
+
+        /**
+         * @param writers Principals given WRITE (read and write) on every scope (`WRITE_SECRET` with unity-catalog).
          * 
          * @return builder
          * 
@@ -436,7 +596,7 @@ public final class LlmKeyVaultArgs extends com.pulumi.resources.ResourceArgs {
         }
 
         /**
-         * @param writers Principals given WRITE (read and write) on every scope.
+         * @param writers Principals given WRITE (read and write) on every scope (`WRITE_SECRET` with unity-catalog).
          * 
          * @return builder
          * 
@@ -446,7 +606,7 @@ public final class LlmKeyVaultArgs extends com.pulumi.resources.ResourceArgs {
         }
 
         /**
-         * @param writers Principals given WRITE (read and write) on every scope.
+         * @param writers Principals given WRITE (read and write) on every scope (`WRITE_SECRET` with unity-catalog).
          * 
          * @return builder
          * 
@@ -456,11 +616,13 @@ public final class LlmKeyVaultArgs extends com.pulumi.resources.ResourceArgs {
         }
 
         public LlmKeyVaultArgs build() {
+            $.adopt = Codegen.booleanProp("adopt").output().arg($.adopt).def(false).getNullable();
             $.allowWorkspaceUsers = Codegen.booleanProp("allowWorkspaceUsers").output().arg($.allowWorkspaceUsers).def(false).getNullable();
             $.backend = Codegen.objectProp("backend", Backend.class).output().arg($.backend).def(Backend.Databricks).getNullable();
             if ($.providers == null) {
                 throw new MissingRequiredPropertyException("LlmKeyVaultArgs", "providers");
             }
+            $.rotationWarningDays = Codegen.integerProp("rotationWarningDays").output().arg($.rotationWarningDays).def(14).getNullable();
             $.scopePerProvider = Codegen.booleanProp("scopePerProvider").output().arg($.scopePerProvider).def(false).getNullable();
             $.uniqueSuffix = Codegen.booleanProp("uniqueSuffix").output().arg($.uniqueSuffix).def(false).getNullable();
             return $;

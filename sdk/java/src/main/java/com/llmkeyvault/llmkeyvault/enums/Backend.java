@@ -23,7 +23,12 @@ import java.util.StringJoiner;
          * A scope backed by an existing Azure Key Vault; the component writes the keys into that vault (Databricks cannot write into a Key Vault-backed scope). Needs Azure AD authentication for the Databricks provider, never a personal access token.
          * 
          */
-        AzureKeyVault("azure-keyvault");
+        AzureKeyVault("azure-keyvault"),
+        /**
+         * Unity Catalog secrets (`catalog.schema.secret`) in an existing schema: one secret per provider, granted per secret, audited on every read, usable in every workspace of the metastore.
+         * 
+         */
+        UnityCatalog("unity-catalog");
 
         private final String value;
 

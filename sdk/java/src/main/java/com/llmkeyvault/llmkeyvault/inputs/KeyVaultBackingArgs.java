@@ -21,14 +21,14 @@ public final class KeyVaultBackingArgs extends com.pulumi.resources.ResourceArgs
     public static final KeyVaultBackingArgs Empty = new KeyVaultBackingArgs();
 
     /**
-     * The vault&#39;s URI; default `https://&lt;name&gt;.vault.azure.net/`.
+     * The vault&#39;s URI, `https://&lt;name&gt;.&lt;cloud suffix&gt;/` with the suffix of an Azure cloud (`vault.azure.net`, `vault.azure.cn`, `vault.usgovcloudapi.net`); default `https://&lt;name&gt;.vault.azure.net/`.
      * 
      */
     @Import(name="dnsName")
     private @Nullable Output<String> dnsName;
 
     /**
-     * @return The vault&#39;s URI; default `https://&lt;name&gt;.vault.azure.net/`.
+     * @return The vault&#39;s URI, `https://&lt;name&gt;.&lt;cloud suffix&gt;/` with the suffix of an Azure cloud (`vault.azure.net`, `vault.azure.cn`, `vault.usgovcloudapi.net`); default `https://&lt;name&gt;.vault.azure.net/`.
      * 
      */
     public Optional<Output<String>> dnsName() {
@@ -76,7 +76,7 @@ public final class KeyVaultBackingArgs extends com.pulumi.resources.ResourceArgs
         }
 
         /**
-         * @param dnsName The vault&#39;s URI; default `https://&lt;name&gt;.vault.azure.net/`.
+         * @param dnsName The vault&#39;s URI, `https://&lt;name&gt;.&lt;cloud suffix&gt;/` with the suffix of an Azure cloud (`vault.azure.net`, `vault.azure.cn`, `vault.usgovcloudapi.net`); default `https://&lt;name&gt;.vault.azure.net/`.
          * 
          * @return builder
          * 
@@ -87,7 +87,7 @@ public final class KeyVaultBackingArgs extends com.pulumi.resources.ResourceArgs
         }
 
         /**
-         * @param dnsName The vault&#39;s URI; default `https://&lt;name&gt;.vault.azure.net/`.
+         * @param dnsName The vault&#39;s URI, `https://&lt;name&gt;.&lt;cloud suffix&gt;/` with the suffix of an Azure cloud (`vault.azure.net`, `vault.azure.cn`, `vault.usgovcloudapi.net`); default `https://&lt;name&gt;.vault.azure.net/`.
          * 
          * @return builder
          * 

@@ -22,14 +22,14 @@ public final class ProviderKeyArgs extends com.pulumi.resources.ResourceArgs {
     public static final ProviderKeyArgs Empty = new ProviderKeyArgs();
 
     /**
-     * The key material. Kept secret end to end; never part of any output.
+     * The key material: a non-blank string of at most 128 KB (databricks), 25 KB (azure-keyvault) or 60 KB (unity-catalog). Kept secret end to end; never part of any output or error. Checked before anything is created, as soon as its value is known.
      * 
      */
     @Import(name="apiKey", required=true)
     private Output<String> apiKey;
 
     /**
-     * @return The key material. Kept secret end to end; never part of any output.
+     * @return The key material: a non-blank string of at most 128 KB (databricks), 25 KB (azure-keyvault) or 60 KB (unity-catalog). Kept secret end to end; never part of any output or error. Checked before anything is created, as soon as its value is known.
      * 
      */
     public Output<String> apiKey() {
@@ -37,18 +37,33 @@ public final class ProviderKeyArgs extends com.pulumi.resources.ResourceArgs {
     }
 
     /**
-     * Environment variable this key is meant for; default from the catalog of well-known ids (openai: OPENAI_API_KEY, huggingface: HF_TOKEN, ...), else `NAME_API_KEY` (upper case, &#39;-&#39; as &#39;_&#39;). Unique in the vault.
+     * Environment variable this key is meant for; default from the catalog of well-known ids (openai: OPENAI_API_KEY, huggingface: HF_TOKEN, ...), else `NAME_API_KEY` (upper case, &#39;-&#39; as &#39;_&#39;, and a leading &#39;_&#39; when the id starts with a digit). At most 128 of letters, digits and &#39;_&#39;, not starting with a digit; unique in the vault.
      * 
      */
     @Import(name="envVarName")
     private @Nullable Output<String> envVarName;
 
     /**
-     * @return Environment variable this key is meant for; default from the catalog of well-known ids (openai: OPENAI_API_KEY, huggingface: HF_TOKEN, ...), else `NAME_API_KEY` (upper case, &#39;-&#39; as &#39;_&#39;). Unique in the vault.
+     * @return Environment variable this key is meant for; default from the catalog of well-known ids (openai: OPENAI_API_KEY, huggingface: HF_TOKEN, ...), else `NAME_API_KEY` (upper case, &#39;-&#39; as &#39;_&#39;, and a leading &#39;_&#39; when the id starts with a digit). At most 128 of letters, digits and &#39;_&#39;, not starting with a digit; unique in the vault.
      * 
      */
     public Optional<Output<String>> envVarName() {
         return Optional.ofNullable(this.envVarName);
+    }
+
+    /**
+     * When the key expires, RFC 3339 (`2027-03-31T00:00:00Z`). Any backend: set as the UC secret&#39;s `expireTime` or the Key Vault secret&#39;s `attributes.expires`, and reported in `expirations`. Each preview and update warns when the key expires within `rotationWarningDays`, and says it expired once past. Informational: nothing is deleted.
+     * 
+     */
+    @Import(name="expiresAt")
+    private @Nullable Output<String> expiresAt;
+
+    /**
+     * @return When the key expires, RFC 3339 (`2027-03-31T00:00:00Z`). Any backend: set as the UC secret&#39;s `expireTime` or the Key Vault secret&#39;s `attributes.expires`, and reported in `expirations`. Each preview and update warns when the key expires within `rotationWarningDays`, and says it expired once past. Informational: nothing is deleted.
+     * 
+     */
+    public Optional<Output<String>> expiresAt() {
+        return Optional.ofNullable(this.expiresAt);
     }
 
     /**
@@ -67,14 +82,14 @@ public final class ProviderKeyArgs extends com.pulumi.resources.ResourceArgs {
     }
 
     /**
-     * Extra principals given READ on this provider&#39;s scope only. Only with `scopePerProvider`, since Databricks ACLs apply to a whole scope.
+     * Extra principals given READ on this provider&#39;s key only: on its scope with `scopePerProvider` (Databricks ACLs apply to a whole scope, so not otherwise), or `READ_SECRET` on its secret with unity-catalog.
      * 
      */
     @Import(name="readers")
     private @Nullable Output<List<String>> readers;
 
     /**
-     * @return Extra principals given READ on this provider&#39;s scope only. Only with `scopePerProvider`, since Databricks ACLs apply to a whole scope.
+     * @return Extra principals given READ on this provider&#39;s key only: on its scope with `scopePerProvider` (Databricks ACLs apply to a whole scope, so not otherwise), or `READ_SECRET` on its secret with unity-catalog.
      * 
      */
     public Optional<Output<List<String>>> readers() {
@@ -82,14 +97,14 @@ public final class ProviderKeyArgs extends com.pulumi.resources.ResourceArgs {
     }
 
     /**
-     * Key name inside the scope; default `&lt;name&gt;-api-key`. Letters, digits, &#39;.&#39;, &#39;_&#39; and &#39;-&#39;, at most 128; with the azure-keyvault backend letters, digits and &#39;-&#39; only, at most 127.
+     * Key name inside the scope; default `&lt;name&gt;-api-key`. Letters, digits, &#39;.&#39;, &#39;_&#39; and &#39;-&#39;, at most 128; with the azure-keyvault backend letters, digits and &#39;-&#39; only, at most 127 (the unique suffix included, which Key Vault secret names carry too). With unity-catalog the secret&#39;s name; default `&lt;name&gt;_api_key` (&#39;-&#39; as &#39;_&#39;); letters, digits, &#39;_&#39; and &#39;-&#39;, at most 255 with the suffix `_&lt;8 hex&gt;`, unique ignoring case. Never key material.
      * 
      */
     @Import(name="secretKey")
     private @Nullable Output<String> secretKey;
 
     /**
-     * @return Key name inside the scope; default `&lt;name&gt;-api-key`. Letters, digits, &#39;.&#39;, &#39;_&#39; and &#39;-&#39;, at most 128; with the azure-keyvault backend letters, digits and &#39;-&#39; only, at most 127.
+     * @return Key name inside the scope; default `&lt;name&gt;-api-key`. Letters, digits, &#39;.&#39;, &#39;_&#39; and &#39;-&#39;, at most 128; with the azure-keyvault backend letters, digits and &#39;-&#39; only, at most 127 (the unique suffix included, which Key Vault secret names carry too). With unity-catalog the secret&#39;s name; default `&lt;name&gt;_api_key` (&#39;-&#39; as &#39;_&#39;); letters, digits, &#39;_&#39; and &#39;-&#39;, at most 255 with the suffix `_&lt;8 hex&gt;`, unique ignoring case. Never key material.
      * 
      */
     public Optional<Output<String>> secretKey() {
@@ -101,6 +116,7 @@ public final class ProviderKeyArgs extends com.pulumi.resources.ResourceArgs {
     private ProviderKeyArgs(ProviderKeyArgs $) {
         this.apiKey = $.apiKey;
         this.envVarName = $.envVarName;
+        this.expiresAt = $.expiresAt;
         this.name = $.name;
         this.readers = $.readers;
         this.secretKey = $.secretKey;
@@ -125,7 +141,7 @@ public final class ProviderKeyArgs extends com.pulumi.resources.ResourceArgs {
         }
 
         /**
-         * @param apiKey The key material. Kept secret end to end; never part of any output.
+         * @param apiKey The key material: a non-blank string of at most 128 KB (databricks), 25 KB (azure-keyvault) or 60 KB (unity-catalog). Kept secret end to end; never part of any output or error. Checked before anything is created, as soon as its value is known.
          * 
          * @return builder
          * 
@@ -136,7 +152,7 @@ public final class ProviderKeyArgs extends com.pulumi.resources.ResourceArgs {
         }
 
         /**
-         * @param apiKey The key material. Kept secret end to end; never part of any output.
+         * @param apiKey The key material: a non-blank string of at most 128 KB (databricks), 25 KB (azure-keyvault) or 60 KB (unity-catalog). Kept secret end to end; never part of any output or error. Checked before anything is created, as soon as its value is known.
          * 
          * @return builder
          * 
@@ -146,7 +162,7 @@ public final class ProviderKeyArgs extends com.pulumi.resources.ResourceArgs {
         }
 
         /**
-         * @param envVarName Environment variable this key is meant for; default from the catalog of well-known ids (openai: OPENAI_API_KEY, huggingface: HF_TOKEN, ...), else `NAME_API_KEY` (upper case, &#39;-&#39; as &#39;_&#39;). Unique in the vault.
+         * @param envVarName Environment variable this key is meant for; default from the catalog of well-known ids (openai: OPENAI_API_KEY, huggingface: HF_TOKEN, ...), else `NAME_API_KEY` (upper case, &#39;-&#39; as &#39;_&#39;, and a leading &#39;_&#39; when the id starts with a digit). At most 128 of letters, digits and &#39;_&#39;, not starting with a digit; unique in the vault.
          * 
          * @return builder
          * 
@@ -157,13 +173,34 @@ public final class ProviderKeyArgs extends com.pulumi.resources.ResourceArgs {
         }
 
         /**
-         * @param envVarName Environment variable this key is meant for; default from the catalog of well-known ids (openai: OPENAI_API_KEY, huggingface: HF_TOKEN, ...), else `NAME_API_KEY` (upper case, &#39;-&#39; as &#39;_&#39;). Unique in the vault.
+         * @param envVarName Environment variable this key is meant for; default from the catalog of well-known ids (openai: OPENAI_API_KEY, huggingface: HF_TOKEN, ...), else `NAME_API_KEY` (upper case, &#39;-&#39; as &#39;_&#39;, and a leading &#39;_&#39; when the id starts with a digit). At most 128 of letters, digits and &#39;_&#39;, not starting with a digit; unique in the vault.
          * 
          * @return builder
          * 
          */
         public Builder envVarName(String envVarName) {
             return envVarName(Output.of(envVarName));
+        }
+
+        /**
+         * @param expiresAt When the key expires, RFC 3339 (`2027-03-31T00:00:00Z`). Any backend: set as the UC secret&#39;s `expireTime` or the Key Vault secret&#39;s `attributes.expires`, and reported in `expirations`. Each preview and update warns when the key expires within `rotationWarningDays`, and says it expired once past. Informational: nothing is deleted.
+         * 
+         * @return builder
+         * 
+         */
+        public Builder expiresAt(@Nullable Output<String> expiresAt) {
+            $.expiresAt = expiresAt;
+            return this;
+        }
+
+        /**
+         * @param expiresAt When the key expires, RFC 3339 (`2027-03-31T00:00:00Z`). Any backend: set as the UC secret&#39;s `expireTime` or the Key Vault secret&#39;s `attributes.expires`, and reported in `expirations`. Each preview and update warns when the key expires within `rotationWarningDays`, and says it expired once past. Informational: nothing is deleted.
+         * 
+         * @return builder
+         * 
+         */
+        public Builder expiresAt(String expiresAt) {
+            return expiresAt(Output.of(expiresAt));
         }
 
         /**
@@ -188,7 +225,7 @@ public final class ProviderKeyArgs extends com.pulumi.resources.ResourceArgs {
         }
 
         /**
-         * @param readers Extra principals given READ on this provider&#39;s scope only. Only with `scopePerProvider`, since Databricks ACLs apply to a whole scope.
+         * @param readers Extra principals given READ on this provider&#39;s key only: on its scope with `scopePerProvider` (Databricks ACLs apply to a whole scope, so not otherwise), or `READ_SECRET` on its secret with unity-catalog.
          * 
          * @return builder
          * 
@@ -199,7 +236,7 @@ public final class ProviderKeyArgs extends com.pulumi.resources.ResourceArgs {
         }
 
         /**
-         * @param readers Extra principals given READ on this provider&#39;s scope only. Only with `scopePerProvider`, since Databricks ACLs apply to a whole scope.
+         * @param readers Extra principals given READ on this provider&#39;s key only: on its scope with `scopePerProvider` (Databricks ACLs apply to a whole scope, so not otherwise), or `READ_SECRET` on its secret with unity-catalog.
          * 
          * @return builder
          * 
@@ -209,7 +246,7 @@ public final class ProviderKeyArgs extends com.pulumi.resources.ResourceArgs {
         }
 
         /**
-         * @param readers Extra principals given READ on this provider&#39;s scope only. Only with `scopePerProvider`, since Databricks ACLs apply to a whole scope.
+         * @param readers Extra principals given READ on this provider&#39;s key only: on its scope with `scopePerProvider` (Databricks ACLs apply to a whole scope, so not otherwise), or `READ_SECRET` on its secret with unity-catalog.
          * 
          * @return builder
          * 
@@ -219,7 +256,7 @@ public final class ProviderKeyArgs extends com.pulumi.resources.ResourceArgs {
         }
 
         /**
-         * @param secretKey Key name inside the scope; default `&lt;name&gt;-api-key`. Letters, digits, &#39;.&#39;, &#39;_&#39; and &#39;-&#39;, at most 128; with the azure-keyvault backend letters, digits and &#39;-&#39; only, at most 127.
+         * @param secretKey Key name inside the scope; default `&lt;name&gt;-api-key`. Letters, digits, &#39;.&#39;, &#39;_&#39; and &#39;-&#39;, at most 128; with the azure-keyvault backend letters, digits and &#39;-&#39; only, at most 127 (the unique suffix included, which Key Vault secret names carry too). With unity-catalog the secret&#39;s name; default `&lt;name&gt;_api_key` (&#39;-&#39; as &#39;_&#39;); letters, digits, &#39;_&#39; and &#39;-&#39;, at most 255 with the suffix `_&lt;8 hex&gt;`, unique ignoring case. Never key material.
          * 
          * @return builder
          * 
@@ -230,7 +267,7 @@ public final class ProviderKeyArgs extends com.pulumi.resources.ResourceArgs {
         }
 
         /**
-         * @param secretKey Key name inside the scope; default `&lt;name&gt;-api-key`. Letters, digits, &#39;.&#39;, &#39;_&#39; and &#39;-&#39;, at most 128; with the azure-keyvault backend letters, digits and &#39;-&#39; only, at most 127.
+         * @param secretKey Key name inside the scope; default `&lt;name&gt;-api-key`. Letters, digits, &#39;.&#39;, &#39;_&#39; and &#39;-&#39;, at most 128; with the azure-keyvault backend letters, digits and &#39;-&#39; only, at most 127 (the unique suffix included, which Key Vault secret names carry too). With unity-catalog the secret&#39;s name; default `&lt;name&gt;_api_key` (&#39;-&#39; as &#39;_&#39;); letters, digits, &#39;_&#39; and &#39;-&#39;, at most 255 with the suffix `_&lt;8 hex&gt;`, unique ignoring case. Never key material.
          * 
          * @return builder
          * 

@@ -7,46 +7,60 @@ import com.pulumi.core.annotations.CustomType;
 import com.pulumi.exceptions.MissingRequiredPropertyException;
 import java.lang.String;
 import java.util.Objects;
+import java.util.Optional;
+import javax.annotation.Nullable;
 
 @CustomType
 public final class Grant {
     /**
-     * @return READ, WRITE or MANAGE.
+     * @return READ, WRITE or MANAGE on a scope; with unity-catalog the privilege on the secret: READ_SECRET, WRITE_SECRET, REFERENCE_SECRET or MANAGE.
      * 
      */
     private String permission;
     /**
-     * @return A user e-mail, group name or service principal application id.
+     * @return A user e-mail, group name or service principal application id, as given.
      * 
      */
     private String principal;
     /**
-     * @return The scope the ACL applies to (ACLs apply to whole scopes).
+     * @return The scope the ACL applies to (ACLs apply to whole scopes); empty with unity-catalog.
      * 
      */
     private String scope;
+    /**
+     * @return The Unity Catalog secret (`catalog.schema.secret`) granted; unity-catalog only.
+     * 
+     */
+    private @Nullable String secret;
 
     private Grant() {}
     /**
-     * @return READ, WRITE or MANAGE.
+     * @return READ, WRITE or MANAGE on a scope; with unity-catalog the privilege on the secret: READ_SECRET, WRITE_SECRET, REFERENCE_SECRET or MANAGE.
      * 
      */
     public String permission() {
         return this.permission;
     }
     /**
-     * @return A user e-mail, group name or service principal application id.
+     * @return A user e-mail, group name or service principal application id, as given.
      * 
      */
     public String principal() {
         return this.principal;
     }
     /**
-     * @return The scope the ACL applies to (ACLs apply to whole scopes).
+     * @return The scope the ACL applies to (ACLs apply to whole scopes); empty with unity-catalog.
      * 
      */
     public String scope() {
         return this.scope;
+    }
+    /**
+     * @return The Unity Catalog secret (`catalog.schema.secret`) granted; unity-catalog only.
+     * 
+     */
+    public Optional<String> secret() {
+        return Optional.ofNullable(this.secret);
     }
 
     public static Builder builder() {
@@ -61,12 +75,14 @@ public final class Grant {
         private String permission;
         private String principal;
         private String scope;
+        private @Nullable String secret;
         public Builder() {}
         public Builder(Grant defaults) {
     	      Objects.requireNonNull(defaults);
     	      this.permission = defaults.permission;
     	      this.principal = defaults.principal;
     	      this.scope = defaults.scope;
+    	      this.secret = defaults.secret;
         }
 
         @CustomType.Setter
@@ -93,11 +109,18 @@ public final class Grant {
             this.scope = scope;
             return this;
         }
+        @CustomType.Setter
+        public Builder secret(@Nullable String secret) {
+
+            this.secret = secret;
+            return this;
+        }
         public Grant build() {
             final var _resultValue = new Grant();
             _resultValue.permission = permission;
             _resultValue.principal = principal;
             _resultValue.scope = scope;
+            _resultValue.secret = secret;
             return _resultValue;
         }
     }
