@@ -150,6 +150,10 @@ func checkExternalModels(config resource.PropertyValue) error {
 		if !ok {
 			continue
 		}
+		if n := len(entities.ArrayValue()); n > 1 {
+			return &workspace.APIError{Code: workspace.CodeInvalidParam, Message: fmt.Sprintf(
+				"config.servedEntities has %d entities: an endpoint that serves an external model serves exactly one entity", n)}
+		}
 		at := fmt.Sprintf("config.servedEntities[%d].externalModel", i)
 		provider, _ := get(em, "provider").str()
 		block, known := externalModelConfigs[provider]

@@ -91,6 +91,13 @@ func TestModelServingChecksReferencesAsTheCaller(t *testing.T) {
 	if len(dump(t).ServingEndpoints) != 0 {
 		t.Error("not deleted")
 	}
+	// An external model is the endpoint's only served entity.
+	two := endpoint(ref, nil)
+	cfg := two["config"].(map[string]any)
+	cfg["servedEntities"] = append(cfg["servedEntities"].([]any), map[string]any{"name": "other", "entityName": "m", "entityVersion": "1"})
+	if _, _, err := tryCreate(vault, servingURN, two); err == nil || !strings.Contains(err.Error(), "serves exactly one entity") {
+		t.Errorf("two entities: %v", err)
+	}
 	// Unknown provider, missing config block.
 	bad := endpoint(ref, nil)
 	bad["config"].(map[string]any)["servedEntities"].([]any)[0].(map[string]any)["externalModel"].(map[string]any)["provider"] = "nope"
