@@ -146,10 +146,13 @@ class AppTest {
 
         var inputs = new LinkedHashMap<>(vault.inputs);
         var providers = (List<?>) inputs.remove("providers");
-        // allowWorkspaceUsers is not set by the program: the SDK sends the schema's default.
+        // allowWorkspaceUsers, adopt and rotationWarningDays are not set by the program:
+        // the SDK sends the schema's defaults (numbers travel as doubles).
         assertEquals(
                 Map.of(
                         "allowWorkspaceUsers", false,
+                        "adopt", false,
+                        "rotationWarningDays", 14.0,
                         "backend", "databricks",
                         "scopePerProvider", true,
                         "uniqueSuffix", true,
