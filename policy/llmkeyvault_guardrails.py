@@ -59,16 +59,23 @@ ADVISORY = "advisory"
 
 
 class Options(Protocol):
-    parent: str | None
-    delete_before_replace: bool | None
+    @property
+    def parent(self) -> str | None: ...
+    @property
+    def delete_before_replace(self) -> bool | None: ...
 
 
 class Args(Protocol):
-    resource_type: str
-    props: Mapping[str, Any]
-    urn: str
-    name: str
-    opts: Options
+    @property
+    def resource_type(self) -> str: ...
+    @property
+    def props(self) -> Mapping[str, Any]: ...
+    @property
+    def urn(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def opts(self) -> Options: ...
 
 
 Report = Callable[[str], None]
@@ -183,9 +190,9 @@ def _secret_delete_before_replace(args: Args, report: Report) -> None:
         return
     report(
         f"{_describe(args)} is replaced create-before-delete: the provider writes the new value under the same "
-        "scope/key, then deletes that scope/key, so the key is gone after the update (pulumi-databricks issue "
-        "642). Set the resource option deleteBeforeReplace: true (Python delete_before_replace=True), or use "
-        "llmkeyvault.LlmKeyVault, which does."
+        "scope/key and then removes that scope/key, so the key is lost by its own replacement (pulumi-databricks "
+        "issue 642). Add the resource option deleteBeforeReplace: true (Python delete_before_replace=True), or "
+        "use llmkeyvault.LlmKeyVault, which does."
     )
 
 

@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+import llmkeyvault_guardrails as guardrails
 import pulumi
 import pulumi_azure_native.keyvault as keyvault
 import pulumi_databricks as databricks
@@ -31,9 +31,6 @@ from support.mocks import run_with_mocks
 from support.standin_engine import Registration
 
 from devtools.local_stack import ROOT
-
-sys.path.insert(0, str(ROOT / "policy"))
-import llmkeyvault_guardrails as guardrails  # noqa: E402
 
 pytestmark = pytest.mark.unit
 
@@ -81,7 +78,7 @@ def as_args(r: Registration) -> Args:
     )
 
 
-def registered(program: Callable[[], None]) -> list[Args]:
+def registered(program: Callable[[], object]) -> list[Args]:
     def build() -> pulumi.Output[int]:
         program()
         return pulumi.Output.from_input(1)
@@ -89,7 +86,7 @@ def registered(program: Callable[[], None]) -> list[Args]:
     return [as_args(r) for r in run_with_mocks(build).registrations if r.custom]
 
 
-def one(program: Callable[[], None]) -> Args:
+def one(program: Callable[[], object]) -> Args:
     (args,) = registered(program)
     return args
 
@@ -158,18 +155,21 @@ def test_scope_without_users_passes() -> None:
 
 @pytest.mark.parametrize(
     ("permission", "expected"),
-    [("MANAGE", "no-workspace-wide-secret-write"), ("WRITE", "no-workspace-wide-secret-write"),
-     ("READ", "workspace-wide-secret-read")],
+    [
+        ("MANAGE", "no-workspace-wide-secret-write"),
+        ("WRITE", "no-workspace-wide-secret-write"),
+        ("READ", "workspace-wide-secret-read"),
+    ],
 )
 def test_acl_for_users(permission: str, expected: str) -> None:
     acl = one(lambda: databricks.SecretAcl("acl", scope="llm", principal="users", permission=permission))
     assert list(violations(acl)) == [expected]
 
 
-def test_acl_for_a_named_group_passes() -> None:
-    for permission in ("READ", "WRITE", "MANAGE"):
-        acl = one(lambda p=permission: databricks.SecretAcl("acl", scope="llm", principal="ds", permission=p))
-        assert violations(acl) == {}
+@pytest.mark.parametrize("permission", ["READ", "WRITE", "MANAGE"])
+def test_acl_for_a_named_group_passes(permission: str) -> None:
+    acl = one(lambda: databricks.SecretAcl("acl", scope="llm", principal="ds", permission=permission))
+    assert violations(acl) == {}
 
 
 def test_uc_grants_on_a_secret() -> None:
@@ -191,14 +191,14 @@ def test_uc_grants_on_a_secret() -> None:
     assert list(violations(grants(("admins", ["ALL_PRIVILEGES"])))) == ["uc-secret-all-privileges"]
     assert violations(grants(("ds", ["READ_SECRET"]), ("admins", ["MANAGE"]))) == {}
 
-    single = one(
-        lambda: databricks.Grant("g1", secret="main.default.openai", principal="users", privileges=["MANAGE"])
-    )
+    single = one(lambda: databricks.Grant("g1", secret="main.default.openai", principal="users", privileges=["MANAGE"]))
     assert list(violations(single)) == ["no-workspace-wide-secret-write"]
     # Grants on something other than a secret are not this pack's business.
     catalog = one(
         lambda: databricks.Grants(
-            "g2", catalog="main", grants=[databricks.GrantsGrantArgs(principal="account users", privileges=["ALL_PRIVILEGES"])]
+            "g2",
+            catalog="main",
+            grants=[databricks.GrantsGrantArgs(principal="account users", privileges=["ALL_PRIVILEGES"])],
         )
     )
     assert violations(catalog) == {}
@@ -233,7 +233,10 @@ def test_secret_with_delete_before_replace_and_another_purpose_passes() -> None:
 def test_llm_key_by_value_shape_alone() -> None:
     secret = one(
         lambda: databricks.Secret(
-            "s", scope="apps", key="token", string_value=FAKE_KEYS["anthropic"],
+            "s",
+            scope="apps",
+            key="token",
+            string_value=FAKE_KEYS["anthropic"],
             opts=pulumi.ResourceOptions(delete_before_replace=True),
         )
     )
@@ -241,7 +244,9 @@ def test_llm_key_by_value_shape_alone() -> None:
 
 
 def test_uc_and_key_vault_secrets_named_for_a_provider() -> None:
-    uc = one(lambda: databricks.SecretUc("uc", catalog_name="main", schema_name="default", name="anthropic-key", value="x"))
+    uc = one(
+        lambda: databricks.SecretUc("uc", catalog_name="main", schema_name="default", name="anthropic-key", value="x")
+    )
     assert list(violations(uc)) == ["llm-key-outside-llmkeyvault"]
     kv = one(
         lambda: keyvault.Secret(
@@ -255,7 +260,10 @@ def test_uc_and_key_vault_secrets_named_for_a_provider() -> None:
     assert list(violations(kv)) == ["llm-key-outside-llmkeyvault"]
     other = one(
         lambda: keyvault.Secret(
-            "kv2", resource_group_name="rg", vault_name="kv", secret_name="db-password",
+            "kv2",
+            resource_group_name="rg",
+            vault_name="kv",
+            secret_name="db-password",
             properties=keyvault.SecretPropertiesArgs(value="x"),
         )
     )
@@ -297,15 +305,14 @@ def test_model_serving_plaintext_key() -> None:
 
 def test_ai_gateway_plaintext_key() -> None:
     def service(api_key: dict[str, Any]) -> Args:
+        # The SDK's own example, in its dictionary form.
+        config: Any = {
+            "provider_type": "EXTERNAL_MODEL_PROVIDER_TYPE_CUSTOM",
+            "custom": {"direct": {"base_url": "https://api.example.com/v1", "api_key": api_key}},
+        }
         return one(
             lambda: databricks.AiGatewayModelProviderService(
-                "svc",
-                parent="schemas/main.default",
-                model_provider_service_id="custom",
-                config={
-                    "provider_type": "EXTERNAL_MODEL_PROVIDER_TYPE_CUSTOM",
-                    "custom": {"direct": {"base_url": "https://api.example.com/v1", "api_key": api_key}},
-                },
+                "svc", parent="schemas/main.default", model_provider_service_id="custom", config=config
             )
         )
 
@@ -325,7 +332,11 @@ def test_expired_keys() -> None:
     def uc(when: datetime) -> Args:
         return one(
             lambda: databricks.SecretUc(
-                "uc", catalog_name="main", schema_name="default", name="db", value="x",
+                "uc",
+                catalog_name="main",
+                schema_name="default",
+                name="db",
+                value="x",
                 expire_time=when.isoformat().replace("+00:00", "Z"),
             )
         )
@@ -333,7 +344,10 @@ def test_expired_keys() -> None:
     def kv(when: datetime) -> Args:
         return one(
             lambda: keyvault.Secret(
-                "kv", resource_group_name="rg", vault_name="kv", secret_name="db",
+                "kv",
+                resource_group_name="rg",
+                vault_name="kv",
+                secret_name="db",
                 properties=keyvault.SecretPropertiesArgs(
                     value="x", attributes=keyvault.SecretAttributesArgs(expires=int(when.timestamp()))
                 ),
@@ -424,7 +438,9 @@ def test_the_same_resources_outside_the_component_violate() -> None:
     """The children's exemption comes from their parent alone: the same inputs without it are caught."""
     for args in children({"providers": [{"name": "openai", "apiKey": FAKE_KEYS["openai"]}], "readers": ["ds"]}):
         if args.resource_type == guardrails.SECRET:
-            orphan = Args(args.resource_type, args.props, f"urn:pulumi:dev::proj::{guardrails.SECRET}::x", args.name, Opts())
+            orphan = Args(
+                args.resource_type, args.props, f"urn:pulumi:dev::proj::{guardrails.SECRET}::x", args.name, Opts()
+            )
             assert sorted(violations(orphan)) == ["llm-key-outside-llmkeyvault", "secret-delete-before-replace"]
             break
     else:
@@ -451,7 +467,8 @@ for rule in RULES:
 cases = json.loads(sys.stdin.read())
 for name, (type_, props, dbr) in cases.items():
     opts = PolicyResourceOptions(False, [], dbr, [], PolicyCustomTimeouts(0, 0, 0), [], None)
-    args = ResourceValidationArgs(type_, unknown_checking_proxy(props), "urn:pulumi:dev::p::" + type_ + "::" + name, name, opts, None)
+    urn = "urn:pulumi:dev::p::" + type_ + "::" + name
+    args = ResourceValidationArgs(type_, unknown_checking_proxy(props), urn, name, opts, None)
     found = []
     for rule in RULES:
         ns["policy"](rule).validate(args, lambda message, urn, rule=rule: found.append(rule.name))
@@ -469,13 +486,19 @@ def test_the_pack_wraps_each_rule() -> None:
         "kept": [guardrails.SECRET, {"scope": unknown, "key": "db", "stringValue": "x"}, True],
         "serving": [
             guardrails.MODEL_SERVING,
-            {"name": unknown, "config": {"servedEntities": [{"externalModel": {"openaiConfig": {"openaiApiKeyPlaintext": unknown}}}]}},
+            {
+                "name": unknown,
+                "config": {"servedEntities": [{"externalModel": {"openaiConfig": {"openaiApiKeyPlaintext": unknown}}}]},
+            },
             None,
         ],
     }
     done = subprocess.run(
         [str(ROOT / "policy" / "venv" / "bin" / "python"), "-c", WRAPPER_CHECK, str(ROOT / "policy")],
-        input=json.dumps(cases), capture_output=True, text=True, check=True,
+        input=json.dumps(cases),
+        capture_output=True,
+        text=True,
+        check=True,
     )
     out = json.loads(done.stdout)
     assert out["scope"] == ["no-workspace-users-manage-scope"]

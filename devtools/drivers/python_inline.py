@@ -49,12 +49,19 @@ def main() -> int:
             pulumi_command=auto.PulumiCommand(str(pulumi_bin.parent.parent)),
         ),
     )
-    policy = {"policy_packs": args.policy_pack or None, "policy_pack_configs": args.policy_pack_config or None}
+    packs: list[str] | None = args.policy_pack or None
+    pack_configs: list[str] | None = args.policy_pack_config or None
     try:
         if args.op == "up":
-            stack.up(on_output=print, color="never", **policy)
+            stack.up(on_output=print, color="never", policy_packs=packs, policy_pack_configs=pack_configs)
         elif args.op == "preview":
-            stack.preview(on_output=print, color="never", expect_no_changes=args.expect_no_changes, **policy)
+            stack.preview(
+                on_output=print,
+                color="never",
+                expect_no_changes=args.expect_no_changes,
+                policy_packs=packs,
+                policy_pack_configs=pack_configs,
+            )
         else:
             stack.destroy(on_output=print, color="never")
     except auto.errors.CommandError as e:
