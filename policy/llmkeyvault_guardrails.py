@@ -121,7 +121,7 @@ def _describe(args: Args) -> str:
 
 def _scope_users_manage(args: Args, report: Report) -> None:
     if inside_vault(args):
-        return  # reported on the component by llmkeyvault-workspace-users
+        return  # an LlmKeyVault's own grants: llmkeyvault-workspace-users
     principal = _text(args.props.get("initialManagePrincipal"))
     if principal is not None and principal.strip().lower() in EVERYONE:
         report(
@@ -161,7 +161,7 @@ def _grants_to_everyone(args: Args) -> Iterator[tuple[str, str, str]]:
 
 def _everyone_more_than_read(args: Args, report: Report) -> None:
     if inside_vault(args):
-        return  # reported on the component by llmkeyvault-workspace-users
+        return  # an LlmKeyVault's own grants: llmkeyvault-workspace-users
     for field, principal, privilege in _grants_to_everyone(args):
         if privilege not in (SCOPE_READ, UC_READ):
             report(
@@ -173,7 +173,7 @@ def _everyone_more_than_read(args: Args, report: Report) -> None:
 
 def _everyone_read(args: Args, report: Report) -> None:
     if inside_vault(args):
-        return  # reported on the component by llmkeyvault-workspace-users
+        return  # an LlmKeyVault's own grants: llmkeyvault-workspace-users
     for field, principal, privilege in _grants_to_everyone(args):
         if privilege in (SCOPE_READ, UC_READ):
             report(
@@ -322,16 +322,27 @@ def _expired_key(args: Args, report: Report, now: Callable[[], datetime] | None 
         )
 
 
-# --------------------------------------------------------------------------- the component itself
+# --------------------------------------------------------------------------- the component's own grants
 
 
 def _vault_workspace_users(args: Args, report: Report) -> None:
-    if args.props.get("allowWorkspaceUsers") is True:
+    """`users` in a grant the component made: it does so only when given
+    allowWorkspaceUsers: true and 'users' among readers, writers or managers.
+    (The engine hands a remote component's registration to the pack without its
+    inputs, so the flag is seen through the children it produced.)"""
+    if not inside_vault(args):
+        return
+    if args.resource_type == SECRET_SCOPE:
+        principal = _text(args.props.get("initialManagePrincipal"))
+        grants = [("MANAGE", principal)] if principal and principal.strip().lower() in EVERYONE else []
+    else:
+        grants = [(privilege, principal) for _, principal, privilege in _grants_to_everyone(args)]
+    for privilege, principal in grants:
         report(
-            f"{_describe(args)} sets allowWorkspaceUsers: true, so its grants may include the 'users' group "
-            "(every user of the workspace). List named groups in readers/writers/managers and drop "
-            "allowWorkspaceUsers, unless the workspace is on the Standard tier, where 'users' MANAGE is the "
-            "only ACL a scope can have."
+            f"{_describe(args)}, made by an LlmKeyVault, gives {privilege} to '{principal}', every user of the "
+            "workspace: the component was given allowWorkspaceUsers: true with 'users' among its readers, writers "
+            "or managers. Name groups instead and drop allowWorkspaceUsers, unless the workspace is on the "
+            "Standard tier, where 'users' MANAGE is the only ACL a scope can have."
         )
 
 
@@ -402,9 +413,9 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "llmkeyvault-workspace-users",
         ADVISORY,
-        "An LlmKeyVault sets allowWorkspaceUsers: true, so it may grant the 'users' group. Name groups instead. "
+        "An LlmKeyVault grants the 'users' group (it was given allowWorkspaceUsers: true). Name groups instead. "
         "The component's own scope and ACLs are judged here, not by the scope and ACL policies.",
-        (VAULT_TYPE,),
+        (SECRET_SCOPE, SECRET_ACL),
         _vault_workspace_users,
     ),
 )

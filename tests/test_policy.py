@@ -366,17 +366,8 @@ def test_expired_keys() -> None:
 
 
 def children(props: dict[str, Any]) -> list[Args]:
-    """The component and its children as the engine sees them. The component is
-    registered by the program with its inputs under schema names; in process it
-    registers none, so they are given here."""
-    found = []
-    for r in run_with_mocks(lambda: LlmKeyVault("llm", props)).registrations:
-        args = as_args(r)
-        if r.type == guardrails.VAULT_TYPE:
-            args.props = props
-        if r.custom or r.type == guardrails.VAULT_TYPE:
-            found.append(args)
-    return found
+    """The resources the component registers, as the engine hands them to the pack."""
+    return [as_args(r) for r in run_with_mocks(lambda: LlmKeyVault("llm", props)).registrations if r.custom]
 
 
 @pytest.mark.parametrize(
@@ -398,7 +389,7 @@ def children(props: dict[str, Any]) -> list[Args]:
             "backend": "azure-keyvault",
             "keyVault": {"resourceId": KEY_VAULT_ID},
         },
-        # 'users' on purpose: the component's own scope and ACLs are judged on the component.
+        # 'users' on purpose: the component's own grants are judged by llmkeyvault-workspace-users.
         {
             "providers": [{"name": "openai", "apiKey": FAKE_KEYS["openai"]}],
             "readers": ["ds"],
@@ -415,23 +406,25 @@ def test_the_components_children_never_violate_a_mandatory_policy(props: dict[st
     for args in resources:
         for name in violations(args):
             assert RULES[name].level == "advisory", f"{args.resource_type} {args.name} violates {name}"
-            assert name == "llmkeyvault-workspace-users" and args.resource_type == guardrails.VAULT_TYPE
-        if args.resource_type != guardrails.VAULT_TYPE:
-            assert guardrails.inside_vault(args)
+            assert name == "llmkeyvault-workspace-users"
+            assert props.get("allowWorkspaceUsers") is True
+        assert guardrails.inside_vault(args)
 
 
-def test_allow_workspace_users_is_reported_on_the_component() -> None:
+def test_workspace_users_through_the_component_are_advisory() -> None:
     resources = children(
         {
             "providers": [{"name": "openai", "apiKey": FAKE_KEYS["openai"]}],
-            "managers": ["users"],
+            "readers": ["ds"],
+            "managers": ["users", "admins"],
             "allowWorkspaceUsers": True,
         }
     )
-    (vault,) = [a for a in resources if a.resource_type == guardrails.VAULT_TYPE]
-    assert list(violations(vault)) == ["llmkeyvault-workspace-users"]
-    (scope,) = [a for a in resources if a.resource_type == guardrails.SECRET_SCOPE]
-    assert scope.props["initialManagePrincipal"] == "users"
+    found = {(a.resource_type, a.name): violations(a) for a in resources}
+    flagged = {key: list(v) for key, v in found.items() if v}
+    assert flagged == {(guardrails.SECRET_SCOPE, "llm-scope"): ["llmkeyvault-workspace-users"]}
+    (message,) = found[(guardrails.SECRET_SCOPE, "llm-scope")]["llmkeyvault-workspace-users"]
+    assert "allowWorkspaceUsers" in message and "MANAGE" in message
 
 
 def test_the_same_resources_outside_the_component_violate() -> None:

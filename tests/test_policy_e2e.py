@@ -102,3 +102,33 @@ def test_every_example_passes_with_no_violation(pack_ready: None, tmp_path: Path
     assert_no_key_in(printed)
     for key in setup.secrets.values():
         assert key not in printed
+
+
+WORKSPACE_USERS_PROGRAM = """\
+name: llm-keys-users
+runtime: yaml
+config:
+  openaiApiKey: {type: string, secret: true}
+resources:
+  llmKeys:
+    type: llmkeyvault:LlmKeyVault
+    properties:
+      providers:
+        - {name: openai, apiKey: "${openaiApiKey}"}
+      managers: [users]
+      allowWorkspaceUsers: true
+"""
+
+
+def test_workspace_users_through_the_component_are_advisory(pack_ready: None, tmp_path: Path) -> None:
+    """The component's scope then carries `users` MANAGE: reported once, as advisory, by
+    llmkeyvault-workspace-users, and the preview goes through."""
+    source = tmp_path / "source"
+    source.mkdir()
+    (source / "Pulumi.yaml").write_text(WORKSPACE_USERS_PROGRAM)
+    stack = LocalStack(source, tmp_path / "stack")
+    stack.init({"openaiApiKey": "sk-test-users-openai-0000"})
+    result = stack.preview("--policy-pack", str(POLICY_PACK), check=False)
+    assert result.returncode == 0, (result.stdout + result.stderr)[-4000:]
+    assert violations(result) == {("advisory", "llmkeyvault-workspace-users", "llmKeys-scope")}
+    assert "sk-test-users-openai-0000" not in stack.everything_printed()
