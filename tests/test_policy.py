@@ -389,6 +389,17 @@ def children(props: dict[str, Any]) -> list[Args]:
             "backend": "azure-keyvault",
             "keyVault": {"resourceId": KEY_VAULT_ID},
         },
+        {
+            "providers": [
+                {"name": "openai", "apiKey": FAKE_KEYS["openai"], "expiresAt": "2099-01-01T00:00:00Z"},
+                {"name": "anthropic", "apiKey": FAKE_KEYS["anthropic"], "readers": ["research"]},
+            ],
+            "backend": "unity-catalog",
+            "unityCatalog": {"catalog": "main", "schema": "llm", "createSchema": True},
+            "readers": ["ds"],
+            "referencers": ["serving-sp"],
+            "managers": ["admins"],
+        },
         # 'users' on purpose: the component's own grants are judged by llmkeyvault-workspace-users.
         {
             "providers": [{"name": "openai", "apiKey": FAKE_KEYS["openai"]}],
@@ -402,7 +413,7 @@ def children(props: dict[str, Any]) -> list[Args]:
 def test_the_components_children_never_violate_a_mandatory_policy(props: dict[str, Any]) -> None:
     resources = children(props)
     types = {a.resource_type for a in resources}
-    assert guardrails.SECRET in types or guardrails.KEY_VAULT_SECRET in types
+    assert types & {guardrails.SECRET, guardrails.KEY_VAULT_SECRET, guardrails.SECRET_UC}
     for args in resources:
         for name in violations(args):
             assert RULES[name].level == "advisory", f"{args.resource_type} {args.name} violates {name}"
