@@ -2,7 +2,9 @@
 
 One Databricks-backed secret scope with the OpenAI, Anthropic and Amazon Bedrock
 keys, READ for the groups that build on them, MANAGE for the platform team, and
-nothing for anyone else. The keys come from secret stack configuration.
+nothing for anyone else. The keys come from secret stack configuration. The
+scope is named after the stack (llm-keys-dev, llm-keys-prod, ...), so several
+stacks can share one workspace.
 """
 
 import pulumi
@@ -10,9 +12,18 @@ import pulumi_llmkeyvault as llmkeyvault
 
 config = pulumi.Config()
 
+readers = config.require_object("readerGroups")
+# A list set with `pulumi config set --path 'readerGroups[N]'` replaces the default
+# and has a gap (null) wherever an index was skipped.
+if not isinstance(readers, list) or not all(isinstance(r, str) and r for r in readers):
+    raise ValueError(
+        "readerGroups must be a list of group names; set every entry from index 0: "
+        "pulumi config set --path 'readerGroups[0]' data-science"
+    )
+
 vault = llmkeyvault.LlmKeyVault(
     "llm-keys",
-    scope_name="llm-keys",
+    scope_name=f"llm-keys-{pulumi.get_stack()}",
     providers=[
         llmkeyvault.ProviderKeyArgs(name="openai", api_key=config.require_secret("openaiApiKey")),
         llmkeyvault.ProviderKeyArgs(name="anthropic", api_key=config.require_secret("anthropicApiKey")),
@@ -20,7 +31,7 @@ vault = llmkeyvault.LlmKeyVault(
             name="amazon-bedrock", api_key=config.require_secret("bedrockSecretAccessKey")
         ),
     ],
-    readers=config.require_object("readerGroups"),
+    readers=readers,
     managers=[config.require("managerGroup")],
 )
 
