@@ -40,11 +40,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import make
 
 from devtools.local_stack import BIN, ROOT, LocalStack
 from devtools.programs import BUILD, DRIVERS, go_driver, runtime_of
 from devtools.workspace import digest, layout, secret_digests
-from conftest import make
 
 EXAMPLES = ROOT / "examples"
 FENCE = re.compile(r"^```(?P<info>[^\n`]*)\n(?P<body>.*?)^```[ \t]*$", re.M | re.S)
@@ -55,12 +55,50 @@ SIGN_IN = re.compile(r"^\s*(az login|gcloud auth)\b", re.M)
 
 #: Configuration keys of pulumi-databricks 1.118.0 (pulumi_databricks/config/vars.py).
 DATABRICKS_CONFIG_KEYS = frozenset(
-    "accountId actionsIdTokenRequestToken actionsIdTokenRequestUrl audience authType azureClientId "
-    "azureClientSecret azureEnvironment azureLoginAppId azureTenantId azureUseMsi azureWorkspaceResourceId "
-    "clientId clientSecret cloud clusterId configFile databricksCliPath databricksIdTokenFilepath debugHeaders "
-    "debugTruncateBytes disableOauthRefreshToken discoveryUrl googleCredentials googleServiceAccount groupId "
-    "host httpTimeoutSeconds metadataServiceUrl oauthCallbackPort oidcTokenEnv password profile rateLimit "
-    "retryTimeoutSeconds scopes serverlessComputeId skipVerify token username warehouseId workspaceId".split()
+    {
+        "accountId",
+        "actionsIdTokenRequestToken",
+        "actionsIdTokenRequestUrl",
+        "audience",
+        "authType",
+        "azureClientId",
+        "azureClientSecret",
+        "azureEnvironment",
+        "azureLoginAppId",
+        "azureTenantId",
+        "azureUseMsi",
+        "azureWorkspaceResourceId",
+        "clientId",
+        "clientSecret",
+        "cloud",
+        "clusterId",
+        "configFile",
+        "databricksCliPath",
+        "databricksIdTokenFilepath",
+        "debugHeaders",
+        "debugTruncateBytes",
+        "disableOauthRefreshToken",
+        "discoveryUrl",
+        "googleCredentials",
+        "googleServiceAccount",
+        "groupId",
+        "host",
+        "httpTimeoutSeconds",
+        "metadataServiceUrl",
+        "oauthCallbackPort",
+        "oidcTokenEnv",
+        "password",
+        "profile",
+        "rateLimit",
+        "retryTimeoutSeconds",
+        "scopes",
+        "serverlessComputeId",
+        "skipVerify",
+        "token",
+        "username",
+        "warehouseId",
+        "workspaceId",
+    }
 )
 
 
@@ -122,7 +160,7 @@ def test_databricks_config_keys_exist() -> None:
     named = {
         (doc.relative_to(ROOT).as_posix(), key)
         for doc in docs
-        for key in re.findall(r"\bdatabricks:([A-Za-z]+)\b", doc.read_text(encoding="utf-8"))
+        for key in re.findall(r"\bdatabricks:([A-Za-z]+)\b(?![/:])", doc.read_text(encoding="utf-8"))
     }
     assert named
     unknown = sorted((doc, key) for doc, key in named if key not in DATABRICKS_CONFIG_KEYS)
@@ -183,11 +221,9 @@ AWS_GRANTS = {"data-science": "READ", "ml-engineers": "READ", "analytics": "READ
 AZ_KEYS = ["azure-openai-api-key", "openai-api-key", "mistral-api-key"]
 AZ_GRANTS = {"data-science": "READ", "ml-engineers": "READ", "platform-admins": "MANAGE"}
 GCP_SCOPES = {
-    "openai": ({"ml-platform": "READ", "chat-assistants": "READ", "platform-admins": "MANAGE"}),
-    "anthropic": (
-        {"ml-platform": "READ", "chat-assistants": "READ", "research": "READ", "platform-admins": "MANAGE"}
-    ),
-    "google": ({"ml-platform": "READ", "analytics": "READ", "platform-admins": "MANAGE"}),
+    "openai": {"ml-platform": "READ", "chat-assistants": "READ", "platform-admins": "MANAGE"},
+    "anthropic": {"ml-platform": "READ", "chat-assistants": "READ", "research": "READ", "platform-admins": "MANAGE"},
+    "google": {"ml-platform": "READ", "analytics": "READ", "platform-admins": "MANAGE"},
 }
 
 
@@ -246,7 +282,9 @@ EXPECTED = {
         },
         layout={
             "scopes": {
-                f"llm-keys-{s}-{p}": scope([f"{p}-api-key"], grants) for s in ("dev", "prod") for p, grants in GCP_SCOPES.items()
+                f"llm-keys-{s}-{p}": scope([f"{p}-api-key"], grants)
+                for s in ("dev", "prod")
+                for p, grants in GCP_SCOPES.items()
             },
             "vaults": {},
         },

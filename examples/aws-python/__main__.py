@@ -27,9 +27,7 @@ vault = llmkeyvault.LlmKeyVault(
     providers=[
         llmkeyvault.ProviderKeyArgs(name="openai", api_key=config.require_secret("openaiApiKey")),
         llmkeyvault.ProviderKeyArgs(name="anthropic", api_key=config.require_secret("anthropicApiKey")),
-        llmkeyvault.ProviderKeyArgs(
-            name="amazon-bedrock", api_key=config.require_secret("bedrockSecretAccessKey")
-        ),
+        llmkeyvault.ProviderKeyArgs(name="amazon-bedrock", api_key=config.require_secret("bedrockSecretAccessKey")),
     ],
     readers=readers,
     managers=[config.require("managerGroup")],
