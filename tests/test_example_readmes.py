@@ -409,3 +409,55 @@ def test_readme_blocks_run_as_printed(release_artefacts: None, tmp_path: Path, n
     for place, text in places.items():
         for value in typed:
             assert value not in text, f"a typed secret is in plaintext in the {place}"
+
+
+# --------------------------------------------------------------------------- docs/production.md
+
+
+def production_program() -> str:
+    """The one complete program in docs/production.md: explicit provider and protect."""
+    text = (ROOT / "docs" / "production.md").read_text(encoding="utf-8")
+    (program,) = [m.group("body") for m in FENCE.finditer(text) if m.group("info").strip() == "yaml"]
+    return program
+
+
+@pytest.mark.e2e
+@pytest.mark.slow
+def test_production_program_uses_its_provider_and_is_protected(engine_ready: None, tmp_path: Path) -> None:
+    """The YAML program of docs/production.md, as printed, deployed: every databricks child
+    uses the explicit provider, the component and its children are protected, and a
+    `pulumi destroy` is refused with the scope and key still there."""
+    source = tmp_path / "source"
+    source.mkdir()
+    (source / "Pulumi.yaml").write_text(production_program())
+    stack = LocalStack(source, tmp_path / "run")
+    secret_values = {"prodClientSecret": fake("prod", "sp", 0), "prodOpenaiApiKey": fake("prod", "openai", 0)}
+    stack.init(secret_values)
+    stack.up()
+
+    dump = stack.workspace_dump()
+    assert layout(dump) == {
+        "scopes": {"llm-keys-prod": scope(["openai-api-key"], {"data-science": "READ"})},
+        "vaults": {},
+    }
+    resources = json.loads(stack.export())["deployment"]["resources"]
+    (provider,) = [r for r in resources if r["type"] == "pulumi:providers:databricks"]
+    explicit = f"{provider['urn']}::{provider['id']}"
+    children = [r for r in resources if r["type"].startswith("databricks:")]
+    assert sorted(r["type"] for r in children) == [
+        "databricks:index/secret:Secret",
+        "databricks:index/secretAcl:SecretAcl",
+        "databricks:index/secretScope:SecretScope",
+    ]
+    assert {r["urn"]: r.get("provider") for r in children} == {r["urn"]: explicit for r in children}
+    (component,) = [r for r in resources if r["type"] == "llmkeyvault:index:LlmKeyVault"]
+    assert {r["urn"]: r.get("protect", False) for r in [component, *children]} == {
+        r["urn"]: True for r in [component, *children]
+    }
+
+    refused = stack.program_op("destroy", check=False)
+    assert refused.returncode != 0
+    assert "protect" in (refused.stdout + refused.stderr)
+    assert secret_digests(stack.workspace_dump()) == {"llm-keys-prod/openai-api-key": digest(fake("prod", "openai", 0))}
+    for value in secret_values.values():
+        assert value not in stack.state_files() and value not in stack.everything_printed()
