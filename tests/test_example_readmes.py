@@ -318,8 +318,9 @@ def test_expectations_cover_every_example() -> None:
     assert sorted(EXPECTED) == sorted(p.parent.name for p in readmes())
 
 
-def driver(project: Path) -> list[str]:
-    """What the shim runs for up/preview/destroy; empty for the CLI itself (YAML)."""
+def driver(project: Path, source: Path) -> list[str]:
+    """What the shim runs for up/preview/destroy in ``project``, the copy of the example at
+    ``source``; empty for the CLI itself (YAML)."""
     runtime = runtime_of(project)
     if runtime == "python":
         # the venv the README made (Pulumi.yaml: virtualenv: venv)
@@ -327,7 +328,7 @@ def driver(project: Path) -> list[str]:
     if runtime == "nodejs":
         return ["node", str(BUILD / "nodejs" / "driver" / "node_inline.js")]
     if runtime == "go":
-        return [str(go_driver(project))]
+        return [str(go_driver(source))]  # built from the example by make examples-deps
     assert runtime == "yaml", runtime
     return []
 
@@ -363,7 +364,7 @@ def test_readme_blocks_run_as_printed(release_artefacts: None, tmp_path: Path, n
         "PULUMI_SKIP_CONFIRMATIONS": "true",
         "README_TEST_PULUMI": str(BIN / "pulumi"),
         "README_TEST_ANSWERS": str(answers),
-        "README_TEST_DRIVER": json.dumps(driver(stack.project)),
+        "README_TEST_DRIVER": json.dumps(driver(stack.project, EXAMPLES / name)),
     }
 
     printed: list[str] = []
