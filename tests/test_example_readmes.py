@@ -40,10 +40,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from conftest import make
 
 from devtools.local_stack import BIN, ROOT, LocalStack
-from devtools.programs import BUILD, DRIVERS, go_driver, runtime_of
+from devtools.programs import BUILD, DRIVERS, driver_for, go_driver, runtime_of
 from devtools.workspace import digest, layout, secret_digests
 
 EXAMPLES = ROOT / "examples"
@@ -219,6 +220,10 @@ def scope(keys: list[str], grants: dict[str, str], backend: str = "DATABRICKS") 
 AWS_KEYS = ["openai-api-key", "anthropic-api-key", "amazon-bedrock-api-key"]
 AWS_GRANTS = {"data-science": "READ", "ml-engineers": "READ", "analytics": "READ", "platform-admins": "MANAGE"}
 AZ_KEYS = ["azure-openai-api-key", "openai-api-key", "mistral-api-key"]
+AZ_VAULT = (
+    "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-llm-keys"
+    "/providers/Microsoft.KeyVault/vaults/kv-llm-keys"
+)
 AZ_GRANTS = {"data-science": "READ", "ml-engineers": "READ", "platform-admins": "MANAGE"}
 GCP_SCOPES = {
     "openai": {"ml-platform": "READ", "chat-assistants": "READ", "platform-admins": "MANAGE"},
@@ -462,3 +467,28 @@ def test_production_program_uses_its_provider_and_is_protected(engine_ready: Non
     assert secret_digests(stack.workspace_dump()) == {"llm-keys-prod/openai-api-key": digest(fake("prod", "openai", 0))}
     for value in secret_values.values():
         assert value not in stack.state_files() and value not in stack.everything_printed()
+
+
+@pytest.mark.e2e
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["aws-python", "azure-typescript"])
+def test_a_reader_list_with_a_gap_is_refused(engine_ready: None, tmp_path: Path, name: str) -> None:
+    """`pulumi config set --path 'readerGroups[1]' x` alone makes `[null, "x"]` (a list set in
+    stack config replaces the default): the engine refuses it against the type the project
+    declares (`array<string>`), as the READMEs say, before anything is created."""
+    source = EXAMPLES / name
+    stack = LocalStack(source, tmp_path, driver=driver_for(source))
+    secret_keys = [
+        key
+        for key, spec in yaml.safe_load((source / "Pulumi.yaml").read_text())["config"].items()
+        if isinstance(spec, dict) and spec.get("secret")
+    ]
+    config = {"keyVaultResourceId": AZ_VAULT} if name == "azure-typescript" else {}
+    stack.init({key: fake(name, key, 0) for key in secret_keys}, config)
+    stack.run("config", "set", "--path", "readerGroups[1]", "analytics")
+
+    refused = stack.preview(check=False)
+    assert refused.returncode != 0
+    output = refused.stdout + refused.stderr
+    assert "configuration key 'readerGroups' must be of type 'array<string>'" in output
+    assert not (stack.workspace_dump().get("scopes") or {})

@@ -12,15 +12,6 @@ import pulumi_llmkeyvault as llmkeyvault
 
 config = pulumi.Config()
 
-readers = config.require_object("readerGroups")
-# A list set with `pulumi config set --path 'readerGroups[N]'` replaces the default
-# and has a gap (null) wherever an index was skipped.
-if not isinstance(readers, list) or not all(isinstance(r, str) and r for r in readers):
-    raise ValueError(
-        "readerGroups must be a list of group names; set every entry from index 0: "
-        "pulumi config set --path 'readerGroups[0]' data-science"
-    )
-
 vault = llmkeyvault.LlmKeyVault(
     "llm-keys",
     scope_name=f"llm-keys-{pulumi.get_stack()}",
@@ -29,7 +20,7 @@ vault = llmkeyvault.LlmKeyVault(
         llmkeyvault.ProviderKeyArgs(name="anthropic", api_key=config.require_secret("anthropicApiKey")),
         llmkeyvault.ProviderKeyArgs(name="amazon-bedrock", api_key=config.require_secret("bedrockSecretAccessKey")),
     ],
-    readers=readers,
+    readers=config.require_object("readerGroups"),
     managers=[config.require("managerGroup")],
 )
 

@@ -16,16 +16,6 @@ import * as llmkeyvault from "@llmkeyvault/pulumi";
 
 const config = new pulumi.Config();
 
-const readers = config.requireObject<unknown>("readerGroups");
-// A list set with `pulumi config set --path 'readerGroups[N]'` replaces the
-// default and has a gap (null) wherever an index was skipped.
-if (!Array.isArray(readers) || !readers.every((r) => typeof r === "string" && r !== "")) {
-    throw new Error(
-        "readerGroups must be a list of group names; set every entry from index 0: " +
-            "pulumi config set --path 'readerGroups[0]' data-science",
-    );
-}
-
 const vault = new llmkeyvault.LlmKeyVault("llm-keys", {
     scopeName: `llm-keys-${pulumi.getStack()}`,
     backend: llmkeyvault.Backend.AzureKeyVault,
@@ -38,7 +28,7 @@ const vault = new llmkeyvault.LlmKeyVault("llm-keys", {
         { name: "openai", apiKey: config.requireSecret("openaiApiKey") },
         { name: "mistral", apiKey: config.requireSecret("mistralApiKey") },
     ],
-    readers: readers as string[],
+    readers: config.requireObject<string[]>("readerGroups"),
     managers: [config.require("managerGroup")],
 });
 
