@@ -118,6 +118,24 @@ def test_one_pulumi_range_for_the_provider_and_the_sdks() -> None:
     assert SCHEMA["language"]["nodejs"]["dependencies"]["@pulumi/pulumi"] == f"^{minimum}"
 
 
+def test_docs_name_the_current_version() -> None:
+    """Install commands in the docs and the examples' READMEs (run as printed) carry the schema's version."""
+    version = re.escape(SCHEMA["version"])
+    pattern = re.compile(
+        r"llmkeyvault (\d+\.\d+\.\d+)|-v(\d+\.\d+\.\d+)-linux|pulumi_llmkeyvault-(\d+\.\d+\.\d+)"
+        r"|llmkeyvault-pulumi-(\d+\.\d+\.\d+)|llmkeyvault-(\d+\.\d+\.\d+)(?:-sources)?\.(?:jar|pom)"
+    )
+    pages = [ROOT / "README.md", *(ROOT / "docs").glob("*.md"), *(ROOT / "examples").glob("*/README.md")]
+    stale = [
+        f"{page.relative_to(ROOT)}: {found}"
+        for page in pages
+        for match in pattern.finditer(page.read_text(encoding="utf-8"))
+        for found in match.groups()
+        if found is not None and not re.fullmatch(version, found)
+    ]
+    assert stale == []
+
+
 def test_the_version_is_read_from_the_schema() -> None:
     from llmkeyvault_provider.schema import package_version
 
