@@ -10,11 +10,14 @@ import re
 from pathlib import Path
 
 import pytest
+import yaml
 from conftest import assert_no_key_in, make
 from test_examples import EXAMPLES as EXAMPLE_SETUP
 
 from devtools.local_stack import ROOT, LocalStack, Result
 from devtools.programs import driver_for
+
+VERSION = yaml.safe_load((ROOT / "schema.yaml").read_text(encoding="utf-8"))["version"]
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -57,7 +60,7 @@ def test_the_raw_program_is_stopped(pack_ready: None, tmp_path: Path) -> None:
     assert result.returncode != 0
     assert violations(result) == RAW_VIOLATIONS
     output = result.stdout + result.stderr
-    assert "llmkeyvault-guardrails@v0.1.0" in output
+    assert f"llmkeyvault-guardrails@v{VERSION}" in output
     assert "issue 642" in output and "deleteBeforeReplace: true" in output
     printed = stack.everything_printed()
     assert PASTED_KEY not in printed
@@ -97,7 +100,7 @@ def test_every_example_passes_with_no_violation(pack_ready: None, tmp_path: Path
     result = stack.preview("--policy-pack", str(POLICY_PACK), check=False)
     assert result.returncode == 0, (result.stdout + result.stderr)[-4000:]
     assert violations(result) == set()
-    assert "llmkeyvault-guardrails@v0.1.0" in result.stdout + result.stderr, "the pack ran"
+    assert f"llmkeyvault-guardrails@v{VERSION}" in result.stdout + result.stderr, "the pack ran"
     printed = stack.everything_printed()
     assert_no_key_in(printed)
     for key in setup.secrets.values():
