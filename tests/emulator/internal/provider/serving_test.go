@@ -188,9 +188,10 @@ func TestImportReadsBackWhatTheRealProviderReads(t *testing.T) {
 		t.Errorf("secret import: %v %v", secOuts, secIns)
 	}
 	// The importing program's inputs against what was read: for a Secret, a value
-	// is a replacement unless ignored (as with the real provider).
+	// is an update in place (PutSecret of the value given), never a replacement,
+	// as with pulumi-databricks 1.118.0 (terraform-provider-databricks PR #5480).
 	if d := diffOf(t, db, secURN, map[string]any{"scope": "llm-keys", "key": "openai"},
-		map[string]any{"scope": "llm-keys", "key": "openai", "stringValue": "sk-test-adopt"}); strings.Join(d.Replaces, ",") != "stringValue" {
+		map[string]any{"scope": "llm-keys", "key": "openai", "stringValue": "sk-test-adopt"}); strings.Join(d.Diffs, ",") != "stringValue" || len(d.Replaces) != 0 {
 		t.Errorf("secret import diff: %v", d)
 	}
 	resp, _ := db.Diff(ctx, &pulumirpc.DiffRequest{Urn: secURN, OldInputs: props(t, map[string]any{"scope": "llm-keys", "key": "openai"}),
