@@ -351,7 +351,9 @@ def test_removing_adopt_changes_nothing_but_the_import_ids() -> None:
     after, _ = build(inputs)
 
     def children(run: Run) -> list[tuple[str, str, Any, bool]]:
-        return sorted((r.type, r.name, repr(sorted(r.inputs.items())), r.delete_before_replace) for r in run.registrations)
+        return sorted(
+            (r.type, r.name, repr(sorted(r.inputs.items())), r.delete_before_replace) for r in run.registrations
+        )
 
     assert children(adopted) == children(after)
     assert not any(r.import_id for r in after.registrations)

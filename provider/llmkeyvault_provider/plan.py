@@ -168,14 +168,14 @@ def plan_vault(name: str, args: LlmKeyVaultArgs, problems: Problems | None = Non
             "cannot be used with uniqueSuffix: a new suffix names nothing that exists yet; "
             "adopt with uniqueSuffix false (names as they are in the workspace)",
         )
-    if args.adopt and not args.workspace_users_acl and args.backend is not Backend.UNITY_CATALOG:
-        if any(rules.principal_identity(p) == rules.WORKSPACE_USERS for p in args.managers):
-            problems.add(
-                "adopt",
-                "adopts MANAGE for 'users' as an ACL of its own (an existing scope's "
-                "initial_manage_principal cannot be read back): set workspaceUsersAcl to true and keep it "
-                "after adopt is removed, or the next update would replace the scope",
-            )
+    users_manage = any(rules.principal_identity(p) == rules.WORKSPACE_USERS for p in args.managers)
+    if args.adopt and users_manage and not args.workspace_users_acl and args.backend is not Backend.UNITY_CATALOG:
+        problems.add(
+            "adopt",
+            "adopts MANAGE for 'users' as an ACL of its own (an existing scope's "
+            "initial_manage_principal cannot be read back): set workspaceUsersAcl to true and keep it "
+            "after adopt is removed, or the next update would replace the scope",
+        )
     expirations = _check_expirations(args, problems)
     uc = args.backend is Backend.UNITY_CATALOG
     scopes = () if uc else _plan_scopes(name, args, named, problems)
