@@ -229,7 +229,9 @@ func readScope(s *Server, ctx context.Context, call *opCall) (string, resource.P
 	outs := scopeOutputs(sc, call.Olds)
 	ins := call.News
 	if len(ins) == 0 {
-		ins = copyInputs(outs, "name", "initialManagePrincipal", "keyvaultMetadata", "providerConfig")
+		// An import: the inputs are what Read set, backendType (Optional and
+		// Computed) included, so a program that names the backend sees no change.
+		ins = copyInputs(outs, "name", "backendType", "initialManagePrincipal", "keyvaultMetadata", "providerConfig")
 	}
 	return sc.Name, outs, ins, nil
 }

@@ -177,6 +177,10 @@ func TestImportReadsBackWhatTheRealProviderReads(t *testing.T) {
 	if r.Id != "llm-keys" || scopeIns["name"].StringValue() != "llm-keys" || scopeIns.HasValue("initialManagePrincipal") {
 		t.Errorf("scope import: %s %v", r.Id, scopeIns)
 	}
+	// backendType is read back into the inputs: naming it is no change on import.
+	if d := diffOf(t, db, scopeURN, scopeIns.Mappable(), map[string]any{"name": "llm-keys", "backendType": "DATABRICKS"}); d.Changes != pulumirpc.DiffResponse_DIFF_NONE {
+		t.Errorf("scope import diff: %v", d)
+	}
 	if toMap(t, r.Properties)["backendType"].StringValue() != "DATABRICKS" {
 		t.Error("backendType is read back")
 	}
