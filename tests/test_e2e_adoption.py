@@ -73,7 +73,7 @@ def write_program(folder: Path, resources: dict[str, Any], config: dict[str, Any
 
 def new_stack(tmp_path: Path, resources: dict[str, Any]) -> LocalStack:
     source = tmp_path / "source"
-    source.mkdir()
+    source.mkdir(parents=True)
     write_program(source, resources)
     return LocalStack(source, tmp_path / "stack")
 
@@ -151,12 +151,11 @@ def test_adopts_a_scope_made_outside_pulumi(emulated_engine: None, tmp_path: Pat
 
 
 def test_adoption_that_does_not_match_is_refused_and_changes_nothing(emulated_engine: None, tmp_path: Path) -> None:
-    stack = new_stack(tmp_path, component(adopt=True))
+    # A key the scope does not hold: the import fails, naming the resource and the id.
+    stack = new_stack(tmp_path / "missing-key", component(adopt=True))
     made_outside_pulumi(stack)
     stack.init({"openaiApiKey": OPENAI, "anthropicApiKey": ANTHROPIC})
     before = stack.workspace_dump()
-
-    # A key the scope does not hold: the import fails, naming the resource and the id.
     two_keys = component(adopt=True)
     two_keys["llmKeys"]["properties"]["providers"].append({"name": "anthropic", "apiKey": "${anthropicApiKey}"})
     config = {**CONFIG, "anthropicApiKey": {"type": "string", "secret": True}}
@@ -168,8 +167,13 @@ def test_adoption_that_does_not_match_is_refused_and_changes_nothing(emulated_en
         assert f"resource '{SCOPE}|||anthropic-api-key' does not exist" in printed, printed
     assert secret_digests(stack.workspace_dump()) == secret_digests(before)
     assert acls(stack) == {"users": "MANAGE", "data-science": "READ"}
+    assert set(ops(stack, len(before["log"]))) <= {("secret", "update", f"{SCOPE}|||openai-api-key")}
 
     # An ACL at another level than the program's: importing it would replace it.
+    stack = new_stack(tmp_path / "other-level", component(adopt=True))
+    made_outside_pulumi(stack)
+    stack.init({"openaiApiKey": OPENAI})
+    before = stack.workspace_dump()
     writer = component(adopt=True)
     writer["llmKeys"]["properties"]["readers"] = []
     writer["llmKeys"]["properties"]["writers"] = ["data-science"]
@@ -179,8 +183,8 @@ def test_adoption_that_does_not_match_is_refused_and_changes_nothing(emulated_en
     assert refusal in preview.stdout + preview.stderr and "llmKeys-acl-data-science" in preview.stdout
     up = stack.up(check=False)
     assert up.returncode != 0
-    assert refusal in up.stdout + up.stderr and "permission: " in up.stdout + up.stderr, up.stdout
-    assert '"READ" => "WRITE"' in up.stdout + up.stderr, up.stdout
+    assert refusal in up.stdout and "llmKeys-acl-data-science" in up.stdout, up.stdout
+    assert "permission: {READ} => {WRITE}" in up.stdout, up.stdout
 
     after = stack.workspace_dump()
     assert secret_digests(after) == secret_digests(before) == {f"{SCOPE}/openai-api-key": digest(OPENAI)}
