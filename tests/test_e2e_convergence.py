@@ -62,7 +62,7 @@ def test_unique_suffix_is_stable_across_updates(engine_ready: None, tmp_path: Pa
     assert scope.startswith("team-llm-") and len(scope) == len("team-llm-") + 8
     assert set(stack.workspace_dump()["scopes"]) == {scope}
 
-    stack.set_secret("openaiApiKey", "sk-test-suffix-openai-1111")  # an update that replaces a child
+    stack.set_secret("openaiApiKey", "sk-test-suffix-openai-1111")  # an update that rewrites a child in place
     stack.up()
     stack.run("refresh", "--yes", "--skip-preview")
     stack.preview("--expect-no-changes")
