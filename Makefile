@@ -8,7 +8,8 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := $(CURDIR)/.venv
 PY := $(VENV)/bin/python
-VERSION := $(shell sed -n 's/^version: *//p' schema.yaml)
+# The package version: `version` in schema.yaml, read by the provider's own reader.
+VERSION := $(shell $(PYTHON) -c 'import runpy; print(runpy.run_path("provider/llmkeyvault_provider/version.py")["__version__"])')
 
 .DEFAULT_GOAL := help
 .PHONY: help venv lint test test-fast bench clean
@@ -19,7 +20,8 @@ help:
 	@echo "make test-fast  unit and component tests only (no processes, seconds)"
 	@echo "make lint       ruff and mypy --strict"
 	@echo "make bench      provider and end-to-end benchmarks"
-	@echo "make tools      build the pinned Pulumi CLI and YAML host into bin/"
+	@echo "make tools      build the pinned Pulumi CLI and language hosts into bin/"
+	@echo "make pulumi     the CLI to drive: an installed one if suitable, else bin/pulumi"
 	@echo "make build      the provider plugin, bin/pulumi-resource-llmkeyvault"
 	@echo "make gen-sdk    regenerate sdk/ from schema.yaml"
 	@echo "make dist       release artefacts under dist/"
@@ -36,8 +38,8 @@ $(VENV)/.installed: provider/pyproject.toml
 venv: $(VENV)/.installed
 
 lint: venv
-	$(VENV)/bin/ruff check provider tests bench devtools
-	$(VENV)/bin/ruff format --check provider tests bench devtools
+	$(VENV)/bin/ruff check provider tests bench devtools offline
+	$(VENV)/bin/ruff format --check provider tests bench devtools offline
 	$(VENV)/bin/mypy
 
 test-fast: venv
@@ -59,6 +61,8 @@ dist: dist-plugin dist-sdks
 
 .PHONY: demo
 # Deploy examples/$(DEMO_EXAMPLE) to the workspace emulator and show the result.
+# Builds only what that example needs: the CLI unless a suitable one is installed
+# (mk/tools.mk), the plugin, the emulator and its language's SDK and driver.
 DEMO_EXAMPLE ?= aws-python
-demo: tools build emulator examples-deps
-	$(PY) -m devtools.demo $(DEMO_EXAMPLE)
+demo: pulumi build emulator examples-deps-$(call example-runtime,$(DEMO_EXAMPLE))
+	LLMKEYVAULT_PULUMI=$(PULUMI) $(PY) -m devtools.demo $(DEMO_EXAMPLE)

@@ -27,6 +27,9 @@ BIN = ROOT / "bin"
 EMULATOR = BIN / "emulator"
 EMULATOR_CLI = EMULATOR / "llmkeyvault-workspace-emulator"
 PLUGIN_DIR = ROOT / "build" / "plugin"
+#: the CLI to drive: LLMKEYVAULT_PULUMI (`make demo` and `make bench` pass the one
+#: mk/tools.mk chose, which may be an installed Pulumi), else the one built in bin/
+PULUMI = Path(os.environ.get("LLMKEYVAULT_PULUMI") or BIN / "pulumi")
 EMULATED_PACKAGES = ("databricks", "random", "azure-native")
 
 
@@ -37,11 +40,11 @@ def plugins_section(built_plugin: bool = True) -> dict[str, Any]:
 
 
 def pulumi_env(home: Path, **extra: str) -> dict[str, str]:
-    """The environment every pulumi command here runs in: this project's bin/ first,
-    a private PULUMI_HOME, no update check and no plugin downloads."""
+    """The environment every pulumi command here runs in: the CLI's folder and this
+    project's bin/ first, a private PULUMI_HOME, no update check and no plugin downloads."""
     return {
         **os.environ,
-        "PATH": f"{BIN}:{os.environ['PATH']}",
+        "PATH": f"{PULUMI.parent}:{BIN}:{os.environ['PATH']}",
         "PULUMI_HOME": str(home),
         "PULUMI_SKIP_UPDATE_CHECK": "true",
         "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
@@ -106,12 +109,12 @@ class LocalStack:
             PULUMI_CONFIG_PASSPHRASE=self.passphrase,
             LLMKEYVAULT_EMULATOR_DIR=str(self.workspace),
             LLMKEYVAULT_EMULATOR_QUIET="1",
-            LLMKEYVAULT_PULUMI=str(BIN / "pulumi"),
+            LLMKEYVAULT_PULUMI=str(PULUMI),
             **self.extra_env,
         )
 
     def run(self, *args: str, check: bool = True, stdin: str | None = None, timeout: float = 900) -> Result:
-        return self._execute([str(BIN / "pulumi"), *args, "--non-interactive"], check, stdin, timeout)
+        return self._execute([str(PULUMI), *args, "--non-interactive"], check, stdin, timeout)
 
     def program_op(self, op: str, *extra: str, check: bool = True) -> Result:
         """up, preview or destroy of the program, through the driver when there is one."""
