@@ -37,7 +37,8 @@ $(VENV)/.installed: provider/pyproject.toml
 
 venv: $(VENV)/.installed
 
-lint: venv
+lint: venv $(TOOLS_BIN)/actionlint
+	$(TOOLS_BIN)/actionlint
 	$(VENV)/bin/ruff check provider tests bench devtools offline
 	$(VENV)/bin/ruff format --check provider tests bench devtools offline
 	$(VENV)/bin/mypy
@@ -55,7 +56,10 @@ bench: venv tools build emulator
 clean:
 	rm -rf $(VENV) bin build dist
 
-.PHONY: dist
+.PHONY: version dist
+version:
+	@echo $(VERSION)
+
 # Every release artefact under dist/, all at the one version in schema.yaml.
 dist: dist-plugin dist-sdks
 

@@ -70,6 +70,12 @@ $(TOOLS_BIN)/pulumi-language-python: $(PYHOST_DEPS)
 		-ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$(PULUMI_VERSION)" \
 		.
 
+# actionlint checks .github/workflows in `make lint`; pinned in a module of its own
+# (tools/actionlint) so it cannot move the CLI's dependencies.
+ACTIONLINT_DIR := $(TOOLS_DIR)/actionlint
+$(TOOLS_BIN)/actionlint: $(ACTIONLINT_DIR)/go.mod $(ACTIONLINT_DIR)/go.sum
+	CGO_ENABLED=0 go -C $(ACTIONLINT_DIR) build -trimpath -ldflags "-s -w" -o $@ github.com/rhysd/actionlint/cmd/actionlint
+
 .PHONY: tools-test
 tools-test:
 	go -C $(PYHOST_DIR) vet ./...
