@@ -49,9 +49,12 @@ test-fast: venv
 test: lint tools tools-test build emulator emulator-test examples-deps
 	$(PY) -m pytest
 
-bench: venv tools build emulator
+# The end-to-end benchmark drives $(PULUMI) (an installed one if suitable) and
+# compares examples/aws-python with the same resources written with
+# pulumi_databricks, which it installs into the examples' interpreter.
+bench: venv pulumi examples-deps-yaml build emulator examples-deps-python $(EXAMPLE_PYTHON_DATABRICKS)
 	$(PY) bench/bench_provider.py
-	$(PY) bench/bench_e2e.py
+	LLMKEYVAULT_PULUMI=$(PULUMI) $(PY) bench/bench_e2e.py
 
 clean:
 	rm -rf $(VENV) bin build dist
@@ -66,7 +69,9 @@ dist: dist-plugin dist-sdks
 .PHONY: demo
 # Deploy examples/$(DEMO_EXAMPLE) to the workspace emulator and show the result.
 # Builds only what that example needs: the CLI unless a suitable one is installed
-# (mk/tools.mk), the plugin, the emulator and its language's SDK and driver.
+# (mk/tools.mk), the plugin, the emulator and its language's SDK and driver. The
+# demo itself runs in the Python examples' interpreter (pulumi, PyYAML), not in
+# .venv with its test and lint tools.
 DEMO_EXAMPLE ?= aws-python
-demo: pulumi build emulator examples-deps-$(call example-runtime,$(DEMO_EXAMPLE))
-	LLMKEYVAULT_PULUMI=$(PULUMI) $(PY) -m devtools.demo $(DEMO_EXAMPLE)
+demo: pulumi build emulator examples-deps-python examples-deps-$(call example-runtime,$(DEMO_EXAMPLE))
+	LLMKEYVAULT_PULUMI=$(PULUMI) $(EXAMPLE_PYTHON_VENV)/bin/python -m devtools.demo $(DEMO_EXAMPLE)

@@ -52,6 +52,31 @@ def pulumi_env(home: Path, **extra: str) -> dict[str, str]:
     }
 
 
+def yaml_vault_project(
+    folder: Path,
+    name: str,
+    properties: dict[str, Any],
+    *,
+    secret_config: tuple[str, ...] = ("apiKey",),
+    resource: str = "llmKeys",
+    outputs: tuple[str, ...] = (),
+) -> Path:
+    """Write a YAML program with one LlmKeyVault into ``folder``: ``properties`` as given
+    (reference a key as ``${apiKey}``), each of ``secret_config`` a secret string setting,
+    each of ``outputs`` exported from the component's output of that name."""
+    folder.mkdir(parents=True, exist_ok=True)
+    project = {
+        "name": name,
+        "runtime": "yaml",
+        "config": {key: {"type": "string", "secret": True} for key in secret_config},
+        "resources": {resource: {"type": "llmkeyvault:LlmKeyVault", "properties": properties}},
+    }
+    if outputs:
+        project["outputs"] = {output: f"${{{resource}.{output}}}" for output in outputs}
+    (folder / "Pulumi.yaml").write_text(yaml.safe_dump(project, sort_keys=False))
+    return folder
+
+
 @dataclass
 class Result:
     args: list[str]

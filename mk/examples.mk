@@ -89,11 +89,7 @@ $(EXAMPLE_GO_DRIVER): $(wildcard examples/gcp-go/*.go) examples/gcp-go/go.mod ex
 .PHONY: examples-deps-go
 examples-deps-go: $(EXAMPLE_GO_DRIVER)
 
-# --------------------------------------------------------------------------- YAML
-# The YAML host beside the CLI: built here (offline/yaml) for bin/pulumi; an
-# installed Pulumi comes with its own.
-.PHONY: examples-deps-yaml
-examples-deps-yaml: $(YAML_HOST)
+# YAML examples need only the YAML host: examples-deps-yaml in mk/tools.mk.
 
 examples-deps: examples-deps-python examples-deps-nodejs examples-deps-go
 

@@ -41,9 +41,11 @@ TOOLS_BINS := \
 	$(TOOLS_BIN)/pulumi-language-yaml \
 	$(TOOLS_BIN)/pulumi-language-python
 
-.PHONY: tools pulumi
+.PHONY: tools pulumi examples-deps-yaml
 tools: $(TOOLS_BINS)
 pulumi: $(PULUMI_BUILD)
+# What a YAML example needs beside the CLI (make demo DEMO_EXAMPLE=yaml).
+examples-deps-yaml: $(YAML_HOST)
 
 $(BUILT_PULUMI): $(TOOLS_DEPS)
 	@echo ">>> Building the Pulumi CLI $(PULUMI_VERSION) from Go modules into bin/pulumi, since no pulumi" \
