@@ -72,6 +72,11 @@ dist: dist-plugin dist-sdks
 # (mk/tools.mk), the plugin, the emulator and its language's SDK and driver. The
 # demo itself runs in the Python examples' interpreter (pulumi, PyYAML), not in
 # .venv with its test and lint tools.
+# The pieces are built side by side (-j3): the Python environments install while
+# Go compiles.
 DEMO_EXAMPLE ?= aws-python
-demo: pulumi build emulator examples-deps-python examples-deps-$(call example-runtime,$(DEMO_EXAMPLE))
+.PHONY: demo-deps
+demo-deps: pulumi build emulator examples-deps-python examples-deps-$(call example-runtime,$(DEMO_EXAMPLE))
+demo:
+	@$(MAKE) --no-print-directory -j3 demo-deps
 	LLMKEYVAULT_PULUMI=$(PULUMI) $(EXAMPLE_PYTHON_VENV)/bin/python -m devtools.demo $(DEMO_EXAMPLE)
