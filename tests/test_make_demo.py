@@ -20,7 +20,7 @@ def fake_pulumi(folder: Path, version: str) -> Path:
     """A `pulumi` in folder/bin that reports the given version."""
     exe = folder / "bin" / "pulumi"
     exe.parent.mkdir(parents=True)
-    exe.write_text(f"#!/bin/sh\n[ \"$1\" = version ] && echo {version}\n")
+    exe.write_text(f'#!/bin/sh\n[ "$1" = version ] && echo {version}\n')
     exe.chmod(0o755)
     return exe
 
@@ -61,14 +61,14 @@ def test_demo_of_the_python_example_builds_no_other_language() -> None:
     assert "python-venv" in plan and "llmkeyvault-workspace-emulator" in plan
     assert "npm ci" not in plan
     assert "gcp-go" not in plan
-    assert "go -C /opt" not in plan and "cmd/pulumi" not in plan  # the installed CLI is used
+    assert "pkg/v3/cmd/pulumi" not in plan and "Building the Pulumi CLI" not in plan  # the installed CLI is used
     assert "offline/yaml" not in plan  # it comes with its own YAML host
     assert "LLMKEYVAULT_PULUMI=/opt/pulumi/bin/pulumi" in plan
 
 
 def test_demo_builds_the_cli_and_only_that_examples_language() -> None:
     go = planned("demo", "DEMO_EXAMPLE=gcp-go", f"PULUMI={BIN / 'pulumi'}")
-    assert "cmd/pulumi" in go and "Building the Pulumi CLI" in go
+    assert "pkg/v3/cmd/pulumi" in go and "Building the Pulumi CLI" in go
     assert "go -C examples/gcp-go test -c" in go and "npm ci" not in go
     yaml_example = planned("demo", "DEMO_EXAMPLE=yaml", f"PULUMI={BIN / 'pulumi'}")
     assert "offline/yaml" in yaml_example and "npm ci" not in yaml_example and "gcp-go" not in yaml_example
