@@ -49,8 +49,8 @@ examples-deps-yaml: $(YAML_HOST)
 
 $(BUILT_PULUMI): $(TOOLS_DEPS)
 	@echo ">>> Building the Pulumi CLI $(PULUMI_VERSION) from Go modules into bin/pulumi, since no pulumi" \
-		"$(firstword $(subst ., ,$(PULUMI_VERSION))).x >= $(PULUMI_VERSION) is on PATH: about 4 minutes the first" \
-		"time on 2 cores (seconds with a warm Go build cache), never again after."
+		"$(firstword $(subst ., ,$(PULUMI_VERSION))).x >= $(PULUMI_VERSION) is on PATH: about 14 CPU-minutes with" \
+		"an empty Go build cache (7 minutes or more on 2 cores), about a minute with a warm one, never again after."
 	$(TOOLS_BUILD) -o $@ \
 		-ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$(PULUMI_VERSION)" \
 		github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
