@@ -14,7 +14,7 @@ VERSION := $(shell sed -n 's/^version: *//p' schema.yaml)
 .PHONY: help venv lint test test-fast bench clean
 
 help:
-	@echo "make demo       deploy examples/aws-python to the local workspace emulator"
+	@echo "make demo       deploy examples/aws-python, then its serving-yaml consumer, to the local workspace emulator"
 	@echo "make test       set up and run the whole suite"
 	@echo "make test-fast  unit and component tests only (no processes, seconds)"
 	@echo "make lint       ruff and mypy --strict"
@@ -58,7 +58,10 @@ clean:
 dist: dist-plugin dist-sdks
 
 .PHONY: demo
-# Deploy examples/$(DEMO_EXAMPLE) to the workspace emulator and show the result.
+# Deploy examples/$(DEMO_EXAMPLE) to the workspace emulator, then examples/$(DEMO_CONSUMER)
+# (a Model Serving endpoint reading the vault by StackReference; DEMO_CONSUMER= skips it),
+# and show the result.
 DEMO_EXAMPLE ?= aws-python
+DEMO_CONSUMER ?= serving-yaml
 demo: tools build emulator examples-deps
-	$(PY) -m devtools.demo $(DEMO_EXAMPLE)
+	$(PY) -m devtools.demo $(DEMO_EXAMPLE) --consumer "$(DEMO_CONSUMER)"
