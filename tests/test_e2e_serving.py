@@ -11,11 +11,12 @@ resolves and that the caller holds READ on the scope.
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pytest
 
-from devtools.local_stack import ROOT, LocalStack
+from devtools.local_stack import EMULATOR_CLI, ROOT, LocalStack
 from devtools.workspace import digest, is_empty
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -102,3 +103,59 @@ def test_a_consumer_serves_an_external_model_with_the_vaults_references(engine_r
     }
     for place, text in places.items():
         assert KEY not in text and ROTATED not in text, f"a key in the {place}"
+
+
+def test_a_model_provider_service_refers_to_the_vaults_unity_catalog_secret(engine_ready: None, tmp_path: Path) -> None:
+    """The unity-catalog path: an AI Gateway model provider service whose OpenAI key is
+    `secretReference.name = secrets/<catalog>.<schema>.<secret>`, from the vault's secretFullNames."""
+    shared = tmp_path / "shared"
+    vault = LocalStack(ROOT / "tests" / "e2e" / "uc-vault", tmp_path / "vault", shared=shared)
+    consumer = LocalStack(ROOT / "examples" / "serving-uc-yaml", tmp_path / "consumer", shared=shared)
+    # The platform team's schema holds the keys; the application's own schema holds its service.
+    for schema, owner in (("main.llm", PLATFORM), ("main.apps", SERVING)):
+        seed = [str(EMULATOR_CLI), "seed", "--dir", str(vault.workspace), "--schema", schema, "--owner", owner]
+        subprocess.run(seed, check=True, capture_output=True)
+    vault.init({"openaiApiKey": KEY}, {"databricks:clientId": PLATFORM})
+    set_readers(vault, ["data-science", SERVING])
+    vault.up()
+    full_name = vault.outputs()["secretFullNames"]["openai"]
+    assert full_name == "main.llm.openai_api_key"
+
+    consumer.init(
+        {},
+        {
+            "databricks:clientId": SERVING,
+            "vaultStack": f"organization/llm-keys-uc/{vault.stack}",
+            "schema": "main.apps",
+        },
+    )
+    consumer.up()
+    service = consumer.workspace_dump()["modelProviderServices"]["main.apps.openai"]
+    assert service["owner"] == SERVING
+    assert service["secretReferences"] == [f"secrets/{full_name}"]
+    assert consumer.outputs()["modelProviderService"] == "model-provider-services/main.apps.openai"
+
+    # Rotation updates the UC secret in place: the consumer has nothing to change.
+    vault.set_secret("openaiApiKey", ROTATED)
+    vault.up()
+    assert consumer.workspace_dump()["ucSecrets"][full_name]["valueSha256"] == digest(ROTATED)
+    consumer.preview("--expect-no-changes")
+
+    # Without READ_SECRET (nor REFERENCE_SECRET) on the secret, the next create is refused.
+    set_readers(vault, ["data-science"])
+    vault.up()
+    consumer.run("config", "set", "serviceId", "openai-chat")  # a new id replaces the service: a Create
+    failed = consumer.up(check=False)
+    printed = failed.stdout + failed.stderr
+    assert failed.returncode != 0 and "PERMISSION_DENIED" in printed
+    assert f"User does not have REFERENCE SECRET on Secret '{full_name}'" in printed
+    consumer.run("config", "set", "serviceId", "openai")
+
+    consumer.destroy()
+    vault.destroy()
+    assert is_empty(vault.workspace_dump())
+    texts = [vault.state_files(), vault.export(), consumer.export()]
+    texts += [vault.everything_printed(), consumer.everything_printed()]
+    texts += [p.read_text(errors="replace") for p in shared.rglob("*") if p.is_file()]
+    for text in texts:
+        assert KEY not in text and ROTATED not in text
