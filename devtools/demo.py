@@ -106,9 +106,13 @@ def main() -> int:
     result = stack.up()
     print(result.stdout)
     print("Stack outputs:")
-    print(json.dumps(stack.outputs(), indent=2, sort_keys=True))
+    outputs = stack.outputs()
+    print(json.dumps(outputs, indent=2, sort_keys=True))
     show_workspace(stack.workspace_dump())
-    if args.consumer:
+    if args.consumer and "openai" not in (outputs.get("externalModels") or {}):
+        print(f"\nexamples/{args.example} exports no externalModels.openai, which examples/{args.consumer} reads:")
+        print("the consumer is not deployed (DEMO_CONSUMER= skips it; DEMO_EXAMPLE=yaml or aws-python has it).")
+    elif args.consumer:
         deploy_consumer(
             args.consumer, args.dir, f"organization/{project_name(source)}/{stack.stack}", readers_config(source)
         )
