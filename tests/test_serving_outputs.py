@@ -14,6 +14,8 @@ from llmkeyvault_provider import LlmKeyVault
 from llmkeyvault_provider.catalog import WELL_KNOWN
 from support.mocks import run_with_mocks
 
+pytestmark = pytest.mark.component
+
 SERVED = {name: known.serving for name, known in WELL_KNOWN.items() if known.serving is not None}
 KEY_VAULT = (
     "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/llm-keys"
