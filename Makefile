@@ -15,7 +15,7 @@ VERSION := $(shell $(PYTHON) -c 'import runpy; print(runpy.run_path("provider/ll
 .PHONY: help venv lint test test-fast bench clean
 
 help:
-	@echo "make demo       deploy examples/aws-python to the local workspace emulator"
+	@echo "make demo       deploy examples/aws-python, then its serving-yaml consumer, to the local workspace emulator"
 	@echo "make test       set up and run the whole suite"
 	@echo "make test-fast  unit and component tests only (no processes, seconds)"
 	@echo "make lint       ruff and mypy --strict"
@@ -69,16 +69,19 @@ version:
 dist: dist-plugin dist-sdks
 
 .PHONY: demo
-# Deploy examples/$(DEMO_EXAMPLE) to the workspace emulator and show the result.
-# Builds only what that example needs: the CLI unless a suitable one is installed
-# (mk/tools.mk), the plugin, the emulator and its language's SDK and driver. The
-# demo itself runs in the Python examples' interpreter (pulumi, PyYAML), not in
-# .venv with its test and lint tools.
-# The pieces are built side by side (-j3): the Python environments install while
-# Go compiles.
+# Deploy examples/$(DEMO_EXAMPLE) to the workspace emulator, then examples/$(DEMO_CONSUMER)
+# (a Model Serving endpoint reading the vault by StackReference; DEMO_CONSUMER= skips it),
+# and show the result. Builds only what those examples need: the CLI unless a suitable
+# one is installed (mk/tools.mk), the plugin, the emulator and their languages' SDK and
+# driver. The demo itself runs in the Python examples' interpreter (pulumi, PyYAML), not
+# in .venv with its test and lint tools. The pieces are built side by side (-j3): the
+# Python environments install while Go compiles.
 DEMO_EXAMPLE ?= aws-python
+DEMO_CONSUMER ?= serving-yaml
 .PHONY: demo-deps
-demo-deps: pulumi build emulator examples-deps-python examples-deps-$(call example-runtime,$(DEMO_EXAMPLE))
+demo-deps: pulumi build emulator examples-deps-python examples-deps-$(call example-runtime,$(DEMO_EXAMPLE)) \
+		$(if $(DEMO_CONSUMER),examples-deps-$(call example-runtime,$(DEMO_CONSUMER)))
 demo:
 	@$(MAKE) --no-print-directory -j3 demo-deps
-	LLMKEYVAULT_PULUMI=$(PULUMI) $(EXAMPLE_PYTHON_VENV)/bin/python -m devtools.demo $(DEMO_EXAMPLE)
+	LLMKEYVAULT_PULUMI=$(PULUMI) $(EXAMPLE_PYTHON_VENV)/bin/python -m devtools.demo $(DEMO_EXAMPLE) \
+		--consumer "$(DEMO_CONSUMER)"

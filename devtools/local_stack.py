@@ -99,12 +99,16 @@ class LocalStack:
     #: False leaves llmkeyvault out of the plugins section, for a package added another way
     built_plugin: bool = True
     extra_env: dict[str, str] = field(default_factory=dict)
+    #: folder of the state backend, emulated workspace and passphrase, when several
+    #: stacks (a vault and its consumer) share them; None keeps them under ``root``
+    shared: Path | None = None
     transcript: list[Result] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.project = self.root / "project"
-        self.state = self.root / "state"
-        self.workspace = self.root / "workspace"
+        common = self.shared or self.root
+        self.state = common / "state"
+        self.workspace = common / "workspace"
         self.home = self.root / "pulumi-home"
         for folder in (self.state, self.workspace, self.home):
             folder.mkdir(parents=True, exist_ok=True)
@@ -119,8 +123,8 @@ class LocalStack:
         project["plugins"] = plugins_section(self.built_plugin)
         with (self.project / "Pulumi.yaml").open("w", encoding="utf-8") as f:
             yaml.safe_dump(project, f, sort_keys=False)
-        # Generated once per root and kept beside the state it unlocks.
-        passphrase_file = self.root / "passphrase"
+        # Generated once per state folder and kept beside the state it unlocks.
+        passphrase_file = common / "passphrase"
         if not passphrase_file.exists():
             passphrase_file.touch(mode=0o600)
             passphrase_file.write_text(secrets.token_hex(16))
