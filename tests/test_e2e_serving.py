@@ -39,6 +39,13 @@ def acls(stack: LocalStack) -> dict[str, str]:
     return {p.lower(): level for p, level in stack.workspace_dump()["acls"]["llmKeys"].items()}
 
 
+def assert_passes_the_policy_pack(consumer: LocalStack) -> None:
+    """The consumer example, like every example, passes llmkeyvault-guardrails with no violation."""
+    checked = consumer.preview("--policy-pack", str(ROOT / "policy"), "--expect-no-changes")
+    printed = checked.stdout + checked.stderr
+    assert "llmkeyvault-guardrails@v" in printed and "[mandatory]" not in printed and "[advisory]" not in printed
+
+
 def test_a_consumer_serves_an_external_model_with_the_vaults_references(engine_ready: None, tmp_path: Path) -> None:
     shared = tmp_path / "shared"
     vault = LocalStack(ROOT / "examples" / "yaml", tmp_path / "vault", shared=shared)
@@ -55,6 +62,7 @@ def test_a_consumer_serves_an_external_model_with_the_vaults_references(engine_r
 
     consumer.init({}, {"databricks:clientId": SERVING, "vaultStack": f"organization/llm-keys-yaml/{vault.stack}"})
     consumer.up()
+    assert_passes_the_policy_pack(consumer)
 
     # The endpoint holds exactly the vault's references, and the application created it.
     dump = consumer.workspace_dump()
@@ -130,6 +138,7 @@ def test_a_model_provider_service_refers_to_the_vaults_unity_catalog_secret(engi
         },
     )
     consumer.up()
+    assert_passes_the_policy_pack(consumer)
     service = consumer.workspace_dump()["modelProviderServices"]["main.apps.openai"]
     assert service["owner"] == SERVING
     assert service["secretReferences"] == [f"secrets/{full_name}"]

@@ -232,12 +232,19 @@ def _provider_key(value: Any, path: str, problems: Problems) -> ProviderKeyArgs:
     return ProviderKeyArgs(name or "", api_key, secret_key, env_var, readers, expires_at)
 
 
-def _key_vault(value: Any, path: str, problems: Problems) -> KeyVaultBackingArgs | None:
+def _object(value: Any, fields: dict[str, str], type_name: str, path: str, problems: Problems) -> dict[str, Any] | None:
+    """An optional object input as ``{schema name: value}``; None when absent or refused."""
     if value is None or not _plain(value, path, problems):
         return None
-    fields = _fields_of(value, KEY_VAULT_FIELDS, path, problems)
+    found = _fields_of(value, fields, path, problems)
+    if found is None:
+        problems.add(path, f"must be a {type_name} object, not {type(value).__name__}")
+    return found
+
+
+def _key_vault(value: Any, path: str, problems: Problems) -> KeyVaultBackingArgs | None:
+    fields = _object(value, KEY_VAULT_FIELDS, "KeyVaultBacking", path, problems)
     if fields is None:
-        problems.add(path, f"must be a KeyVaultBacking object, not {type(value).__name__}")
         return None
     resource_id = _string(fields.get("resourceId"), _join(path, "resourceId"), problems, required=True)
     dns_name = _string(fields.get("dnsName"), _join(path, "dnsName"), problems)
@@ -247,11 +254,8 @@ def _key_vault(value: Any, path: str, problems: Problems) -> KeyVaultBackingArgs
 
 
 def _unity_catalog(value: Any, path: str, problems: Problems) -> UnityCatalogBackingArgs | None:
-    if value is None or not _plain(value, path, problems):
-        return None
-    fields = _fields_of(value, UNITY_CATALOG_FIELDS, path, problems)
+    fields = _object(value, UNITY_CATALOG_FIELDS, "UnityCatalogBacking", path, problems)
     if fields is None:
-        problems.add(path, f"must be a UnityCatalogBacking object, not {type(value).__name__}")
         return None
     catalog = _string(fields.get("catalog"), _join(path, "catalog"), problems, required=True)
     schema = _string(fields.get("schema"), _join(path, "schema"), problems, required=True)

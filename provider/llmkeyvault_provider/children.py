@@ -11,6 +11,7 @@ typed SDKs. Plugin versions are in ``plugins.py``.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pulumi
@@ -38,35 +39,41 @@ UC_SCHEMA = "databricks:index/schema:Schema"
 TYPES = (SECRET_SCOPE, SECRET, SECRET_ACL, RANDOM_ID, KEY_VAULT_SECRET, UC_SECRET, UC_GRANTS, UC_GRANT, UC_SCHEMA)
 
 
-def _options(
-    package: str,
-    parent: pulumi.Resource,
-    depends_on: Sequence[pulumi.Resource],
-    import_id: str | None = None,
-    **extra: Any,
-) -> pulumi.ResourceOptions:
-    # ``import_id``: adopt what exists under this provider id instead of creating it.
-    return pulumi.ResourceOptions(
-        parent=parent,
-        version=PLUGIN_VERSIONS[package],
-        depends_on=list(depends_on),
-        import_=import_id,
-        **extra,
-    )
+@dataclass(frozen=True)
+class Placement:
+    """Where children go: under the component, after what it waits for, and adopted or created."""
+
+    parent: pulumi.Resource
+    depends_on: tuple[pulumi.Resource, ...] = ()
+    #: register each child with Pulumi's ``import`` option and its provider id
+    adopt: bool = False
+
+    def after(self, *resources: pulumi.Resource) -> Placement:
+        return replace(self, depends_on=(*self.depends_on, *resources))
+
+    def options(self, package: str, import_id: str | None = None, **extra: Any) -> pulumi.ResourceOptions:
+        return pulumi.ResourceOptions(
+            parent=self.parent,
+            version=PLUGIN_VERSIONS[package],
+            depends_on=list(self.depends_on),
+            import_=import_id if self.adopt else None,
+            **extra,
+        )
 
 
 def random_suffix(
     resource_name: str,
     byte_length: pulumi.Input[int],
-    parent: pulumi.Resource,
-    depends_on: Sequence[pulumi.Resource],
+    at: Placement,
 ) -> pulumi.Output[str]:
     """Hex characters, fixed once created (no keepers, so no later replacement)."""
     random_id = pulumi.CustomResource(
         RANDOM_ID,
         resource_name,
         {"byteLength": byte_length, "hex": None},
-        _options("random", parent, depends_on),
+        at.options(
+            "random",
+        ),
     )
     hex_value: pulumi.Output[str] = random_id.hex  # type: ignore[attr-defined]
     return hex_value
@@ -76,8 +83,7 @@ def secret_scope(
     plan: ScopePlan,
     scope_name: pulumi.Input[str],
     key_vault: KeyVaultPlan | None,
-    parent: pulumi.Resource,
-    depends_on: Sequence[pulumi.Resource],
+    at: Placement,
     import_id: str | None = None,
 ) -> pulumi.CustomResource:
     props: dict[str, Any] = {
@@ -94,7 +100,7 @@ def secret_scope(
         SECRET_SCOPE,
         plan.resource_name,
         props,
-        _options("databricks", parent, depends_on, import_id, delete_before_replace=True),
+        at.options("databricks", import_id, delete_before_replace=True),
     )
 
 
@@ -128,8 +134,7 @@ def databricks_secret(
     plan: SecretPlan,
     scope_name: pulumi.Input[str],
     value: pulumi.Output[str],
-    parent: pulumi.Resource,
-    depends_on: Sequence[pulumi.Resource],
+    at: Placement,
     import_id: str | None = None,
 ) -> pulumi.CustomResource:
     props = {"key": plan.key, "scope": scope_name, "stringValue": value, "configReference": None}
@@ -142,10 +147,8 @@ def databricks_secret(
         SECRET,
         plan.resource_name,
         props,
-        _options(
+        at.options(
             "databricks",
-            parent,
-            depends_on,
             import_id,
             delete_before_replace=True,
             additional_secret_outputs=["stringValue"],
@@ -158,8 +161,7 @@ def key_vault_secret(
     key_vault: KeyVaultPlan,
     secret_name: pulumi.Input[str],
     value: pulumi.Output[str],
-    parent: pulumi.Resource,
-    depends_on: Sequence[pulumi.Resource],
+    at: Placement,
     import_id: str | None = None,
 ) -> pulumi.CustomResource:
     # A new value updates the vault secret in place (a new version); only a new
@@ -177,7 +179,7 @@ def key_vault_secret(
         KEY_VAULT_SECRET,
         plan.resource_name,
         props,
-        _options("azure-native", parent, depends_on, import_id, additional_secret_outputs=["properties"]),
+        at.options("azure-native", import_id, additional_secret_outputs=["properties"]),
     )
 
 
@@ -186,8 +188,7 @@ def secret_acl(
     resource_name: str,
     scope_name: pulumi.Input[str],
     principal: pulumi.Input[str],
-    parent: pulumi.Resource,
-    depends_on: Sequence[pulumi.Resource],
+    at: Placement,
     import_id: str | None = None,
 ) -> pulumi.CustomResource:
     props = {"scope": scope_name, "principal": principal, "permission": plan.permission}
@@ -197,7 +198,7 @@ def secret_acl(
         SECRET_ACL,
         resource_name,
         props,
-        _options("databricks", parent, depends_on, import_id, delete_before_replace=True),
+        at.options("databricks", import_id, delete_before_replace=True),
     )
 
 
@@ -206,13 +207,20 @@ def uc_schema(
     uc: UnityCatalogPlan,
     schema_name: pulumi.Input[str],
     comment: str,
-    parent: pulumi.Resource,
-    depends_on: Sequence[pulumi.Resource],
+    at: Placement,
     import_id: str | None = None,
 ) -> pulumi.CustomResource:
     # No forceDestroy: a schema that still holds secrets is not deleted with the component.
     props = {"catalogName": uc.catalog, "name": schema_name, "comment": comment}
-    return pulumi.CustomResource(UC_SCHEMA, resource_name, props, _options("databricks", parent, depends_on, import_id))
+    return pulumi.CustomResource(
+        UC_SCHEMA,
+        resource_name,
+        props,
+        at.options(
+            "databricks",
+            import_id,
+        ),
+    )
 
 
 def uc_secret(
@@ -221,8 +229,7 @@ def uc_secret(
     secret_name: pulumi.Input[str],
     value: pulumi.Output[str],
     comment: str,
-    parent: pulumi.Resource,
-    depends_on: Sequence[pulumi.Resource],
+    at: Placement,
     import_id: str | None = None,
 ) -> pulumi.CustomResource:
     """One Unity Catalog secret. A new value updates it in place (UpdateSecret); no gap.
@@ -242,7 +249,7 @@ def uc_secret(
         UC_SECRET,
         plan.resource_name,
         props,
-        _options("databricks", parent, depends_on, import_id, additional_secret_outputs=["value", "effectiveValue"]),
+        at.options("databricks", import_id, additional_secret_outputs=["value", "effectiveValue"]),
     )
 
 
@@ -250,8 +257,7 @@ def uc_secret_grants(
     resource_name: str,
     full_name: pulumi.Input[str],
     privileges: Mapping[str, Sequence[str]],
-    parent: pulumi.Resource,
-    depends_on: Sequence[pulumi.Resource],
+    at: Placement,
     import_id: str | None = None,
     *,
     secret_principals: bool = False,
@@ -259,17 +265,32 @@ def uc_secret_grants(
     """Every grant on one secret, authoritatively: the component owns the secret."""
     grants = [{"principal": p, "privileges": list(privs)} for p, privs in privileges.items()]
     props = {"secret": full_name, "grants": pulumi.Output.secret(grants) if secret_principals else grants}
-    return pulumi.CustomResource(UC_GRANTS, resource_name, props, _options("databricks", parent, depends_on, import_id))
+    return pulumi.CustomResource(
+        UC_GRANTS,
+        resource_name,
+        props,
+        at.options(
+            "databricks",
+            import_id,
+        ),
+    )
 
 
 def usage_grant(
     plan: UsagePlan,
     resource_name: str,
     principal: pulumi.Input[str],
-    parent: pulumi.Resource,
-    depends_on: Sequence[pulumi.Resource],
+    at: Placement,
     import_id: str | None = None,
 ) -> pulumi.CustomResource:
     """One principal's USE_CATALOG or USE_SCHEMA (``Grant``: that principal only, never ``Grants``)."""
     props = {plan.securable: plan.name, "principal": principal, "privileges": [plan.privilege]}
-    return pulumi.CustomResource(UC_GRANT, resource_name, props, _options("databricks", parent, depends_on, import_id))
+    return pulumi.CustomResource(
+        UC_GRANT,
+        resource_name,
+        props,
+        at.options(
+            "databricks",
+            import_id,
+        ),
+    )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from operator import itemgetter
 from typing import Any, TypeVar
@@ -140,6 +141,21 @@ def _full_name_of(uc: UnityCatalogPlan, provider: str) -> Callable[[FinalNames],
     return lambda names: uc.full_name(names.keys[provider])
 
 
+@dataclass(frozen=True)
+class _Children:
+    """What the registration of one component's children shares."""
+
+    plan: VaultPlan
+    at: children.Placement
+    #: the created names, known once the suffix (and every key's check) is
+    names: pulumi.Output[FinalNames]
+    #: the names without a suffix: adoption's ids (adoption is refused with a suffix)
+    planned: FinalNames
+    values: dict[str, pulumi.Output[str]]
+    secret_principals: bool
+    gate: pulumi.Output[None] | None
+
+
 def _register_children(
     parent: pulumi.Resource,
     plan: VaultPlan,
@@ -155,22 +171,20 @@ def _register_children(
     }
     later = [s.provider for s in plan.secrets if not isinstance(args.providers[s.provider_index].api_key, str)]
     gate = _gate([values[provider] for provider in later])
+    at = children.Placement(parent, tuple(depends_on), plan.adopt)
 
     names: pulumi.Output[FinalNames]
     if plan.suffix_resource_name is not None:
-        suffix = children.random_suffix(plan.suffix_resource_name, _held(rules.SUFFIX_BYTES, gate), parent, depends_on)
+        suffix = children.random_suffix(plan.suffix_resource_name, _held(rules.SUFFIX_BYTES, gate), at)
         names = suffix.apply(lambda hex_: final_names(plan, hex_))
     else:
         names = _held(final_names(plan, None), gate)
     names = _secret_if(names, secret_names)
-    # Adoption needs the ids now; it is refused with a unique suffix, so the names are the planned ones.
-    planned = final_names(plan, None)
-
+    shared = _Children(plan, at, names, final_names(plan, None), values, secret_principals, gate)
     if plan.backend is Backend.UNITY_CATALOG:
-        assert plan.unity_catalog is not None
-        _register_uc(parent, plan, names, planned, values, depends_on, secret_principals, gate)
+        _register_uc(shared)
     else:
-        _register_scopes(parent, plan, names, planned, values, depends_on, secret_principals)
+        _register_scopes(shared)
 
     rendered = names.apply(lambda n: render_outputs(plan, n))
     secret_outputs = secret_names or secret_principals
@@ -179,124 +193,66 @@ def _register_children(
     return outputs
 
 
-def _register_scopes(
-    parent: pulumi.Resource,
-    plan: VaultPlan,
-    names: pulumi.Output[FinalNames],
-    planned: FinalNames,
-    values: dict[str, pulumi.Output[str]],
-    depends_on: list[pulumi.Resource],
-    secret_principals: bool,
-) -> None:
-    def adopted(import_id: str) -> str | None:
-        return import_id if plan.adopt else None
-
+def _register_scopes(c: _Children) -> None:
+    plan, planned = c.plan, c.planned
     created: dict[str, pulumi.Output[str]] = {}
     for scope in plan.scopes:
-        final_name = names.apply(_scope_name_of(scope.name))
-        resource = children.secret_scope(
-            scope, final_name, plan.key_vault, parent, depends_on, adopted(planned.scopes[scope.name])
-        )
+        final_name = c.names.apply(_scope_name_of(scope.name))
+        resource = children.secret_scope(scope, final_name, plan.key_vault, c.at, planned.scopes[scope.name])
         # Children take the scope name from the scope resource, so they wait for it.
         created[scope.name] = resource.name  # type: ignore[attr-defined]
 
     for secret in plan.secrets:
-        key_name = planned.keys[secret.provider]
-        if plan.backend is Backend.AZURE_KEY_VAULT:
-            assert plan.key_vault is not None
-            key = names.apply(_key_of(secret.provider))
+        key_name, value = planned.keys[secret.provider], c.values[secret.provider]
+        if plan.key_vault is not None:
+            key = c.names.apply(_key_of(secret.provider))
             arm_id = f"{plan.key_vault.resource_id}/secrets/{key_name}"
-            children.key_vault_secret(
-                secret, plan.key_vault, key, values[secret.provider], parent, depends_on, adopted(arm_id)
-            )
+            children.key_vault_secret(secret, plan.key_vault, key, value, c.at, arm_id)
         else:
             import_id = f"{planned.scopes[secret.scope]}|||{key_name}"
-            children.databricks_secret(
-                secret, created[secret.scope], values[secret.provider], parent, depends_on, adopted(import_id)
-            )
+            children.databricks_secret(secret, created[secret.scope], value, c.at, import_id)
 
     for grant in plan.grants:
         if grant.resource_name is not None:
-            children.secret_acl(
-                grant,
-                _acl_resource_name(grant, secret_principals),
-                created[grant.scope],
-                _secret_if(grant.principal, secret_principals),
-                parent,
-                depends_on,
-                adopted(f"{planned.scopes[grant.scope]}|||{grant.principal}"),
+            principal = _secret_if(grant.principal, c.secret_principals)
+            name = _acl_resource_name(grant, c.secret_principals)
+            import_id = f"{planned.scopes[grant.scope]}|||{grant.principal}"
+            children.secret_acl(grant, name, created[grant.scope], principal, c.at, import_id)
+
+
+def _register_uc(c: _Children) -> None:
+    plan, uc = c.plan, c.plan.unity_catalog
+    assert uc is not None
+    component = f"LlmKeyVault {plan.name}"
+    at = c.at
+    if plan.schema_resource_name is not None:
+        comment = f"LLM provider API keys, managed by {component}"
+        schema = children.uc_schema(
+            plan.schema_resource_name, uc, _held(uc.schema, c.gate), comment, c.at, uc.schema_full_name
+        )
+        at = at.after(schema)
+
+    privileges: dict[str, dict[str, list[str]]] = {}
+    for grant in plan.grants:
+        privileges.setdefault(grant.provider, {}).setdefault(grant.principal, []).append(grant.permission)
+    for secret in plan.secrets:
+        full_name = uc.full_name(c.planned.keys[secret.provider])
+        comment = f"API key of LLM provider '{secret.provider}', managed by {component}"
+        secret_name = c.names.apply(_key_of(secret.provider))
+        created = children.uc_secret(secret, uc, secret_name, c.values[secret.provider], comment, at, full_name)
+        if secret.provider in privileges:
+            # The secret's full name is known from the plan; the grants wait for the secret itself.
+            children.uc_secret_grants(
+                plan.grants_resource_name(secret.provider),
+                c.names.apply(_full_name_of(uc, secret.provider)),
+                privileges[secret.provider],
+                at.after(created),
+                f"secret/{full_name}",
+                secret_principals=c.secret_principals,
             )
 
-
-def _register_uc(
-    parent: pulumi.Resource,
-    plan: VaultPlan,
-    names: pulumi.Output[FinalNames],
-    planned: FinalNames,
-    values: dict[str, pulumi.Output[str]],
-    depends_on: list[pulumi.Resource],
-    secret_principals: bool,
-    gate: pulumi.Output[None] | None,
-) -> None:
-    uc = plan.unity_catalog
-    assert uc is not None
-
-    def adopted(import_id: str) -> str | None:
-        return import_id if plan.adopt else None
-
-    component = f"LlmKeyVault {plan.name}"
-    after = list(depends_on)
-    if plan.schema_resource_name is not None:
-        schema = children.uc_schema(
-            plan.schema_resource_name,
-            uc,
-            _held(uc.schema, gate),
-            f"LLM provider API keys, managed by {component}",
-            parent,
-            depends_on,
-            adopted(uc.schema_full_name),
-        )
-        after.append(schema)
-
-    by_provider: dict[str, list[tuple[str, str]]] = {}
-    for grant in plan.grants:
-        by_provider.setdefault(grant.provider, []).append((grant.principal, grant.permission))
-    for secret in plan.secrets:
-        name = names.apply(_key_of(secret.provider))
-        created = children.uc_secret(
-            secret,
-            uc,
-            name,
-            values[secret.provider],
-            f"API key of LLM provider '{secret.provider}', managed by {component}",
-            parent,
-            after,
-            adopted(uc.full_name(planned.keys[secret.provider])),
-        )
-        listed = by_provider.get(secret.provider)
-        if not listed:
-            continue
-        privileges: dict[str, list[str]] = {}
-        for principal, privilege in listed:
-            privileges.setdefault(principal, []).append(privilege)
-        # The secret's full name is known from the plan; the grants wait for the secret itself.
-        full_name = names.apply(_full_name_of(uc, secret.provider))
-        children.uc_secret_grants(
-            plan.grants_resource_name(secret.provider),
-            full_name,
-            privileges,
-            parent,
-            [*after, created],
-            adopted(f"secret/{uc.full_name(planned.keys[secret.provider])}"),
-            secret_principals=secret_principals,
-        )
-
     for usage in plan.usage:
-        children.usage_grant(
-            usage,
-            _usage_resource_name(usage, secret_principals),
-            _secret_if(_held(usage.principal, gate), secret_principals),
-            parent,
-            after,
-            adopted(f"{usage.securable}/{usage.name}/{usage.principal}"),
-        )
+        held: pulumi.Output[str] = _held(usage.principal, c.gate)
+        resource_name = _usage_resource_name(usage, c.secret_principals)
+        import_id = f"{usage.securable}/{usage.name}/{usage.principal}"
+        children.usage_grant(usage, resource_name, _secret_if(held, c.secret_principals), at, import_id)

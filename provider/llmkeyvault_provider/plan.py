@@ -353,17 +353,20 @@ def _same_as(principal: str, earlier_principal: str) -> str:
     return "" if principal == earlier_principal else f" as '{earlier_principal}' (principals ignore letter case)"
 
 
+def _accepted_principals(
+    listed: Sequence[str], field: str, args: LlmKeyVaultArgs, problems: Problems
+) -> Iterable[tuple[str, str, str]]:
+    """``(path, principal, identity)`` of each principal of ``field`` that passes the single-value rules."""
+    for j, principal in enumerate(listed):
+        path = f"{field}[{j}]"
+        if not problems.has(path) and not _refuse_principal(principal, path, args.allow_workspace_users, problems):
+            yield path, principal, rules.principal_identity(principal)
+
+
 def _check_principals(args: LlmKeyVaultArgs, problems: Problems) -> None:
     level_of: dict[str, tuple[str, str]] = {}  # identity -> (path, spelling)
     for field in PRINCIPAL_FIELDS:
-        listed: Sequence[str] = getattr(args, field)
-        for j, principal in enumerate(listed):
-            path = f"{field}[{j}]"
-            if problems.has(path):
-                continue
-            if _refuse_principal(principal, path, args.allow_workspace_users, problems):
-                continue
-            identity = rules.principal_identity(principal)
+        for path, principal, identity in _accepted_principals(getattr(args, field), field, args, problems):
             earlier = level_of.setdefault(identity, (path, principal))
             if earlier[0] == path:
                 continue
@@ -386,16 +389,12 @@ def _check_principals(args: LlmKeyVaultArgs, problems: Problems) -> None:
                 "readers need a scope per provider (or list them in readers for every scope)",
             )
             continue
-        own: dict[str, int] = {}
-        for j, principal in enumerate(provider.readers):
-            path = f"providers[{i}].readers[{j}]"
-            if problems.has(path):
-                continue
-            if _refuse_principal(principal, path, args.allow_workspace_users, problems):
-                continue
-            identity = rules.principal_identity(principal)
-            if (twice := _earlier(own, identity, j)) is not None:
-                problems.add(path, f"'{principal}' is listed twice (also providers[{i}].readers[{twice}])")
+        own: dict[str, str] = {}
+        for path, principal, identity in _accepted_principals(
+            provider.readers, f"providers[{i}].readers", args, problems
+        ):
+            if (twice := own.setdefault(identity, path)) != path:
+                problems.add(path, f"'{principal}' is listed twice (also {twice})")
                 continue
             found = level_of.get(identity)
             if found is not None and found[0].startswith("readers["):
