@@ -4,8 +4,10 @@ FAKE_KEYS, so a test can assert that none of them leaked anywhere."""
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Iterator
 
 import pytest
+from support.standin_engine import ProviderProcess, StandinEngine, provider_process, standin_engine
 
 from devtools.local_stack import ROOT
 
@@ -34,3 +36,17 @@ def engine_ready() -> None:
     """What the real engine needs here: the toolchain, the built plugin, the
     workspace emulator and the examples' SDKs and drivers."""
     make("tools", "build", "emulator", "examples-deps")
+
+
+@pytest.fixture(scope="module")
+def engine() -> Iterator[StandinEngine]:
+    """A stand-in engine for one test module: it records what the provider registers and logs."""
+    with standin_engine() as e:
+        yield e
+
+
+@pytest.fixture(scope="module")
+def plugin(engine: StandinEngine) -> Iterator[ProviderProcess]:
+    """The provider process, started as the engine starts it, for one test module."""
+    with provider_process(engine.address) as p:
+        yield p

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,9 +30,7 @@ from support.standin_engine import (
     SIG_KEY,
     ProviderProcess,
     StandinEngine,
-    provider_process,
     secret,
-    standin_engine,
 )
 
 pytestmark = [pytest.mark.provider, pytest.mark.slow]
@@ -257,18 +254,6 @@ CASES: dict[str, Case] = {
 
 def test_at_least_40_adversarial_cases() -> None:
     assert len(CASES) >= 40
-
-
-@pytest.fixture(scope="module")
-def engine() -> Iterator[StandinEngine]:
-    with standin_engine() as e:
-        yield e
-
-
-@pytest.fixture(scope="module")
-def plugin(engine: StandinEngine) -> Iterator[ProviderProcess]:
-    with provider_process(engine.address) as p:
-        yield p
 
 
 def wire_details(error: grpc.RpcError) -> list[tuple[str, str]]:

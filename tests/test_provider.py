@@ -3,7 +3,6 @@ address, answering GetSchema and Construct over gRPC, registering children
 with a stand-in monitor."""
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import grpc
@@ -20,9 +19,7 @@ from support.standin_engine import (
     ProviderProcess,
     Registration,
     StandinEngine,
-    provider_process,
     secret,
-    standin_engine,
 )
 
 pytestmark = [pytest.mark.provider, pytest.mark.slow]
@@ -30,18 +27,6 @@ pytestmark = [pytest.mark.provider, pytest.mark.slow]
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 with open("schema.yaml", encoding="utf-8") as schema_file:
     SCHEMA = yaml.safe_load(schema_file)
-
-
-@pytest.fixture(scope="module")
-def engine() -> Iterator[StandinEngine]:
-    with standin_engine() as e:
-        yield e
-
-
-@pytest.fixture(scope="module")
-def plugin(engine: StandinEngine) -> Iterator[ProviderProcess]:
-    with provider_process(engine.address) as p:
-        yield p
 
 
 def details(error: grpc.RpcError) -> str:
