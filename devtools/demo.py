@@ -22,7 +22,6 @@ from devtools.local_stack import ROOT, LocalStack
 from devtools.programs import driver_for
 from devtools.workspace import DEPLOYER
 
-
 #: Unity Catalog schemas an example writes into. For real a platform team makes them (each
 #: example's README says so); the demo seeds them in the emulated workspace, owned by the
 #: deploying identity, before deploying. Seeding an existing schema changes nothing.

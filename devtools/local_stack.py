@@ -178,6 +178,12 @@ class LocalStack:
             loaded: dict[str, Any] = yaml.safe_load(f)
         return loaded
 
+    def redefine(self, project: dict[str, Any]) -> None:
+        """Replace the project copy's Pulumi.yaml (as `definition` returned it, changed): the
+        program as a user would edit it between two updates."""
+        with (self.project / "Pulumi.yaml").open("w", encoding="utf-8") as f:
+            yaml.safe_dump(project, f, sort_keys=False)
+
     def workspace_dump(self) -> dict[str, Any]:
         dumped: dict[str, Any] = json.loads(self.emulator("dump"))
         return dumped

@@ -23,7 +23,7 @@ def demo(tmp_path: Path, example: str) -> str:
     return done.stdout + done.stderr
 
 
-@pytest.mark.parametrize("example", ["aws-python"])
+@pytest.mark.parametrize("example", ["aws-python", "unity-catalog-yaml"])
 def test_demo_is_idempotent_and_prints_no_key(engine_ready: None, tmp_path: Path, example: str) -> None:
     first = demo(tmp_path, example)
     assert re.search(r"\+ \d+ created", first)
