@@ -70,6 +70,15 @@ OUTSIDE_ON_OUR_SCHEMA = {"analysts": ["SELECT", "USE_SCHEMA"]}
 OUTSIDE_ON_SHARED = {"data-science": ["READ_SECRET", "USE_SCHEMA"]}
 
 
+def casefolded(layout: dict[str, Any]) -> dict[str, Any]:
+    """uc_layout with every principal in lower case (UC compares principals without case)."""
+    grants = {
+        kind: {name: {p.casefold(): privileges for p, privileges in on.items()} for name, on in by_name.items()}
+        for kind, by_name in layout["grants"].items()
+    }
+    return {**layout, "grants": grants}
+
+
 def grant_outside(stack: LocalStack, securable: str, name: str, principal: str, *privileges: str, caller: str) -> None:
     args = ["--securable", securable, "--name", name, "--principal", principal, "--caller", caller]
     stack.emulator("put-grant", *args, *(arg for p in privileges for arg in ("--privilege", p)))
@@ -202,6 +211,22 @@ def test_unity_catalog_example_lifecycle(engine_ready: None, tmp_path: Path) -> 
         full("mistral"): digest(KEYS["mistralApiKey"]),
     }
     assert stack.outputs()["secretFullNames"] == {"anthropic": full("anthropic"), "mistral": full("mistral")}
+
+    # respelling a principal (letter case only) keeps its grants: its usage Grants are replaced,
+    # delete before create, since deleting a Grant revokes all of the principal's privileges there
+    before = last_call(dump)
+    project, providers = providers_of(stack)
+    next(p for p in providers if p["name"] == "mistral")["readers"] = ["ML-Interns"]
+    stack.redefine(project)
+    stack.up()
+    dump = stack.workspace_dump()
+    assert changes_since(dump, before) == [
+        ("grant", "create", "catalog/main/ML-Interns"),
+        ("grant", "create", f"schema/{SCHEMA}/ML-Interns"),
+        ("grant", "delete", "catalog/main/ml-interns"),
+        ("grant", "delete", f"schema/{SCHEMA}/ml-interns"),
+    ]
+    assert casefolded(uc_layout(dump)) == expected_layout(secrets, sorted([*PRINCIPALS, "ml-interns"]))
     stack.preview("--expect-no-changes")
 
     # no key in plaintext in the state, its export, the outputs, anything the engine printed or
