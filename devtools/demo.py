@@ -85,7 +85,7 @@ def main() -> int:
         stack.init({key: f"sk-test-demo-{secrets.token_hex(12)}" for key in secret_config_keys(source)})
     if args.example in UC_SCHEMAS:
         stack.seed(*UC_SCHEMAS[args.example])
-        print(f"Seeded the Unity Catalog schema(s) {', '.join(UC_SCHEMAS[args.example])} it expects\n")
+        print(f"The Unity Catalog schema(s) it writes into, seeded: {', '.join(UC_SCHEMAS[args.example])}\n")
     print(f"Deploying examples/{args.example} to the workspace emulator (state in {stack.state})\n")
     result = stack.up()
     print(result.stdout)
