@@ -122,6 +122,7 @@ def test_unity_catalog_example_lifecycle(engine_ready: None, tmp_path: Path) -> 
         full("openai"): secret_grants(),
     }
     assert uc_layout(dump) == expected_layout(secrets, PRINCIPALS)
+    assert dump["ucGrants"]["catalog"]["main"]["data-science"] == ["USE_CATALOG"]  # BROWSE replaced
     assert uc_secret_digests(dump) == {
         full("openai"): digest(KEYS["openaiApiKey"]),
         full("anthropic"): digest(KEYS["anthropicApiKey"]),
