@@ -20,9 +20,11 @@ help:
 	@echo "make lint       ruff and mypy --strict"
 	@echo "make bench      provider and end-to-end benchmarks"
 	@echo "make tools      build the pinned Pulumi CLI and YAML host into bin/"
-	@echo "make build      the provider plugin, bin/pulumi-resource-llmkeyvault"
+	@echo "make build      the provider plugin, bin/pulumi-resource-llmkeyvault, and policy/venv"
+	@echo "make policy-demo  the policy pack (policy/) stopping a raw program, passing an example"
 	@echo "make gen-sdk    regenerate sdk/ from schema.yaml"
 	@echo "make dist       release artefacts under dist/"
+	@echo "make java-deps  fetch the Java SDK's Maven dependencies into build/maven (once)"
 	@echo "make clean      remove build outputs and the virtual environment"
 
 -include $(sort $(wildcard mk/*.mk))
@@ -36,14 +38,14 @@ $(VENV)/.installed: provider/pyproject.toml
 venv: $(VENV)/.installed
 
 lint: venv
-	$(VENV)/bin/ruff check provider tests bench devtools
-	$(VENV)/bin/ruff format --check provider tests bench devtools
+	$(VENV)/bin/ruff check provider tests bench devtools policy
+	$(VENV)/bin/ruff format --check provider tests bench devtools policy
 	$(VENV)/bin/mypy
 
 test-fast: venv
 	$(PY) -m pytest -m "not slow"
 
-test: lint tools tools-test build emulator emulator-test examples-deps
+test: lint tools tools-test build emulator emulator-test examples-deps java-deps
 	$(PY) -m pytest
 
 bench: venv tools build emulator

@@ -1,15 +1,19 @@
 # Generated SDKs (sdk/<language>) and their release artefacts (see docs/sdks.md).
 # Included from the root Makefile; all paths are relative to $(CURDIR).
-#   make gen-sdk     regenerate sdk/python, sdk/nodejs, sdk/go and sdk/dotnet from schema.yaml
-#   make dist-sdks   dist/python (wheel, sdist), dist/nodejs (npm tarball), dist/go, dist/dotnet
+#   make gen-sdk     regenerate sdk/python, sdk/nodejs, sdk/go, sdk/dotnet and sdk/java from schema.yaml
+#   make dist-sdks   dist/python (wheel, sdist), dist/nodejs (npm tarball), dist/go, dist/dotnet,
+#                    dist/java (jar, sources jar, pom)
+#   make java-deps   resolve the Java SDK's Maven dependencies once into build/maven
 #
 # sdk/ is generated, committed and never edited by hand. The generators are
 # Pulumi's own code generators, driven offline by two small Go programs:
 #   tools/gensdk          Python, Node.js, Go: pulumi/pkg/v3 codegen at the CLI's version
 #   tools/gensdk/dotnet   C#: the generator of pulumi-language-dotnet (pulumi-dotnet)
+#   tools/gensdk/java     Java: pulumi-java's generator, plus the Maven pom.xml
 # docs/sdks.md says why `pulumi package gen-sdk` itself is not used.
 
-.PHONY: gen-sdk gensdk-tools dist-sdks dist-sdk-python dist-sdk-nodejs dist-sdk-go dist-sdk-dotnet
+.PHONY: gen-sdk gen-sdk-java gensdk-tools dist-sdks dist-sdk-python dist-sdk-nodejs dist-sdk-go dist-sdk-dotnet \
+	dist-sdk-java java-deps
 
 # Where gen-sdk writes; tests regenerate into a scratch folder to compare.
 SDK_OUT ?= $(CURDIR)/sdk
@@ -20,6 +24,8 @@ GENSDK            := $(GENSDK_BIN)/gensdk
 GENSDK_DOTNET     := $(GENSDK_BIN)/gensdk-dotnet
 GENSDK_DIR        := $(CURDIR)/tools/gensdk
 GENSDK_DOTNET_DIR := $(GENSDK_DIR)/dotnet
+GENSDK_JAVA       := $(GENSDK_BIN)/gensdk-java
+GENSDK_JAVA_DIR   := $(GENSDK_DIR)/java
 PULUMI_DOTNET_MOD := github.com/pulumi/pulumi-dotnet/pulumi-language-dotnet/v3
 # The .NET generator downloads Pulumi's default package icon on every run;
 # gensdk-dotnet answers that request with this copy from the same module.
@@ -38,15 +44,22 @@ $(GENSDK): $(GENSDK_DIR)/main.go $(GENSDK_DIR)/go.mod $(GENSDK_DIR)/go.sum $(GEN
 $(GENSDK_DOTNET): $(GENSDK_DOTNET_DIR)/main.go $(GENSDK_DOTNET_DIR)/go.mod $(GENSDK_DOTNET_DIR)/go.sum $(GENSDK_SHARED)
 	$(GENSDK_GO) -C $(GENSDK_DOTNET_DIR) build $(GENSDK_GO_FLAGS) -o $@ .
 
-gensdk-tools: $(GENSDK) $(GENSDK_DOTNET)
+$(GENSDK_JAVA): $(GENSDK_JAVA_DIR)/main.go $(GENSDK_JAVA_DIR)/go.mod $(GENSDK_JAVA_DIR)/go.sum $(GENSDK_SHARED)
+	$(GENSDK_GO) -C $(GENSDK_JAVA_DIR) build $(GENSDK_GO_FLAGS) -o $@ .
 
-gen-sdk: gensdk-tools
+gensdk-tools: $(GENSDK) $(GENSDK_DOTNET) $(GENSDK_JAVA)
+
+gen-sdk: gensdk-tools gen-sdk-java
 	@for lang in python nodejs go; do \
 		echo "gensdk: $$lang -> $(SDK_OUT)/$$lang"; \
 		$(GENSDK) -schema $(SDK_SCHEMA) -language $$lang -out $(SDK_OUT)/$$lang || exit 1; \
 	done
 	@echo "gensdk-dotnet: dotnet -> $(SDK_OUT)/dotnet"
 	@$(GENSDK_DOTNET) -schema $(SDK_SCHEMA) -out $(SDK_OUT)/dotnet -logo "$(PULUMI_DOTNET_LOGO)"
+
+gen-sdk-java: $(GENSDK_JAVA)
+	@echo "gensdk-java: java -> $(SDK_OUT)/java"
+	@$(GENSDK_JAVA) -schema $(SDK_SCHEMA) -out $(SDK_OUT)/java
 
 # ---------------------------------------------------------------------------
 # Release artefacts, built from sdk/ as git sees it (tracked or not ignored, so no
@@ -64,7 +77,7 @@ rm -rf $(SDK_SRC)/$(1) && mkdir -p $(SDK_SRC)
 git ls-files -z --cached --others --exclude-standard -- sdk/$(1) | tar --null -T - -cf - | tar -C $(SDK_SRC)/.. -xf -
 endef
 
-dist-sdks: dist-sdk-python dist-sdk-nodejs dist-sdk-go dist-sdk-dotnet
+dist-sdks: dist-sdk-python dist-sdk-nodejs dist-sdk-go dist-sdk-dotnet dist-sdk-java
 
 # Wheel and sdist, built by `python -m build` (installed into .venv on first use).
 dist-sdk-python: | $(VENV)/.installed
@@ -94,3 +107,61 @@ dist-sdk-dotnet:
 	$(call sdk-copy,dotnet)
 	rm -rf $(SDK_DIST)/dotnet && mkdir -p $(SDK_DIST)/dotnet
 	$(SDK_TAR) -C $(SDK_SRC) -cf - dotnet | gzip -n > $(SDK_DIST)/dotnet/pulumi-llmkeyvault-sdk-dotnet-v$(VERSION).tar.gz
+
+# ---------------------------------------------------------------------------
+# Java: Maven, with its local repository under build/ (never ~/.m2). `java-deps`
+# resolves online once what the SDK build and the Java test program
+# (tests/sdk/java) need, by building and running both once with the network
+# (Maven's dependency:go-offline misses what Surefire resolves at run time); every
+# later Maven run is offline (-o). It is redone when either pom.xml changes.
+
+MAVEN_REPO   := $(CURDIR)/build/maven
+# Maven's JVM only starts and compiles a little: C1 alone makes it about 3 times quicker.
+MAVEN_JVM    := -XX:+TieredCompilation -XX:TieredStopAtLevel=1
+MVN          := MAVEN_OPTS="$(MAVEN_JVM) $$MAVEN_OPTS" mvn -B -q -Dmaven.repo.local=$(MAVEN_REPO) -Dstyle.color=never
+JAVA_POMS    := $(CURDIR)/sdk/java/pom.xml $(CURDIR)/tests/sdk/java/pom.xml
+# Keyed on the poms' content, so regenerating an unchanged SDK resolves nothing.
+JAVA_DEPS    := $(MAVEN_REPO)/.resolved-$(shell cat $(JAVA_POMS) 2>/dev/null | sha256sum | cut -c1-16)
+JAVA_SCRATCH := $(CURDIR)/build/java-deps
+# The artefact is named after the package (tools/gensdk/java writes it so).
+JAVA_ARTIFACT := $(shell sed -n 's/^name: *//p' $(CURDIR)/schema.yaml)
+JAVA_FILES   = $(1)/$(JAVA_ARTIFACT)-$(VERSION)
+
+# $(call java-sdk-package,MVN_FLAGS,OUT): build sdk/java as git sees it and put its
+# jar, sources jar and pom in OUT as <artifact>-<version>{.jar,-sources.jar,.pom}.
+define java-sdk-package
+$(call sdk-copy,java)
+$(MVN) $(1) -f $(SDK_SRC)/java/pom.xml package
+rm -rf $(2) && mkdir -p $(2)
+cp $(call JAVA_FILES,$(SDK_SRC)/java/target).jar $(call JAVA_FILES,$(SDK_SRC)/java/target)-sources.jar $(2)/
+cp $(SDK_SRC)/java/pom.xml $(call JAVA_FILES,$(2)).pom
+endef
+
+# $(call java-sdk-install,MVN_FLAGS,DIR): install the artefacts in DIR into $(MAVEN_REPO).
+define java-sdk-install
+$(MVN) $(1) install:install-file -Dfile=$(call JAVA_FILES,$(2)).jar \
+	-Dsources=$(call JAVA_FILES,$(2))-sources.jar -DpomFile=$(call JAVA_FILES,$(2)).pom
+endef
+
+$(JAVA_DEPS): $(JAVA_POMS)
+	@mvn -v >/dev/null || { echo "java-deps: Maven (mvn) and a JDK 11+ are needed" >&2; exit 1; }
+	$(call java-sdk-package,,$(JAVA_SCRATCH)/dist)
+	$(call java-sdk-install,,$(JAVA_SCRATCH)/dist)
+	rm -rf $(JAVA_SCRATCH)/program && cp -r $(CURDIR)/tests/sdk/java $(JAVA_SCRATCH)/program
+	@# Runs the test program's tests: Surefire picks and resolves its JUnit runner only
+	@# then. Their outcome is for tests/test_sdk_java.py to report, not for this target.
+	$(MVN) -f $(JAVA_SCRATCH)/program/pom.xml -Dllmkeyvault.version=$(VERSION) \
+		-Dmaven.test.failure.ignore=true test
+	rm -f $(MAVEN_REPO)/.resolved-*
+	touch $@
+
+java-deps: $(JAVA_DEPS)
+
+# dist/java: the jar, the sources jar and the pom, built offline.
+dist-sdk-java: $(JAVA_DEPS)
+	$(call java-sdk-package,-o,$(SDK_DIST)/java)
+
+# Install dist/java (or SDK_DIST/java) into build/maven, offline, for programs built against it.
+.PHONY: install-sdk-java
+install-sdk-java: $(JAVA_DEPS)
+	$(call java-sdk-install,-o,$(SDK_DIST)/java)

@@ -1,4 +1,4 @@
-"""Reading arguments in each of their three shapes, and refusing wrong types."""
+"""Reading arguments in each of their two shapes, and refusing wrong types."""
 
 import pulumi
 import pytest
@@ -16,22 +16,24 @@ pytestmark = pytest.mark.unit
 KEY = FAKE_KEYS["openai"]
 
 
-def test_schema_names_python_names_and_dataclasses_read_the_same() -> None:
+def test_schema_names_and_dataclasses_read_the_same() -> None:
     schema_form = {
         "providers": [{"name": "openai", "apiKey": KEY, "secretKey": "k", "envVarName": "V", "readers": ["a"]}],
         "scopeName": "s",
         "scopePerProvider": True,
         "keyVault": None,
     }
-    python_form = {
-        "providers": [{"name": "openai", "api_key": KEY, "secret_key": "k", "env_var_name": "V", "readers": ["a"]}],
-        "scope_name": "s",
-        "scope_per_provider": True,
-    }
     typed = LlmKeyVaultArgs(
         providers=[ProviderKeyArgs("openai", KEY, "k", "V", ["a"])], scope_name="s", scope_per_provider=True
     )
-    assert read_args(schema_form) == read_args(python_form) == read_args(typed)
+    assert read_args(schema_form) == read_args(typed)
+
+
+def test_python_names_in_a_mapping_are_refused_with_the_schema_name() -> None:
+    with pytest.raises(InvalidInput) as caught:
+        read_args({"providers": [{"name": "openai", "api_key": KEY}], "scope_name": "s"})
+    reasons = {e.path: e.reason for e in caught.value.errors}
+    assert "'scopeName'" in reasons["scope_name"] and "'apiKey'" in reasons["providers[0].api_key"]
 
 
 def test_defaults() -> None:
@@ -74,7 +76,6 @@ def test_repr_of_a_provider_key_hides_the_key() -> None:
         ({"providers": [{"name": "openai", "apiKey": 42}]}, "providers[0].apiKey", "must be a string"),
         ({"providers": [{"name": 7, "apiKey": KEY}]}, "providers[0].name", "must be a string"),
         ({"providers": [{"name": "openai", "apiKey": KEY, "token": KEY}]}, "providers[0].token", "unknown field"),
-        ({"providers": [{"name": "openai", "apiKey": KEY, "api_key": KEY}]}, "providers[0].apiKey", "given twice"),
         ({"providers": [{"name": "openai", "apiKey": KEY}], "readers": "ds"}, "readers", "must be a list"),
         ({"providers": [{"name": "openai", "apiKey": KEY}], "readers": ["ds", 3]}, "readers[1]", "must be a string"),
         ({"providers": [{"name": "openai", "apiKey": KEY}], "uniqueSuffix": "yes"}, "uniqueSuffix", "true or false"),

@@ -1,5 +1,8 @@
+from pathlib import Path
+
 import pytest
-from llmkeyvault_provider.catalog import WELL_KNOWN_ENV_VARS, default_env_var_name, default_secret_key
+import yaml
+from llmkeyvault_provider.catalog import WELL_KNOWN_ENV_VARS, default_env_var_name, default_secret_key, external_model
 
 pytestmark = pytest.mark.unit
 
@@ -24,12 +27,35 @@ def test_well_known_ids_have_the_contract_defaults(provider: str, env_var: str) 
     assert default_env_var_name(provider) == env_var
 
 
-def test_catalog_is_exactly_the_contract_list() -> None:
-    assert len(WELL_KNOWN_ENV_VARS) == 11
+def test_schema_and_readme_list_exactly_the_catalog() -> None:
+    """The catalog is written once, in catalog.py; the schema's description and the README repeat it."""
+    root = Path(__file__).resolve().parents[1]
+    schema = yaml.safe_load((root / "schema.yaml").read_text(encoding="utf-8"))
+    described = schema["types"]["llmkeyvault:index:ProviderKey"]["properties"]["name"]["description"]
+    listed = described.rsplit(":", 1)[1]
+    assert [p.strip(" .") for p in listed.split(",")] == list(WELL_KNOWN_ENV_VARS)
+    readme = " ".join((root / "README.md").read_text(encoding="utf-8").split())
+    for provider, env_var in WELL_KNOWN_ENV_VARS.items():
+        assert f"`{provider}` {env_var}" in readme, provider
+
+
+def test_external_models_only_for_providers_that_need_nothing_but_a_key() -> None:
+    assert {p for p in WELL_KNOWN_ENV_VARS if external_model(p, "{{secrets/s/k}}")} == {
+        "openai",
+        "anthropic",
+        "cohere",
+        "ai21labs",
+    }
 
 
 @pytest.mark.parametrize(
-    ("provider", "env_var"), [("my-llm", "MY_LLM_API_KEY"), ("x", "X_API_KEY"), ("deep-seek-2", "DEEP_SEEK_2_API_KEY")]
+    ("provider", "env_var"),
+    [
+        ("my-llm", "MY_LLM_API_KEY"),
+        ("x", "X_API_KEY"),
+        ("deep-seek-2", "DEEP_SEEK_2_API_KEY"),
+        ("01ai", "_01AI_API_KEY"),
+    ],
 )
 def test_other_ids_default_to_name_api_key(provider: str, env_var: str) -> None:
     assert default_env_var_name(provider) == env_var

@@ -1,6 +1,7 @@
 """Every example stack through the real Pulumi engine against the workspace
 emulator: deploy, converge, rotate one key, never store or print a key, and
-leave nothing behind. Needs `make tools build emulator` (and the SDKs)."""
+leave nothing behind. Every example names its scopes after the stack
+(`llm-keys-<stack>`), here `dev`. Needs `make tools build emulator` (and the SDKs)."""
 
 from __future__ import annotations
 
@@ -44,7 +45,7 @@ EXAMPLES = {
         rotate="anthropicApiKey",
         expected={
             "scopes": {
-                "llm-keys": databricks_scope(
+                "llm-keys-dev": databricks_scope(
                     ["openai-api-key", "anthropic-api-key", "amazon-bedrock-api-key"],
                     {"data-science": "READ", "ml-engineers": "READ", "platform-admins": "MANAGE"},
                 )
@@ -70,7 +71,7 @@ EXAMPLES = {
         },
         expected={
             "scopes": {
-                "llm-keys": {
+                "llm-keys-dev": {
                     "backend": "AZURE_KEYVAULT",
                     "keys": ["azure-openai-api-key", "mistral-api-key", "openai-api-key"],
                     "grants": {"data-science": "READ", "platform-admins": "MANAGE"},
@@ -89,11 +90,11 @@ EXAMPLES = {
         rotate="geminiApiKey",
         expected={
             "scopes": {
-                "llm-keys-openai": databricks_scope(
+                "llm-keys-dev-openai": databricks_scope(
                     ["openai-api-key"],
                     {"ml-platform": "READ", "chat-assistants": "READ", "platform-admins": "MANAGE"},
                 ),
-                "llm-keys-anthropic": databricks_scope(
+                "llm-keys-dev-anthropic": databricks_scope(
                     ["anthropic-api-key"],
                     {
                         "ml-platform": "READ",
@@ -102,7 +103,7 @@ EXAMPLES = {
                         "platform-admins": "MANAGE",
                     },
                 ),
-                "llm-keys-google": databricks_scope(
+                "llm-keys-dev-google": databricks_scope(
                     ["google-api-key"],
                     {"ml-platform": "READ", "analytics": "READ", "platform-admins": "MANAGE"},
                 ),
@@ -115,7 +116,7 @@ EXAMPLES = {
         secrets={"openaiApiKey": "sk-test-yaml-openai-0000"},
         rotate="openaiApiKey",
         expected={
-            "scopes": {"llmKeys": databricks_scope(["openai-api-key"], {"data-science": "READ"})},
+            "scopes": {"llm-keys-dev": databricks_scope(["openai-api-key"], {"data-science": "READ"})},
             "vaults": {},
         },
     ),

@@ -51,7 +51,7 @@ def test_identity() -> None:
         "llmkeyvault:index:Backend",
     }
     assert [e["value"] for e in TYPES["llmkeyvault:index:Backend"]["enum"]] == [b.value for b in Backend]
-    assert set(SCHEMA["language"]) == {"python", "nodejs", "go", "csharp"}
+    assert set(SCHEMA["language"]) == {"python", "nodejs", "go", "csharp", "java"}
     assert SCHEMA["language"]["python"]["packageName"] == "pulumi_llmkeyvault"
 
 
@@ -106,6 +106,40 @@ def test_schema_records_the_child_plugins() -> None:
     note = " ".join(line.lstrip("# ") for line in header.splitlines())
     recorded = dict(re.findall(r"\b(databricks|random|azure-native)\s+(\d+\.\d+\.\d+)", note))
     assert recorded == PLUGIN_VERSIONS
+
+
+def test_one_pulumi_range_for_the_provider_and_the_sdks() -> None:
+    import tomllib
+
+    python_range = SCHEMA["language"]["python"]["requires"]["pulumi"]
+    provider = tomllib.loads((ROOT / "provider" / "pyproject.toml").read_text(encoding="utf-8"))
+    assert f"pulumi{python_range}" in provider["project"]["dependencies"]
+    minimum = python_range.split(",")[0].removeprefix(">=")
+    assert SCHEMA["language"]["nodejs"]["dependencies"]["@pulumi/pulumi"] == f"^{minimum}"
+
+
+def test_docs_name_the_current_version() -> None:
+    """Install commands in the docs and the examples' READMEs (run as printed) carry the schema's version."""
+    version = re.escape(SCHEMA["version"])
+    pattern = re.compile(
+        r"llmkeyvault (\d+\.\d+\.\d+)|-v(\d+\.\d+\.\d+)-linux|pulumi_llmkeyvault-(\d+\.\d+\.\d+)"
+        r"|llmkeyvault-pulumi-(\d+\.\d+\.\d+)|llmkeyvault-(\d+\.\d+\.\d+)(?:-sources)?\.(?:jar|pom)"
+    )
+    pages = [ROOT / "README.md", *(ROOT / "docs").glob("*.md"), *(ROOT / "examples").glob("*/README.md")]
+    stale = [
+        f"{page.relative_to(ROOT)}: {found}"
+        for page in pages
+        for match in pattern.finditer(page.read_text(encoding="utf-8"))
+        for found in match.groups()
+        if found is not None and not re.fullmatch(version, found)
+    ]
+    assert stale == []
+
+
+def test_the_version_is_read_from_the_schema() -> None:
+    from llmkeyvault_provider.schema import package_version
+
+    assert package_version() == SCHEMA["version"]
 
 
 def test_child_plugin_versions_are_the_installed_typed_sdks() -> None:

@@ -1,6 +1,7 @@
 """Run a Python example's program through the Automation API, inline.
 
     python python_inline.py up|preview|destroy --stack NAME [--expect-no-changes]
+        [--policy-pack DIR [--policy-pack-config FILE]]...
 
 Run in the example's folder (its Pulumi.yaml and stack settings are used as
 they are). The program is the example's own ``__main__.py``, executed inside
@@ -26,6 +27,8 @@ def main() -> int:
     parser.add_argument("op", choices=["up", "preview", "destroy"])
     parser.add_argument("--stack", required=True)
     parser.add_argument("--expect-no-changes", action="store_true")
+    parser.add_argument("--policy-pack", action="append", default=[], help="run this policy pack (up, preview)")
+    parser.add_argument("--policy-pack-config", action="append", default=[], help="its configuration (JSON)")
     args = parser.parse_args()
 
     work_dir = Path.cwd()
@@ -46,11 +49,19 @@ def main() -> int:
             pulumi_command=auto.PulumiCommand(str(pulumi_bin.parent.parent)),
         ),
     )
+    packs: list[str] | None = args.policy_pack or None
+    pack_configs: list[str] | None = args.policy_pack_config or None
     try:
         if args.op == "up":
-            stack.up(on_output=print, color="never")
+            stack.up(on_output=print, color="never", policy_packs=packs, policy_pack_configs=pack_configs)
         elif args.op == "preview":
-            stack.preview(on_output=print, color="never", expect_no_changes=args.expect_no_changes)
+            stack.preview(
+                on_output=print,
+                color="never",
+                expect_no_changes=args.expect_no_changes,
+                policy_packs=packs,
+                policy_pack_configs=pack_configs,
+            )
         else:
             stack.destroy(on_output=print, color="never")
     except auto.errors.CommandError as e:

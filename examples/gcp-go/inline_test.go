@@ -5,6 +5,7 @@
 //
 //	go test -c -tags inline -o gcp-go-inline .   (make examples-deps does this)
 //	gcp-go-inline up|preview|destroy --stack NAME [--expect-no-changes]
+//		[--policy-pack DIR [--policy-pack-config FILE]]...
 //
 // The Go language host is not available to the tests (docs/toolchain.md), so
 // the program has to run in a process of our own. Go cannot import a main
@@ -51,6 +52,9 @@ func drive(argv []string) error {
 	flags := flag.NewFlagSet(op, flag.ContinueOnError)
 	stackName := flags.String("stack", "", "stack name")
 	expectNoChanges := flags.Bool("expect-no-changes", false, "fail if the preview shows a change")
+	var policyPacks, policyPackConfigs repeated
+	flags.Var(&policyPacks, "policy-pack", "run this policy pack (up, preview); repeatable")
+	flags.Var(&policyPackConfigs, "policy-pack-config", "its configuration (JSON); repeatable")
 	if err := flags.Parse(argv[1:]); err != nil {
 		return err
 	}
@@ -91,9 +95,13 @@ func drive(argv []string) error {
 
 	switch op {
 	case "up":
-		_, err = stack.Up(ctx, optup.ProgressStreams(os.Stdout), optup.Color("never"))
+		_, err = stack.Up(ctx, optup.ProgressStreams(os.Stdout), optup.Color("never"),
+			optup.PolicyPacks(policyPacks...), optup.PolicyPackConfigs(policyPackConfigs...))
 	case "preview":
-		opts := []optpreview.Option{optpreview.ProgressStreams(os.Stdout), optpreview.Color("never")}
+		opts := []optpreview.Option{
+			optpreview.ProgressStreams(os.Stdout), optpreview.Color("never"),
+			optpreview.PolicyPacks(policyPacks...), optpreview.PolicyPackConfigs(policyPackConfigs...),
+		}
 		if *expectNoChanges {
 			opts = append(opts, optpreview.ExpectNoChanges())
 		}
@@ -102,4 +110,14 @@ func drive(argv []string) error {
 		_, err = stack.Destroy(ctx, optdestroy.ProgressStreams(os.Stdout), optdestroy.Color("never"))
 	}
 	return err
+}
+
+// repeated is a flag that may be given more than once.
+type repeated []string
+
+func (r *repeated) String() string { return fmt.Sprint([]string(*r)) }
+
+func (r *repeated) Set(value string) error {
+	*r = append(*r, value)
+	return nil
 }

@@ -1,7 +1,8 @@
 // LLM API keys for a Databricks workspace on Google Cloud.
 //
-// One Databricks-backed secret scope per provider (llm-keys-openai,
-// llm-keys-anthropic, llm-keys-google), because Databricks ACLs apply to a
+// One Databricks-backed secret scope per provider (llm-keys-<stack>-openai,
+// llm-keys-<stack>-anthropic, llm-keys-<stack>-google: named after the stack,
+// so dev, staging and prod share one workspace), because Databricks ACLs apply to a
 // whole scope: each team gets READ on the scope of the provider it builds on
 // and on nothing else. The ML platform group reads every scope and the
 // platform team manages them. The keys come from secret stack configuration.
@@ -21,7 +22,7 @@ func main() {
 func program(ctx *pulumi.Context) error {
 	cfg := config.New(ctx, "")
 	vault, err := llmkeyvault.NewLlmKeyVault(ctx, "llm-keys", &llmkeyvault.LlmKeyVaultArgs{
-		ScopeName:        pulumi.String("llm-keys"),
+		ScopeName:        pulumi.String("llm-keys-" + ctx.Stack()),
 		ScopePerProvider: pulumi.Bool(true),
 		Providers: llmkeyvault.ProviderKeyArray{
 			llmkeyvault.ProviderKeyArgs{

@@ -1,10 +1,10 @@
 """The component's typed arguments, and the one reader that checks their types.
 
-Arguments arrive in three shapes: the dataclasses below (Python programs), plain
-mappings with schema names (``apiKey``, what the provider receives over gRPC),
-and mappings with Python names (``api_key``, the generated SDK's dict form).
-``read_args`` turns any of them into checked dataclasses and reports every
-problem with its schema path. It never looks inside ``apiKey`` beyond asking
+Arguments arrive in two shapes: the dataclasses below (Python programs that
+use this package in process) and plain mappings with schema names (``apiKey``:
+what the provider receives over gRPC, whatever language the program is in).
+``read_args`` turns either into checked dataclasses and reports every problem
+with its schema path. It never looks inside ``apiKey`` beyond asking
 whether one was given.
 """
 
@@ -101,19 +101,15 @@ UNITY_CATALOG_FIELDS = schema_fields(UnityCatalogBackingArgs)
 def _fields_of(value: Any, fields: dict[str, str], path: str, problems: Problems) -> dict[str, Any] | None:
     """Read an object given as a dataclass or a mapping into ``{schema name: value}``."""
     if isinstance(value, Mapping):
-        by_python = {py: schema for schema, py in fields.items()}
         out: dict[str, Any] = {}
-        for raw_key, item in value.items():
-            key = raw_key if raw_key in fields else by_python.get(raw_key)
-            if key is None:
-                shown = str(raw_key) if rules.key_material_problem(str(raw_key)) is None else "(a key-like name)"
+        for key, item in value.items():
+            if key not in fields:
+                shown = str(key) if rules.key_material_problem(str(key)) is None else "(a key-like name)"
+                hint = f" (schema names are camelCase: '{schema_name(key)}')" if schema_name(str(key)) in fields else ""
                 problems.add(
                     f"{path}.{shown}" if path else shown,
-                    "unknown field; valid fields are " + ", ".join(sorted(fields)),
+                    "unknown field" + hint + "; valid fields are " + ", ".join(sorted(fields)),
                 )
-                continue
-            if key in out:
-                problems.add(f"{path}.{key}" if path else key, "given twice (in schema and Python spelling)")
                 continue
             out[key] = item
         return out

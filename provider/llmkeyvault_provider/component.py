@@ -66,7 +66,8 @@ class LlmKeyVault(pulumi.ComponentResource):
         # with it. They reach only the children that hold them.
         super().__init__(VAULT_TYPE, resource_name, {}, opts)
         if plan.workspace_users_manage:
-            scopes = ", ".join(f"'{s.name}'" for s in plan.scopes)
+            held = [s.name for s in plan.scopes if s.initial_manage_principal is not None]
+            scopes = f"'{held[0]}'" if len(held) == 1 else f"{len(held)} scopes ('{held[0]}', ...)"
             pulumi.log.warn(WORKSPACE_USERS_MANAGE_WARNING.format(scopes=scopes), resource=self)
         now = datetime.now(timezone.utc)
         expirations = {s.provider: s.expires_at for s in plan.secrets if s.expires_at is not None}

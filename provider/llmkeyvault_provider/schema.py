@@ -10,6 +10,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from .version import __version__
+
 SCHEMA_PATH = Path(__file__).with_name("schema.yaml")
 
 #: type token of the component, as in the schema
@@ -32,6 +34,5 @@ def schema_json() -> str:
 
 
 def package_version() -> str:
-    # From the schema already loaded for GetSchema; version.py reads the same
-    # field for packaging tools, which cannot parse YAML.
-    return str(load_schema()["version"])
+    """The package version: schema.yaml's ``version``, read once, by version.py."""
+    return __version__

@@ -23,9 +23,18 @@ import (
 )
 
 // onlyPlugins is the message of every call this host does not serve.
-const onlyPlugins = "this pulumi-language-python is a reduced host that only serves Python plugins from source " +
-	"(InstallDependencies and RunPlugin for a PulumiPlugin.yaml with runtime: python); %s is not supported " +
-	"(see docs/python-host.md)"
+const onlyPlugins = "this pulumi-language-python is a reduced host that only serves Python plugins and policy " +
+	"packs from source (InstallDependencies and RunPlugin for a PulumiPlugin.yaml or PulumiPolicy.yaml with " +
+	"runtime: python); %s is not supported (see docs/python-host.md)"
+
+// Plugin kinds RunPlugin serves, as the engine names them (apitype.PluginKind):
+// resource providers from a PulumiPlugin.yaml folder and policy packs (analyzers)
+// from a PulumiPolicy.yaml folder. An empty kind comes from engines older than
+// the field and is taken as a resource provider.
+const (
+	kindResource = "resource"
+	kindAnalyzer = "analyzer"
+)
 
 // stopGrace is how long a plugin gets to exit after an interrupt before it is killed.
 const stopGrace = 5 * time.Second
@@ -280,11 +289,24 @@ func (h *host) InstallDependencies(
 // RunPlugin runs the plugin's program directory with the virtual
 // environment's Python, so its __main__.py runs, and streams its output and
 // exit code back. The engine reads the plugin's port from that stdout.
+//
+// Policy packs come the same way (kind "analyzer"): the engine names the pack's
+// folder, where PulumiPolicy.yaml is, as root and program directory, its own
+// working directory (the Pulumi program's) as pwd, and passes its address as
+// the only argument. The pack's __main__.py (pulumi-policy's PolicyPack)
+// serves the analyzer and prints its port. Python puts the pack's folder first
+// on sys.path, so the pack's own modules import as they do under the upstream host.
 func (h *host) RunPlugin(
 	req *pulumirpc.RunPluginRequest, stream grpc.ServerStreamingServer[pulumirpc.RunPluginResponse],
 ) error {
 	if req.GetAttachDebugger() {
 		return unsupported("attaching a debugger to a plugin")
+	}
+	kind := req.GetKind()
+	switch kind {
+	case "", kindResource, kindAnalyzer:
+	default:
+		return unsupported(fmt.Sprintf("running a %s plugin (RunPlugin serves resource plugins and policy packs)", kind))
 	}
 	root, program, err := directories(req.GetInfo(), req.GetPwd())
 	if err != nil {
@@ -303,6 +325,12 @@ func (h *host) RunPlugin(
 	if venv := opts.venvDir(root); venv != "" {
 		python = venvPython(venv)
 		if _, err := os.Stat(python); err != nil {
+			if kind == kindAnalyzer {
+				return status.Errorf(codes.FailedPrecondition,
+					"the virtual environment %s of policy pack %s does not exist; install the pack's dependencies "+
+						"first (`python3 -m venv %s && %s -m pip install -r requirements.txt` in the pack's folder; "+
+						"`make build` does this for this repository's policy/)", venv, root, venv, python)
+			}
 			return status.Errorf(codes.FailedPrecondition,
 				"the virtual environment %s of plugin %s does not exist; install the plugin's dependencies "+
 					"first (`pulumi install` in the plugin folder, or `pulumi package add`)", venv, root)

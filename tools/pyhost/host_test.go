@@ -178,6 +178,75 @@ func TestInstallDependenciesThenRunPluginInTheVenv(t *testing.T) {
 	}
 }
 
+// A policy pack as the engine runs one for `--policy-pack`: kind "analyzer", the
+// pack's folder (PulumiPolicy.yaml) as root and program directory, the Pulumi
+// program's folder as working directory, the engine's address as the only
+// argument. The pack's __main__.py imports a module beside it, as
+// policy/__main__.py does.
+func TestRunPluginRunsAPolicyPack(t *testing.T) {
+	needPython(t)
+	pack := t.TempDir()
+	files := map[string]string{
+		"PulumiPolicy.yaml": "runtime: python\nversion: 0.1.0\n",
+		"rules.py":          "NAME = 'rules-from-beside-main'\n",
+		"__main__.py": `import os, sys
+import rules
+print("rules", rules.NAME, flush=True)
+print("args", " ".join(sys.argv[1:]), flush=True)
+print("cwd", os.getcwd(), flush=True)
+`,
+	}
+	for name, text := range files {
+		if err := os.WriteFile(filepath.Join(pack, name), []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	programDir := t.TempDir()
+	client := serve(t)
+	stdout, stderr, code := runPlugin(t, client, &pulumirpc.RunPluginRequest{
+		Pwd:  programDir,
+		Args: []string{"127.0.0.1:4242"},
+		Kind: "analyzer",
+		Info: programInfo(t, pack, nil),
+	})
+	for _, want := range []string{"rules rules-from-beside-main\n", "args 127.0.0.1:4242\n", "cwd " + programDir + "\n"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("stdout %q lacks %q (stderr %q)", stdout, want, stderr)
+		}
+	}
+	if code != 0 {
+		t.Fatalf("exit code %d, stderr %q", code, stderr)
+	}
+
+	// With a virtualenv option but no venv yet, the refusal says how to make it for a pack.
+	info := programInfo(t, pack, map[string]any{"toolchain": "pip", "virtualenv": "venv"})
+	stream, err := client.RunPlugin(context.Background(),
+		&pulumirpc.RunPluginRequest{Pwd: programDir, Kind: "analyzer", Info: info})
+	if err == nil {
+		_, err = stream.Recv()
+	}
+	if status.Code(err) != codes.FailedPrecondition || !strings.Contains(err.Error(), "policy pack") ||
+		!strings.Contains(err.Error(), "requirements.txt") {
+		t.Fatalf("RunPlugin of a pack without its venv: %v", err)
+	}
+}
+
+// Plugin kinds other than resource providers and policy packs are refused.
+func TestRunPluginRefusesOtherKinds(t *testing.T) {
+	dir := writePlugin(t)
+	client := serve(t)
+	for _, kind := range []string{"converter", "tool", "language"} {
+		stream, err := client.RunPlugin(context.Background(),
+			&pulumirpc.RunPluginRequest{Pwd: dir, Kind: kind, Info: programInfo(t, dir, nil)})
+		if err == nil {
+			_, err = stream.Recv()
+		}
+		if status.Code(err) != codes.Unimplemented || !strings.Contains(err.Error(), kind) {
+			t.Fatalf("RunPlugin of a %s plugin: %v", kind, err)
+		}
+	}
+}
+
 func needPython(t *testing.T) {
 	t.Helper()
 	if _, err := basePython(); err != nil {

@@ -2,11 +2,13 @@
 // Pulumi engine, built in this repository because the upstream host is not
 // served by the Go module proxy (see docs/python-host.md).
 //
-// It serves Python plugins from source, that is folders with a
-// PulumiPlugin.yaml declaring `runtime: python`: InstallDependencies makes the
-// plugin's virtual environment with pip, and RunPlugin runs the folder's
-// __main__.py in it. It does not run Pulumi programs or generate code; those
-// calls answer Unimplemented.
+// It serves Python plugins and policy packs from source, that is folders with a
+// PulumiPlugin.yaml or PulumiPolicy.yaml declaring `runtime: python`:
+// InstallDependencies makes the folder's virtual environment with pip, and
+// RunPlugin runs the folder's __main__.py in it (a resource provider, or a
+// policy pack the engine loads for `--policy-pack`). It does not run Pulumi
+// programs or generate code; those calls, and RunPlugin for other plugin
+// kinds, answer Unimplemented.
 //
 // The engine starts a language host as
 //

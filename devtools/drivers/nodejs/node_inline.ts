@@ -1,6 +1,7 @@
 // Run a TypeScript example's program through the Automation API, inline.
 //
 //     node node_inline.js up|preview|destroy --stack NAME [--expect-no-changes]
+//         [--policy-pack DIR [--policy-pack-config FILE]]...
 //
 // Run in the example's folder: its Pulumi.yaml, tsconfig.json and stack
 // settings are used as they are (the workspace's work dir is the current
@@ -34,23 +35,42 @@ const NODE_MODULES = path.join(INSTALL_DIR, "node_modules");
 type Operation = "up" | "preview" | "destroy";
 
 function usage(): never {
-    throw new Error("usage: node_inline.js up|preview|destroy --stack NAME [--expect-no-changes]");
+    throw new Error(
+        "usage: node_inline.js up|preview|destroy --stack NAME [--expect-no-changes] " +
+            "[--policy-pack DIR [--policy-pack-config FILE]]...",
+    );
 }
 
-function readArgs(argv: string[]): { op: Operation; stack: string; expectNoChanges: boolean } {
+interface DriverArgs {
+    op: Operation;
+    stack: string;
+    expectNoChanges: boolean;
+    policyPacks: string[];
+    policyPackConfigs: string[];
+}
+
+function readArgs(argv: string[]): DriverArgs {
     const { values, positionals } = parseArgs({
         args: argv,
         allowPositionals: true,
         options: {
             stack: { type: "string" },
             "expect-no-changes": { type: "boolean", default: false },
+            "policy-pack": { type: "string", multiple: true, default: [] },
+            "policy-pack-config": { type: "string", multiple: true, default: [] },
         },
     });
     const [op] = positionals;
     if (positionals.length !== 1 || (op !== "up" && op !== "preview" && op !== "destroy") || !values.stack) {
         usage();
     }
-    return { op, stack: values.stack, expectNoChanges: values["expect-no-changes"] ?? false };
+    return {
+        op,
+        stack: values.stack,
+        expectNoChanges: values["expect-no-changes"] ?? false,
+        policyPacks: values["policy-pack"] ?? [],
+        policyPackConfigs: values["policy-pack-config"] ?? [],
+    };
 }
 
 /** The entry point named by package.json `main`, else index.ts. */
@@ -132,10 +152,11 @@ async function main(): Promise<number> {
         const workspace = await LocalWorkspace.create({ workDir, program, pulumiCommand });
         const stack = await Stack.select(args.stack, workspace);
         const onOutput = (out: string) => process.stdout.write(out);
+        const policy = { policyPacks: args.policyPacks, policyPackConfigs: args.policyPackConfigs };
         if (args.op === "up") {
-            await stack.up({ onOutput, color: "never" });
+            await stack.up({ onOutput, color: "never", ...policy });
         } else if (args.op === "preview") {
-            await stack.preview({ onOutput, color: "never", expectNoChanges: args.expectNoChanges });
+            await stack.preview({ onOutput, color: "never", expectNoChanges: args.expectNoChanges, ...policy });
         } else {
             await stack.destroy({ onOutput, color: "never" });
         }

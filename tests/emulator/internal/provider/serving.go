@@ -96,10 +96,12 @@ func secretRefs(v resource.PropertyValue) []string {
 	return refs
 }
 
-// sanitized is v as plain data with every field named like a plaintext
-// credential removed (what the API never returns).
+// sanitized is v as plain data to keep in the workspace: every field named
+// like a plaintext credential is removed (the API never returns them), and any
+// other secret value becomes the digest placeholder of withoutSecrets, so the
+// workspace file never holds a value.
 func sanitized(v resource.PropertyValue) map[string]any {
-	v = plain(v)
+	v = plain(withoutSecrets(v))
 	if !v.IsObject() {
 		return nil
 	}
@@ -127,6 +129,33 @@ func sanitized(v resource.PropertyValue) map[string]any {
 	return drop(v.ObjectValue().Mappable()).(map[string]any)
 }
 
+// withoutSecrets replaces every secret string with "(secret: sha256 <digest>)".
+func withoutSecrets(v resource.PropertyValue) resource.PropertyValue {
+	switch {
+	case v.IsSecret():
+		inner := unwrap(v)
+		if inner.IsString() {
+			return resource.NewStringProperty("(secret: sha256 " + workspace.Digest(inner.StringValue()) + ")")
+		}
+		return withoutSecrets(inner)
+	case v.IsOutput() && v.OutputValue().Known:
+		return withoutSecrets(v.OutputValue().Element)
+	case v.IsObject():
+		m := resource.PropertyMap{}
+		for k, e := range v.ObjectValue() {
+			m[k] = withoutSecrets(e)
+		}
+		return resource.NewObjectProperty(m)
+	case v.IsArray():
+		a := make([]resource.PropertyValue, len(v.ArrayValue()))
+		for i, e := range v.ArrayValue() {
+			a[i] = withoutSecrets(e)
+		}
+		return resource.NewArrayProperty(a)
+	}
+	return v
+}
+
 func fromMappable(m map[string]any) resource.PropertyValue {
 	return resource.NewObjectProperty(resource.NewPropertyMapFromMap(m))
 }
@@ -149,6 +178,10 @@ func checkExternalModels(config resource.PropertyValue) error {
 		em, ok := get(ent, "externalModel").obj()
 		if !ok {
 			continue
+		}
+		if n := len(entities.ArrayValue()); n > 1 {
+			return &workspace.APIError{Code: workspace.CodeInvalidParam, Message: fmt.Sprintf(
+				"config.servedEntities has %d entities: an endpoint that serves an external model serves exactly one entity", n)}
 		}
 		at := fmt.Sprintf("config.servedEntities[%d].externalModel", i)
 		provider, _ := get(em, "provider").str()

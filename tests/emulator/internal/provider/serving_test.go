@@ -37,7 +37,8 @@ func TestModelServingChecksReferencesAsTheCaller(t *testing.T) {
 	create(t, vault, secURN, check(t, vault, secURN, nil, props(t, map[string]any{"scope": "llm", "key": "openai", "stringValue": "sk-test-serving"})))
 
 	ref := "{{secrets/llm/openai}}"
-	in := endpoint(ref, map[string]any{"OPENAI_API_KEY": ref, "PLAIN": "x"})
+	in := endpoint(ref, map[string]any{"OPENAI_API_KEY": ref, "PLAIN": "x",
+		"LEAKED": resource.MakeSecret(resource.NewStringProperty("sk-test-in-env"))})
 	// The application's identity has no READ on the scope.
 	_, _, err := tryCreate(app, servingURN, in)
 	if err == nil || !strings.Contains(err.Error(), "PERMISSION_DENIED: Principal "+appSP+" does not have READ permission on secret scope llm") {
@@ -54,8 +55,11 @@ func TestModelServingChecksReferencesAsTheCaller(t *testing.T) {
 	if e := d.ServingEndpoints["chat"]; e.Creator != appSP || strings.Join(e.SecretReferences, ",") != ref {
 		t.Errorf("endpoint: %+v", e)
 	}
-	if strings.Contains(mustJSON(t, d), "sk-test") || strings.Contains(mustJSON(t, outs.Mappable()), "sk-test") {
+	if strings.Contains(mustJSON(t, d), "sk-test") || strings.Contains(mustJSON(t, outs["servingEndpointId"].Mappable()), "sk-test") {
 		t.Error("a value was resolved")
+	}
+	if raw, _ := readFile(dumpPath(t)); strings.Contains(raw, "sk-test") || !strings.Contains(raw, "(secret: sha256 "+workspace.Digest("sk-test-in-env")+")") {
+		t.Error("a secret value given in the config must be kept as a digest only")
 	}
 	// A reference to a missing key fails the update; so does a plain key.
 	if _, err := update(t, app, servingURN, id, outs, endpoint("{{secrets/llm/missing}}", nil)); err == nil ||
@@ -90,6 +94,13 @@ func TestModelServingChecksReferencesAsTheCaller(t *testing.T) {
 	del(t, app, servingURN, id, outs)
 	if len(dump(t).ServingEndpoints) != 0 {
 		t.Error("not deleted")
+	}
+	// An external model is the endpoint's only served entity.
+	two := endpoint(ref, nil)
+	cfg := two["config"].(map[string]any)
+	cfg["servedEntities"] = append(cfg["servedEntities"].([]any), map[string]any{"name": "other", "entityName": "m", "entityVersion": "1"})
+	if _, _, err := tryCreate(vault, servingURN, two); err == nil || !strings.Contains(err.Error(), "serves exactly one entity") {
+		t.Errorf("two entities: %v", err)
 	}
 	// Unknown provider, missing config block.
 	bad := endpoint(ref, nil)
@@ -235,4 +246,13 @@ func TestKeyVaultSoftDeleteThroughTheProvider(t *testing.T) {
 		return w.PurgeVaultSecret(workspace.VaultRef{ResourceGroup: "rg", Name: "kv-llm"}, "openai")
 	})
 	create(t, az, kvsURN, props(t, in))
+}
+
+func dumpPath(t *testing.T) string {
+	t.Helper()
+	st, err := workspace.OpenFromEnv()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st.Path()
 }

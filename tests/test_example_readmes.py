@@ -1,0 +1,494 @@
+"""Every command block of every example's README, run as printed.
+
+The fenced ``sh`` blocks of examples/<name>/README.md are run in order, each by
+bash in a copy of the example, against the workspace emulator: installing the
+release artefacts (``make dist``) with the README's own commands, creating the
+stacks, setting configuration, deploying, choosing readers, rotating a key and
+adding a second stack. Then the emulated workspace must hold exactly what the
+README says it will, every stored value must be the one typed in, and no typed
+value may appear in state, output or the workspace's files.
+
+A block whose fence reads ``sh real-workspace`` is not run: it signs in to a
+cloud (``az login``, ``gcloud auth``), which the emulator cannot stand in for.
+Only such blocks may carry the mark (test_marked_blocks_only_sign_in).
+
+What stands in for what:
+- a command that prompts (``pulumi config set --secret KEY`` with no value and
+  nothing piped in) gets the answer a person would type, from the test;
+- the README runs ``pulumi`` itself, through a shim first on PATH that passes
+  every command to this repository's CLI, except up/preview/destroy of a
+  Python, TypeScript or Go program: their language hosts are not available
+  here (docs/toolchain.md), so those run the same program through the
+  Automation API driver (devtools/programs.py), the Python one in the venv the
+  README made;
+- ``PULUMI_SKIP_CONFIRMATIONS=true`` answers ``pulumi up``'s "Do you want to
+  perform this update?" (as ``--yes`` would);
+- the engine finds the databricks, random and azure-native plugins in the
+  emulator (the copy's ``plugins:`` section) and llmkeyvault where the README
+  installed it (``pulumi plugin install ... --file``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from conftest import make
+
+from devtools.local_stack import BIN, ROOT, LocalStack
+from devtools.programs import BUILD, DRIVERS, driver_for, go_driver, runtime_of
+from devtools.workspace import digest, layout, secret_digests
+
+EXAMPLES = ROOT / "examples"
+FENCE = re.compile(r"^```(?P<info>[^\n`]*)\n(?P<body>.*?)^```[ \t]*$", re.M | re.S)
+RUN = "sh"
+REAL_WORKSPACE = "sh real-workspace"
+#: commands that need a real cloud sign-in; a block marked real-workspace must use one
+SIGN_IN = re.compile(r"^\s*(az login|gcloud auth)\b", re.M)
+
+#: Configuration keys of pulumi-databricks 1.118.0 (pulumi_databricks/config/vars.py).
+DATABRICKS_CONFIG_KEYS = frozenset(
+    {
+        "accountId",
+        "actionsIdTokenRequestToken",
+        "actionsIdTokenRequestUrl",
+        "audience",
+        "authType",
+        "azureClientId",
+        "azureClientSecret",
+        "azureEnvironment",
+        "azureLoginAppId",
+        "azureTenantId",
+        "azureUseMsi",
+        "azureWorkspaceResourceId",
+        "clientId",
+        "clientSecret",
+        "cloud",
+        "clusterId",
+        "configFile",
+        "databricksCliPath",
+        "databricksIdTokenFilepath",
+        "debugHeaders",
+        "debugTruncateBytes",
+        "disableOauthRefreshToken",
+        "discoveryUrl",
+        "googleCredentials",
+        "googleServiceAccount",
+        "groupId",
+        "host",
+        "httpTimeoutSeconds",
+        "metadataServiceUrl",
+        "oauthCallbackPort",
+        "oidcTokenEnv",
+        "password",
+        "profile",
+        "rateLimit",
+        "retryTimeoutSeconds",
+        "scopes",
+        "serverlessComputeId",
+        "skipVerify",
+        "token",
+        "username",
+        "warehouseId",
+        "workspaceId",
+    }
+)
+
+
+@dataclass
+class Block:
+    readme: Path
+    line: int
+    info: str
+    body: str
+
+    def __str__(self) -> str:
+        return f"{self.readme.relative_to(ROOT)}:{self.line}"
+
+
+def blocks(readme: Path) -> list[Block]:
+    text = readme.read_text(encoding="utf-8")
+    return [
+        Block(readme, text.count("\n", 0, m.start()) + 1, m.group("info").strip(), m.group("body"))
+        for m in FENCE.finditer(text)
+    ]
+
+
+def readmes() -> list[Path]:
+    return sorted(EXAMPLES.glob("*/README.md"))
+
+
+# --------------------------------------------------------------------------- static checks (fast)
+
+
+def test_every_example_has_a_readme_with_blocks() -> None:
+    names = sorted(p.parent.name for p in readmes())
+    assert names == sorted(p.name for p in EXAMPLES.iterdir() if p.is_dir())
+    for readme in readmes():
+        assert any(b.info == RUN for b in blocks(readme)), f"{readme}: no block is run"
+
+
+def test_every_block_is_run_or_marked() -> None:
+    """No block escapes the test by an unknown fence: `sh` runs, `sh real-workspace` is the only exception."""
+    for readme in readmes():
+        for block in blocks(readme):
+            assert block.info in (RUN, REAL_WORKSPACE), f"{block}: fence info {block.info!r}"
+
+
+def test_marked_blocks_only_sign_in() -> None:
+    """A block is left out only because it signs in to a real cloud, never to dodge a command
+    the emulator can run."""
+    for readme in readmes():
+        for block in blocks(readme):
+            if block.info == REAL_WORKSPACE:
+                assert SIGN_IN.search(block.body), f"{block}: marked real-workspace but signs in to nothing"
+            else:
+                assert not SIGN_IN.search(block.body), f"{block}: signs in to a cloud; mark it real-workspace"
+
+
+def test_databricks_config_keys_exist() -> None:
+    """Every `databricks:<key>` the examples and docs/production.md name is a configuration key
+    of pulumi-databricks 1.118.0: the emulator accepts any key, the real provider does not."""
+    docs = [*readmes(), ROOT / "docs" / "production.md"]
+    named = {
+        (doc.relative_to(ROOT).as_posix(), key)
+        for doc in docs
+        for key in re.findall(r"\bdatabricks:([A-Za-z]+)\b(?![/:])", doc.read_text(encoding="utf-8"))
+    }
+    assert named
+    unknown = sorted((doc, key) for doc, key in named if key not in DATABRICKS_CONFIG_KEYS)
+    assert not unknown, unknown
+
+
+# --------------------------------------------------------------------------- running the blocks
+
+#: The shim that is `pulumi` on the README's PATH (see the module docstring).
+SHIM = """\
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+real = os.environ["README_TEST_PULUMI"]
+args = sys.argv[1:]
+words = [a for a in args if not a.startswith("-")]
+
+if words[:2] == ["config", "set"] and "--secret" in args and len(words) == 3:
+    if os.path.realpath("/proc/self/fd/0") == "/dev/null":
+        # The prompt: answered with what the person at the keyboard would type.
+        answers_file = Path(os.environ["README_TEST_ANSWERS"])
+        answers = json.loads(answers_file.read_text())
+        queue = answers.get(words[2]) or []
+        if not queue:
+            sys.exit(f"readme test: the README prompts for {words[2]!r} once more than the test answers")
+        value = queue.pop(0)
+        answers_file.write_text(json.dumps(answers))
+        sys.exit(subprocess.run([real, *args], input=value, text=True).returncode)
+
+driver = json.loads(os.environ["README_TEST_DRIVER"])
+if driver and words[:1] and words[0] in ("up", "preview", "destroy"):
+    stack = subprocess.run([real, "stack", "--show-name"], capture_output=True, text=True, check=True).stdout.strip()
+    sys.exit(subprocess.run([*driver, words[0], "--stack", stack, *args[1:]]).returncode)
+
+os.execv(real, [real, *args])
+"""
+
+
+@dataclass
+class Expected:
+    #: what each prompt is answered with, in order
+    answers: dict[str, list[str]]
+    #: the emulated workspace's layout (devtools.workspace.layout) after the last block
+    layout: dict[str, Any]
+    #: `scope/key` or `vault:<rg>/<vault>/<name>` to the value it must hold at the end
+    values: dict[str, str]
+
+
+def scope(keys: list[str], grants: dict[str, str], backend: str = "DATABRICKS") -> dict[str, Any]:
+    return {"backend": backend, "keys": sorted(keys), "grants": grants}
+
+
+AWS_KEYS = ["openai-api-key", "anthropic-api-key", "amazon-bedrock-api-key"]
+AWS_GRANTS = {"data-science": "READ", "ml-engineers": "READ", "analytics": "READ", "platform-admins": "MANAGE"}
+AZ_KEYS = ["azure-openai-api-key", "openai-api-key", "mistral-api-key"]
+AZ_VAULT = (
+    "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-llm-keys"
+    "/providers/Microsoft.KeyVault/vaults/kv-llm-keys"
+)
+AZ_GRANTS = {"data-science": "READ", "ml-engineers": "READ", "platform-admins": "MANAGE"}
+GCP_SCOPES = {
+    "openai": {"ml-platform": "READ", "chat-assistants": "READ", "platform-admins": "MANAGE"},
+    "anthropic": {"ml-platform": "READ", "chat-assistants": "READ", "research": "READ", "platform-admins": "MANAGE"},
+    "google": {"ml-platform": "READ", "analytics": "READ", "platform-admins": "MANAGE"},
+}
+
+
+def fake(example: str, name: str, n: int) -> str:
+    return f"sk-test-readme-{example}-{name}-{n:04d}"
+
+
+EXPECTED = {
+    "aws-python": Expected(
+        answers={
+            "databricks:clientSecret": [fake("aws", "sp", 0)],
+            "openaiApiKey": [fake("aws", "openai", 0), fake("aws", "openai", 1), fake("aws", "openai", 2)],
+            "anthropicApiKey": [fake("aws", "anthropic", 0), fake("aws", "anthropic", 2)],
+            "bedrockSecretAccessKey": [fake("aws", "bedrock", 0), fake("aws", "bedrock", 2)],
+        },
+        layout={
+            "scopes": {f"llm-keys-{s}": scope(AWS_KEYS, AWS_GRANTS) for s in ("dev", "prod")},
+            "vaults": {},
+        },
+        values={
+            "llm-keys-dev/openai-api-key": fake("aws", "openai", 1),  # rotated
+            "llm-keys-dev/anthropic-api-key": fake("aws", "anthropic", 0),
+            "llm-keys-dev/amazon-bedrock-api-key": fake("aws", "bedrock", 0),
+            "llm-keys-prod/openai-api-key": fake("aws", "openai", 2),
+            "llm-keys-prod/anthropic-api-key": fake("aws", "anthropic", 2),
+            "llm-keys-prod/amazon-bedrock-api-key": fake("aws", "bedrock", 2),
+        },
+    ),
+    "azure-typescript": Expected(
+        answers={
+            "databricks:azureClientSecret": [fake("az", "dbx-sp", 0)],
+            "azure-native:clientSecret": [fake("az", "arm-sp", 0)],
+            "azureOpenaiApiKey": [fake("az", "aoai", 0), fake("az", "aoai", 1), fake("az", "aoai", 2)],
+            "openaiApiKey": [fake("az", "openai", 0), fake("az", "openai", 2)],
+            "mistralApiKey": [fake("az", "mistral", 0), fake("az", "mistral", 2)],
+        },
+        layout={
+            "scopes": {f"llm-keys-{s}": scope(AZ_KEYS, AZ_GRANTS, "AZURE_KEYVAULT") for s in ("dev", "prod")},
+            "vaults": {f"rg-llm-keys/kv-llm-keys-{s}": sorted(AZ_KEYS) for s in ("dev", "prod")},
+        },
+        values={
+            "vault:rg-llm-keys/kv-llm-keys-dev/azure-openai-api-key": fake("az", "aoai", 1),  # rotated
+            "vault:rg-llm-keys/kv-llm-keys-dev/openai-api-key": fake("az", "openai", 0),
+            "vault:rg-llm-keys/kv-llm-keys-dev/mistral-api-key": fake("az", "mistral", 0),
+            "vault:rg-llm-keys/kv-llm-keys-prod/azure-openai-api-key": fake("az", "aoai", 2),
+            "vault:rg-llm-keys/kv-llm-keys-prod/openai-api-key": fake("az", "openai", 2),
+            "vault:rg-llm-keys/kv-llm-keys-prod/mistral-api-key": fake("az", "mistral", 2),
+        },
+    ),
+    "gcp-go": Expected(
+        answers={
+            "databricks:clientSecret": [fake("gcp", "sp", 0)],
+            "openaiApiKey": [fake("gcp", "openai", 0), fake("gcp", "openai", 2)],
+            "anthropicApiKey": [fake("gcp", "anthropic", 0), fake("gcp", "anthropic", 2)],
+            "geminiApiKey": [fake("gcp", "gemini", 0), fake("gcp", "gemini", 1), fake("gcp", "gemini", 2)],
+        },
+        layout={
+            "scopes": {
+                f"llm-keys-{s}-{p}": scope([f"{p}-api-key"], grants)
+                for s in ("dev", "prod")
+                for p, grants in GCP_SCOPES.items()
+            },
+            "vaults": {},
+        },
+        values={
+            "llm-keys-dev-openai/openai-api-key": fake("gcp", "openai", 0),
+            "llm-keys-dev-anthropic/anthropic-api-key": fake("gcp", "anthropic", 0),
+            "llm-keys-dev-google/google-api-key": fake("gcp", "gemini", 1),  # rotated
+            "llm-keys-prod-openai/openai-api-key": fake("gcp", "openai", 2),
+            "llm-keys-prod-anthropic/anthropic-api-key": fake("gcp", "anthropic", 2),
+            "llm-keys-prod-google/google-api-key": fake("gcp", "gemini", 2),
+        },
+    ),
+    "yaml": Expected(
+        answers={
+            "databricks:clientSecret": [fake("yaml", "sp", 0)],
+            "openaiApiKey": [fake("yaml", "openai", 0), fake("yaml", "openai", 1), fake("yaml", "openai", 2)],
+        },
+        layout={
+            "scopes": {f"llm-keys-{s}": scope(["openai-api-key"], {"data-science": "READ"}) for s in ("dev", "prod")},
+            "vaults": {},
+        },
+        values={
+            "llm-keys-dev/openai-api-key": fake("yaml", "openai", 1),  # rotated
+            "llm-keys-prod/openai-api-key": fake("yaml", "openai", 2),
+        },
+    ),
+}
+
+
+def test_expectations_cover_every_example() -> None:
+    assert sorted(EXPECTED) == sorted(p.parent.name for p in readmes())
+
+
+def driver(project: Path, source: Path) -> list[str]:
+    """What the shim runs for up/preview/destroy in ``project``, the copy of the example at
+    ``source``; empty for the CLI itself (YAML)."""
+    runtime = runtime_of(project)
+    if runtime == "python":
+        # the venv the README made (Pulumi.yaml: virtualenv: venv)
+        return [str(project / "venv" / "bin" / "python"), str(DRIVERS / "python_inline.py")]
+    if runtime == "nodejs":
+        return ["node", str(BUILD / "nodejs" / "driver" / "node_inline.js")]
+    if runtime == "go":
+        return [str(go_driver(source))]  # built from the example by make examples-deps
+    assert runtime == "yaml", runtime
+    return []
+
+
+@pytest.fixture(scope="module")
+def release_artefacts(engine_ready: None) -> None:
+    """What the READMEs install: `make dist`'s plugin tarball, Python wheel and npm tarball."""
+    make("dist-plugin", "dist-sdk-python", "dist-sdk-nodejs")
+
+
+@pytest.mark.e2e
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_readme_blocks_run_as_printed(release_artefacts: None, tmp_path: Path, name: str) -> None:
+    expected = EXPECTED[name]
+    # ../../dist, ../../sdk and ../../provider resolve as they do from examples/<name>
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    for folder in ("dist", "sdk", "provider"):
+        (repo / folder).symlink_to(ROOT / folder)
+    stack = LocalStack(EXAMPLES / name, repo / "examples", built_plugin=False)
+
+    shim_dir = tmp_path / "shim"
+    shim_dir.mkdir()
+    shim = shim_dir / "pulumi"
+    shim.write_text(f"#!{sys.executable}\n{SHIM}")
+    shim.chmod(0o755)
+    answers = tmp_path / "answers.json"
+    answers.write_text(json.dumps(expected.answers))
+    env = {
+        **stack.env,
+        "PATH": f"{shim_dir}:{stack.env['PATH']}",
+        "PULUMI_SKIP_CONFIRMATIONS": "true",
+        "README_TEST_PULUMI": str(BIN / "pulumi"),
+        "README_TEST_ANSWERS": str(answers),
+        "README_TEST_DRIVER": json.dumps(driver(stack.project, EXAMPLES / name)),
+    }
+
+    printed: list[str] = []
+    timings: list[str] = []
+    for block in blocks(EXAMPLES / name / "README.md"):
+        if block.info != RUN:
+            continue
+        start = time.perf_counter()
+        done = subprocess.run(
+            ["bash", "-c", "set -euo pipefail\n" + block.body],
+            cwd=stack.project,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=1200,
+        )
+        printed += [done.stdout, done.stderr]
+        timings.append(f"{block}: {time.perf_counter() - start:.0f}s")
+        assert done.returncode == 0, f"{block} failed:\n{block.body}\n{done.stdout[-6000:]}\n{done.stderr[-6000:]}"
+    print("\n".join(timings))
+
+    # every prompt the test can answer was asked
+    assert json.loads(answers.read_text()) == {key: [] for key in expected.answers}
+
+    # the workspace holds what the README says: both stacks' scopes, side by side
+    dump = stack.workspace_dump()
+    assert layout(dump) == expected.layout
+    stored = secret_digests(dump)
+    assert {k: stored.get(k) for k in expected.values} == {k: digest(v) for k, v in expected.values.items()}
+    assert len(stored) == len(expected.values), sorted(stored)
+
+    # nothing typed at a prompt is in plaintext anywhere
+    typed = [value for queue in expected.answers.values() for value in queue]
+    places = {
+        "state": stack.state_files(),
+        "output": "\n".join(printed),
+        "stack config files": "\n".join(p.read_text() for p in stack.project.glob("Pulumi.*.yaml")),
+        "emulated workspace": "\n".join(
+            p.read_text(errors="replace") for p in stack.workspace.rglob("*") if p.is_file()
+        ),
+    }
+    for place, text in places.items():
+        for value in typed:
+            assert value not in text, f"a typed secret is in plaintext in the {place}"
+
+
+# --------------------------------------------------------------------------- docs/production.md
+
+
+def production_program() -> str:
+    """The one complete program in docs/production.md: explicit provider and protect."""
+    text = (ROOT / "docs" / "production.md").read_text(encoding="utf-8")
+    (program,) = [m.group("body") for m in FENCE.finditer(text) if m.group("info").strip() == "yaml"]
+    return program
+
+
+@pytest.mark.e2e
+@pytest.mark.slow
+def test_production_program_uses_its_provider_and_is_protected(engine_ready: None, tmp_path: Path) -> None:
+    """The YAML program of docs/production.md, as printed, deployed: every databricks child
+    uses the explicit provider, the component and its children are protected, and a
+    `pulumi destroy` is refused with the scope and key still there."""
+    source = tmp_path / "source"
+    source.mkdir()
+    (source / "Pulumi.yaml").write_text(production_program())
+    stack = LocalStack(source, tmp_path / "run")
+    secret_values = {"prodClientSecret": fake("prod", "sp", 0), "prodOpenaiApiKey": fake("prod", "openai", 0)}
+    stack.init(secret_values)
+    stack.up()
+
+    dump = stack.workspace_dump()
+    assert layout(dump) == {
+        "scopes": {"llm-keys-prod": scope(["openai-api-key"], {"data-science": "READ"})},
+        "vaults": {},
+    }
+    resources = json.loads(stack.export())["deployment"]["resources"]
+    (provider,) = [r for r in resources if r["type"] == "pulumi:providers:databricks"]
+    explicit = f"{provider['urn']}::{provider['id']}"
+    children = [r for r in resources if r["type"].startswith("databricks:")]
+    assert sorted(r["type"] for r in children) == [
+        "databricks:index/secret:Secret",
+        "databricks:index/secretAcl:SecretAcl",
+        "databricks:index/secretScope:SecretScope",
+    ]
+    assert {r["urn"]: r.get("provider") for r in children} == {r["urn"]: explicit for r in children}
+    (component,) = [r for r in resources if r["type"] == "llmkeyvault:index:LlmKeyVault"]
+    assert {r["urn"]: r.get("protect", False) for r in [component, *children]} == {
+        r["urn"]: True for r in [component, *children]
+    }
+
+    refused = stack.program_op("destroy", check=False)
+    assert refused.returncode != 0
+    assert "protect" in (refused.stdout + refused.stderr)
+    assert secret_digests(stack.workspace_dump()) == {"llm-keys-prod/openai-api-key": digest(fake("prod", "openai", 0))}
+    for value in secret_values.values():
+        assert value not in stack.state_files() and value not in stack.everything_printed()
+
+
+@pytest.mark.e2e
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["aws-python", "azure-typescript"])
+def test_a_reader_list_with_a_gap_is_refused(engine_ready: None, tmp_path: Path, name: str) -> None:
+    """`pulumi config set --path 'readerGroups[1]' x` alone makes `[null, "x"]` (a list set in
+    stack config replaces the default): the engine refuses it against the type the project
+    declares (`array<string>`), as the READMEs say, before anything is created."""
+    source = EXAMPLES / name
+    stack = LocalStack(source, tmp_path, driver=driver_for(source))
+    secret_keys = [
+        key
+        for key, spec in yaml.safe_load((source / "Pulumi.yaml").read_text())["config"].items()
+        if isinstance(spec, dict) and spec.get("secret")
+    ]
+    config = {"keyVaultResourceId": AZ_VAULT} if name == "azure-typescript" else {}
+    stack.init({key: fake(name, key, 0) for key in secret_keys}, config)
+    stack.run("config", "set", "--path", "readerGroups[1]", "analytics")
+
+    refused = stack.preview(check=False)
+    assert refused.returncode != 0
+    output = refused.stdout + refused.stderr
+    assert "configuration key 'readerGroups' must be of type 'array<string>'" in output
+    assert not (stack.workspace_dump().get("scopes") or {})
