@@ -8,18 +8,20 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := $(CURDIR)/.venv
 PY := $(VENV)/bin/python
-VERSION := $(shell sed -n 's/^version: *//p' schema.yaml)
+# The package version: `version` in schema.yaml, read by the provider's own reader.
+VERSION := $(shell $(PYTHON) -c 'import runpy; print(runpy.run_path("provider/llmkeyvault_provider/version.py")["__version__"])')
 
 .DEFAULT_GOAL := help
 .PHONY: help venv lint test test-fast bench clean
 
 help:
-	@echo "make demo       deploy examples/aws-python to the local workspace emulator"
+	@echo "make demo       deploy examples/aws-python, then its serving-yaml consumer, to the local workspace emulator"
 	@echo "make test       set up and run the whole suite"
 	@echo "make test-fast  unit and component tests only (no processes, seconds)"
 	@echo "make lint       ruff and mypy --strict"
 	@echo "make bench      provider and end-to-end benchmarks"
-	@echo "make tools      build the pinned Pulumi CLI and YAML host into bin/"
+	@echo "make tools      build the pinned Pulumi CLI and language hosts into bin/"
+	@echo "make pulumi     the CLI to drive: an installed one if suitable, else bin/pulumi"
 	@echo "make build      the provider plugin, bin/pulumi-resource-llmkeyvault, and policy/venv"
 	@echo "make policy-demo  the policy pack (policy/) stopping a raw program, passing an example"
 	@echo "make gen-sdk    regenerate sdk/ from schema.yaml"
@@ -37,9 +39,10 @@ $(VENV)/.installed: provider/pyproject.toml
 
 venv: $(VENV)/.installed
 
-lint: venv
-	$(VENV)/bin/ruff check provider tests bench devtools policy
-	$(VENV)/bin/ruff format --check provider tests bench devtools policy
+lint: venv $(TOOLS_BIN)/actionlint
+	$(TOOLS_BIN)/actionlint
+	$(VENV)/bin/ruff check provider tests bench devtools offline policy
+	$(VENV)/bin/ruff format --check provider tests bench devtools offline policy
 	$(VENV)/bin/mypy
 
 test-fast: venv
@@ -48,19 +51,37 @@ test-fast: venv
 test: lint tools tools-test build emulator emulator-test examples-deps java-deps
 	$(PY) -m pytest
 
-bench: venv tools build emulator
+# The end-to-end benchmark drives $(PULUMI) (an installed one if suitable) and
+# compares examples/aws-python with the same resources written with
+# pulumi_databricks, which it installs into the examples' interpreter.
+bench: venv pulumi examples-deps-yaml build emulator examples-deps-python $(EXAMPLE_PYTHON_DATABRICKS)
 	$(PY) bench/bench_provider.py
-	$(PY) bench/bench_e2e.py
+	LLMKEYVAULT_PULUMI=$(PULUMI) $(PY) bench/bench_e2e.py
 
 clean:
 	rm -rf $(VENV) bin build dist
 
-.PHONY: dist
+.PHONY: version dist
+version:
+	@echo $(VERSION)
+
 # Every release artefact under dist/, all at the one version in schema.yaml.
 dist: dist-plugin dist-sdks
 
 .PHONY: demo
-# Deploy examples/$(DEMO_EXAMPLE) to the workspace emulator and show the result.
+# Deploy examples/$(DEMO_EXAMPLE) to the workspace emulator, then examples/$(DEMO_CONSUMER)
+# (a Model Serving endpoint reading the vault by StackReference; DEMO_CONSUMER= skips it),
+# and show the result. Builds only what those examples need: the CLI unless a suitable
+# one is installed (mk/tools.mk), the plugin, the emulator and their languages' SDK and
+# driver. The demo itself runs in the Python examples' interpreter (pulumi, PyYAML), not
+# in .venv with its test and lint tools. The pieces are built side by side (-j3): the
+# Python environments install while Go compiles.
 DEMO_EXAMPLE ?= aws-python
-demo: tools build emulator examples-deps
-	$(PY) -m devtools.demo $(DEMO_EXAMPLE)
+DEMO_CONSUMER ?= serving-yaml
+.PHONY: demo-deps
+demo-deps: pulumi build emulator examples-deps-python examples-deps-$(call example-runtime,$(DEMO_EXAMPLE)) \
+		$(if $(DEMO_CONSUMER),examples-deps-$(call example-runtime,$(DEMO_CONSUMER)))
+demo:
+	@$(MAKE) --no-print-directory -j3 demo-deps
+	LLMKEYVAULT_PULUMI=$(PULUMI) $(EXAMPLE_PYTHON_VENV)/bin/python -m devtools.demo $(DEMO_EXAMPLE) \
+		--consumer "$(DEMO_CONSUMER)"

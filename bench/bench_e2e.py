@@ -5,52 +5,56 @@
   the critical-path minimum (the scope, then every secret and ACL side by side)
   and the serial sum of its calls;
 - the provider's share of a `pulumi preview`: the preview's wall time next to
-  the llmkeyvault plugin's own start-to-Construct time in the same run.
+  the llmkeyvault plugin's own start-to-Construct time in the same run;
+- against the way it is done without this package: `pulumi preview` of
+  examples/aws-python next to the same scope, three keys and three ACLs written as
+  raw pulumi_databricks resources (bench/raw_databricks), through the same engine,
+  driver and emulator, interleaved: wall time and peak memory.
 Medians over several runs. `make bench` builds what this needs first.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
-
-import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from devtools.local_stack import LocalStack  # noqa: E402
+from devtools.local_stack import LocalStack, yaml_vault_project  # noqa: E402
+from devtools.programs import driver_for  # noqa: E402
 
 LATENCY_MS = 200
 PROVIDERS = 20
+EXAMPLE = ROOT / "examples" / "aws-python"
+RAW = ROOT / "bench" / "raw_databricks"
+RAW_KEYS = {
+    "openaiApiKey": "sk-test-bench-openai-0000",
+    "anthropicApiKey": "sk-test-bench-anthropic-0000",
+    "bedrockSecretAccessKey": "sk-test-bench-bedrock-0000",
+}
 
 
 def vault_project(folder: Path, providers: int) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    project = {
-        "name": "bench-vault",
-        "runtime": "yaml",
-        "config": {"apiKey": {"type": "string", "secret": True}},
-        "resources": {
-            "vault": {
-                "type": "llmkeyvault:LlmKeyVault",
-                "properties": {
-                    "scopeName": "bench",
-                    "providers": [{"name": f"p{i:02d}", "apiKey": "${apiKey}"} for i in range(providers)],
-                    "readers": ["data-science", "analysts"],
-                    "managers": ["platform-admins"],
-                },
-            }
+    return yaml_vault_project(
+        folder,
+        "bench-vault",
+        {
+            "scopeName": "bench",
+            "providers": [{"name": f"p{i:02d}", "apiKey": "${apiKey}"} for i in range(providers)],
+            "readers": ["data-science", "analysts"],
+            "managers": ["platform-admins"],
         },
-    }
-    (folder / "Pulumi.yaml").write_text(yaml.safe_dump(project, sort_keys=False))
-    return folder
+        resource="vault",
+    )
 
 
 def timed(command: list[str]) -> float:
@@ -82,11 +86,118 @@ def preview_share(work: Path) -> tuple[float, float]:
     return preview, provider
 
 
+@dataclass
+class Measured:
+    seconds: float
+    #: most memory the process tree (driver, engine, plugins) held at once, summed over its processes
+    tree_peak_mb: float
+    #: the driver's own peak, the process that runs the program and imports its SDKs
+    driver_peak_mb: float
+
+
+def _children() -> dict[int, list[int]]:
+    tree: dict[int, list[int]] = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat", encoding="ascii", errors="replace") as f:
+                ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        tree.setdefault(ppid, []).append(int(entry.name))
+    return tree
+
+
+def _memory_kb(pid: int) -> tuple[int, int]:
+    """(VmRSS, VmHWM) of a process in kB; zeros once it is gone."""
+    rss = hwm = 0
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii", errors="replace") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    rss = int(line.split()[1])
+                elif line.startswith("VmHWM:"):
+                    hwm = int(line.split()[1])
+    except OSError:
+        pass
+    return rss, hwm
+
+
+def measured_preview(stack: LocalStack, interval: float = 0.02) -> Measured:
+    """`preview` of the stack through its driver, sampling the memory of its process tree."""
+    assert stack.driver is not None
+    start = time.perf_counter()
+    process = subprocess.Popen(
+        [*stack.driver, "preview", "--stack", stack.stack],
+        cwd=stack.project,
+        env=stack.env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    tree_peak = driver_peak = 0
+    while process.poll() is None:
+        tree, pids, total = _children(), [process.pid], 0
+        while pids:
+            pid = pids.pop()
+            rss, hwm = _memory_kb(pid)
+            total += rss
+            if pid == process.pid:
+                driver_peak = max(driver_peak, hwm)
+            pids.extend(tree.get(pid, []))
+        tree_peak = max(tree_peak, total)
+        time.sleep(interval)
+    seconds = time.perf_counter() - start
+    _, stderr = process.communicate()
+    if process.returncode != 0:
+        raise AssertionError(f"preview of {stack.source} failed: {stderr.decode(errors='replace')[-2000:]}")
+    return Measured(seconds, tree_peak / 1024, driver_peak / 1024)
+
+
+def component_versus_raw(work: Path, runs: int) -> dict[str, list[Measured]]:
+    """examples/aws-python against bench/raw_databricks, `pulumi preview` each, interleaved."""
+    stacks = {}
+    for label, source in (("LlmKeyVault (examples/aws-python)", EXAMPLE), ("raw pulumi_databricks", RAW)):
+        stack = LocalStack(source, work / source.name, driver=driver_for(source))
+        stack.init(RAW_KEYS)
+        measured_preview(stack)  # the first run warms the plugin caches; it is not counted
+        stacks[label] = stack
+    results: dict[str, list[Measured]] = {label: [] for label in stacks}
+    for _ in range(runs):
+        for label, stack in stacks.items():
+            results[label].append(measured_preview(stack))
+    return results
+
+
+def print_versus(versus: dict[str, list[Measured]]) -> None:
+    m = statistics.median
+    print(
+        "\npulumi preview, the same scope, 3 keys and 3 ACLs, through the same engine, Python driver "
+        "and emulator, interleaved:\n"
+    )
+    print("| program | wall s | peak memory, whole tree MB | peak memory, program process MB |")
+    print("|---|---:|---:|---:|")
+    rows = {
+        label: (m(r.seconds for r in runs), m(r.tree_peak_mb for r in runs), m(r.driver_peak_mb for r in runs))
+        for label, runs in versus.items()
+    }
+    for label, (wall, tree, driver) in rows.items():
+        print(f"| {label} | {wall:.2f} | {tree:.0f} | {driver:.0f} |")
+    ours, raw = rows.values()
+    print(f"| LlmKeyVault / raw | {ours[0] / raw[0]:.2f}x | {ours[1] / raw[1]:.2f}x | {ours[2] / raw[2]:.2f}x |")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=5)
-    runs = parser.parse_args().runs
+    parser.add_argument("--versus-only", action="store_true", help="only the comparison with raw pulumi_databricks")
+    args = parser.parse_args()
+    runs = args.runs
     with tempfile.TemporaryDirectory() as tmp:
+        if args.versus_only:
+            print(f"medians of {runs} runs")
+            print_versus(component_versus_raw(Path(tmp) / "versus", runs))
+            return 0
         demo_dir = Path(tmp) / "demo"
         demo = [sys.executable, "-m", "devtools.demo", "aws-python", "--dir", str(demo_dir)]
         timed(demo)  # the first run creates; the rest are warm
@@ -107,6 +218,7 @@ def main() -> int:
             preview, provider = preview_share(Path(tmp) / f"preview{i}")
             previews.append(preview)
             providers.append(provider)
+        versus = component_versus_raw(Path(tmp) / "versus", runs)
 
     critical = 2 * LATENCY_MS / 1000
     m = statistics.median
@@ -123,6 +235,7 @@ def main() -> int:
         f"\npulumi preview of a 3-provider vault: {m(previews):.2f} s; llmkeyvault plugin start to "
         f"Construct done: {m(providers):.2f} s ({100 * m(providers) / m(previews):.0f}% of the preview)"
     )
+    print_versus(versus)
     return 0
 
 

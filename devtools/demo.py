@@ -5,6 +5,12 @@ the databricks, random and azure-native plugins are the workspace emulator, a
 test double that keeps an emulated workspace in build/demo/. Keys are fake
 (`sk-test-demo-...`), generated on the first run and kept only in the stack's
 encrypted configuration. Running the demo again changes nothing.
+
+With a consumer (`--consumer serving-yaml`, the default of `make demo`), a
+second stack then reads the vault stack's outputs through a StackReference and
+creates a Model Serving endpoint with its references, as an application's
+service principal that the vault lists among its readers. Both stacks share the
+state backend and the emulated workspace.
 """
 
 from __future__ import annotations
@@ -32,6 +38,37 @@ def secret_config_keys(project: Path) -> list[str]:
     with (project / "Pulumi.yaml").open(encoding="utf-8") as f:
         config = yaml.safe_load(f).get("config") or {}
     return [key for key, spec in config.items() if isinstance(spec, dict) and spec.get("secret")]
+
+
+#: the identity the consumer deploys as (its `databricks:clientId`); the demo adds it to the vault's readers
+SERVING_IDENTITY = "llm-serving-app"
+
+
+def project_config(project: Path) -> dict[str, Any]:
+    with (project / "Pulumi.yaml").open(encoding="utf-8") as f:
+        config: dict[str, Any] = yaml.safe_load(f).get("config") or {}
+    return config
+
+
+def readers_config(project: Path) -> tuple[str, list[str]] | None:
+    """The vault example's configurable list of readers (its name and default), if it has one."""
+    for key, spec in project_config(project).items():
+        if isinstance(spec, dict) and spec.get("type") == "array" and "reader" in key.lower():
+            return key, list(spec.get("default") or [])
+    return None
+
+
+def project_name(project: Path) -> str:
+    with (project / "Pulumi.yaml").open(encoding="utf-8") as f:
+        return str(yaml.safe_load(f)["name"])
+
+
+def show_endpoints(dump: dict[str, Any]) -> None:
+    print("\nModel Serving endpoints (the references they use; values are never shown):")
+    for name, endpoint in sorted((dump.get("servingEndpoints") or {}).items()):
+        print(f"  endpoint {name} (created by {endpoint['creator']})")
+        for reference in endpoint.get("secretReferences") or []:
+            print(f"    uses {reference}")
 
 
 def show_workspace(dump: dict[str, object]) -> None:
@@ -77,12 +114,21 @@ def show_unity_catalog(dump: dict[str, Any]) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("example", nargs="?", default="aws-python", help="folder under examples/")
+    parser.add_argument(
+        "--consumer", default="", help="folder under examples/ deployed after the vault, reading it by StackReference"
+    )
     parser.add_argument("--dir", type=Path, default=ROOT / "build" / "demo", help="where state and workspace live")
     args = parser.parse_args()
     source = ROOT / "examples" / args.example
-    stack = LocalStack(source, args.dir / args.example, stack="demo", driver=driver_for(source))
+    shared = args.dir / "shared" if args.consumer else None
+    stack = LocalStack(source, args.dir / args.example, stack="demo", driver=driver_for(source), shared=shared)
     if not stack.exists():
         stack.init({key: f"sk-test-demo-{secrets.token_hex(12)}" for key in secret_config_keys(source)})
+        readers = readers_config(source)
+        if args.consumer and readers is not None:
+            key, default = readers
+            for i, reader in enumerate([*default, SERVING_IDENTITY]):
+                stack.run("config", "set", "--path", f"{key}[{i}]", reader)
     if args.example in UC_SCHEMAS:
         stack.seed(*UC_SCHEMAS[args.example])
         print(f"The Unity Catalog schema(s) it writes into, seeded: {', '.join(UC_SCHEMAS[args.example])}\n")
@@ -90,9 +136,32 @@ def main() -> int:
     result = stack.up()
     print(result.stdout)
     print("Stack outputs:")
-    print(json.dumps(stack.outputs(), indent=2, sort_keys=True))
+    outputs = stack.outputs()
+    print(json.dumps(outputs, indent=2, sort_keys=True))
     show_workspace(stack.workspace_dump())
+    if args.consumer and "openai" not in (outputs.get("externalModels") or {}):
+        print(f"\nexamples/{args.example} exports no externalModels.openai, which examples/{args.consumer} reads:")
+        print("the consumer is not deployed (DEMO_CONSUMER= skips it; DEMO_EXAMPLE=yaml or aws-python has it).")
+    elif args.consumer:
+        deploy_consumer(
+            args.consumer, args.dir, f"organization/{project_name(source)}/{stack.stack}", readers_config(source)
+        )
     return 0
+
+
+def deploy_consumer(example: str, folder: Path, vault_stack: str, readers: tuple[str, list[str]] | None) -> None:
+    source = ROOT / "examples" / example
+    consumer = LocalStack(source, folder / example, stack="demo", driver=driver_for(source), shared=folder / "shared")
+    if not consumer.exists():
+        # The consumer deploys as the application's service principal when the vault lists it
+        # among its readers, else as the vault's own deploying identity (MANAGE on its scope).
+        identity = {"databricks:clientId": SERVING_IDENTITY} if readers is not None else {}
+        consumer.init({}, {"vaultStack": vault_stack, **identity})
+    print(f"\nDeploying examples/{example}, which reads {vault_stack} through a StackReference\n")
+    print(consumer.up().stdout)
+    print("Stack outputs:")
+    print(json.dumps(consumer.outputs(), indent=2, sort_keys=True))
+    show_endpoints(consumer.workspace_dump())
 
 
 if __name__ == "__main__":

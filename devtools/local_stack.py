@@ -27,6 +27,9 @@ BIN = ROOT / "bin"
 EMULATOR = BIN / "emulator"
 EMULATOR_CLI = EMULATOR / "llmkeyvault-workspace-emulator"
 PLUGIN_DIR = ROOT / "build" / "plugin"
+#: the CLI to drive: LLMKEYVAULT_PULUMI (`make demo` and `make bench` pass the one
+#: mk/tools.mk chose, which may be an installed Pulumi), else the one built in bin/
+PULUMI = Path(os.environ.get("LLMKEYVAULT_PULUMI") or BIN / "pulumi")
 EMULATED_PACKAGES = ("databricks", "random", "azure-native")
 
 
@@ -37,16 +40,41 @@ def plugins_section(built_plugin: bool = True) -> dict[str, Any]:
 
 
 def pulumi_env(home: Path, **extra: str) -> dict[str, str]:
-    """The environment every pulumi command here runs in: this project's bin/ first,
-    a private PULUMI_HOME, no update check and no plugin downloads."""
+    """The environment every pulumi command here runs in: the CLI's folder and this
+    project's bin/ first, a private PULUMI_HOME, no update check and no plugin downloads."""
     return {
         **os.environ,
-        "PATH": f"{BIN}:{os.environ['PATH']}",
+        "PATH": f"{PULUMI.parent}:{BIN}:{os.environ['PATH']}",
         "PULUMI_HOME": str(home),
         "PULUMI_SKIP_UPDATE_CHECK": "true",
         "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
         **extra,
     }
+
+
+def yaml_vault_project(
+    folder: Path,
+    name: str,
+    properties: dict[str, Any],
+    *,
+    secret_config: tuple[str, ...] = ("apiKey",),
+    resource: str = "llmKeys",
+    outputs: tuple[str, ...] = (),
+) -> Path:
+    """Write a YAML program with one LlmKeyVault into ``folder``: ``properties`` as given
+    (reference a key as ``${apiKey}``), each of ``secret_config`` a secret string setting,
+    each of ``outputs`` exported from the component's output of that name."""
+    folder.mkdir(parents=True, exist_ok=True)
+    project = {
+        "name": name,
+        "runtime": "yaml",
+        "config": {key: {"type": "string", "secret": True} for key in secret_config},
+        "resources": {resource: {"type": "llmkeyvault:LlmKeyVault", "properties": properties}},
+    }
+    if outputs:
+        project["outputs"] = {output: f"${{{resource}.{output}}}" for output in outputs}
+    (folder / "Pulumi.yaml").write_text(yaml.safe_dump(project, sort_keys=False))
+    return folder
 
 
 @dataclass
@@ -71,12 +99,16 @@ class LocalStack:
     #: False leaves llmkeyvault out of the plugins section, for a package added another way
     built_plugin: bool = True
     extra_env: dict[str, str] = field(default_factory=dict)
+    #: folder of the state backend, emulated workspace and passphrase, when several
+    #: stacks (a vault and its consumer) share them; None keeps them under ``root``
+    shared: Path | None = None
     transcript: list[Result] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.project = self.root / "project"
-        self.state = self.root / "state"
-        self.workspace = self.root / "workspace"
+        common = self.shared or self.root
+        self.state = common / "state"
+        self.workspace = common / "workspace"
         self.home = self.root / "pulumi-home"
         for folder in (self.state, self.workspace, self.home):
             folder.mkdir(parents=True, exist_ok=True)
@@ -91,8 +123,8 @@ class LocalStack:
         project["plugins"] = plugins_section(self.built_plugin)
         with (self.project / "Pulumi.yaml").open("w", encoding="utf-8") as f:
             yaml.safe_dump(project, f, sort_keys=False)
-        # Generated once per root and kept beside the state it unlocks.
-        passphrase_file = self.root / "passphrase"
+        # Generated once per state folder and kept beside the state it unlocks.
+        passphrase_file = common / "passphrase"
         if not passphrase_file.exists():
             passphrase_file.touch(mode=0o600)
             passphrase_file.write_text(secrets.token_hex(16))
@@ -106,12 +138,12 @@ class LocalStack:
             PULUMI_CONFIG_PASSPHRASE=self.passphrase,
             LLMKEYVAULT_EMULATOR_DIR=str(self.workspace),
             LLMKEYVAULT_EMULATOR_QUIET="1",
-            LLMKEYVAULT_PULUMI=str(BIN / "pulumi"),
+            LLMKEYVAULT_PULUMI=str(PULUMI),
             **self.extra_env,
         )
 
     def run(self, *args: str, check: bool = True, stdin: str | None = None, timeout: float = 900) -> Result:
-        return self._execute([str(BIN / "pulumi"), *args, "--non-interactive"], check, stdin, timeout)
+        return self._execute([str(PULUMI), *args, "--non-interactive"], check, stdin, timeout)
 
     def program_op(self, op: str, *extra: str, check: bool = True) -> Result:
         """up, preview or destroy of the program, through the driver when there is one."""

@@ -4,7 +4,8 @@ The pinned toolchain builds the Pulumi CLI and the YAML language host; the
 Python, Node.js and Go hosts are not served by the Go module proxy (see
 docs/toolchain.md). Programs in those languages therefore run through their
 SDK's Automation API as inline programs, whose language runtime lives in the
-driver process: the same program file, the same engine, no host binary.
+driver process: the same program file, the same engine, no host binary. The
+drivers live in offline/ (offline/README.md).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import yaml
 
 from devtools.local_stack import ROOT
 
-DRIVERS = ROOT / "devtools" / "drivers"
+DRIVERS = ROOT / "offline" / "drivers"
 BUILD = ROOT / "build" / "examples"
 
 

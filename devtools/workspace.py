@@ -16,8 +16,7 @@ def digest(value: str) -> str:
 
 
 def layout(dump: dict[str, Any]) -> dict[str, Any]:
-    """Scopes with their keys and grants (the MANAGE of the identity that created the scope left
-    out: `DEPLOYER`, or the one the stack's databricks configuration names), and vault secret names."""
+    """Scopes with their keys and grants (the creator's own MANAGE left out), and vault secret names."""
     scopes = {
         name: {
             "backend": scope["backendType"],
@@ -25,7 +24,7 @@ def layout(dump: dict[str, Any]) -> dict[str, Any]:
             "grants": {
                 p: level
                 for p, level in (scope.get("acls") or {}).items()
-                if p.casefold() != (scope.get("creator") or DEPLOYER).casefold()
+                if not (p == scope.get("creator", DEPLOYER) and level == "MANAGE")
             },
         }
         for name, scope in (dump.get("scopes") or {}).items()

@@ -9,12 +9,14 @@ PLUGIN_SHIM := provider/cmd/pulumi-resource-llmkeyvault/pulumi-resource-llmkeyva
 PLUGIN_SOURCES := $(shell find provider/llmkeyvault_provider -name '*.py') provider/pyproject.toml schema.yaml
 PLUGIN_TARBALL := $(CURDIR)/dist/pulumi-resource-llmkeyvault-v$(VERSION)-linux-amd64.tar.gz
 
-$(PLUGIN_DIR)/.built: $(PLUGIN_SOURCES) $(PLUGIN_SHIM) | $(VENV)/.installed
+# The plugin's own venv builds the wheel too, so the plugin does not wait for the
+# development environment (.venv, with its test SDKs) to be installed.
+$(PLUGIN_DIR)/.built: $(PLUGIN_SOURCES) $(PLUGIN_SHIM)
 	rm -rf $(PLUGIN_DIR) && mkdir -p $(PLUGIN_DIR)
 	rm -rf provider/build  # setuptools' own copy would otherwise outlive edits made within a second
-	$(PY) -m pip wheel --quiet --no-deps --wheel-dir $(PLUGIN_DIR) ./provider
-	cp $(PLUGIN_SHIM) $(PLUGIN_DIR)/
 	$(PYTHON) -m venv $(PLUGIN_DIR)/venv
+	$(PLUGIN_DIR)/venv/bin/python -m pip wheel --quiet --disable-pip-version-check --no-deps --wheel-dir $(PLUGIN_DIR) ./provider
+	cp $(PLUGIN_SHIM) $(PLUGIN_DIR)/
 	$(PLUGIN_DIR)/venv/bin/python -m pip install --quiet --disable-pip-version-check $(PLUGIN_DIR)/llmkeyvault_provider-*.whl
 	touch $@
 	touch $(PLUGIN_DIR)/pulumi-resource-llmkeyvault  # newer than the stamp: bin/'s link to it is then up to date

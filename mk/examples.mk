@@ -1,7 +1,8 @@
 # What the examples need to run here: each language's SDK installed from sdk/.
 # (Against a real workspace, each example's README says how to install from the
 # package registries instead.)
-#   make examples-deps
+#   make examples-deps              every language's
+#   make examples-deps-<runtime>    one language's: python, nodejs, go or yaml
 
 .PHONY: examples-deps
 
@@ -22,15 +23,25 @@ $(EXAMPLE_PYTHON_VENV)/.installed: sdk/python/pyproject.toml $(shell find sdk/py
 		pulumi==3.272.0 PyYAML $(EXAMPLE_PYTHON_SDK)
 	touch $@
 
+.PHONY: examples-deps-python
+examples-deps-python: $(EXAMPLE_PYTHON_VENV)/.installed
+
+# pulumi_databricks in the same interpreter, for the benchmark's program that
+# declares the resources by hand (bench/raw_databricks); `make bench` only.
+EXAMPLE_PYTHON_DATABRICKS := $(EXAMPLE_PYTHON_VENV)/.databricks-installed
+$(EXAMPLE_PYTHON_DATABRICKS): $(EXAMPLE_PYTHON_VENV)/.installed
+	$(EXAMPLE_PYTHON_VENV)/bin/python -m pip install --quiet --disable-pip-version-check pulumi-databricks==1.118.0
+	touch $@
+
 # --------------------------------------------------------------------------- Node.js
 # build/examples/nodejs: one node_modules for the TypeScript examples and their
-# inline driver (devtools/drivers/nodejs), so both load the same @pulumi/pulumi.
+# inline driver (offline/drivers/nodejs), so both load the same @pulumi/pulumi.
 EXAMPLE_NODE         := $(EXAMPLES_BUILD)/nodejs
 EXAMPLE_NODE_DEPS    := $(EXAMPLE_NODE)/.npm-installed
 EXAMPLE_NODE_SDK     := $(EXAMPLE_NODE)/node_modules/@llmkeyvault/pulumi/package.json
 EXAMPLE_NODE_DRIVER  := $(EXAMPLE_NODE)/driver/node_inline.js
 EXAMPLE_NODE_TSC     := $(EXAMPLE_NODE)/node_modules/.bin/tsc
-NODE_DRIVER_SRC      := devtools/drivers/nodejs
+NODE_DRIVER_SRC      := offline/drivers/nodejs
 NPM_QUIET            := --no-audit --no-fund --loglevel=error
 
 # @pulumi/pulumi, TypeScript and @types/node, exactly as locked. @pulumi/pulumi
@@ -78,4 +89,10 @@ $(EXAMPLE_GO_DRIVER): $(wildcard examples/gcp-go/*.go) examples/gcp-go/go.mod ex
 .PHONY: examples-deps-go
 examples-deps-go: $(EXAMPLE_GO_DRIVER)
 
-examples-deps: $(EXAMPLE_PYTHON_VENV)/.installed examples-deps-nodejs examples-deps-go
+# YAML examples need only the YAML host: examples-deps-yaml in mk/tools.mk.
+
+examples-deps: examples-deps-python examples-deps-nodejs examples-deps-go
+
+# One example's runtime, read from its Pulumi.yaml (`runtime: go` or `runtime: {name: python}`).
+example-runtime = $(shell sed -n -e 's/^runtime: *\([a-z]\{1,\}\) *$$/\1/p' \
+	-e '/^runtime: *$$/,/^[^ ]/s/^  name: *\([a-z]\{1,\}\).*/\1/p' examples/$(1)/Pulumi.yaml)

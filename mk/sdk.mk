@@ -31,6 +31,10 @@ PULUMI_DOTNET_MOD := github.com/pulumi/pulumi-dotnet/pulumi-language-dotnet/v3
 # gensdk-dotnet answers that request with this copy from the same module.
 PULUMI_DOTNET_LOGO = $$(go -C $(GENSDK_DOTNET_DIR) list -m -f '{{.Dir}}' $(PULUMI_DOTNET_MOD))/codegen/testdata/simplified-invokes/logo.png
 
+# The schema's logoUrl is this file on the repository's main branch; the .NET
+# generator gets it from here rather than over the network.
+SDK_LOGO := $(CURDIR)/docs/logo.png
+
 # The CLI's build flags (mk/tools.mk), so the packages both use come from the Go build cache.
 GENSDK_GO := CGO_ENABLED=0 go
 GENSDK_GO_FLAGS := -trimpath -tags osusergo,grpcnotrace
@@ -55,7 +59,7 @@ gen-sdk: gensdk-tools gen-sdk-java
 		$(GENSDK) -schema $(SDK_SCHEMA) -language $$lang -out $(SDK_OUT)/$$lang || exit 1; \
 	done
 	@echo "gensdk-dotnet: dotnet -> $(SDK_OUT)/dotnet"
-	@$(GENSDK_DOTNET) -schema $(SDK_SCHEMA) -out $(SDK_OUT)/dotnet -logo "$(PULUMI_DOTNET_LOGO)"
+	@$(GENSDK_DOTNET) -schema $(SDK_SCHEMA) -out $(SDK_OUT)/dotnet -logo "$(PULUMI_DOTNET_LOGO)" -package-logo $(SDK_LOGO)
 
 gen-sdk-java: $(GENSDK_JAVA)
 	@echo "gensdk-java: java -> $(SDK_OUT)/java"

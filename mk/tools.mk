@@ -1,40 +1,56 @@
 # Pinned Pulumi toolchain, built from Go modules (see docs/toolchain.md).
 # Included from the root Makefile; all paths are relative to $(CURDIR).
+#
+#   make pulumi   the CLI the demo and benchmarks drive: $(PULUMI)
+#   make tools    bin/pulumi and the language hosts the tests need, always built here
 
 PULUMI_VERSION      := v3.274.1
 PULUMI_YAML_VERSION := v1.25.0
 
-TOOLS_DIR := $(CURDIR)/tools
-TOOLS_BIN := $(CURDIR)/bin
-PULUMI    ?= $(TOOLS_BIN)/pulumi
+TOOLS_DIR   := $(CURDIR)/tools
+TOOLS_BIN   := $(CURDIR)/bin
+OFFLINE_DIR := $(CURDIR)/offline
+BUILT_PULUMI := $(TOOLS_BIN)/pulumi
 
-# Environment for every target that runs pulumi: private PULUMI_HOME inside
-# build/, no update check, no plugin downloads, our bin/ first on PATH.
-# Use as:  $(PULUMI_ENV) $(PULUMI) ...
-PULUMI_ENV := PULUMI_HOME=$(CURDIR)/build/pulumi-home \
-	PULUMI_SKIP_UPDATE_CHECK=true \
-	PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true \
-	PATH=$(CURDIR)/bin:$$PATH
+# The CLI to drive. A Pulumi installed the usual way (on PATH, the same major
+# version as PULUMI_VERSION and no older) is used as it is; otherwise
+# bin/pulumi is built. `make PULUMI=/path/to/pulumi ...` chooses one outright;
+# `make PULUMI=$(CURDIR)/bin/pulumi ...` always builds. The Automation API
+# drivers find the CLI as <root>/bin/pulumi, as the official installer lays it out.
+PULUMI_ON_PATH := $(shell sh mk/pulumi-on-path.sh $(PULUMI_VERSION) $(TOOLS_BIN))
+PULUMI ?= $(or $(PULUMI_ON_PATH),$(BUILT_PULUMI))
+# What `make pulumi` has to build for $(PULUMI): nothing for an installed one.
+PULUMI_BUILD := $(filter $(BUILT_PULUMI),$(PULUMI))
 
 GO_BUILD_FLAGS := -trimpath -tags osusergo,grpcnotrace
 TOOLS_GO       := CGO_ENABLED=0 go -C $(TOOLS_DIR)
 TOOLS_BUILD    := $(TOOLS_GO) build $(GO_BUILD_FLAGS)
 TOOLS_DEPS     := $(TOOLS_DIR)/go.mod $(TOOLS_DIR)/go.sum
 # pulumi-yaml needs an older engine API than the CLI, so its host is built from
-# a module of its own (tools/yaml); hosts talk to the engine over gRPC only.
-# tools/yaml/main.go is the host's main: pulumi-yaml's server plus Link.
-YAML_GO        := CGO_ENABLED=0 go -C $(TOOLS_DIR)/yaml
-YAML_DEPS      := $(TOOLS_DIR)/yaml/go.mod $(TOOLS_DIR)/yaml/go.sum $(TOOLS_DIR)/yaml/main.go
+# a module of its own (offline/yaml, a stand-in for the YAML host an installed
+# Pulumi ships with); hosts talk to the engine over gRPC only.
+# offline/yaml/main.go is the host's main: pulumi-yaml's server plus Link.
+YAML_DIR       := $(OFFLINE_DIR)/yaml
+YAML_GO        := CGO_ENABLED=0 go -C $(YAML_DIR)
+YAML_DEPS      := $(YAML_DIR)/go.mod $(YAML_DIR)/go.sum $(YAML_DIR)/main.go
+# The YAML host the demo needs next to $(PULUMI): an installed Pulumi has its own.
+YAML_HOST      := $(if $(PULUMI_BUILD),$(TOOLS_BIN)/pulumi-language-yaml)
 
 TOOLS_BINS := \
-	$(TOOLS_BIN)/pulumi \
+	$(BUILT_PULUMI) \
 	$(TOOLS_BIN)/pulumi-language-yaml \
 	$(TOOLS_BIN)/pulumi-language-python
 
-.PHONY: tools
+.PHONY: tools pulumi examples-deps-yaml
 tools: $(TOOLS_BINS)
+pulumi: $(PULUMI_BUILD)
+# What a YAML example needs beside the CLI (make demo DEMO_EXAMPLE=yaml).
+examples-deps-yaml: $(YAML_HOST)
 
-$(TOOLS_BIN)/pulumi: $(TOOLS_DEPS)
+$(BUILT_PULUMI): $(TOOLS_DEPS)
+	@echo ">>> Building the Pulumi CLI $(PULUMI_VERSION) from Go modules into bin/pulumi, since no pulumi" \
+		"$(firstword $(subst ., ,$(PULUMI_VERSION))).x >= $(PULUMI_VERSION) is on PATH: about 14 CPU-minutes with" \
+		"an empty Go build cache (7 minutes or more on 2 cores), about a minute with a warm one, never again after."
 	$(TOOLS_BUILD) -o $@ \
 		-ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$(PULUMI_VERSION)" \
 		github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
@@ -47,6 +63,7 @@ $(TOOLS_BIN)/pulumi-language-yaml: $(YAML_DEPS)
 # Our own reduced Python language host (module tools/pyhost, docs/python-host.md):
 # it serves Python plugins from source (PulumiPlugin.yaml, runtime: python) and
 # nothing else, because the upstream host is not served by the Go module proxy.
+# It belongs with offline/ (offline/README.md).
 PYHOST_DIR  := $(TOOLS_DIR)/pyhost
 PYHOST_DEPS := $(PYHOST_DIR)/go.mod $(PYHOST_DIR)/go.sum $(filter-out %_test.go,$(wildcard $(PYHOST_DIR)/*.go))
 
@@ -54,6 +71,12 @@ $(TOOLS_BIN)/pulumi-language-python: $(PYHOST_DEPS)
 	CGO_ENABLED=0 go -C $(PYHOST_DIR) build $(GO_BUILD_FLAGS) -o $@ \
 		-ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$(PULUMI_VERSION)" \
 		.
+
+# actionlint checks .github/workflows in `make lint`; pinned in a module of its own
+# (tools/actionlint) so it cannot move the CLI's dependencies.
+ACTIONLINT_DIR := $(TOOLS_DIR)/actionlint
+$(TOOLS_BIN)/actionlint: $(ACTIONLINT_DIR)/go.mod $(ACTIONLINT_DIR)/go.sum
+	CGO_ENABLED=0 go -C $(ACTIONLINT_DIR) build -trimpath -ldflags "-s -w" -o $@ github.com/rhysd/actionlint/cmd/actionlint
 
 .PHONY: tools-test
 tools-test:

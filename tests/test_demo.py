@@ -12,9 +12,9 @@ from devtools.local_stack import ROOT
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 
-def demo(tmp_path: Path, example: str) -> str:
+def demo(tmp_path: Path, example: str, *extra: str) -> str:
     done = subprocess.run(
-        [sys.executable, "-m", "devtools.demo", example, "--dir", str(tmp_path)],
+        [sys.executable, "-m", "devtools.demo", example, "--dir", str(tmp_path), *extra],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -33,3 +33,20 @@ def test_demo_is_idempotent_and_prints_no_key(engine_ready: None, tmp_path: Path
     config = (tmp_path / example / "project" / "Pulumi.demo.yaml").read_text()
     assert "sk-test-demo" not in config  # stored encrypted
     assert "sk-test-demo" not in first + second
+
+
+def test_demo_deploys_the_vault_then_its_serving_consumer(engine_ready: None, tmp_path: Path) -> None:
+    """What `make demo` runs by default: the endpoint is shown with its references, never a value."""
+    first = demo(tmp_path, "aws-python", "--consumer", "serving-yaml")
+    vault_run, consumer_run = first.split("Deploying examples/serving-yaml", 1)
+    assert re.search(r"\+ \d+ created", vault_run) and "+ 2 created" in consumer_run
+    assert "READ   llm-serving-app" in vault_run  # the serving identity is among the vault's readers
+    endpoint = consumer_run.split("Model Serving endpoints")[1]
+    assert "endpoint llm-chat (created by llm-serving-app)" in endpoint
+    assert "uses {{secrets/llm-keys/openai-api-key}}" in endpoint
+    second = demo(tmp_path, "aws-python", "--consumer", "serving-yaml")
+    sections = [s.split("Duration:")[0] for s in second.split("Resources:")[1:]]
+    assert len(sections) == 2 and all("created" not in s and "updated" not in s for s in sections)
+    assert "2 unchanged" in sections[1]
+    assert "sk-test-demo" not in first + second
+    assert not (tmp_path / "aws-python" / "state").exists()  # both stacks keep state in the shared backend

@@ -7,9 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import yaml
 
-from devtools.local_stack import ROOT, LocalStack
+from devtools.local_stack import ROOT, LocalStack, yaml_vault_project
 from devtools.workspace import is_empty
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -21,26 +20,18 @@ KEYS = {
 
 
 def suffixed_project(folder: Path) -> Path:
-    folder.mkdir()
-    project = {
-        "name": "llm-keys-suffixed",
-        "runtime": "yaml",
-        "config": {"openaiApiKey": {"type": "string", "secret": True}},
-        "resources": {
-            "llmKeys": {
-                "type": "llmkeyvault:LlmKeyVault",
-                "properties": {
-                    "scopeName": "team-llm",
-                    "uniqueSuffix": True,
-                    "providers": [{"name": "openai", "apiKey": "${openaiApiKey}"}],
-                    "readers": ["data-science"],
-                },
-            }
+    return yaml_vault_project(
+        folder,
+        "llm-keys-suffixed",
+        {
+            "scopeName": "team-llm",
+            "uniqueSuffix": True,
+            "providers": [{"name": "openai", "apiKey": "${openaiApiKey}"}],
+            "readers": ["data-science"],
         },
-        "outputs": {"scopes": "${llmKeys.scopes}"},
-    }
-    (folder / "Pulumi.yaml").write_text(yaml.safe_dump(project, sort_keys=False))
-    return folder
+        secret_config=("openaiApiKey",),
+        outputs=("scopes",),
+    )
 
 
 def test_refresh_finds_no_drift(engine_ready: None, tmp_path: Path) -> None:
@@ -62,7 +53,7 @@ def test_unique_suffix_is_stable_across_updates(engine_ready: None, tmp_path: Pa
     assert scope.startswith("team-llm-") and len(scope) == len("team-llm-") + 8
     assert set(stack.workspace_dump()["scopes"]) == {scope}
 
-    stack.set_secret("openaiApiKey", "sk-test-suffix-openai-1111")  # an update that replaces a child
+    stack.set_secret("openaiApiKey", "sk-test-suffix-openai-1111")  # an update that rewrites a child in place
     stack.up()
     stack.run("refresh", "--yes", "--skip-preview")
     stack.preview("--expect-no-changes")

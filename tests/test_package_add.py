@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from devtools.local_stack import ROOT, LocalStack, Result
+from devtools.local_stack import ROOT, LocalStack, Result, yaml_vault_project
 from devtools.workspace import digest, is_empty
 
 pytestmark = [pytest.mark.plugin, pytest.mark.slow]
@@ -39,21 +39,14 @@ def copy_provider(target: Path) -> Path:
 
 
 def project_source(folder: Path) -> Path:
-    folder.mkdir()
-    project = {
-        "name": "package-add",
-        "runtime": "yaml",
-        "config": {"key": {"type": "string", "secret": True}},
-        "resources": {
-            RESOURCE: {
-                "type": "llmkeyvault:LlmKeyVault",
-                "properties": {"providers": [{"name": "openai", "apiKey": "${key}"}]},
-            }
-        },
-        "outputs": {"grants": f"${{{RESOURCE}.grants}}"},
-    }
-    (folder / "Pulumi.yaml").write_text(yaml.safe_dump(project, sort_keys=False))
-    return folder
+    return yaml_vault_project(
+        folder,
+        "package-add",
+        {"providers": [{"name": "openai", "apiKey": "${key}"}]},
+        secret_config=("key",),
+        resource=RESOURCE,
+        outputs=("grants",),
+    )
 
 
 @pytest.fixture(scope="module")

@@ -17,13 +17,13 @@ from test_examples import EXAMPLES as EXAMPLE_SETUP
 from devtools.local_stack import ROOT, LocalStack, Result
 from devtools.programs import driver_for
 
+VERSION = yaml.safe_load((ROOT / "schema.yaml").read_text(encoding="utf-8"))["version"]
+
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 POLICY_PACK = ROOT / "policy"
 RAW = ROOT / "tests" / "e2e" / "raw-databricks"
 PASTED_KEY = "sk-test-pasted-openai-9999999999999999"
-#: how the engine names the pack it ran, at the version PulumiPolicy.yaml gives it
-PACK = "llmkeyvault-guardrails@v" + str(yaml.safe_load((POLICY_PACK / "PulumiPolicy.yaml").read_text())["version"])
 EXAMPLES = sorted(p.name for p in (ROOT / "examples").iterdir() if (p / "Pulumi.yaml").exists())
 assert set(EXAMPLES) == set(EXAMPLE_SETUP), "every example has its stack settings in test_examples.py"
 
@@ -60,7 +60,7 @@ def test_the_raw_program_is_stopped(pack_ready: None, tmp_path: Path) -> None:
     assert result.returncode != 0
     assert violations(result) == RAW_VIOLATIONS
     output = result.stdout + result.stderr
-    assert PACK in output
+    assert f"llmkeyvault-guardrails@v{VERSION}" in output
     assert "issue 642" in output and "deleteBeforeReplace: true" in output
     printed = stack.everything_printed()
     assert PASTED_KEY not in printed
@@ -100,7 +100,7 @@ def test_every_example_passes_with_no_violation(pack_ready: None, tmp_path: Path
     result = stack.preview("--policy-pack", str(POLICY_PACK), check=False)
     assert result.returncode == 0, (result.stdout + result.stderr)[-4000:]
     assert violations(result) == set()
-    assert PACK in result.stdout + result.stderr, "the pack ran"
+    assert f"llmkeyvault-guardrails@v{VERSION}" in result.stdout + result.stderr, "the pack ran"
     printed = stack.everything_printed()
     assert_no_key_in(printed)
     for key in setup.secrets.values():

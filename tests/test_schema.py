@@ -198,6 +198,10 @@ VARIATIONS: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     "referencers": (UC, {**UC, "referencers": ["serving-sp"]}),
     "rotationWarningDays": (EXPIRING, {**EXPIRING, "rotationWarningDays": 5}),
     "adopt": (BASE, {**BASE, "adopt": True}),
+    "workspaceUsersAcl": (
+        {**BASE, "managers": ["users"], "allowWorkspaceUsers": True},
+        {**BASE, "managers": ["users"], "allowWorkspaceUsers": True, "workspaceUsersAcl": True},
+    ),
 }
 
 

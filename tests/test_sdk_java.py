@@ -44,6 +44,7 @@ def java(schema: dict[str, Any]) -> dict[str, str]:
         "artifact": schema["name"],
         "package": f"{section['basePackage']}.{schema['name']}",
         "pulumi": section["dependencies"]["com.pulumi:pulumi"],
+        "server": schema["pluginDownloadURL"],
     }
 
 
@@ -112,7 +113,12 @@ def test_java_sdk_layout(java: dict[str, str]) -> None:
     resources = SDK / "java" / "src/main/resources" / path
     assert (resources / "version.txt").read_text(encoding="utf-8") == java["version"]
     plugin = json.loads((resources / "plugin.json").read_text(encoding="utf-8"))
-    assert plugin == {"resource": True, "name": java["artifact"], "version": java["version"]}
+    assert plugin == {
+        "resource": True,
+        "name": java["artifact"],
+        "version": java["version"],
+        "server": java["server"],
+    }
 
     pom = ET.parse(SDK / "java" / "pom.xml").getroot()
     assert [pom.findtext(f"m:{k}", namespaces=POM_NS) for k in ("groupId", "artifactId", "version")] == [

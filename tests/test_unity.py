@@ -177,6 +177,12 @@ UC_BAD: list[tuple[str, dict[str, Any], str, str]] = [
     ("rotationWarningDays negative", {"rotationWarningDays": -1}, "rotationWarningDays", "0 to 3650"),
     ("rotationWarningDays not a number", {"rotationWarningDays": "14"}, "rotationWarningDays", "whole number"),
     ("adopt with uniqueSuffix", {"adopt": True, "uniqueSuffix": True}, "adopt", "uniqueSuffix"),
+    (
+        "adopt of users MANAGE without workspaceUsersAcl",
+        {"adopt": True, "managers": ["Users"], "allowWorkspaceUsers": True},
+        "adopt",
+        "workspaceUsersAcl",
+    ),
     ("users reader without allow on UC", {**UC, "readers": ["Account Users"]}, "readers[0]", "allowWorkspaceUsers"),
     ("referencer also a reader", {**UC, "readers": ["sp"], "referencers": ["SP"]}, "referencers[0]", "also readers[0]"),
     (
@@ -333,6 +339,7 @@ def test_adopt_imports_every_child_by_its_provider_id() -> None:
             "readers": ["ds"],
             "managers": ["users"],
             "allowWorkspaceUsers": True,
+            "workspaceUsersAcl": True,
             "adopt": True,
         }
     )
@@ -346,6 +353,38 @@ def test_adopt_imports_every_child_by_its_provider_id() -> None:
     }, imports
     (scope,) = run.of_type("databricks:index/secretScope:SecretScope")
     assert scope.inputs.get("initialManagePrincipal") is None  # never on an adopted scope
+
+
+def test_removing_adopt_changes_nothing_but_the_import_ids() -> None:
+    """After the update that adopted, the program without ``adopt`` registers the same children with
+    the same inputs and options: the adopted scope keeps no initial_manage_principal and MANAGE for
+    ``users`` stays the ACL that was imported (``workspaceUsersAcl``), so the next update changes nothing."""
+    inputs = {
+        "providers": [key("openai")],
+        "scopeName": "llm-keys",
+        "readers": ["ds"],
+        "managers": ["users"],
+        "allowWorkspaceUsers": True,
+        "workspaceUsersAcl": True,
+    }
+    adopted, _ = build({**inputs, "adopt": True})
+    after, _ = build(inputs)
+
+    def children(run: Run) -> list[tuple[str, str, Any, bool]]:
+        return sorted(
+            (r.type, r.name, repr(sorted(r.inputs.items())), r.delete_before_replace) for r in run.registrations
+        )
+
+    assert children(adopted) == children(after)
+    assert not any(r.import_id for r in after.registrations)
+    assert after.named("llm-acl-users").inputs == {"scope": "llm-keys", "principal": "users", "permission": "MANAGE"}
+    (scope,) = after.of_type("databricks:index/secretScope:SecretScope")
+    assert scope.inputs.get("initialManagePrincipal") is None
+    # Without workspaceUsersAcl a new scope carries users' MANAGE itself (Standard tier), as before.
+    fresh, _ = build({**inputs, "workspaceUsersAcl": False})
+    (scope,) = fresh.of_type("databricks:index/secretScope:SecretScope")
+    assert scope.inputs["initialManagePrincipal"] == "users"
+    assert not [r for r in fresh.registrations if r.name == "llm-acl-users"]
 
 
 def test_adopt_on_unity_catalog_and_key_vault() -> None:

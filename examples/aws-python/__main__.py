@@ -27,4 +27,5 @@ vault = llmkeyvault.LlmKeyVault(
 pulumi.export("scopes", vault.scopes)
 pulumi.export("secretReferences", vault.secret_references)
 pulumi.export("environmentVariables", vault.environment_variables)
+pulumi.export("externalModels", vault.external_models)
 pulumi.export("grants", vault.grants)

@@ -79,6 +79,7 @@ class LlmKeyVaultArgs:
     referencers: Sequence[str] = ()
     rotation_warning_days: int = 14
     adopt: bool = False
+    workspace_users_acl: bool = False
 
 
 def schema_name(python_name: str) -> str:
@@ -315,6 +316,7 @@ def read_args(value: Any, problems: Problems | None = None) -> LlmKeyVaultArgs:
         referencers=_strings(fields.get("referencers"), "referencers", problems),
         rotation_warning_days=_integer(fields.get("rotationWarningDays"), "rotationWarningDays", problems, 14),
         adopt=_boolean(fields.get("adopt"), "adopt", problems),
+        workspace_users_acl=_boolean(fields.get("workspaceUsersAcl"), "workspaceUsersAcl", problems),
     )
     if own:
         problems.raise_if_any()

@@ -168,6 +168,14 @@ def plan_vault(name: str, args: LlmKeyVaultArgs, problems: Problems | None = Non
             "cannot be used with uniqueSuffix: a new suffix names nothing that exists yet; "
             "adopt with uniqueSuffix false (names as they are in the workspace)",
         )
+    users_manage = any(rules.principal_identity(p) == rules.WORKSPACE_USERS for p in args.managers)
+    if args.adopt and users_manage and not args.workspace_users_acl and args.backend is not Backend.UNITY_CATALOG:
+        problems.add(
+            "adopt",
+            "adopts MANAGE for 'users' as an ACL of its own (an existing scope's "
+            "initial_manage_principal cannot be read back): set workspaceUsersAcl to true and keep it "
+            "after adopt is removed, or the next update would replace the scope",
+        )
     expirations = _check_expirations(args, problems)
     uc = args.backend is Backend.UNITY_CATALOG
     scopes = () if uc else _plan_scopes(name, args, named, problems)
@@ -648,9 +656,10 @@ def _plan_grants(name: str, args: LlmKeyVaultArgs, scopes: Sequence[ScopePlan]) 
             # On Standard-tier workspaces the only ACL a scope can have is MANAGE for
             # 'users', and only as initial_manage_principal, so that is how it is set.
             # An adopted scope cannot carry it (it is never read back, and changing it
-            # replaces the scope), so there MANAGE for 'users' is an ACL of its own.
+            # replaces the scope), so there MANAGE for 'users' is an ACL of its own, and
+            # stays one after adopt is removed (workspaceUsersAcl, required with adopt).
             by_scope = (
-                not args.adopt
+                not (args.adopt or args.workspace_users_acl)
                 and rules.principal_identity(principal) == rules.WORKSPACE_USERS
                 and permission == "MANAGE"
             )

@@ -94,6 +94,7 @@ namespace LlmKeys.Vault
             var defaultOptions = new ComponentResourceOptions
             {
                 Version = Utilities.Version,
+                PluginDownloadURL = "github://api.github.com/llmkeyvault/pulumi-llmkeyvault",
             };
             var merged = ComponentResourceOptions.Merge(defaultOptions, options);
             // Override the ID if one was specified for consistency with other language SDKs.
@@ -105,13 +106,13 @@ namespace LlmKeys.Vault
     public sealed class LlmKeyVaultArgs : global::Pulumi.ResourceArgs
     {
         /// <summary>
-        /// Take over what already exists under the planned names instead of creating it: the scope, its secrets and its ACLs (or the Key Vault or Unity Catalog secrets and their grants) are imported with their provider ids. Nothing is replaced: a secret's value cannot be read back, so the apiKey given is written over it in place. Adopted scopes never carry `initial_manage_principal` (it cannot be read back); MANAGE for `users` is then an ACL. Turn it off after the update that adopted.
+        /// Take over what already exists under the planned names instead of creating it: the scope, its secrets and its ACLs (or the Key Vault or Unity Catalog secrets and their grants) are imported with their provider ids. Nothing is replaced: a secret's value cannot be read back, so the apiKey given is written over it in place. Adopted scopes never carry `initial_manage_principal` (it cannot be read back); MANAGE for `users` is then an ACL, which needs `workspaceUsersAcl`. Turn it off after the update that adopted.
         /// </summary>
         [Input("adopt")]
         public Input<bool>? Adopt { get; set; }
 
         /// <summary>
-        /// Any grant to the built-in `users` or `account users` group (every user), in any letter case, is refused unless this is true. MANAGE for `users` is set as the scope's `initial_manage_principal`, the only form that works on Standard-tier workspaces, and a warning is emitted on every update while it holds. Moving `users` into or out of MANAGE changes that property, which replaces the scope and so deletes and re-creates every key in it.
+        /// Any grant to the built-in `users` or `account users` group (every user), in any letter case, is refused unless this is true. MANAGE for `users` is set as the scope's `initial_manage_principal` (an ACL instead with `workspaceUsersAcl`), the only form that works on Standard-tier workspaces, and a warning is emitted on every update while it holds. Moving `users` into or out of MANAGE changes that property, which replaces the scope and so deletes and re-creates every key in it.
         /// </summary>
         [Input("allowWorkspaceUsers")]
         public Input<bool>? AllowWorkspaceUsers { get; set; }
@@ -206,6 +207,12 @@ namespace LlmKeys.Vault
         [Input("unityCatalog")]
         public Input<Inputs.UnityCatalogBackingArgs>? UnityCatalog { get; set; }
 
+        /// <summary>
+        /// MANAGE for `users` is a `SecretAcl` of its own (`&lt;name&gt;-acl-users`) instead of the scope's `initial_manage_principal`. Required with `adopt` when `managers` lists `users`, and to be kept after `adopt` is removed: the adopted scope does not carry `initial_manage_principal`, so without it the next update would replace the scope. Needs a Premium workspace (Standard tier has no ACLs).
+        /// </summary>
+        [Input("workspaceUsersAcl")]
+        public Input<bool>? WorkspaceUsersAcl { get; set; }
+
         [Input("writers")]
         private InputList<string>? _writers;
 
@@ -226,6 +233,7 @@ namespace LlmKeys.Vault
             RotationWarningDays = 14;
             ScopePerProvider = false;
             UniqueSuffix = false;
+            WorkspaceUsersAcl = false;
         }
         public static new LlmKeyVaultArgs Empty => new LlmKeyVaultArgs();
     }

@@ -93,6 +93,7 @@ export class LlmKeyVault extends pulumi.ComponentResource {
             resourceInputs["scopePerProvider"] = (args?.scopePerProvider) ?? false;
             resourceInputs["uniqueSuffix"] = (args?.uniqueSuffix) ?? false;
             resourceInputs["unityCatalog"] = args ? pulumi.output(args.unityCatalog).apply(v => v === undefined ? undefined : inputs.unityCatalogBackingArgsProvideDefaults(v)) : undefined;
+            resourceInputs["workspaceUsersAcl"] = (args?.workspaceUsersAcl) ?? false;
             resourceInputs["writers"] = args?.writers;
             resourceInputs["environmentVariables"] = undefined /*out*/;
             resourceInputs["expirations"] = undefined /*out*/;
@@ -125,11 +126,11 @@ export class LlmKeyVault extends pulumi.ComponentResource {
  */
 export interface LlmKeyVaultArgs {
     /**
-     * Take over what already exists under the planned names instead of creating it: the scope, its secrets and its ACLs (or the Key Vault or Unity Catalog secrets and their grants) are imported with their provider ids. Nothing is replaced: a secret's value cannot be read back, so the apiKey given is written over it in place. Adopted scopes never carry `initial_manage_principal` (it cannot be read back); MANAGE for `users` is then an ACL. Turn it off after the update that adopted.
+     * Take over what already exists under the planned names instead of creating it: the scope, its secrets and its ACLs (or the Key Vault or Unity Catalog secrets and their grants) are imported with their provider ids. Nothing is replaced: a secret's value cannot be read back, so the apiKey given is written over it in place. Adopted scopes never carry `initial_manage_principal` (it cannot be read back); MANAGE for `users` is then an ACL, which needs `workspaceUsersAcl`. Turn it off after the update that adopted.
      */
     adopt?: pulumi.Input<boolean | undefined>;
     /**
-     * Any grant to the built-in `users` or `account users` group (every user), in any letter case, is refused unless this is true. MANAGE for `users` is set as the scope's `initial_manage_principal`, the only form that works on Standard-tier workspaces, and a warning is emitted on every update while it holds. Moving `users` into or out of MANAGE changes that property, which replaces the scope and so deletes and re-creates every key in it.
+     * Any grant to the built-in `users` or `account users` group (every user), in any letter case, is refused unless this is true. MANAGE for `users` is set as the scope's `initial_manage_principal` (an ACL instead with `workspaceUsersAcl`), the only form that works on Standard-tier workspaces, and a warning is emitted on every update while it holds. Moving `users` into or out of MANAGE changes that property, which replaces the scope and so deletes and re-creates every key in it.
      */
     allowWorkspaceUsers?: pulumi.Input<boolean | undefined>;
     /**
@@ -176,6 +177,10 @@ export interface LlmKeyVaultArgs {
      * The catalog and schema of the secrets; required exactly when `backend` is `unity-catalog`.
      */
     unityCatalog?: pulumi.Input<inputs.UnityCatalogBackingArgs | undefined>;
+    /**
+     * MANAGE for `users` is a `SecretAcl` of its own (`<name>-acl-users`) instead of the scope's `initial_manage_principal`. Required with `adopt` when `managers` lists `users`, and to be kept after `adopt` is removed: the adopted scope does not carry `initial_manage_principal`, so without it the next update would replace the scope. Needs a Premium workspace (Standard tier has no ACLs).
+     */
+    workspaceUsersAcl?: pulumi.Input<boolean | undefined>;
     /**
      * Principals given WRITE (read and write) on every scope (`WRITE_SECRET` with unity-catalog).
      */

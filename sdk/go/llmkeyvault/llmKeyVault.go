@@ -69,6 +69,9 @@ func NewLlmKeyVault(ctx *pulumi.Context,
 	if args.UnityCatalog != nil {
 		args.UnityCatalog = args.UnityCatalog.ToUnityCatalogBackingPtrOutput().ApplyT(func(v *UnityCatalogBacking) *UnityCatalogBacking { return v.Defaults() }).(UnityCatalogBackingPtrOutput)
 	}
+	if args.WorkspaceUsersAcl == nil {
+		args.WorkspaceUsersAcl = pulumi.BoolPtr(false)
+	}
 	opts = internal.PkgResourceDefaultOpts(opts)
 	var resource LlmKeyVault
 	err := ctx.RegisterRemoteComponentResource("llmkeyvault:index:LlmKeyVault", name, args, &resource, opts...)
@@ -79,9 +82,9 @@ func NewLlmKeyVault(ctx *pulumi.Context,
 }
 
 type llmKeyVaultArgs struct {
-	// Take over what already exists under the planned names instead of creating it: the scope, its secrets and its ACLs (or the Key Vault or Unity Catalog secrets and their grants) are imported with their provider ids. Nothing is replaced: a secret's value cannot be read back, so the apiKey given is written over it in place. Adopted scopes never carry `initial_manage_principal` (it cannot be read back); MANAGE for `users` is then an ACL. Turn it off after the update that adopted.
+	// Take over what already exists under the planned names instead of creating it: the scope, its secrets and its ACLs (or the Key Vault or Unity Catalog secrets and their grants) are imported with their provider ids. Nothing is replaced: a secret's value cannot be read back, so the apiKey given is written over it in place. Adopted scopes never carry `initial_manage_principal` (it cannot be read back); MANAGE for `users` is then an ACL, which needs `workspaceUsersAcl`. Turn it off after the update that adopted.
 	Adopt *bool `pulumi:"adopt"`
-	// Any grant to the built-in `users` or `account users` group (every user), in any letter case, is refused unless this is true. MANAGE for `users` is set as the scope's `initial_manage_principal`, the only form that works on Standard-tier workspaces, and a warning is emitted on every update while it holds. Moving `users` into or out of MANAGE changes that property, which replaces the scope and so deletes and re-creates every key in it.
+	// Any grant to the built-in `users` or `account users` group (every user), in any letter case, is refused unless this is true. MANAGE for `users` is set as the scope's `initial_manage_principal` (an ACL instead with `workspaceUsersAcl`), the only form that works on Standard-tier workspaces, and a warning is emitted on every update while it holds. Moving `users` into or out of MANAGE changes that property, which replaces the scope and so deletes and re-creates every key in it.
 	AllowWorkspaceUsers *bool `pulumi:"allowWorkspaceUsers"`
 	// The scope's backend; default `databricks`.
 	Backend *Backend `pulumi:"backend"`
@@ -105,15 +108,17 @@ type llmKeyVaultArgs struct {
 	UniqueSuffix *bool `pulumi:"uniqueSuffix"`
 	// The catalog and schema of the secrets; required exactly when `backend` is `unity-catalog`.
 	UnityCatalog *UnityCatalogBacking `pulumi:"unityCatalog"`
+	// MANAGE for `users` is a `SecretAcl` of its own (`<name>-acl-users`) instead of the scope's `initial_manage_principal`. Required with `adopt` when `managers` lists `users`, and to be kept after `adopt` is removed: the adopted scope does not carry `initial_manage_principal`, so without it the next update would replace the scope. Needs a Premium workspace (Standard tier has no ACLs).
+	WorkspaceUsersAcl *bool `pulumi:"workspaceUsersAcl"`
 	// Principals given WRITE (read and write) on every scope (`WRITE_SECRET` with unity-catalog).
 	Writers []string `pulumi:"writers"`
 }
 
 // The set of arguments for constructing a LlmKeyVault resource.
 type LlmKeyVaultArgs struct {
-	// Take over what already exists under the planned names instead of creating it: the scope, its secrets and its ACLs (or the Key Vault or Unity Catalog secrets and their grants) are imported with their provider ids. Nothing is replaced: a secret's value cannot be read back, so the apiKey given is written over it in place. Adopted scopes never carry `initial_manage_principal` (it cannot be read back); MANAGE for `users` is then an ACL. Turn it off after the update that adopted.
+	// Take over what already exists under the planned names instead of creating it: the scope, its secrets and its ACLs (or the Key Vault or Unity Catalog secrets and their grants) are imported with their provider ids. Nothing is replaced: a secret's value cannot be read back, so the apiKey given is written over it in place. Adopted scopes never carry `initial_manage_principal` (it cannot be read back); MANAGE for `users` is then an ACL, which needs `workspaceUsersAcl`. Turn it off after the update that adopted.
 	Adopt pulumi.BoolPtrInput
-	// Any grant to the built-in `users` or `account users` group (every user), in any letter case, is refused unless this is true. MANAGE for `users` is set as the scope's `initial_manage_principal`, the only form that works on Standard-tier workspaces, and a warning is emitted on every update while it holds. Moving `users` into or out of MANAGE changes that property, which replaces the scope and so deletes and re-creates every key in it.
+	// Any grant to the built-in `users` or `account users` group (every user), in any letter case, is refused unless this is true. MANAGE for `users` is set as the scope's `initial_manage_principal` (an ACL instead with `workspaceUsersAcl`), the only form that works on Standard-tier workspaces, and a warning is emitted on every update while it holds. Moving `users` into or out of MANAGE changes that property, which replaces the scope and so deletes and re-creates every key in it.
 	AllowWorkspaceUsers pulumi.BoolPtrInput
 	// The scope's backend; default `databricks`.
 	Backend BackendPtrInput
@@ -137,6 +142,8 @@ type LlmKeyVaultArgs struct {
 	UniqueSuffix pulumi.BoolPtrInput
 	// The catalog and schema of the secrets; required exactly when `backend` is `unity-catalog`.
 	UnityCatalog UnityCatalogBackingPtrInput
+	// MANAGE for `users` is a `SecretAcl` of its own (`<name>-acl-users`) instead of the scope's `initial_manage_principal`. Required with `adopt` when `managers` lists `users`, and to be kept after `adopt` is removed: the adopted scope does not carry `initial_manage_principal`, so without it the next update would replace the scope. Needs a Premium workspace (Standard tier has no ACLs).
+	WorkspaceUsersAcl pulumi.BoolPtrInput
 	// Principals given WRITE (read and write) on every scope (`WRITE_SECRET` with unity-catalog).
 	Writers pulumi.StringArrayInput
 }

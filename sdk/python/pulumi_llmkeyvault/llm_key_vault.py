@@ -35,13 +35,14 @@ class LlmKeyVaultArgs:
                  scope_per_provider: pulumi.Input[Optional[_builtins.bool]] = None,
                  unique_suffix: pulumi.Input[Optional[_builtins.bool]] = None,
                  unity_catalog: pulumi.Input[Optional['UnityCatalogBackingArgs']] = None,
+                 workspace_users_acl: pulumi.Input[Optional[_builtins.bool]] = None,
                  writers: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None):
         """
         The set of arguments for constructing a LlmKeyVault resource.
 
         :param pulumi.Input[Sequence[pulumi.Input['ProviderKeyArgs']]] providers: One entry per LLM provider, at least one; names unique.
-        :param pulumi.Input[_builtins.bool] adopt: Take over what already exists under the planned names instead of creating it: the scope, its secrets and its ACLs (or the Key Vault or Unity Catalog secrets and their grants) are imported with their provider ids. Nothing is replaced: a secret's value cannot be read back, so the apiKey given is written over it in place. Adopted scopes never carry `initial_manage_principal` (it cannot be read back); MANAGE for `users` is then an ACL. Turn it off after the update that adopted.
-        :param pulumi.Input[_builtins.bool] allow_workspace_users: Any grant to the built-in `users` or `account users` group (every user), in any letter case, is refused unless this is true. MANAGE for `users` is set as the scope's `initial_manage_principal`, the only form that works on Standard-tier workspaces, and a warning is emitted on every update while it holds. Moving `users` into or out of MANAGE changes that property, which replaces the scope and so deletes and re-creates every key in it.
+        :param pulumi.Input[_builtins.bool] adopt: Take over what already exists under the planned names instead of creating it: the scope, its secrets and its ACLs (or the Key Vault or Unity Catalog secrets and their grants) are imported with their provider ids. Nothing is replaced: a secret's value cannot be read back, so the apiKey given is written over it in place. Adopted scopes never carry `initial_manage_principal` (it cannot be read back); MANAGE for `users` is then an ACL, which needs `workspaceUsersAcl`. Turn it off after the update that adopted.
+        :param pulumi.Input[_builtins.bool] allow_workspace_users: Any grant to the built-in `users` or `account users` group (every user), in any letter case, is refused unless this is true. MANAGE for `users` is set as the scope's `initial_manage_principal` (an ACL instead with `workspaceUsersAcl`), the only form that works on Standard-tier workspaces, and a warning is emitted on every update while it holds. Moving `users` into or out of MANAGE changes that property, which replaces the scope and so deletes and re-creates every key in it.
         :param pulumi.Input['Backend'] backend: The scope's backend; default `databricks`.
         :param pulumi.Input['KeyVaultBackingArgs'] key_vault: The backing vault; required exactly when `backend` is `azure-keyvault`.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] managers: Principals given MANAGE (write and change ACLs) on every scope (`MANAGE` on every secret with unity-catalog). A principal may be listed at one level only, however it is spelled.
@@ -52,6 +53,7 @@ class LlmKeyVaultArgs:
         :param pulumi.Input[_builtins.bool] scope_per_provider: One scope per provider, so each provider's keys can have their own readers (Databricks ACLs apply to a whole scope, never to one secret). Not with the azure-keyvault backend.
         :param pulumi.Input[_builtins.bool] unique_suffix: Append `-` and 8 hex characters from a `random.RandomId` to every scope name, stable across updates, so per-developer stacks in one workspace do not collide. With azure-keyvault the vault secrets' names end in the same suffix (stacks share the vault); with unity-catalog every secret name ends in `_<8 hex characters>`.
         :param pulumi.Input['UnityCatalogBackingArgs'] unity_catalog: The catalog and schema of the secrets; required exactly when `backend` is `unity-catalog`.
+        :param pulumi.Input[_builtins.bool] workspace_users_acl: MANAGE for `users` is a `SecretAcl` of its own (`<name>-acl-users`) instead of the scope's `initial_manage_principal`. Required with `adopt` when `managers` lists `users`, and to be kept after `adopt` is removed: the adopted scope does not carry `initial_manage_principal`, so without it the next update would replace the scope. Needs a Premium workspace (Standard tier has no ACLs).
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] writers: Principals given WRITE (read and write) on every scope (`WRITE_SECRET` with unity-catalog).
         """
         pulumi.set(__self__, "providers", providers)
@@ -91,6 +93,10 @@ class LlmKeyVaultArgs:
             pulumi.set(__self__, "unique_suffix", unique_suffix)
         if unity_catalog is not None:
             pulumi.set(__self__, "unity_catalog", unity_catalog)
+        if workspace_users_acl is None:
+            workspace_users_acl = False
+        if workspace_users_acl is not None:
+            pulumi.set(__self__, "workspace_users_acl", workspace_users_acl)
         if writers is not None:
             pulumi.set(__self__, "writers", writers)
 
@@ -110,7 +116,7 @@ class LlmKeyVaultArgs:
     @pulumi.getter
     def adopt(self) -> pulumi.Input[Optional[_builtins.bool]]:
         """
-        Take over what already exists under the planned names instead of creating it: the scope, its secrets and its ACLs (or the Key Vault or Unity Catalog secrets and their grants) are imported with their provider ids. Nothing is replaced: a secret's value cannot be read back, so the apiKey given is written over it in place. Adopted scopes never carry `initial_manage_principal` (it cannot be read back); MANAGE for `users` is then an ACL. Turn it off after the update that adopted.
+        Take over what already exists under the planned names instead of creating it: the scope, its secrets and its ACLs (or the Key Vault or Unity Catalog secrets and their grants) are imported with their provider ids. Nothing is replaced: a secret's value cannot be read back, so the apiKey given is written over it in place. Adopted scopes never carry `initial_manage_principal` (it cannot be read back); MANAGE for `users` is then an ACL, which needs `workspaceUsersAcl`. Turn it off after the update that adopted.
         """
         return pulumi.get(self, "adopt")
 
@@ -122,7 +128,7 @@ class LlmKeyVaultArgs:
     @pulumi.getter(name="allowWorkspaceUsers")
     def allow_workspace_users(self) -> pulumi.Input[Optional[_builtins.bool]]:
         """
-        Any grant to the built-in `users` or `account users` group (every user), in any letter case, is refused unless this is true. MANAGE for `users` is set as the scope's `initial_manage_principal`, the only form that works on Standard-tier workspaces, and a warning is emitted on every update while it holds. Moving `users` into or out of MANAGE changes that property, which replaces the scope and so deletes and re-creates every key in it.
+        Any grant to the built-in `users` or `account users` group (every user), in any letter case, is refused unless this is true. MANAGE for `users` is set as the scope's `initial_manage_principal` (an ACL instead with `workspaceUsersAcl`), the only form that works on Standard-tier workspaces, and a warning is emitted on every update while it holds. Moving `users` into or out of MANAGE changes that property, which replaces the scope and so deletes and re-creates every key in it.
         """
         return pulumi.get(self, "allow_workspace_users")
 
@@ -251,6 +257,18 @@ class LlmKeyVaultArgs:
         pulumi.set(self, "unity_catalog", value)
 
     @_builtins.property
+    @pulumi.getter(name="workspaceUsersAcl")
+    def workspace_users_acl(self) -> pulumi.Input[Optional[_builtins.bool]]:
+        """
+        MANAGE for `users` is a `SecretAcl` of its own (`<name>-acl-users`) instead of the scope's `initial_manage_principal`. Required with `adopt` when `managers` lists `users`, and to be kept after `adopt` is removed: the adopted scope does not carry `initial_manage_principal`, so without it the next update would replace the scope. Needs a Premium workspace (Standard tier has no ACLs).
+        """
+        return pulumi.get(self, "workspace_users_acl")
+
+    @workspace_users_acl.setter
+    def workspace_users_acl(self, value: pulumi.Input[Optional[_builtins.bool]]):
+        pulumi.set(self, "workspace_users_acl", value)
+
+    @_builtins.property
     @pulumi.getter
     def writers(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
         """
@@ -282,6 +300,7 @@ class LlmKeyVault(pulumi.ComponentResource):
                  scope_per_provider: pulumi.Input[Optional[_builtins.bool]] = None,
                  unique_suffix: pulumi.Input[Optional[_builtins.bool]] = None,
                  unity_catalog: pulumi.Input[Optional[Union['UnityCatalogBackingArgs', 'UnityCatalogBackingArgsDict']]] = None,
+                 workspace_users_acl: pulumi.Input[Optional[_builtins.bool]] = None,
                  writers: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  __props__=None):
         """
@@ -289,8 +308,8 @@ class LlmKeyVault(pulumi.ComponentResource):
 
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
-        :param pulumi.Input[_builtins.bool] adopt: Take over what already exists under the planned names instead of creating it: the scope, its secrets and its ACLs (or the Key Vault or Unity Catalog secrets and their grants) are imported with their provider ids. Nothing is replaced: a secret's value cannot be read back, so the apiKey given is written over it in place. Adopted scopes never carry `initial_manage_principal` (it cannot be read back); MANAGE for `users` is then an ACL. Turn it off after the update that adopted.
-        :param pulumi.Input[_builtins.bool] allow_workspace_users: Any grant to the built-in `users` or `account users` group (every user), in any letter case, is refused unless this is true. MANAGE for `users` is set as the scope's `initial_manage_principal`, the only form that works on Standard-tier workspaces, and a warning is emitted on every update while it holds. Moving `users` into or out of MANAGE changes that property, which replaces the scope and so deletes and re-creates every key in it.
+        :param pulumi.Input[_builtins.bool] adopt: Take over what already exists under the planned names instead of creating it: the scope, its secrets and its ACLs (or the Key Vault or Unity Catalog secrets and their grants) are imported with their provider ids. Nothing is replaced: a secret's value cannot be read back, so the apiKey given is written over it in place. Adopted scopes never carry `initial_manage_principal` (it cannot be read back); MANAGE for `users` is then an ACL, which needs `workspaceUsersAcl`. Turn it off after the update that adopted.
+        :param pulumi.Input[_builtins.bool] allow_workspace_users: Any grant to the built-in `users` or `account users` group (every user), in any letter case, is refused unless this is true. MANAGE for `users` is set as the scope's `initial_manage_principal` (an ACL instead with `workspaceUsersAcl`), the only form that works on Standard-tier workspaces, and a warning is emitted on every update while it holds. Moving `users` into or out of MANAGE changes that property, which replaces the scope and so deletes and re-creates every key in it.
         :param pulumi.Input['Backend'] backend: The scope's backend; default `databricks`.
         :param pulumi.Input[Union['KeyVaultBackingArgs', 'KeyVaultBackingArgsDict']] key_vault: The backing vault; required exactly when `backend` is `azure-keyvault`.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] managers: Principals given MANAGE (write and change ACLs) on every scope (`MANAGE` on every secret with unity-catalog). A principal may be listed at one level only, however it is spelled.
@@ -302,6 +321,7 @@ class LlmKeyVault(pulumi.ComponentResource):
         :param pulumi.Input[_builtins.bool] scope_per_provider: One scope per provider, so each provider's keys can have their own readers (Databricks ACLs apply to a whole scope, never to one secret). Not with the azure-keyvault backend.
         :param pulumi.Input[_builtins.bool] unique_suffix: Append `-` and 8 hex characters from a `random.RandomId` to every scope name, stable across updates, so per-developer stacks in one workspace do not collide. With azure-keyvault the vault secrets' names end in the same suffix (stacks share the vault); with unity-catalog every secret name ends in `_<8 hex characters>`.
         :param pulumi.Input[Union['UnityCatalogBackingArgs', 'UnityCatalogBackingArgsDict']] unity_catalog: The catalog and schema of the secrets; required exactly when `backend` is `unity-catalog`.
+        :param pulumi.Input[_builtins.bool] workspace_users_acl: MANAGE for `users` is a `SecretAcl` of its own (`<name>-acl-users`) instead of the scope's `initial_manage_principal`. Required with `adopt` when `managers` lists `users`, and to be kept after `adopt` is removed: the adopted scope does not carry `initial_manage_principal`, so without it the next update would replace the scope. Needs a Premium workspace (Standard tier has no ACLs).
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] writers: Principals given WRITE (read and write) on every scope (`WRITE_SECRET` with unity-catalog).
         """
         ...
@@ -341,6 +361,7 @@ class LlmKeyVault(pulumi.ComponentResource):
                  scope_per_provider: pulumi.Input[Optional[_builtins.bool]] = None,
                  unique_suffix: pulumi.Input[Optional[_builtins.bool]] = None,
                  unity_catalog: pulumi.Input[Optional[Union['UnityCatalogBackingArgs', 'UnityCatalogBackingArgsDict']]] = None,
+                 workspace_users_acl: pulumi.Input[Optional[_builtins.bool]] = None,
                  writers: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  __props__=None):
         opts = pulumi.ResourceOptions.merge(_utilities.get_resource_opts_defaults(), opts)
@@ -380,6 +401,9 @@ class LlmKeyVault(pulumi.ComponentResource):
                 unique_suffix = False
             __props__.__dict__["unique_suffix"] = unique_suffix
             __props__.__dict__["unity_catalog"] = unity_catalog
+            if workspace_users_acl is None:
+                workspace_users_acl = False
+            __props__.__dict__["workspace_users_acl"] = workspace_users_acl
             __props__.__dict__["writers"] = writers
             __props__.__dict__["environment_variables"] = None
             __props__.__dict__["expirations"] = None

@@ -10,15 +10,16 @@
 //     every time it runs: the schema's logoUrl, or Pulumi's default logo on
 //     raw.githubusercontent.com. Here the HTTP client is replaced by one that
 //     answers the default logo's URL from a local file (-logo: the same bytes, as
-//     kept in the generator's own test data) and refuses every other request, so
-//     generation is offline and deterministic.
+//     kept in the generator's own test data), the schema's logoUrl from the
+//     repository's copy of that file (-package-logo), and refuses every other
+//     request, so generation is offline and deterministic.
 //
 // Like ../main.go it reads the YAML schema generically and decodes it as JSON
 // (the CLI's YAML reader rejects the `language` section).
 //
 // Usage:
 //
-//	gensdk-dotnet -schema schema.yaml -out sdk/dotnet -logo path/to/logo.png
+//	gensdk-dotnet -schema schema.yaml -out sdk/dotnet -logo path/to/logo.png [-package-logo docs/logo.png]
 package main
 
 import (
@@ -46,14 +47,15 @@ func main() {
 	schemaPath := flag.String("schema", "schema.yaml", "package schema, YAML or JSON")
 	out := flag.String("out", "sdk/dotnet", "output directory; replaced entirely")
 	logo := flag.String("logo", "", "local copy of the default package icon")
+	packageLogo := flag.String("package-logo", "", "local copy of the schema's logoUrl")
 	flag.Parse()
-	if err := run(*schemaPath, *out, *logo); err != nil {
+	if err := run(*schemaPath, *out, *logo, *packageLogo); err != nil {
 		fmt.Fprintf(os.Stderr, "gensdk: %v\n", err)
 		os.Exit(1)
 	}
 }
 
-func run(schemaPath, out, logoPath string) error {
+func run(schemaPath, out, logoPath, packageLogoPath string) error {
 	if logoPath == "" {
 		return errors.New("-logo is required")
 	}
@@ -61,14 +63,21 @@ func run(schemaPath, out, logoPath string) error {
 	if err != nil {
 		return err
 	}
-	offline := offlineTransport{files: map[string][]byte{defaultLogoURL: logo}}
-	http.DefaultTransport = offline
-	http.DefaultClient.Transport = offline
-
 	var spec schema.PackageSpec
 	if err := sdkfiles.DecodeSchema(schemaPath, &spec); err != nil {
 		return err
 	}
+	offline := offlineTransport{files: map[string][]byte{defaultLogoURL: logo}}
+	if spec.LogoURL != "" {
+		if packageLogoPath == "" {
+			return fmt.Errorf("the schema's logoUrl %s needs -package-logo, a local copy of it", spec.LogoURL)
+		}
+		if offline.files[spec.LogoURL], err = os.ReadFile(packageLogoPath); err != nil {
+			return err
+		}
+	}
+	http.DefaultTransport = offline
+	http.DefaultClient.Transport = offline
 	pkg, diags, err := schema.BindSpec(spec, offlineLoader{}, schema.ValidationOptions{})
 	if err != nil {
 		return fmt.Errorf("binding %s: %w", schemaPath, err)

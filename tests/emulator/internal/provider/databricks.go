@@ -57,12 +57,18 @@ var Databricks = &Package{
 			Kind:   workspace.KindSecret,
 			Inputs: []string{"key", "scope", "stringValue", "stringValueWoVersion", "providerConfig"},
 			// stringValueWo is write-only: a change to it alone is no change;
-			// bump stringValueWoVersion to write a new value.
-			Replace: set("key", "scope", "stringValue", "stringValueWoVersion", "providerConfig"),
+			// bump stringValueWoVersion to write a new value. A new stringValue
+			// or stringValueWoVersion is written over the secret in place
+			// (PutSecret is an upsert), as since terraform-provider-databricks
+			// PR #5480 (commit 9a6aa88f1: string_value no longer ForceNew,
+			// Update = Create = PutSecret), which pulumi-databricks 1.118.0
+			// exposes (secret.py: stringValueWo, stringValueWoVersion).
+			Replace: set("key", "scope", "providerConfig"),
 			Secret:  []string{"stringValue", "stringValueWo"},
 			Check:   checkSecret,
 			Create:  createSecret,
 			Read:    readSecret,
+			Update:  updateSecret,
 			Delete:  deleteSecret,
 			Schema:  secretSchema,
 		},
@@ -223,7 +229,9 @@ func readScope(s *Server, ctx context.Context, call *opCall) (string, resource.P
 	outs := scopeOutputs(sc, call.Olds)
 	ins := call.News
 	if len(ins) == 0 {
-		ins = copyInputs(outs, "name", "initialManagePrincipal", "keyvaultMetadata", "providerConfig")
+		// An import: the inputs are what Read set, backendType (Optional and
+		// Computed) included, so a program that names the backend sees no change.
+		ins = copyInputs(outs, "name", "backendType", "initialManagePrincipal", "keyvaultMetadata", "providerConfig")
 	}
 	return sc.Name, outs, ins, nil
 }
@@ -315,6 +323,33 @@ func createSecret(s *Server, ctx context.Context, call *opCall) (string, resourc
 	}
 	return secretID(scope, key), secretOutputs(scope, key, call.News,
 		resource.NewNumberProperty(float64(rec.LastUpdatedTimestamp))), nil
+}
+
+// updateSecret writes a new value over the same scope/key (PutSecret, an
+// upsert): the secret is never absent. Scope and key cannot change here (they
+// replace), so they come from the id.
+func updateSecret(s *Server, ctx context.Context, call *opCall) (resource.PropertyMap, error) {
+	scope, key, err := splitPair(call.ID)
+	if err != nil {
+		return nil, err
+	}
+	if call.Preview {
+		return secretOutputs(scope, key, call.News, computed()), nil
+	}
+	value, ok := get(call.News, "stringValue").str()
+	if !ok {
+		value, _ = get(call.News, "stringValueWo").str()
+	}
+	var rec *workspace.SecretRec
+	err = s.mutate(ctx, workspace.KindSecret, "update", call.ID, func(w *workspace.Workspace, now int64) error {
+		var err error
+		rec, err = w.PutSecret(scope, key, workspace.Digest(value), len(value), now)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("cannot update secret: %w", err)
+	}
+	return secretOutputs(scope, key, call.News, resource.NewNumberProperty(float64(rec.LastUpdatedTimestamp))), nil
 }
 
 // valueDrift stands in for a value the workspace no longer holds: the

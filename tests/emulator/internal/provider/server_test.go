@@ -269,12 +269,16 @@ func TestIssue642(t *testing.T) {
 			if id1 != "llm|||openai-api-key" || outs1["configReference"].StringValue() != "{{secrets/llm/openai-api-key}}" {
 				t.Fatalf("create v1: %s %v", id1, outs1)
 			}
-			ins2 := check(t, db, secURN, ins1, props(t, map[string]any{"scope": "llm", "key": "openai-api-key", "stringValue": v2}))
+			// A replacement that keeps scope and key (a new providerConfig, or a
+			// provider older than terraform-provider-databricks PR #5480, where a
+			// new value replaced): the engine's create-before-delete runs these calls.
+			ins2 := check(t, db, secURN, ins1, props(t, map[string]any{"scope": "llm", "key": "openai-api-key", "stringValue": v2,
+				"providerConfig": map[string]any{"workspaceId": "123"}}))
 			diff, err := db.Diff(ctx, &pulumirpc.DiffRequest{Urn: secURN, Id: id1, Olds: props(t, outs1.Mappable()), OldInputs: ins1, News: ins2})
 			if err != nil {
 				t.Fatal(err)
 			}
-			if diff.Changes != pulumirpc.DiffResponse_DIFF_SOME || strings.Join(diff.Replaces, ",") != "stringValue" || diff.DeleteBeforeReplace {
+			if diff.Changes != pulumirpc.DiffResponse_DIFF_SOME || strings.Join(diff.Replaces, ",") != "providerConfig" || diff.DeleteBeforeReplace {
 				t.Fatalf("diff: %v", diff)
 			}
 			if deleteFirst {
@@ -297,6 +301,88 @@ func TestIssue642(t *testing.T) {
 				t.Errorf("create-before-delete: the key should be gone (issue 642), got %+v", rec)
 			}
 		})
+	}
+}
+
+// A new value (stringValue, or stringValueWo with a new stringValueWoVersion)
+// is written over the secret in place: PutSecret is an upsert, so the secret
+// is never absent (terraform-provider-databricks PR #5480, commit 9a6aa88f1,
+// TestResourceSecretUpdate and TestResourceSecretUpdate_WriteOnlyValueVersionChange).
+// A new key or scope still replaces.
+func TestSecretValueUpdatesInPlace(t *testing.T) {
+	_, srv := setup(t)
+	db := srv["databricks"]
+	makeScope(t, db, "llm")
+	sec := func(s string) resource.PropertyValue { return resource.MakeSecret(resource.NewStringProperty(s)) }
+	ins1 := check(t, db, secURN, nil, props(t, map[string]any{"scope": "llm", "key": "openai-api-key", "stringValue": sec("sk-test-one")}))
+	id, outs1 := create(t, db, secURN, ins1)
+	ts1 := dump(t).Secrets["llm"]["openai-api-key"].LastUpdatedTimestamp
+
+	update := func(olds resource.PropertyMap, oldIns, news *structpb.Struct, preview bool) resource.PropertyMap {
+		t.Helper()
+		diff, err := db.Diff(ctx, &pulumirpc.DiffRequest{Urn: secURN, Id: id, Olds: props(t, olds.Mappable()), OldInputs: oldIns, News: news})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff.Changes != pulumirpc.DiffResponse_DIFF_SOME || len(diff.Replaces) != 0 {
+			t.Fatalf("want an in-place change, got %v", diff)
+		}
+		resp, err := db.Update(ctx, &pulumirpc.UpdateRequest{Urn: secURN, Id: id, Olds: props(t, olds.Mappable()),
+			OldInputs: oldIns, News: news, Preview: preview})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return toMap(t, resp.Properties)
+	}
+
+	// A new stringValue: the preview changes nothing, the update rewrites the digest.
+	ins2 := check(t, db, secURN, ins1, props(t, map[string]any{"scope": "llm", "key": "openai-api-key", "stringValue": sec("sk-test-two")}))
+	prev := update(outs1, ins1, ins2, true)
+	if !prev["lastUpdatedTimestamp"].IsComputed() || dump(t).Secrets["llm"]["openai-api-key"].ValueSha256 != workspace.Digest("sk-test-one") {
+		t.Fatalf("preview: %v", prev)
+	}
+	outs2 := update(outs1, ins1, ins2, false)
+	rec := dump(t).Secrets["llm"]["openai-api-key"]
+	if rec.ValueSha256 != workspace.Digest("sk-test-two") || rec.LastUpdatedTimestamp < ts1 {
+		t.Errorf("after update: %+v", rec)
+	}
+	if !outs2["stringValue"].IsSecret() || outs2["configReference"].StringValue() != "{{secrets/llm/openai-api-key}}" {
+		t.Errorf("update outputs: %v", outs2)
+	}
+
+	// From stringValue to the write-only value, then a new version: in place each time.
+	ins3 := check(t, db, secURN, ins2, props(t, map[string]any{"scope": "llm", "key": "openai-api-key",
+		"stringValueWo": sec("sk-test-three"), "stringValueWoVersion": 1}))
+	outs3 := update(outs2, ins2, ins3, false)
+	if _, ok := outs3["stringValueWo"]; ok {
+		t.Error("write-only value in the outputs")
+	}
+	ins4 := check(t, db, secURN, ins3, props(t, map[string]any{"scope": "llm", "key": "openai-api-key",
+		"stringValueWo": sec("sk-test-four"), "stringValueWoVersion": 2}))
+	update(outs3, ins3, ins4, false)
+	if got := dump(t).Secrets["llm"]["openai-api-key"].ValueSha256; got != workspace.Digest("sk-test-four") {
+		t.Errorf("write-only version bump: digest %s", got)
+	}
+
+	// Never deleted: the log holds one create and three updates of this secret.
+	var ops []string
+	for _, e := range dump(t).Log {
+		if e.Kind == workspace.KindSecret {
+			ops = append(ops, e.Op)
+		}
+	}
+	if strings.Join(ops, ",") != "create,update,update,update" {
+		t.Errorf("secret ops: %v", ops)
+	}
+
+	// A new key still replaces.
+	ins5 := check(t, db, secURN, ins4, props(t, map[string]any{"scope": "llm", "key": "other", "stringValue": sec("sk-test-four")}))
+	diff, err := db.Diff(ctx, &pulumirpc.DiffRequest{Urn: secURN, Id: id, OldInputs: ins4, News: ins5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(diff.Replaces, ",") != "key" {
+		t.Errorf("new key: %v", diff)
 	}
 }
 
@@ -395,18 +481,18 @@ func TestDiffRules(t *testing.T) {
 		map[string]any{"scope": "s", "key": "k", "stringValue": "v"}); r.Changes != pulumirpc.DiffResponse_DIFF_NONE {
 		t.Errorf("equal values: %v", r)
 	}
-	// An unknown value (preview) is a change.
+	// An unknown value (preview) is a change, in place.
 	if r := diff(secURN, map[string]any{"scope": "s", "key": "k", "stringValue": sec("v")},
-		map[string]any{"scope": "s", "key": "k", "stringValue": unknown}); strings.Join(r.Replaces, ",") != "stringValue" {
+		map[string]any{"scope": "s", "key": "k", "stringValue": unknown}); strings.Join(r.Diffs, ",") != "stringValue" || len(r.Replaces) != 0 {
 		t.Errorf("unknown: %v", r)
 	}
-	// The write-only value alone is no change; its version replaces.
+	// The write-only value alone is no change; its version updates in place.
 	if r := diff(secURN, map[string]any{"scope": "s", "key": "k", "stringValueWo": sec("a"), "stringValueWoVersion": 1},
 		map[string]any{"scope": "s", "key": "k", "stringValueWo": sec("b"), "stringValueWoVersion": 1}); r.Changes != pulumirpc.DiffResponse_DIFF_NONE {
 		t.Errorf("wo: %v", r)
 	}
 	if r := diff(secURN, map[string]any{"scope": "s", "key": "k", "stringValueWo": sec("a"), "stringValueWoVersion": 1},
-		map[string]any{"scope": "s", "key": "k", "stringValueWo": sec("b"), "stringValueWoVersion": 2}); strings.Join(r.Replaces, ",") != "stringValueWoVersion" {
+		map[string]any{"scope": "s", "key": "k", "stringValueWo": sec("b"), "stringValueWoVersion": 2}); strings.Join(r.Diffs, ",") != "stringValueWoVersion" || len(r.Replaces) != 0 {
 		t.Errorf("wo version: %v", r)
 	}
 	// Scope: every input replaces; the computed backendType left out is no change.

@@ -188,6 +188,10 @@ func TestImportReadsBackWhatTheRealProviderReads(t *testing.T) {
 	if r.Id != "llm-keys" || scopeIns["name"].StringValue() != "llm-keys" || scopeIns.HasValue("initialManagePrincipal") {
 		t.Errorf("scope import: %s %v", r.Id, scopeIns)
 	}
+	// backendType is read back into the inputs: naming it is no change on import.
+	if d := diffOf(t, db, scopeURN, scopeIns.Mappable(), map[string]any{"name": "llm-keys", "backendType": "DATABRICKS"}); d.Changes != pulumirpc.DiffResponse_DIFF_NONE {
+		t.Errorf("scope import diff: %v", d)
+	}
 	if toMap(t, r.Properties)["backendType"].StringValue() != "DATABRICKS" {
 		t.Error("backendType is read back")
 	}
@@ -199,9 +203,10 @@ func TestImportReadsBackWhatTheRealProviderReads(t *testing.T) {
 		t.Errorf("secret import: %v %v", secOuts, secIns)
 	}
 	// The importing program's inputs against what was read: for a Secret, a value
-	// is a replacement unless ignored (as with the real provider).
+	// is an update in place (PutSecret of the value given), never a replacement,
+	// as with pulumi-databricks 1.118.0 (terraform-provider-databricks PR #5480).
 	if d := diffOf(t, db, secURN, map[string]any{"scope": "llm-keys", "key": "openai"},
-		map[string]any{"scope": "llm-keys", "key": "openai", "stringValue": "sk-test-adopt"}); strings.Join(d.Replaces, ",") != "stringValue" {
+		map[string]any{"scope": "llm-keys", "key": "openai", "stringValue": "sk-test-adopt"}); strings.Join(d.Diffs, ",") != "stringValue" || len(d.Replaces) != 0 {
 		t.Errorf("secret import diff: %v", d)
 	}
 	resp, _ := db.Diff(ctx, &pulumirpc.DiffRequest{Urn: secURN, OldInputs: props(t, map[string]any{"scope": "llm-keys", "key": "openai"}),

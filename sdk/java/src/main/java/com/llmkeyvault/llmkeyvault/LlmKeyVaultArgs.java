@@ -25,14 +25,14 @@ public final class LlmKeyVaultArgs extends com.pulumi.resources.ResourceArgs {
     public static final LlmKeyVaultArgs Empty = new LlmKeyVaultArgs();
 
     /**
-     * Take over what already exists under the planned names instead of creating it: the scope, its secrets and its ACLs (or the Key Vault or Unity Catalog secrets and their grants) are imported with their provider ids. Nothing is replaced: a secret&#39;s value cannot be read back, so the apiKey given is written over it in place. Adopted scopes never carry `initial_manage_principal` (it cannot be read back); MANAGE for `users` is then an ACL. Turn it off after the update that adopted.
+     * Take over what already exists under the planned names instead of creating it: the scope, its secrets and its ACLs (or the Key Vault or Unity Catalog secrets and their grants) are imported with their provider ids. Nothing is replaced: a secret&#39;s value cannot be read back, so the apiKey given is written over it in place. Adopted scopes never carry `initial_manage_principal` (it cannot be read back); MANAGE for `users` is then an ACL, which needs `workspaceUsersAcl`. Turn it off after the update that adopted.
      * 
      */
     @Import(name="adopt")
     private @Nullable Output<Boolean> adopt;
 
     /**
-     * @return Take over what already exists under the planned names instead of creating it: the scope, its secrets and its ACLs (or the Key Vault or Unity Catalog secrets and their grants) are imported with their provider ids. Nothing is replaced: a secret&#39;s value cannot be read back, so the apiKey given is written over it in place. Adopted scopes never carry `initial_manage_principal` (it cannot be read back); MANAGE for `users` is then an ACL. Turn it off after the update that adopted.
+     * @return Take over what already exists under the planned names instead of creating it: the scope, its secrets and its ACLs (or the Key Vault or Unity Catalog secrets and their grants) are imported with their provider ids. Nothing is replaced: a secret&#39;s value cannot be read back, so the apiKey given is written over it in place. Adopted scopes never carry `initial_manage_principal` (it cannot be read back); MANAGE for `users` is then an ACL, which needs `workspaceUsersAcl`. Turn it off after the update that adopted.
      * 
      */
     public Optional<Output<Boolean>> adopt() {
@@ -40,14 +40,14 @@ public final class LlmKeyVaultArgs extends com.pulumi.resources.ResourceArgs {
     }
 
     /**
-     * Any grant to the built-in `users` or `account users` group (every user), in any letter case, is refused unless this is true. MANAGE for `users` is set as the scope&#39;s `initial_manage_principal`, the only form that works on Standard-tier workspaces, and a warning is emitted on every update while it holds. Moving `users` into or out of MANAGE changes that property, which replaces the scope and so deletes and re-creates every key in it.
+     * Any grant to the built-in `users` or `account users` group (every user), in any letter case, is refused unless this is true. MANAGE for `users` is set as the scope&#39;s `initial_manage_principal` (an ACL instead with `workspaceUsersAcl`), the only form that works on Standard-tier workspaces, and a warning is emitted on every update while it holds. Moving `users` into or out of MANAGE changes that property, which replaces the scope and so deletes and re-creates every key in it.
      * 
      */
     @Import(name="allowWorkspaceUsers")
     private @Nullable Output<Boolean> allowWorkspaceUsers;
 
     /**
-     * @return Any grant to the built-in `users` or `account users` group (every user), in any letter case, is refused unless this is true. MANAGE for `users` is set as the scope&#39;s `initial_manage_principal`, the only form that works on Standard-tier workspaces, and a warning is emitted on every update while it holds. Moving `users` into or out of MANAGE changes that property, which replaces the scope and so deletes and re-creates every key in it.
+     * @return Any grant to the built-in `users` or `account users` group (every user), in any letter case, is refused unless this is true. MANAGE for `users` is set as the scope&#39;s `initial_manage_principal` (an ACL instead with `workspaceUsersAcl`), the only form that works on Standard-tier workspaces, and a warning is emitted on every update while it holds. Moving `users` into or out of MANAGE changes that property, which replaces the scope and so deletes and re-creates every key in it.
      * 
      */
     public Optional<Output<Boolean>> allowWorkspaceUsers() {
@@ -220,6 +220,21 @@ public final class LlmKeyVaultArgs extends com.pulumi.resources.ResourceArgs {
     }
 
     /**
+     * MANAGE for `users` is a `SecretAcl` of its own (`&lt;name&gt;-acl-users`) instead of the scope&#39;s `initial_manage_principal`. Required with `adopt` when `managers` lists `users`, and to be kept after `adopt` is removed: the adopted scope does not carry `initial_manage_principal`, so without it the next update would replace the scope. Needs a Premium workspace (Standard tier has no ACLs).
+     * 
+     */
+    @Import(name="workspaceUsersAcl")
+    private @Nullable Output<Boolean> workspaceUsersAcl;
+
+    /**
+     * @return MANAGE for `users` is a `SecretAcl` of its own (`&lt;name&gt;-acl-users`) instead of the scope&#39;s `initial_manage_principal`. Required with `adopt` when `managers` lists `users`, and to be kept after `adopt` is removed: the adopted scope does not carry `initial_manage_principal`, so without it the next update would replace the scope. Needs a Premium workspace (Standard tier has no ACLs).
+     * 
+     */
+    public Optional<Output<Boolean>> workspaceUsersAcl() {
+        return Optional.ofNullable(this.workspaceUsersAcl);
+    }
+
+    /**
      * Principals given WRITE (read and write) on every scope (`WRITE_SECRET` with unity-catalog).
      * 
      */
@@ -250,6 +265,7 @@ public final class LlmKeyVaultArgs extends com.pulumi.resources.ResourceArgs {
         this.scopePerProvider = $.scopePerProvider;
         this.uniqueSuffix = $.uniqueSuffix;
         this.unityCatalog = $.unityCatalog;
+        this.workspaceUsersAcl = $.workspaceUsersAcl;
         this.writers = $.writers;
     }
 
@@ -272,7 +288,7 @@ public final class LlmKeyVaultArgs extends com.pulumi.resources.ResourceArgs {
         }
 
         /**
-         * @param adopt Take over what already exists under the planned names instead of creating it: the scope, its secrets and its ACLs (or the Key Vault or Unity Catalog secrets and their grants) are imported with their provider ids. Nothing is replaced: a secret&#39;s value cannot be read back, so the apiKey given is written over it in place. Adopted scopes never carry `initial_manage_principal` (it cannot be read back); MANAGE for `users` is then an ACL. Turn it off after the update that adopted.
+         * @param adopt Take over what already exists under the planned names instead of creating it: the scope, its secrets and its ACLs (or the Key Vault or Unity Catalog secrets and their grants) are imported with their provider ids. Nothing is replaced: a secret&#39;s value cannot be read back, so the apiKey given is written over it in place. Adopted scopes never carry `initial_manage_principal` (it cannot be read back); MANAGE for `users` is then an ACL, which needs `workspaceUsersAcl`. Turn it off after the update that adopted.
          * 
          * @return builder
          * 
@@ -283,7 +299,7 @@ public final class LlmKeyVaultArgs extends com.pulumi.resources.ResourceArgs {
         }
 
         /**
-         * @param adopt Take over what already exists under the planned names instead of creating it: the scope, its secrets and its ACLs (or the Key Vault or Unity Catalog secrets and their grants) are imported with their provider ids. Nothing is replaced: a secret&#39;s value cannot be read back, so the apiKey given is written over it in place. Adopted scopes never carry `initial_manage_principal` (it cannot be read back); MANAGE for `users` is then an ACL. Turn it off after the update that adopted.
+         * @param adopt Take over what already exists under the planned names instead of creating it: the scope, its secrets and its ACLs (or the Key Vault or Unity Catalog secrets and their grants) are imported with their provider ids. Nothing is replaced: a secret&#39;s value cannot be read back, so the apiKey given is written over it in place. Adopted scopes never carry `initial_manage_principal` (it cannot be read back); MANAGE for `users` is then an ACL, which needs `workspaceUsersAcl`. Turn it off after the update that adopted.
          * 
          * @return builder
          * 
@@ -293,7 +309,7 @@ public final class LlmKeyVaultArgs extends com.pulumi.resources.ResourceArgs {
         }
 
         /**
-         * @param allowWorkspaceUsers Any grant to the built-in `users` or `account users` group (every user), in any letter case, is refused unless this is true. MANAGE for `users` is set as the scope&#39;s `initial_manage_principal`, the only form that works on Standard-tier workspaces, and a warning is emitted on every update while it holds. Moving `users` into or out of MANAGE changes that property, which replaces the scope and so deletes and re-creates every key in it.
+         * @param allowWorkspaceUsers Any grant to the built-in `users` or `account users` group (every user), in any letter case, is refused unless this is true. MANAGE for `users` is set as the scope&#39;s `initial_manage_principal` (an ACL instead with `workspaceUsersAcl`), the only form that works on Standard-tier workspaces, and a warning is emitted on every update while it holds. Moving `users` into or out of MANAGE changes that property, which replaces the scope and so deletes and re-creates every key in it.
          * 
          * @return builder
          * 
@@ -304,7 +320,7 @@ public final class LlmKeyVaultArgs extends com.pulumi.resources.ResourceArgs {
         }
 
         /**
-         * @param allowWorkspaceUsers Any grant to the built-in `users` or `account users` group (every user), in any letter case, is refused unless this is true. MANAGE for `users` is set as the scope&#39;s `initial_manage_principal`, the only form that works on Standard-tier workspaces, and a warning is emitted on every update while it holds. Moving `users` into or out of MANAGE changes that property, which replaces the scope and so deletes and re-creates every key in it.
+         * @param allowWorkspaceUsers Any grant to the built-in `users` or `account users` group (every user), in any letter case, is refused unless this is true. MANAGE for `users` is set as the scope&#39;s `initial_manage_principal` (an ACL instead with `workspaceUsersAcl`), the only form that works on Standard-tier workspaces, and a warning is emitted on every update while it holds. Moving `users` into or out of MANAGE changes that property, which replaces the scope and so deletes and re-creates every key in it.
          * 
          * @return builder
          * 
@@ -585,6 +601,27 @@ public final class LlmKeyVaultArgs extends com.pulumi.resources.ResourceArgs {
         }
 
         /**
+         * @param workspaceUsersAcl MANAGE for `users` is a `SecretAcl` of its own (`&lt;name&gt;-acl-users`) instead of the scope&#39;s `initial_manage_principal`. Required with `adopt` when `managers` lists `users`, and to be kept after `adopt` is removed: the adopted scope does not carry `initial_manage_principal`, so without it the next update would replace the scope. Needs a Premium workspace (Standard tier has no ACLs).
+         * 
+         * @return builder
+         * 
+         */
+        public Builder workspaceUsersAcl(@Nullable Output<Boolean> workspaceUsersAcl) {
+            $.workspaceUsersAcl = workspaceUsersAcl;
+            return this;
+        }
+
+        /**
+         * @param workspaceUsersAcl MANAGE for `users` is a `SecretAcl` of its own (`&lt;name&gt;-acl-users`) instead of the scope&#39;s `initial_manage_principal`. Required with `adopt` when `managers` lists `users`, and to be kept after `adopt` is removed: the adopted scope does not carry `initial_manage_principal`, so without it the next update would replace the scope. Needs a Premium workspace (Standard tier has no ACLs).
+         * 
+         * @return builder
+         * 
+         */
+        public Builder workspaceUsersAcl(Boolean workspaceUsersAcl) {
+            return workspaceUsersAcl(Output.of(workspaceUsersAcl));
+        }
+
+        /**
          * @param writers Principals given WRITE (read and write) on every scope (`WRITE_SECRET` with unity-catalog).
          * 
          * @return builder
@@ -625,6 +662,7 @@ public final class LlmKeyVaultArgs extends com.pulumi.resources.ResourceArgs {
             $.rotationWarningDays = Codegen.integerProp("rotationWarningDays").output().arg($.rotationWarningDays).def(14).getNullable();
             $.scopePerProvider = Codegen.booleanProp("scopePerProvider").output().arg($.scopePerProvider).def(false).getNullable();
             $.uniqueSuffix = Codegen.booleanProp("uniqueSuffix").output().arg($.uniqueSuffix).def(false).getNullable();
+            $.workspaceUsersAcl = Codegen.booleanProp("workspaceUsersAcl").output().arg($.workspaceUsersAcl).def(false).getNullable();
             return $;
         }
     }

@@ -152,6 +152,7 @@ class AppTest {
                 Map.of(
                         "allowWorkspaceUsers", false,
                         "adopt", false,
+                        "workspaceUsersAcl", false,
                         "rotationWarningDays", 14.0,
                         "backend", "databricks",
                         "scopePerProvider", true,

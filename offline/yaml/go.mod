@@ -1,4 +1,4 @@
-module llmkeyvault/tools/yaml
+module llmkeyvault/offline/yaml
 
 go 1.26
 
