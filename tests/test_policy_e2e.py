@@ -24,7 +24,13 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 POLICY_PACK = ROOT / "policy"
 RAW = ROOT / "tests" / "e2e" / "raw-databricks"
 PASTED_KEY = "sk-test-pasted-openai-9999999999999999"
-EXAMPLES = sorted(p.name for p in (ROOT / "examples").iterdir() if (p / "Pulumi.yaml").exists())
+# Vault examples; the consumers (they read a vault through a StackReference) are deployed with
+# one by their own tests.
+EXAMPLES = sorted(
+    p.name
+    for p in (ROOT / "examples").iterdir()
+    if (p / "Pulumi.yaml").exists() and "StackReference" not in (p / "Pulumi.yaml").read_text(encoding="utf-8")
+)
 assert set(EXAMPLES) == set(EXAMPLE_SETUP), "every example has its stack settings in test_examples.py"
 
 #: (level, policy, resource) the engine must print for the raw program
