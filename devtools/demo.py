@@ -28,6 +28,11 @@ from devtools.local_stack import ROOT, LocalStack
 from devtools.programs import driver_for
 from devtools.workspace import DEPLOYER
 
+#: Unity Catalog schemas an example writes into. For real a platform team makes them (each
+#: example's README says so); the demo seeds them in the emulated workspace, owned by the
+#: deploying identity, before deploying. Seeding an existing schema changes nothing.
+UC_SCHEMAS: dict[str, tuple[str, ...]] = {"unity-catalog-yaml": ("main.llm_keys",)}
+
 
 def secret_config_keys(project: Path) -> list[str]:
     with (project / "Pulumi.yaml").open(encoding="utf-8") as f:
@@ -82,6 +87,28 @@ def show_workspace(dump: dict[str, object]) -> None:
     assert isinstance(vaults, dict)
     for name, vault in sorted(vaults.items()):
         print(f"  key vault {name}: {', '.join(vault.get('secretNames') or []) or '(empty)'}")
+    show_unity_catalog(dump)
+
+
+def show_unity_catalog(dump: dict[str, Any]) -> None:
+    grants = dump.get("ucGrants") or {}
+    secrets = dump.get("ucSecrets") or {}
+    for full, schema in sorted((dump.get("schemas") or {}).items()):
+        seeded = ", seeded before the deployment" if schema.get("seeded") else ""
+        print(f"  Unity Catalog schema {full} (owner {schema['owner']}{seeded})")
+        for name in schema.get("secretNames") or []:
+            secret = f"{full}.{name}"
+            expires = (secrets.get(secret) or {}).get("expireTime")
+            print(f"    secret {name}" + (f" (expires {expires})" if expires else ""))
+            for principal, privileges in sorted(((grants.get("secret") or {}).get(secret) or {}).items()):
+                print(f"      {', '.join(privileges):<16} {principal}")
+    for kind in ("catalog", "schema"):
+        for full, by_principal in sorted((grants.get(kind) or {}).items()):
+            holders: dict[str, list[str]] = {}
+            for principal, privileges in sorted(by_principal.items()):
+                holders.setdefault(", ".join(privileges), []).append(principal)
+            for privileges, principals in sorted(holders.items()):
+                print(f"  {privileges} on {kind} {full}: {', '.join(principals)}")
 
 
 def main() -> int:
@@ -102,6 +129,9 @@ def main() -> int:
             key, default = readers
             for i, reader in enumerate([*default, SERVING_IDENTITY]):
                 stack.run("config", "set", "--path", f"{key}[{i}]", reader)
+    if args.example in UC_SCHEMAS:
+        stack.seed(*UC_SCHEMAS[args.example])
+        print(f"The Unity Catalog schema(s) it writes into, seeded: {', '.join(UC_SCHEMAS[args.example])}\n")
     print(f"Deploying examples/{args.example} to the workspace emulator (state in {stack.state})\n")
     result = stack.up()
     print(result.stdout)

@@ -210,12 +210,31 @@ class LocalStack:
             loaded: dict[str, Any] = yaml.safe_load(f)
         return loaded
 
+    def redefine(self, project: dict[str, Any]) -> None:
+        """Replace the project copy's Pulumi.yaml (as `definition` returned it, changed): the
+        program as a user would edit it between two updates."""
+        with (self.project / "Pulumi.yaml").open("w", encoding="utf-8") as f:
+            yaml.safe_dump(project, f, sort_keys=False)
+
     def workspace_dump(self) -> dict[str, Any]:
-        done = subprocess.run(
-            [str(EMULATOR_CLI), "dump", "--dir", str(self.workspace)], capture_output=True, text=True, check=True
-        )
-        dumped: dict[str, Any] = json.loads(done.stdout)
+        dumped: dict[str, Any] = json.loads(self.emulator("dump"))
         return dumped
+
+    def emulator(self, command: str, *args: str) -> str:
+        """Run a command of the emulator's CLI on this stack's workspace (``seed``, ``put-grant``, ...):
+        what a platform team or a person did outside the stack. Its standard output."""
+        done = subprocess.run(
+            [str(EMULATOR_CLI), command, "--dir", str(self.workspace), *args], capture_output=True, text=True
+        )
+        if done.returncode != 0:
+            raise AssertionError(f"emulator {command} failed ({done.returncode}): {done.stderr}")
+        return done.stdout
+
+    def seed(self, *schemas: str, owner: str | None = None) -> None:
+        """Make Unity Catalog schemas (``<catalog>.<schema>``) exist, as a platform team would have;
+        owned by the emulator's default deploying identity unless ``owner`` says otherwise."""
+        args = [arg for schema in schemas for arg in ("--schema", schema)]
+        self.emulator("seed", *args, *(("--owner", owner) if owner else ()))
 
     def everything_printed(self) -> str:
         return "\n".join(r.stdout + "\n" + r.stderr for r in self.transcript)

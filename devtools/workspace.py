@@ -67,6 +67,22 @@ def uc_secret_digests(dump: dict[str, Any]) -> dict[str, str]:
     return {full: entry["valueSha256"] for full, entry in (dump.get("ucSecrets") or {}).items()}
 
 
+def changes_since(dump: dict[str, Any], seq: int) -> list[tuple[str, str, str]]:
+    """The mutating calls logged after call number ``seq`` (0: all), as ``(kind, op, target)``
+    sorted, e.g. ``("ucsecret", "update", "main.llm_keys.openai_api_key")`` or ``("grant",
+    "create", "catalog/main/data-science")``. Failed calls are included, with op ``<op>!``."""
+    return sorted(
+        (e["kind"], e["op"] + ("!" if e.get("error") else ""), e["target"])
+        for e in dump.get("log") or []
+        if e["seq"] > seq
+    )
+
+
+def last_call(dump: dict[str, Any]) -> int:
+    """The number of the last logged call: pass it to `changes_since` to see what comes after."""
+    return max((e["seq"] for e in dump.get("log") or []), default=0)
+
+
 def serving_references(dump: dict[str, Any]) -> dict[str, list[str]]:
     """Endpoint name (or model provider service full name) to the secret references it holds."""
     found = {name: list(e.get("secretReferences") or []) for name, e in (dump.get("servingEndpoints") or {}).items()}

@@ -23,7 +23,7 @@ def demo(tmp_path: Path, example: str, *extra: str) -> str:
     return done.stdout + done.stderr
 
 
-@pytest.mark.parametrize("example", ["aws-python"])
+@pytest.mark.parametrize("example", ["aws-python", "unity-catalog-yaml"])
 def test_demo_is_idempotent_and_prints_no_key(engine_ready: None, tmp_path: Path, example: str) -> None:
     first = demo(tmp_path, example)
     assert re.search(r"\+ \d+ created", first)
@@ -43,7 +43,7 @@ def test_demo_deploys_the_vault_then_its_serving_consumer(engine_ready: None, tm
     assert "READ   llm-serving-app" in vault_run  # the serving identity is among the vault's readers
     endpoint = consumer_run.split("Model Serving endpoints")[1]
     assert "endpoint llm-chat (created by llm-serving-app)" in endpoint
-    assert "uses {{secrets/llm-keys/openai-api-key}}" in endpoint
+    assert "uses {{secrets/llm-keys-demo/openai-api-key}}" in endpoint  # the scope is named after the stack
     second = demo(tmp_path, "aws-python", "--consumer", "serving-yaml")
     sections = [s.split("Duration:")[0] for s in second.split("Resources:")[1:]]
     assert len(sections) == 2 and all("created" not in s and "updated" not in s for s in sections)

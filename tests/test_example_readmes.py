@@ -35,7 +35,8 @@ import re
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -43,9 +44,10 @@ import pytest
 import yaml
 from conftest import make
 
+from devtools.demo import UC_SCHEMAS
 from devtools.local_stack import BIN, ROOT, LocalStack
 from devtools.programs import BUILD, DRIVERS, driver_for, go_driver, runtime_of
-from devtools.workspace import digest, layout, secret_digests
+from devtools.workspace import digest, layout, secret_digests, uc_layout, uc_secret_digests
 
 EXAMPLES = ROOT / "examples"
 FENCE = re.compile(r"^```(?P<info>[^\n`]*)\n(?P<body>.*?)^```[ \t]*$", re.M | re.S)
@@ -209,8 +211,14 @@ class Expected:
     answers: dict[str, list[str]]
     #: the emulated workspace's layout (devtools.workspace.layout) after the last block
     layout: dict[str, Any]
-    #: `scope/key` or `vault:<rg>/<vault>/<name>` to the value it must hold at the end
+    #: `scope/key`, `vault:<rg>/<vault>/<name>` or `<catalog>.<schema>.<secret>` to the value it
+    #: must hold at the end
     values: dict[str, str]
+    #: Unity Catalog (devtools.workspace.uc_layout) after the last block; the schemas the example
+    #: writes into are seeded first (devtools.demo.UC_SCHEMAS), as a platform team made them
+    uc_layout: dict[str, Any] = field(default_factory=lambda: {"schemas": {}, "grants": {}})
+    #: what exists before the first block (made outside Pulumi with the emulator's CLI)
+    prepare: Callable[[LocalStack], None] = lambda stack: None
 
 
 def scope(keys: list[str], grants: dict[str, str], backend: str = "DATABRICKS") -> dict[str, Any]:
@@ -229,6 +237,37 @@ GCP_SCOPES = {
     "openai": {"ml-platform": "READ", "chat-assistants": "READ", "platform-admins": "MANAGE"},
     "anthropic": {"ml-platform": "READ", "chat-assistants": "READ", "research": "READ", "platform-admins": "MANAGE"},
     "google": {"ml-platform": "READ", "analytics": "READ", "platform-admins": "MANAGE"},
+}
+
+#: the service principal the READMEs configure as `databricks:clientId`: the deploying identity
+README_SP = "4c9e3a2b-1d6f-4e8a-9b7c-0f1e2d3c4b5a"
+
+
+def uc_platform_team(example: str) -> Callable[[LocalStack], None]:
+    """The schemas the example writes into (devtools.demo.UC_SCHEMAS), made by a platform team,
+    which grants the deploying service principal what the example's README says it needs."""
+
+    def prepare(stack: LocalStack) -> None:
+        for full in UC_SCHEMAS[example]:
+            catalog = full.split(".")[0]
+            stack.seed(full, owner="platform-team")
+            for securable, name, privileges in (
+                ("catalog", catalog, UC_DEPLOYER_ON_CATALOG),
+                ("schema", full, UC_DEPLOYER_ON_SCHEMA),
+            ):
+                args = ["--securable", securable, "--name", name, "--principal", README_SP, "--caller", "platform-team"]
+                stack.emulator("put-grant", *args, *(a for p in privileges for a in ("--privilege", p)))
+
+    return prepare
+
+
+UC_DEPLOYER_ON_CATALOG = ["MANAGE", "USE_CATALOG"]
+UC_DEPLOYER_ON_SCHEMA = ["CREATE_SECRET", "MANAGE", "USE_SCHEMA"]
+UC_PRINCIPALS = ["ai-gateway-owners", "chat-assistants", "data-science", "platform-admins"]
+UC_SECRET_GRANTS = {
+    "ai-gateway-owners": ["REFERENCE_SECRET"],
+    "data-science": ["READ_SECRET"],
+    "platform-admins": ["MANAGE"],
 }
 
 
@@ -316,6 +355,37 @@ EXPECTED = {
             "llm-keys-prod/openai-api-key": fake("yaml", "openai", 2),
         },
     ),
+    "unity-catalog-yaml": Expected(
+        answers={
+            "databricks:clientSecret": [fake("uc", "sp", 0)],
+            "openaiApiKey": [fake("uc", "openai", 0), fake("uc", "openai", 1)],
+            "anthropicApiKey": [fake("uc", "anthropic", 0)],
+            "mistralApiKey": [fake("uc", "mistral", 0)],
+        },
+        layout={"scopes": {}, "vaults": {}},
+        prepare=uc_platform_team("unity-catalog-yaml"),
+        values={
+            "main.llm_keys.openai_api_key": fake("uc", "openai", 1),  # rotated
+            "main.llm_keys.anthropic_api_key": fake("uc", "anthropic", 0),
+            "main.llm_keys.mistral_api_key": fake("uc", "mistral", 0),
+        },
+        uc_layout={
+            "schemas": {"main.llm_keys": ["anthropic_api_key", "mistral_api_key", "openai_api_key"]},
+            "grants": {
+                "catalog": {"main": {README_SP: UC_DEPLOYER_ON_CATALOG, **{p: ["USE_CATALOG"] for p in UC_PRINCIPALS}}},
+                "schema": {
+                    "main.llm_keys": {README_SP: UC_DEPLOYER_ON_SCHEMA, **{p: ["USE_SCHEMA"] for p in UC_PRINCIPALS}}
+                },
+                "secret": {
+                    f"main.llm_keys.{p}_api_key": {
+                        **UC_SECRET_GRANTS,
+                        **({"chat-assistants": ["READ_SECRET"]} if p == "anthropic" else {}),
+                    }
+                    for p in ("openai", "anthropic", "mistral")
+                },
+            },
+        },
+    ),
 }
 
 
@@ -355,6 +425,7 @@ def test_readme_blocks_run_as_printed(release_artefacts: None, tmp_path: Path, n
     for folder in ("dist", "sdk", "provider"):
         (repo / folder).symlink_to(ROOT / folder)
     stack = LocalStack(EXAMPLES / name, repo / "examples", built_plugin=False)
+    expected.prepare(stack)
 
     shim_dir = tmp_path / "shim"
     shim_dir.mkdir()
@@ -398,7 +469,8 @@ def test_readme_blocks_run_as_printed(release_artefacts: None, tmp_path: Path, n
     # the workspace holds what the README says: both stacks' scopes, side by side
     dump = stack.workspace_dump()
     assert layout(dump) == expected.layout
-    stored = secret_digests(dump)
+    assert uc_layout(dump) == expected.uc_layout
+    stored = {**secret_digests(dump), **uc_secret_digests(dump)}
     assert {k: stored.get(k) for k in expected.values} == {k: digest(v) for k, v in expected.values.items()}
     assert len(stored) == len(expected.values), sorted(stored)
 

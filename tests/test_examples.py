@@ -13,9 +13,10 @@ from typing import Any
 
 import pytest
 
+from devtools.demo import UC_SCHEMAS
 from devtools.local_stack import ROOT, LocalStack
 from devtools.programs import driver_for
-from devtools.workspace import digest, is_empty, layout, secret_digests
+from devtools.workspace import digest, is_empty, layout, secret_digests, uc_layout, uc_secret_digests
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -28,6 +29,23 @@ class Example:
     expected: dict[str, Any]
     config: dict[str, str] = field(default_factory=dict)
     prepare: Callable[[LocalStack], None] = lambda stack: None
+    #: Unity Catalog as devtools.workspace.uc_layout shows it
+    uc_expected: dict[str, Any] = field(default_factory=lambda: {"schemas": {}, "grants": {}})
+
+
+def stored_digests(dump: dict[str, Any]) -> dict[str, str]:
+    """Every stored value's digest: scope secrets, vault secrets and Unity Catalog secrets."""
+    return {**secret_digests(dump), **uc_secret_digests(dump)}
+
+
+UC_PRINCIPALS = ["ai-gateway-owners", "chat-assistants", "data-science", "platform-admins"]
+
+
+def uc_example_secret(provider: str) -> dict[str, list[str]]:
+    grants = {"ai-gateway-owners": ["REFERENCE_SECRET"], "data-science": ["READ_SECRET"], "platform-admins": ["MANAGE"]}
+    if provider == "anthropic":
+        grants["chat-assistants"] = ["READ_SECRET"]
+    return grants
 
 
 def databricks_scope(keys: list[str], grants: dict[str, str]) -> dict[str, Any]:
@@ -111,6 +129,28 @@ EXAMPLES = {
             "vaults": {},
         },
     ),
+    "unity-catalog-yaml": Example(
+        name="unity-catalog-yaml",
+        secrets={
+            "openaiApiKey": "sk-test-uc-openai-0000",
+            "anthropicApiKey": "sk-test-uc-anthropic-0000",
+            "mistralApiKey": "sk-test-uc-mistral-0000",
+        },
+        rotate="mistralApiKey",
+        expected={"scopes": {}, "vaults": {}},
+        # the schema it writes into, made beforehand (as `make demo` does)
+        prepare=lambda stack: stack.seed(*UC_SCHEMAS["unity-catalog-yaml"]),
+        uc_expected={
+            "schemas": {"main.llm_keys": ["anthropic_api_key", "mistral_api_key", "openai_api_key"]},
+            "grants": {
+                "catalog": {"main": {p: ["USE_CATALOG"] for p in UC_PRINCIPALS}},
+                "schema": {"main.llm_keys": {p: ["USE_SCHEMA"] for p in UC_PRINCIPALS}},
+                "secret": {
+                    f"main.llm_keys.{p}_api_key": uc_example_secret(p) for p in ("openai", "anthropic", "mistral")
+                },
+            },
+        },
+    ),
     "yaml": Example(
         name="yaml",
         secrets={"openaiApiKey": "sk-test-yaml-openai-0000"},
@@ -149,7 +189,8 @@ def test_example_lifecycle(engine_ready: None, tmp_path: Path, name: str) -> Non
     stack.up()
     dump = stack.workspace_dump()
     assert layout(dump) == example.expected
-    digests = secret_digests(dump)
+    assert uc_layout(dump) == example.uc_expected
+    digests = stored_digests(dump)
     assert sorted(digests.values()) == sorted(digest(v) for v in example.secrets.values())
 
     # a second preview changes nothing
@@ -161,14 +202,15 @@ def test_example_lifecycle(engine_ready: None, tmp_path: Path, name: str) -> Non
     rotation = stack.up()
     after = stack.workspace_dump()
     assert layout(after) == example.expected
-    changed = {k for k in digests if secret_digests(after).get(k) != digests[k]}
+    assert uc_layout(after) == example.uc_expected
+    changed = {k for k in digests if stored_digests(after).get(k) != digests[k]}
     assert len(changed) == 1
     (rotated,) = changed
     assert digests[rotated] == digest(example.secrets[example.rotate])
-    assert secret_digests(after)[rotated] == digest(new_value)
+    assert stored_digests(after)[rotated] == digest(new_value)
     # written over in place: one update, nothing replaced, the key never absent
     assert re.search(r"~ 1 updated", rotation.stdout) and "replaced" not in rotation.stdout, rotation.stdout
-    ops = [c["op"] for c in after["log"] if c.get("kind") in ("secret", "vaultsecret")]
+    ops = [c["op"] for c in after["log"] if c.get("kind") in ("secret", "vaultsecret", "ucsecret")]
     assert "delete" not in ops, ops
     stack.preview("--expect-no-changes")
 

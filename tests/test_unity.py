@@ -83,6 +83,24 @@ def test_per_secret_grants_at_every_level_and_own_readers_without_scope_per_prov
     }
 
 
+def test_usage_grants_are_named_by_identity_and_spelled_whatever_the_provider_order() -> None:
+    # Renaming a Grant would create the new one, then delete the old one, which revokes every
+    # privilege of the principal: a change of letter case alone must not rename it.
+    def usage(providers: list[dict[str, Any]], readers: list[str]) -> list[tuple[str, str]]:
+        return [(u.resource_name, u.principal) for u in plan({**UC, "providers": providers, "readers": readers}).usage]
+
+    assert usage([key("openai")], ["Data-Science"]) == [
+        ("llm-use-catalog-data-science", "Data-Science"),
+        ("llm-use-schema-data-science", "Data-Science"),
+    ]
+    assert [name for name, _ in usage([key("openai")], ["data-science"])] == [
+        name for name, _ in usage([key("openai")], ["Data-Science"])
+    ]
+    one_way = usage([key("openai", readers=["rag-app"]), key("anthropic", readers=["RAG-App"])], [])
+    other_way = usage([key("anthropic", readers=["RAG-App"]), key("openai", readers=["rag-app"])], [])
+    assert one_way == other_way == [("llm-use-catalog-rag-app", "RAG-App"), ("llm-use-schema-rag-app", "RAG-App")]
+
+
 def test_grant_usage_off_plans_no_usage_grants() -> None:
     p = plan(
         {
@@ -248,6 +266,8 @@ def test_unity_catalog_children_inputs_and_outputs() -> None:
         "privileges": ["USE_CATALOG"],
     }
     assert len(run.of_type(GRANT)) == 6 and run.of_type(SCHEMA) == []
+    # deleting a Grant revokes all of its principal's privileges there: never after the new one
+    assert all(r.delete_before_replace for r in run.of_type(GRANT))
     assert run.of_type("databricks:index/secretScope:SecretScope") == []
     assert run.outputs["secretFullNames"] == {
         "openai": "main.llm.openai_api_key",

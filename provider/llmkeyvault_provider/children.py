@@ -283,14 +283,11 @@ def usage_grant(
     at: Placement,
     import_id: str | None = None,
 ) -> pulumi.CustomResource:
-    """One principal's USE_CATALOG or USE_SCHEMA (``Grant``: that principal only, never ``Grants``)."""
+    """One principal's USE_CATALOG or USE_SCHEMA (``Grant``: that principal only, never ``Grants``).
+
+    Delete before replace: deleting a ``Grant`` revokes every privilege of its principal on the
+    securable (terraform-provider-databricks ``catalog/resource_grant.go``), so with the default
+    create-before-delete a new spelling of the principal would be granted, then revoked."""
     props = {plan.securable: plan.name, "principal": principal, "privileges": [plan.privilege]}
-    return pulumi.CustomResource(
-        UC_GRANT,
-        resource_name,
-        props,
-        at.options(
-            "databricks",
-            import_id,
-        ),
-    )
+    options = at.options("databricks", import_id, delete_before_replace=True)
+    return pulumi.CustomResource(UC_GRANT, resource_name, props, options)

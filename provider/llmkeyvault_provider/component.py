@@ -126,7 +126,7 @@ def _acl_resource_name(grant: GrantPlan, hide_principal: bool) -> str:
 
 
 def _usage_resource_name(usage: UsagePlan, hide_principal: bool) -> str:
-    return _hidden(usage.resource_name, usage.principal, hide_principal)
+    return _hidden(usage.resource_name, rules.principal_identity(usage.principal), hide_principal)
 
 
 def _scope_name_of(planned: str) -> Callable[[FinalNames], str]:

@@ -587,17 +587,22 @@ def _plan_uc_grants(args: LlmKeyVaultArgs, secrets: Sequence[SecretPlan]) -> tup
 
 
 def _plan_usage(name: str, args: LlmKeyVaultArgs, uc: UnityCatalogPlan) -> tuple[UsagePlan, ...]:
-    principals: dict[str, str] = {}  # identity -> first spelling
+    spellings: dict[str, set[str]] = {}  # identity -> every spelling given
     for field in PRINCIPAL_FIELDS:
         for principal in getattr(args, field):
-            principals.setdefault(rules.principal_identity(principal), principal)
+            spellings.setdefault(rules.principal_identity(principal), set()).add(principal)
     for provider in args.providers:
         for principal in provider.readers:
-            principals.setdefault(rules.principal_identity(principal), principal)
+            spellings.setdefault(rules.principal_identity(principal), set()).add(principal)
     usage: list[UsagePlan] = []
-    for principal in sorted(principals.values(), key=rules.principal_identity):
-        usage.append(UsagePlan("catalog", uc.catalog, principal, USE_CATALOG, f"{name}-use-catalog-{principal}"))
-        usage.append(UsagePlan("schema", uc.schema_full_name, principal, USE_SCHEMA, f"{name}-use-schema-{principal}"))
+    # A Grant is named after the principal's identity, not its spelling: renaming it would delete
+    # the old Grant after creating the new one, and deleting a Grant revokes every privilege of
+    # its principal there. Of several spellings (only several providers' readers can differ), the
+    # least, so that the order of the providers changes nothing.
+    for identity in sorted(spellings):
+        principal = min(spellings[identity])
+        usage.append(UsagePlan("catalog", uc.catalog, principal, USE_CATALOG, f"{name}-use-catalog-{identity}"))
+        usage.append(UsagePlan("schema", uc.schema_full_name, principal, USE_SCHEMA, f"{name}-use-schema-{identity}"))
     return tuple(usage)
 
 

@@ -106,6 +106,24 @@ var commands = map[string]command{
 			return err
 		}
 	}},
+	"put-grant": {flags: func(fs *flag.FlagSet) func(*workspace.Workspace, int64) error {
+		securable := fs.String("securable", "", "catalog, schema, secret or model_provider_service")
+		name := fs.String("name", "", "the securable's full name (<catalog>, <catalog>.<schema>, ...)")
+		principal := fs.String("principal", "", "user, group or service principal")
+		var privileges multiFlag
+		fs.Var(&privileges, "privilege", "privilege to grant (repeatable)")
+		caller := fs.String("caller", provider.DefaultIdentity, "the principal that grants (needs ownership or MANAGE)")
+		return func(w *workspace.Workspace, now int64) error {
+			if len(privileges) == 0 {
+				return errors.New("--privilege is required")
+			}
+			// As the Grant resource does: this principal's privileges on the
+			// securable become these; other principals are left alone.
+			_, err := w.SetPrincipalGrant(*securable, *name, *principal, privileges, *caller)
+			logCLI(w, workspace.KindGrant, "put-grant", *securable+"/"+*name+"/"+*principal, now)
+			return err
+		}
+	}},
 	"purge":   {flags: vaultCommand("purge", (*workspace.Workspace).PurgeVaultSecret)},
 	"recover": {flags: vaultCommand("recover", (*workspace.Workspace).RecoverVaultSecret)},
 }

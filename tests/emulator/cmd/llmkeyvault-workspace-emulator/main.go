@@ -43,6 +43,8 @@ Make things exist "outside Pulumi" (as a platform team or an older program did):
   put-secret    [--dir D] --scope S --key K --digest-of-stdin
   put-uc-secret [--dir D] --name <catalog>.<schema>.<secret> --digest-of-stdin [--owner P]
   put-acl       [--dir D] --scope S --principal P --permission READ|WRITE|MANAGE
+  put-grant     [--dir D] --securable catalog|schema|secret --name N --principal P --privilege X [--privilege ...] [--caller P]
+                                           set one principal's privileges on a Unity Catalog securable
   purge         [--dir D] --vault <resource group>/<vault> --name N   purge a soft-deleted Key Vault secret
   recover       [--dir D] --vault <resource group>/<vault> --name N   recover a soft-deleted Key Vault secret
 

@@ -158,3 +158,45 @@ func TestPurgeAndRecover(t *testing.T) {
 		t.Error("the vault needs its resource group")
 	}
 }
+
+func TestPutGrant(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv(workspace.DirEnv, dir)
+	if code, _, errs := run("seed", "--schema", "main.shared", "--owner", "other-team"); code != 0 {
+		t.Fatalf("seed: %d %s", code, errs)
+	}
+	grant := func(args ...string) (int, string) {
+		code, _, errs := run(append([]string{"put-grant", "--securable", "schema", "--name", "main.shared"}, args...)...)
+		return code, errs
+	}
+	if code, errs := grant("--principal", "analysts", "--privilege", "use schema", "--privilege", "SELECT"); code != 1 ||
+		!strings.Contains(errs, "PERMISSION_DENIED") {
+		t.Errorf("only the owner (or a MANAGE holder) grants: %d %s", code, errs)
+	}
+	if code, errs := grant("--principal", "analysts", "--privilege", "use schema", "--privilege", "SELECT", "--caller", "other-team"); code != 0 {
+		t.Fatalf("put-grant: %d %s", code, errs)
+	}
+	if code, errs := grant("--principal", "bi", "--privilege", "USE_CATALOG", "--caller", "other-team"); code != 1 ||
+		!strings.Contains(errs, "not applicable") {
+		t.Errorf("USE_CATALOG on a schema: %d %s", code, errs)
+	}
+	if code, errs := grant("--principal", "bi", "--caller", "other-team"); code != 1 || !strings.Contains(errs, "--privilege is required") {
+		t.Errorf("no privilege: %d %s", code, errs)
+	}
+	if code, errs := grant("--principal", "bi", "--privilege", "BROWSE", "--caller", "other-team"); code != 0 {
+		t.Fatalf("put-grant: %d %s", code, errs)
+	}
+	// Authoritative for its principal only: analysts' privileges become these; bi keeps its own.
+	if code, errs := grant("--principal", "Analysts", "--privilege", "USE_SCHEMA", "--caller", "other-team"); code != 0 {
+		t.Fatalf("put-grant: %d %s", code, errs)
+	}
+	_, out, _ := run("dump")
+	var d workspace.Dump
+	if err := json.Unmarshal([]byte(out), &d); err != nil {
+		t.Fatal(err)
+	}
+	got := d.UCGrants["schema"]["main.shared"]
+	if len(got) != 2 || strings.Join(got["analysts"], ",") != "USE_SCHEMA" || strings.Join(got["bi"], ",") != "BROWSE" {
+		t.Errorf("grants on main.shared: %v", got)
+	}
+}
