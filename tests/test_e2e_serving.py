@@ -28,6 +28,10 @@ ROTATED = "sk-test-serving-openai-1111"
 ENDPOINT = "llm-chat"
 
 
+#: the scope examples/yaml makes for its `dev` stack
+VAULT_SCOPE = "llm-keys-dev"
+
+
 def set_readers(vault: LocalStack, readers: list[str]) -> None:
     vault.run("config", "rm", "readers", check=False)
     for i, reader in enumerate(readers):
@@ -36,7 +40,7 @@ def set_readers(vault: LocalStack, readers: list[str]) -> None:
 
 def acls(stack: LocalStack) -> dict[str, str]:
     """The ACLs of the vault's scope, principals in lower case."""
-    return {p.lower(): level for p, level in stack.workspace_dump()["acls"]["llmKeys"].items()}
+    return {p.lower(): level for p, level in stack.workspace_dump()["acls"][VAULT_SCOPE].items()}
 
 
 def assert_passes_the_policy_pack(consumer: LocalStack) -> None:
@@ -57,7 +61,7 @@ def test_a_consumer_serves_an_external_model_with_the_vaults_references(engine_r
     vault.up()
     exported = vault.outputs()
     reference = exported["secretReferences"]["openai"]
-    assert reference == "{{secrets/llmKeys/openai-api-key}}"
+    assert reference == "{{secrets/" + VAULT_SCOPE + "/openai-api-key}}"
     assert exported["externalModels"]["openai"] == {"provider": "openai", "openaiConfig": {"openaiApiKey": reference}}
 
     consumer.init({}, {"databricks:clientId": SERVING, "vaultStack": f"organization/llm-keys-yaml/{vault.stack}"})
@@ -76,7 +80,7 @@ def test_a_consumer_serves_an_external_model_with_the_vaults_references(engine_r
     # Rotating the key in the vault changes nothing for the consumer: references are stable.
     vault.set_secret("openaiApiKey", ROTATED)
     vault.up()
-    assert consumer.workspace_dump()["secrets"]["llmKeys"]["openai-api-key"]["valueSha256"] == digest(ROTATED)
+    assert consumer.workspace_dump()["secrets"][VAULT_SCOPE]["openai-api-key"]["valueSha256"] == digest(ROTATED)
     consumer.preview("--expect-no-changes")
     # ... and the endpoint still resolves: an update of it runs the emulator's check again.
     consumer.run("config", "set", "modelName", "gpt-4o")
@@ -92,7 +96,7 @@ def test_a_consumer_serves_an_external_model_with_the_vaults_references(engine_r
     printed = failed.stdout + failed.stderr
     assert failed.returncode != 0
     assert "PERMISSION_DENIED" in printed
-    assert "does not have READ permission on secret scope llmKeys" in printed
+    assert f"does not have READ permission on secret scope {VAULT_SCOPE}" in printed
     assert "The endpoint creator must have READ access" in printed
 
     # Consumer first, then the vault: nothing is left in the workspace.

@@ -124,8 +124,23 @@ def blocks(readme: Path) -> list[Block]:
     ]
 
 
+def consumes_a_vault(example: Path) -> bool:
+    """A consumer example reads a vault stack through a StackReference: its commands need that
+    stack deployed first, which tests/test_e2e_serving.py does, running the same commands."""
+    return "StackReference" in (example / "Pulumi.yaml").read_text(encoding="utf-8")
+
+
 def readmes() -> list[Path]:
-    return sorted(EXAMPLES.glob("*/README.md"))
+    """The READMEs whose command blocks run here as printed: every vault example's."""
+    return sorted(r for r in EXAMPLES.glob("*/README.md") if not consumes_a_vault(r.parent))
+
+
+def test_consumer_readmes_name_the_test_that_deploys_them() -> None:
+    consumers = sorted(p for p in EXAMPLES.iterdir() if (p / "Pulumi.yaml").exists() and consumes_a_vault(p))
+    assert consumers
+    for example in consumers:
+        assert "tests/test_e2e_serving.py" in (example / "README.md").read_text(encoding="utf-8"), example
+        assert example.name in (ROOT / "tests" / "test_e2e_serving.py").read_text(encoding="utf-8"), example
 
 
 # --------------------------------------------------------------------------- static checks (fast)
@@ -133,7 +148,7 @@ def readmes() -> list[Path]:
 
 def test_every_example_has_a_readme_with_blocks() -> None:
     names = sorted(p.parent.name for p in readmes())
-    assert names == sorted(p.name for p in EXAMPLES.iterdir() if p.is_dir())
+    assert names == sorted(p.name for p in EXAMPLES.iterdir() if p.is_dir() and not consumes_a_vault(p))
     for readme in readmes():
         assert any(b.info == RUN for b in blocks(readme)), f"{readme}: no block is run"
 
@@ -159,11 +174,11 @@ def test_marked_blocks_only_sign_in() -> None:
 def test_databricks_config_keys_exist() -> None:
     """Every `databricks:<key>` the examples and docs/production.md name is a configuration key
     of pulumi-databricks 1.118.0: the emulator accepts any key, the real provider does not."""
-    docs = [*readmes(), ROOT / "docs" / "production.md"]
-    named = {
+    docs = [*EXAMPLES.glob("*/README.md"), ROOT / "docs" / "production.md"]
+    named = {  # configuration keys are camelCase; `databricks:ModelServing` is a resource type
         (doc.relative_to(ROOT).as_posix(), key)
         for doc in docs
-        for key in re.findall(r"\bdatabricks:([A-Za-z]+)\b(?![/:])", doc.read_text(encoding="utf-8"))
+        for key in re.findall(r"\bdatabricks:([a-z][A-Za-z]*)\b(?![/:])", doc.read_text(encoding="utf-8"))
     }
     assert named
     unknown = sorted((doc, key) for doc, key in named if key not in DATABRICKS_CONFIG_KEYS)
