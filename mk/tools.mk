@@ -60,11 +60,11 @@ $(TOOLS_BIN)/pulumi-language-yaml: $(YAML_DEPS)
 		-ldflags "-s -w -X github.com/pulumi/pulumi-yaml/pkg/version.Version=$(PULUMI_YAML_VERSION)" \
 		.
 
-# Our own reduced Python language host (module tools/pyhost, docs/python-host.md):
+# Our own reduced Python language host (module offline/pyhost, docs/python-host.md):
 # it serves Python plugins from source (PulumiPlugin.yaml, runtime: python) and
-# nothing else, because the upstream host is not served by the Go module proxy.
-# It belongs with offline/ (offline/README.md).
-PYHOST_DIR  := $(TOOLS_DIR)/pyhost
+# nothing else, because the upstream host is not served by the Go module proxy
+# (offline/README.md).
+PYHOST_DIR  := $(OFFLINE_DIR)/pyhost
 PYHOST_DEPS := $(PYHOST_DIR)/go.mod $(PYHOST_DIR)/go.sum $(filter-out %_test.go,$(wildcard $(PYHOST_DIR)/*.go))
 
 $(TOOLS_BIN)/pulumi-language-python: $(PYHOST_DEPS)

@@ -1,4 +1,4 @@
-module llmkeyvault/tools/pyhost
+module llmkeyvault/offline/pyhost
 
 go 1.26.6
 
