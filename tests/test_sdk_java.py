@@ -180,9 +180,10 @@ def test_java_program_under_mocks(java_dist: Path, java: dict[str, str]) -> None
     (report,) = (program / "target/surefire-reports").glob("TEST-*.xml")
     suite = ET.parse(report).getroot()
     counts = {key: int(suite.get(key, "-1")) for key in ("tests", "failures", "errors", "skipped")}
-    assert counts == {"tests": 3, "failures": 0, "errors": 0, "skipped": 0}
+    assert counts == {"tests": 4, "failures": 0, "errors": 0, "skipped": 0}
     assert {case.get("name") for case in suite.iter("testcase")} == {
         "componentIsRegisteredWithItsInputs",
         "apiKeyIsSentAsASecret",
         "aPlainApiKeyIsSentAsGiven",
+        "aUnityCatalogVaultIsRegisteredWithItsInputs",
     }

@@ -4,6 +4,7 @@ import com.llmkeyvault.llmkeyvault.LlmKeyVault;
 import com.llmkeyvault.llmkeyvault.LlmKeyVaultArgs;
 import com.llmkeyvault.llmkeyvault.enums.Backend;
 import com.llmkeyvault.llmkeyvault.inputs.ProviderKeyArgs;
+import com.llmkeyvault.llmkeyvault.inputs.UnityCatalogBackingArgs;
 import com.pulumi.Context;
 import com.pulumi.Pulumi;
 import com.pulumi.core.Output;
@@ -52,6 +53,30 @@ public final class App {
                         .uniqueSuffix(true)
                         .readers("data-science")
                         .managers("platform-admins")
+                        .build());
+    }
+
+    /**
+     * The OpenAI key as a Unity Catalog secret in {@code main.llm_keys}: readers read it, the
+     * serving identity may only refer to it, and a warning comes 30 days before it expires.
+     */
+    public static LlmKeyVault unityCatalogVault(String name, Output<String> openaiKey) {
+        return new LlmKeyVault(
+                name,
+                LlmKeyVaultArgs.builder()
+                        .providers(ProviderKeyArgs.builder()
+                                .name("openai")
+                                .apiKey(openaiKey)
+                                .expiresAt("2027-03-31T00:00:00Z")
+                                .build())
+                        .backend(Backend.UnityCatalog)
+                        .unityCatalog(UnityCatalogBackingArgs.builder()
+                                .catalog("main")
+                                .schema("llm_keys")
+                                .build())
+                        .readers("data-science")
+                        .referencers("serving-sp")
+                        .rotationWarningDays(30)
                         .build());
     }
 }

@@ -211,4 +211,21 @@ class AppTest {
         }
         assertEquals(Map.of("openai", "secret", "anthropic", "plain"), forms);
     }
+
+    /** A Unity Catalog vault: its backing, referencers and expiry reach the provider as given. */
+    @Test
+    void aUnityCatalogVaultIsRegisteredWithItsInputs() {
+        run(Map.of(), Set.of(), ctx -> App.unityCatalogVault("uc", Output.ofSecret(OPENAI_KEY)));
+
+        var fields = vaultRequest("uc").getObject().getFieldsMap();
+        assertEquals("unity-catalog", fields.get("backend").getStringValue());
+        var backing = fields.get("unityCatalog").getStructValue().getFieldsMap();
+        assertEquals("main", backing.get("catalog").getStringValue());
+        assertEquals("llm_keys", backing.get("schema").getStringValue());
+        assertEquals("serving-sp", fields.get("referencers").getListValue().getValues(0).getStringValue());
+        assertEquals(30.0, fields.get("rotationWarningDays").getNumberValue());
+        var provider = providersOnTheWire(vaultRequest("uc")).get(0).getFieldsMap();
+        assertEquals("2027-03-31T00:00:00Z", provider.get("expiresAt").getStringValue());
+        assertEquals("secret", wireForm(provider.get("apiKey")));
+    }
 }
