@@ -214,11 +214,8 @@ func createScope(s *Server, ctx context.Context, call *opCall) (string, resource
 }
 
 func readScope(s *Server, ctx context.Context, call *opCall) (string, resource.PropertyMap, resource.PropertyMap, error) {
-	var sc *workspace.Scope
-	err := s.read(ctx, workspace.KindScope, func(w *workspace.Workspace) error {
-		var err error
-		sc, err = w.Scope(call.ID)
-		return err
+	sc, err := readValue(s, ctx, workspace.KindScope, func(w *workspace.Workspace) (*workspace.Scope, error) {
+		return w.Scope(call.ID)
 	})
 	if workspace.IsNotFound(err) {
 		return "", nil, nil, nil
@@ -312,11 +309,8 @@ func createSecret(s *Server, ctx context.Context, call *opCall) (string, resourc
 	if !ok {
 		value, _ = get(call.News, "stringValueWo").str()
 	}
-	var rec *workspace.SecretRec
-	err := s.mutate(ctx, workspace.KindSecret, "create", secretID(scope, key), func(w *workspace.Workspace, now int64) error {
-		var err error
-		rec, err = w.PutSecret(scope, key, workspace.Digest(value), len(value), now)
-		return err
+	rec, err := mutateValue(s, ctx, workspace.KindSecret, "create", secretID(scope, key), func(w *workspace.Workspace, now int64) (*workspace.SecretRec, error) {
+		return w.PutSecret(scope, key, workspace.Digest(value), len(value), now)
 	})
 	if err != nil {
 		return "", nil, fmt.Errorf("cannot create secret: %w", err)
@@ -340,11 +334,8 @@ func updateSecret(s *Server, ctx context.Context, call *opCall) (resource.Proper
 	if !ok {
 		value, _ = get(call.News, "stringValueWo").str()
 	}
-	var rec *workspace.SecretRec
-	err = s.mutate(ctx, workspace.KindSecret, "update", call.ID, func(w *workspace.Workspace, now int64) error {
-		var err error
-		rec, err = w.PutSecret(scope, key, workspace.Digest(value), len(value), now)
-		return err
+	rec, err := mutateValue(s, ctx, workspace.KindSecret, "update", call.ID, func(w *workspace.Workspace, now int64) (*workspace.SecretRec, error) {
+		return w.PutSecret(scope, key, workspace.Digest(value), len(value), now)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("cannot update secret: %w", err)
@@ -361,11 +352,8 @@ func readSecret(s *Server, ctx context.Context, call *opCall) (string, resource.
 	if err != nil {
 		return "", nil, nil, err
 	}
-	var rec *workspace.SecretRec
-	err = s.read(ctx, workspace.KindSecret, func(w *workspace.Workspace) error {
-		var err error
-		rec, err = w.Secret(scope, key)
-		return err
+	rec, err := readValue(s, ctx, workspace.KindSecret, func(w *workspace.Workspace) (*workspace.SecretRec, error) {
+		return w.Secret(scope, key)
 	})
 	if workspace.IsNotFound(err) {
 		return "", nil, nil, nil
@@ -443,11 +431,8 @@ func readACL(s *Server, ctx context.Context, call *opCall) (string, resource.Pro
 	if err != nil {
 		return "", nil, nil, err
 	}
-	var perm string
-	err = s.read(ctx, workspace.KindACL, func(w *workspace.Workspace) error {
-		var err error
-		perm, err = w.ACL(scope, principal)
-		return err
+	perm, err := readValue(s, ctx, workspace.KindACL, func(w *workspace.Workspace) (string, error) {
+		return w.ACL(scope, principal)
 	})
 	if workspace.IsNotFound(err) {
 		return "", nil, nil, nil

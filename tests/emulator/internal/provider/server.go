@@ -512,6 +512,28 @@ func (s *Server) read(ctx context.Context, kind string, fn func(w *workspace.Wor
 	})
 }
 
+// mutateValue is mutate for a call whose fn yields a value.
+func mutateValue[T any](s *Server, ctx context.Context, kind, op, target string, fn func(w *workspace.Workspace, nowMs int64) (T, error)) (T, error) {
+	var v T
+	err := s.mutate(ctx, kind, op, target, func(w *workspace.Workspace, nowMs int64) error {
+		var err error
+		v, err = fn(w, nowMs)
+		return err
+	})
+	return v, err
+}
+
+// readValue is read for a call whose fn yields a value.
+func readValue[T any](s *Server, ctx context.Context, kind string, fn func(w *workspace.Workspace) (T, error)) (T, error) {
+	var v T
+	err := s.read(ctx, kind, func(w *workspace.Workspace) error {
+		var err error
+		v, err = fn(w)
+		return err
+	})
+	return v, err
+}
+
 // Packages are the packages the emulator serves, by plugin executable name.
 var Packages = map[string]*Package{
 	"pulumi-resource-databricks":   Databricks,

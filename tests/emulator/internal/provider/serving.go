@@ -246,11 +246,8 @@ func putServing(s *Server, ctx context.Context, op string, call *opCall) (*works
 		return nil, err
 	}
 	refs := secretRefs(config)
-	var e *workspace.ServingEndpoint
-	err := s.mutate(ctx, workspace.KindServing, op, name, func(w *workspace.Workspace, now int64) error {
-		var err error
-		e, err = w.PutServingEndpoint(name, s.identity(), refs, sanitized(config), op == "create", now)
-		return err
+	e, err := mutateValue(s, ctx, workspace.KindServing, op, name, func(w *workspace.Workspace, now int64) (*workspace.ServingEndpoint, error) {
+		return w.PutServingEndpoint(name, s.identity(), refs, sanitized(config), op == "create", now)
 	})
 	return e, err
 }
@@ -383,11 +380,8 @@ func putMPS(s *Server, ctx context.Context, op string, news resource.PropertyMap
 	id, _ := get(news, "modelProviderServiceId").str()
 	config := news[pk("config")]
 	refs := ucSecretRefs(config)
-	var m *workspace.ModelProviderService
-	err := s.mutate(ctx, workspace.KindProviderSvc, op, parent+"/"+id, func(w *workspace.Workspace, now int64) error {
-		var err error
-		m, err = w.PutModelProviderService(parent, id, s.identity(), refs, sanitized(config), op == "create", now)
-		return err
+	m, err := mutateValue(s, ctx, workspace.KindProviderSvc, op, parent+"/"+id, func(w *workspace.Workspace, now int64) (*workspace.ModelProviderService, error) {
+		return w.PutModelProviderService(parent, id, s.identity(), refs, sanitized(config), op == "create", now)
 	})
 	return m, err
 }
@@ -441,12 +435,9 @@ func configProviderType(m resource.PropertyMap) (string, bool) {
 }
 
 func readModelProviderService(s *Server, ctx context.Context, call *opCall) (string, resource.PropertyMap, resource.PropertyMap, error) {
-	var m *workspace.ModelProviderService
 	name := objectName(call, "name")
-	err := s.read(ctx, workspace.KindProviderSvc, func(w *workspace.Workspace) error {
-		var err error
-		m, err = w.ModelProviderServiceByName(name)
-		return err
+	m, err := readValue(s, ctx, workspace.KindProviderSvc, func(w *workspace.Workspace) (*workspace.ModelProviderService, error) {
+		return w.ModelProviderServiceByName(name)
 	})
 	if workspace.IsNotFound(err) {
 		return "", nil, nil, nil

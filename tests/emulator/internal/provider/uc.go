@@ -278,11 +278,8 @@ func createSecretUc(s *Server, ctx context.Context, call *opCall) (string, resou
 		return "", previewUCSecret(call.News), nil
 	}
 	spec, full := ucSecretSpec(call.News)
-	var sec *workspace.UCSecret
-	err := s.mutate(ctx, workspace.KindUCSecret, "create", full, func(w *workspace.Workspace, now int64) error {
-		var err error
-		sec, err = w.CreateUCSecret(spec, s.identity(), now)
-		return err
+	sec, err := mutateValue(s, ctx, workspace.KindUCSecret, "create", full, func(w *workspace.Workspace, now int64) (*workspace.UCSecret, error) {
+		return w.CreateUCSecret(spec, s.identity(), now)
 	})
 	if err != nil {
 		return "", nil, fmt.Errorf("failed to create secret_uc: %w", err)
@@ -301,12 +298,9 @@ func updateSecretUc(s *Server, ctx context.Context, call *opCall) (resource.Prop
 		return outs, nil
 	}
 	spec, _ := ucSecretSpec(call.News)
-	var sec *workspace.UCSecret
 	full := objectName(call, "fullName")
-	err := s.mutate(ctx, workspace.KindUCSecret, "update", full, func(w *workspace.Workspace, now int64) error {
-		var err error
-		sec, err = w.UpdateUCSecret(full, spec, s.identity(), now)
-		return err
+	sec, err := mutateValue(s, ctx, workspace.KindUCSecret, "update", full, func(w *workspace.Workspace, now int64) (*workspace.UCSecret, error) {
+		return w.UpdateUCSecret(full, spec, s.identity(), now)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("failed to update secret_uc: %w", err)
@@ -315,12 +309,9 @@ func updateSecretUc(s *Server, ctx context.Context, call *opCall) (resource.Prop
 }
 
 func readSecretUc(s *Server, ctx context.Context, call *opCall) (string, resource.PropertyMap, resource.PropertyMap, error) {
-	var sec *workspace.UCSecret
 	full := objectName(call, "fullName")
-	err := s.read(ctx, workspace.KindUCSecret, func(w *workspace.Workspace) error {
-		var err error
-		sec, err = w.UCSecretByName(full)
-		return err
+	sec, err := readValue(s, ctx, workspace.KindUCSecret, func(w *workspace.Workspace) (*workspace.UCSecret, error) {
+		return w.UCSecretByName(full)
 	})
 	if workspace.IsNotFound(err) {
 		return "", nil, nil, nil
@@ -450,11 +441,8 @@ func createGrants(s *Server, ctx context.Context, call *opCall) (string, resourc
 	}
 	typ, _, full := securableOf(call.News)
 	id := typ + "/" + full
-	var list []workspace.Assignment
-	err := s.mutate(ctx, workspace.KindGrants, "create", id, func(w *workspace.Workspace, _ int64) error {
-		var err error
-		list, err = w.SetAllGrants(typ, full, assignments(call.News[pk("grants")]), s.identity())
-		return err
+	list, err := mutateValue(s, ctx, workspace.KindGrants, "create", id, func(w *workspace.Workspace, _ int64) ([]workspace.Assignment, error) {
+		return w.SetAllGrants(typ, full, assignments(call.News[pk("grants")]), s.identity())
 	})
 	if err != nil {
 		return "", nil, fmt.Errorf("cannot create grants: %w", err)
@@ -470,11 +458,8 @@ func updateGrants(s *Server, ctx context.Context, call *opCall) (resource.Proper
 	if err != nil {
 		return nil, err
 	}
-	var list []workspace.Assignment
-	err = s.mutate(ctx, workspace.KindGrants, "update", call.ID, func(w *workspace.Workspace, _ int64) error {
-		var err error
-		list, err = w.SetAllGrants(typ, full, assignments(call.News[pk("grants")]), s.identity())
-		return err
+	list, err := mutateValue(s, ctx, workspace.KindGrants, "update", call.ID, func(w *workspace.Workspace, _ int64) ([]workspace.Assignment, error) {
+		return w.SetAllGrants(typ, full, assignments(call.News[pk("grants")]), s.identity())
 	})
 	if err != nil {
 		return nil, fmt.Errorf("cannot update grants: %w", err)
@@ -581,11 +566,8 @@ func createGrant(s *Server, ctx context.Context, call *opCall) (string, resource
 	typ, _, full := securableOf(call.News)
 	principal, _ := get(call.News, "principal").str()
 	id := typ + "/" + full + "/" + principal
-	var a *workspace.Assignment
-	err := s.mutate(ctx, workspace.KindGrant, "create", id, func(w *workspace.Workspace, _ int64) error {
-		var err error
-		a, err = w.SetPrincipalGrant(typ, full, principal, privilegeSet(call.News[pk("privileges")]), s.identity())
-		return err
+	a, err := mutateValue(s, ctx, workspace.KindGrant, "create", id, func(w *workspace.Workspace, _ int64) (*workspace.Assignment, error) {
+		return w.SetPrincipalGrant(typ, full, principal, privilegeSet(call.News[pk("privileges")]), s.identity())
 	})
 	if err != nil {
 		return "", nil, fmt.Errorf("cannot create grant: %w", err)
@@ -601,11 +583,8 @@ func updateGrant(s *Server, ctx context.Context, call *opCall) (resource.Propert
 	if err != nil {
 		return nil, err
 	}
-	var a *workspace.Assignment
-	err = s.mutate(ctx, workspace.KindGrant, "update", call.ID, func(w *workspace.Workspace, _ int64) error {
-		var err error
-		a, err = w.SetPrincipalGrant(typ, full, principal, privilegeSet(call.News[pk("privileges")]), s.identity())
-		return err
+	a, err := mutateValue(s, ctx, workspace.KindGrant, "update", call.ID, func(w *workspace.Workspace, _ int64) (*workspace.Assignment, error) {
+		return w.SetPrincipalGrant(typ, full, principal, privilegeSet(call.News[pk("privileges")]), s.identity())
 	})
 	if err != nil {
 		return nil, fmt.Errorf("cannot update grant: %w", err)
@@ -618,11 +597,8 @@ func readGrant(s *Server, ctx context.Context, call *opCall) (string, resource.P
 	if err != nil {
 		return "", nil, nil, err
 	}
-	var a *workspace.Assignment
-	err = s.read(ctx, workspace.KindGrant, func(w *workspace.Workspace) error {
-		var err error
-		a, err = w.PrincipalGrant(typ, full, principal)
-		return err
+	a, err := readValue(s, ctx, workspace.KindGrant, func(w *workspace.Workspace) (*workspace.Assignment, error) {
+		return w.PrincipalGrant(typ, full, principal)
 	})
 	if workspace.IsNotFound(err) {
 		return "", nil, nil, nil
@@ -726,11 +702,8 @@ func createSchema(s *Server, ctx context.Context, call *opCall) (string, resourc
 		return "", outs, nil
 	}
 	catalog, name, owner, comment, props := schemaArgs(call.News)
-	var sc *workspace.UCSchema
-	err := s.mutate(ctx, workspace.KindSchema, "create", catalog+"."+name, func(w *workspace.Workspace, now int64) error {
-		var err error
-		sc, err = w.CreateSchema(catalog, name, owner, comment, props, s.identity(), now)
-		return err
+	sc, err := mutateValue(s, ctx, workspace.KindSchema, "create", catalog+"."+name, func(w *workspace.Workspace, now int64) (*workspace.UCSchema, error) {
+		return w.CreateSchema(catalog, name, owner, comment, props, s.identity(), now)
 	})
 	if err != nil {
 		return "", nil, fmt.Errorf("cannot create schema: %w", err)
@@ -749,11 +722,8 @@ func updateSchema(s *Server, ctx context.Context, call *opCall) (resource.Proper
 		return outs, nil
 	}
 	_, _, owner, comment, props := schemaArgs(call.News)
-	var sc *workspace.UCSchema
-	err := s.mutate(ctx, workspace.KindSchema, "update", call.ID, func(w *workspace.Workspace, _ int64) error {
-		var err error
-		sc, err = w.UpdateSchema(call.ID, owner, comment, props, s.identity())
-		return err
+	sc, err := mutateValue(s, ctx, workspace.KindSchema, "update", call.ID, func(w *workspace.Workspace, _ int64) (*workspace.UCSchema, error) {
+		return w.UpdateSchema(call.ID, owner, comment, props, s.identity())
 	})
 	if err != nil {
 		return nil, fmt.Errorf("cannot update schema: %w", err)
@@ -762,11 +732,8 @@ func updateSchema(s *Server, ctx context.Context, call *opCall) (resource.Proper
 }
 
 func readSchema(s *Server, ctx context.Context, call *opCall) (string, resource.PropertyMap, resource.PropertyMap, error) {
-	var sc *workspace.UCSchema
-	err := s.read(ctx, workspace.KindSchema, func(w *workspace.Workspace) error {
-		var err error
-		sc, err = w.Schema(call.ID)
-		return err
+	sc, err := readValue(s, ctx, workspace.KindSchema, func(w *workspace.Workspace) (*workspace.UCSchema, error) {
+		return w.Schema(call.ID)
 	})
 	if workspace.IsNotFound(err) || isCode(err, workspace.CodeSchemaDoesNotExist) {
 		return "", nil, nil, nil
