@@ -278,11 +278,7 @@ func deleteVaultSecret(s *Server, ctx context.Context, call *opCall) error {
 	if err != nil {
 		return err
 	}
-	err = s.mutate(ctx, workspace.KindVaultSecret, "delete", ref.Name+"/"+name, func(w *workspace.Workspace, now int64) error {
+	return s.deleteGone(ctx, workspace.KindVaultSecret, ref.Name+"/"+name, "deleting Key Vault secret "+name, func(w *workspace.Workspace, now int64) error {
 		return w.DeleteVaultSecret(ref, name, now)
 	})
-	if err != nil && !workspace.IsNotFound(err) {
-		return fmt.Errorf("deleting Key Vault secret %s: %w", name, err)
-	}
-	return nil
 }

@@ -234,13 +234,9 @@ func readScope(s *Server, ctx context.Context, call *opCall) (string, resource.P
 }
 
 func deleteScope(s *Server, ctx context.Context, call *opCall) error {
-	err := s.mutate(ctx, workspace.KindScope, "delete", call.ID, func(w *workspace.Workspace, _ int64) error {
+	return s.deleteGone(ctx, workspace.KindScope, call.ID, "cannot delete secret scope", func(w *workspace.Workspace, _ int64) error {
 		return w.DeleteScope(call.ID)
 	})
-	if err != nil && !workspace.IsNotFound(err) {
-		return fmt.Errorf("cannot delete secret scope: %w", err)
-	}
-	return nil
 }
 
 // --- Secret ----------------------------------------------------------------
@@ -380,13 +376,9 @@ func deleteSecret(s *Server, ctx context.Context, call *opCall) error {
 	if err != nil {
 		return err
 	}
-	err = s.mutate(ctx, workspace.KindSecret, "delete", call.ID, func(w *workspace.Workspace, _ int64) error {
+	return s.deleteGone(ctx, workspace.KindSecret, call.ID, "cannot delete secret", func(w *workspace.Workspace, _ int64) error {
 		return w.DeleteSecret(scope, key)
 	})
-	if err != nil && !workspace.IsNotFound(err) {
-		return fmt.Errorf("cannot delete secret: %w", err)
-	}
-	return nil
 }
 
 // --- SecretAcl -------------------------------------------------------------
@@ -455,11 +447,7 @@ func deleteACL(s *Server, ctx context.Context, call *opCall) error {
 	if err != nil {
 		return err
 	}
-	err = s.mutate(ctx, workspace.KindACL, "delete", call.ID, func(w *workspace.Workspace, _ int64) error {
+	return s.deleteGone(ctx, workspace.KindACL, call.ID, "cannot delete secret acl", func(w *workspace.Workspace, _ int64) error {
 		return w.DeleteACL(scope, principal)
 	})
-	if err != nil && !workspace.IsNotFound(err) {
-		return fmt.Errorf("cannot delete secret acl: %w", err)
-	}
-	return nil
 }

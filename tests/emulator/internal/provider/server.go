@@ -512,6 +512,16 @@ func (s *Server) read(ctx context.Context, kind string, fn func(w *workspace.Wor
 	})
 }
 
+// deleteGone runs a delete call; a target already gone counts as deleted.
+// Any other error is wrapped as "msg: err".
+func (s *Server) deleteGone(ctx context.Context, kind, target, msg string, fn func(w *workspace.Workspace, nowMs int64) error) error {
+	err := s.mutate(ctx, kind, "delete", target, fn)
+	if err != nil && !workspace.IsNotFound(err) {
+		return fmt.Errorf("%s: %w", msg, err)
+	}
+	return nil
+}
+
 // mutateValue is mutate for a call whose fn yields a value.
 func mutateValue[T any](s *Server, ctx context.Context, kind, op, target string, fn func(w *workspace.Workspace, nowMs int64) (T, error)) (T, error) {
 	var v T

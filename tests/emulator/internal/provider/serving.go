@@ -320,13 +320,9 @@ func readModelServing(s *Server, ctx context.Context, call *opCall) (string, res
 }
 
 func deleteModelServing(s *Server, ctx context.Context, call *opCall) error {
-	err := s.mutate(ctx, workspace.KindServing, "delete", call.ID, func(w *workspace.Workspace, _ int64) error {
+	return s.deleteGone(ctx, workspace.KindServing, call.ID, "cannot delete model serving", func(w *workspace.Workspace, _ int64) error {
 		return w.DeleteServingEndpoint(call.ID)
 	})
-	if err != nil && !workspace.IsNotFound(err) {
-		return fmt.Errorf("cannot delete model serving: %w", err)
-	}
-	return nil
 }
 
 // --- AiGatewayModelProviderService -----------------------------------------
@@ -466,11 +462,7 @@ func readModelProviderService(s *Server, ctx context.Context, call *opCall) (str
 
 func deleteModelProviderService(s *Server, ctx context.Context, call *opCall) error {
 	name := objectName(call, "name")
-	err := s.mutate(ctx, workspace.KindProviderSvc, "delete", name, func(w *workspace.Workspace, _ int64) error {
+	return s.deleteGone(ctx, workspace.KindProviderSvc, name, "failed to delete ai_gateway_model_provider_service", func(w *workspace.Workspace, _ int64) error {
 		return w.DeleteModelProviderService(name, s.identity())
 	})
-	if err != nil && !workspace.IsNotFound(err) {
-		return fmt.Errorf("failed to delete ai_gateway_model_provider_service: %w", err)
-	}
-	return nil
 }

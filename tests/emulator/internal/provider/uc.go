@@ -337,13 +337,9 @@ func readSecretUc(s *Server, ctx context.Context, call *opCall) (string, resourc
 
 func deleteSecretUc(s *Server, ctx context.Context, call *opCall) error {
 	full := objectName(call, "fullName")
-	err := s.mutate(ctx, workspace.KindUCSecret, "delete", full, func(w *workspace.Workspace, _ int64) error {
+	return s.deleteGone(ctx, workspace.KindUCSecret, full, "failed to delete secret_uc", func(w *workspace.Workspace, _ int64) error {
 		return w.DeleteUCSecret(full, s.identity())
 	})
-	if err != nil && !workspace.IsNotFound(err) {
-		return fmt.Errorf("failed to delete secret_uc: %w", err)
-	}
-	return nil
 }
 
 // --- Grants and Grant ------------------------------------------------------
