@@ -253,13 +253,10 @@ func readVaultSecret(s *Server, ctx context.Context, call *opCall) (string, reso
 	if err != nil {
 		return "", nil, nil, err
 	}
-	vs, err := readValue(s, ctx, workspace.KindVaultSecret, func(w *workspace.Workspace) (*workspace.VaultSecret, error) {
+	vs, found, err := readFound(s, ctx, workspace.KindVaultSecret, "", func(w *workspace.Workspace) (*workspace.VaultSecret, error) {
 		return w.VaultSecret(ref, name)
 	})
-	if workspace.IsNotFound(err) {
-		return "", nil, nil, nil
-	}
-	if err != nil {
+	if !found {
 		return "", nil, nil, err
 	}
 	ins := call.News.Copy()

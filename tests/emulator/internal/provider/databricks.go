@@ -214,14 +214,11 @@ func createScope(s *Server, ctx context.Context, call *opCall) (string, resource
 }
 
 func readScope(s *Server, ctx context.Context, call *opCall) (string, resource.PropertyMap, resource.PropertyMap, error) {
-	sc, err := readValue(s, ctx, workspace.KindScope, func(w *workspace.Workspace) (*workspace.Scope, error) {
+	sc, found, err := readFound(s, ctx, workspace.KindScope, "cannot read secret scope", func(w *workspace.Workspace) (*workspace.Scope, error) {
 		return w.Scope(call.ID)
 	})
-	if workspace.IsNotFound(err) {
-		return "", nil, nil, nil
-	}
-	if err != nil {
-		return "", nil, nil, fmt.Errorf("cannot read secret scope: %w", err)
+	if !found {
+		return "", nil, nil, err
 	}
 	outs := scopeOutputs(sc, call.Olds)
 	ins := call.News
@@ -348,14 +345,11 @@ func readSecret(s *Server, ctx context.Context, call *opCall) (string, resource.
 	if err != nil {
 		return "", nil, nil, err
 	}
-	rec, err := readValue(s, ctx, workspace.KindSecret, func(w *workspace.Workspace) (*workspace.SecretRec, error) {
+	rec, found, err := readFound(s, ctx, workspace.KindSecret, "cannot read secret", func(w *workspace.Workspace) (*workspace.SecretRec, error) {
 		return w.Secret(scope, key)
 	})
-	if workspace.IsNotFound(err) {
-		return "", nil, nil, nil
-	}
-	if err != nil {
-		return "", nil, nil, fmt.Errorf("cannot read secret: %w", err)
+	if !found {
+		return "", nil, nil, err
 	}
 	outs := secretOutputs(scope, key, call.Olds, resource.NewNumberProperty(float64(rec.LastUpdatedTimestamp)))
 	ins := call.News.Copy()
@@ -423,14 +417,11 @@ func readACL(s *Server, ctx context.Context, call *opCall) (string, resource.Pro
 	if err != nil {
 		return "", nil, nil, err
 	}
-	perm, err := readValue(s, ctx, workspace.KindACL, func(w *workspace.Workspace) (string, error) {
+	perm, found, err := readFound(s, ctx, workspace.KindACL, "cannot read secret acl", func(w *workspace.Workspace) (string, error) {
 		return w.ACL(scope, principal)
 	})
-	if workspace.IsNotFound(err) {
-		return "", nil, nil, nil
-	}
-	if err != nil {
-		return "", nil, nil, fmt.Errorf("cannot read secret acl: %w", err)
+	if !found {
+		return "", nil, nil, err
 	}
 	outs := aclOutputs(scope, principal, perm, call.Olds)
 	ins := call.News.Copy()

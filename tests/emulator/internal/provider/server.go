@@ -544,6 +544,22 @@ func readValue[T any](s *Server, ctx context.Context, kind string, fn func(w *wo
 	return v, err
 }
 
+// readFound is readValue for a Read: a missing object is not an error but
+// found == false, as is any other error, which comes back wrapped as
+// "msg: err" (unwrapped if msg is empty).
+func readFound[T any](s *Server, ctx context.Context, kind, msg string, fn func(w *workspace.Workspace) (T, error)) (v T, found bool, err error) {
+	v, err = readValue(s, ctx, kind, fn)
+	switch {
+	case workspace.IsNotFound(err):
+		return v, false, nil
+	case err != nil && msg != "":
+		return v, false, fmt.Errorf("%s: %w", msg, err)
+	case err != nil:
+		return v, false, err
+	}
+	return v, true, nil
+}
+
 // Packages are the packages the emulator serves, by plugin executable name.
 var Packages = map[string]*Package{
 	"pulumi-resource-databricks":   Databricks,

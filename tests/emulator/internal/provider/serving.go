@@ -432,13 +432,10 @@ func configProviderType(m resource.PropertyMap) (string, bool) {
 
 func readModelProviderService(s *Server, ctx context.Context, call *opCall) (string, resource.PropertyMap, resource.PropertyMap, error) {
 	name := objectName(call, "name")
-	m, err := readValue(s, ctx, workspace.KindProviderSvc, func(w *workspace.Workspace) (*workspace.ModelProviderService, error) {
+	m, found, err := readFound(s, ctx, workspace.KindProviderSvc, "", func(w *workspace.Workspace) (*workspace.ModelProviderService, error) {
 		return w.ModelProviderServiceByName(name)
 	})
-	if workspace.IsNotFound(err) {
-		return "", nil, nil, nil
-	}
-	if err != nil {
+	if !found {
 		return "", nil, nil, err
 	}
 	base := call.Olds

@@ -310,14 +310,11 @@ func updateSecretUc(s *Server, ctx context.Context, call *opCall) (resource.Prop
 
 func readSecretUc(s *Server, ctx context.Context, call *opCall) (string, resource.PropertyMap, resource.PropertyMap, error) {
 	full := objectName(call, "fullName")
-	sec, err := readValue(s, ctx, workspace.KindUCSecret, func(w *workspace.Workspace) (*workspace.UCSecret, error) {
+	sec, found, err := readFound(s, ctx, workspace.KindUCSecret, "failed to get secret_uc", func(w *workspace.Workspace) (*workspace.UCSecret, error) {
 		return w.UCSecretByName(full)
 	})
-	if workspace.IsNotFound(err) {
-		return "", nil, nil, nil
-	}
-	if err != nil {
-		return "", nil, nil, fmt.Errorf("failed to get secret_uc: %w", err)
+	if !found {
+		return "", nil, nil, err
 	}
 	// value and owner come from the prior state: none on import.
 	outs := ucSecretOutputs(sec, call.Olds)
@@ -593,13 +590,10 @@ func readGrant(s *Server, ctx context.Context, call *opCall) (string, resource.P
 	if err != nil {
 		return "", nil, nil, err
 	}
-	a, err := readValue(s, ctx, workspace.KindGrant, func(w *workspace.Workspace) (*workspace.Assignment, error) {
+	a, found, err := readFound(s, ctx, workspace.KindGrant, "", func(w *workspace.Workspace) (*workspace.Assignment, error) {
 		return w.PrincipalGrant(typ, full, principal)
 	})
-	if workspace.IsNotFound(err) {
-		return "", nil, nil, nil
-	}
-	if err != nil {
+	if !found {
 		return "", nil, nil, err
 	}
 	base := call.Olds
