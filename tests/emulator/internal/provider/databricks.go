@@ -115,35 +115,43 @@ func (c *checker) providerConfig(m resource.PropertyMap) {
 	}
 }
 
+// checkWithProviderConfig is the Check of a databricks resource: fn checks
+// a copy of the new inputs, then the providerConfig block is checked.
+func checkWithProviderConfig(call *checkCall, fn func(c *checker, ins resource.PropertyMap)) (resource.PropertyMap, []*pulumirpc.CheckFailure) {
+	c := &checker{}
+	ins := call.News.Copy()
+	fn(c, ins)
+	c.providerConfig(ins)
+	return ins, c.failures
+}
+
 // --- SecretScope -----------------------------------------------------------
 
 func checkScope(s *Server, call *checkCall) (resource.PropertyMap, []*pulumirpc.CheckFailure) {
-	c := &checker{}
-	ins := call.News.Copy()
-	if !get(ins, "name").present {
-		// pulumi-databricks auto-names a scope: <resource name>-<7 hex>.
-		if old, ok := get(call.Olds, "name").str(); ok {
-			ins[pk("name")] = resource.NewStringProperty(old)
-		} else if name, err := resource.NewUniqueName(call.Seed, call.URN.Name()+"-", 7, 128, nil); err == nil {
-			ins[pk("name")] = resource.NewStringProperty(name)
-		}
-	}
-	c.providerName(ins, "name", true)
-	if bt, ok := c.optionalString(ins, "backendType"); ok && bt != workspace.BackendDatabricks && bt != workspace.BackendAzureKeyVault {
-		c.fail("backendType", "expected backendType to be one of [\"AZURE_KEYVAULT\" \"DATABRICKS\"], got %s", bt)
-	}
-	c.optionalString(ins, "initialManagePrincipal")
-	if md, ok := c.optionalObject(ins, "keyvaultMetadata"); ok {
-		for _, k := range []string{"resourceId", "dnsName"} {
-			if !get(md, k).present {
-				c.fail("keyvaultMetadata."+k, "Missing required property 'keyvaultMetadata.%s'", k)
-			} else {
-				c.stringField(get(md, k), "keyvaultMetadata."+k)
+	return checkWithProviderConfig(call, func(c *checker, ins resource.PropertyMap) {
+		if !get(ins, "name").present {
+			// pulumi-databricks auto-names a scope: <resource name>-<7 hex>.
+			if old, ok := get(call.Olds, "name").str(); ok {
+				ins[pk("name")] = resource.NewStringProperty(old)
+			} else if name, err := resource.NewUniqueName(call.Seed, call.URN.Name()+"-", 7, 128, nil); err == nil {
+				ins[pk("name")] = resource.NewStringProperty(name)
 			}
 		}
-	}
-	c.providerConfig(ins)
-	return ins, c.failures
+		c.providerName(ins, "name", true)
+		if bt, ok := c.optionalString(ins, "backendType"); ok && bt != workspace.BackendDatabricks && bt != workspace.BackendAzureKeyVault {
+			c.fail("backendType", "expected backendType to be one of [\"AZURE_KEYVAULT\" \"DATABRICKS\"], got %s", bt)
+		}
+		c.optionalString(ins, "initialManagePrincipal")
+		if md, ok := c.optionalObject(ins, "keyvaultMetadata"); ok {
+			for _, k := range []string{"resourceId", "dnsName"} {
+				if !get(md, k).present {
+					c.fail("keyvaultMetadata."+k, "Missing required property 'keyvaultMetadata.%s'", k)
+				} else {
+					c.stringField(get(md, k), "keyvaultMetadata."+k)
+				}
+			}
+		}
+	})
 }
 
 func scopeSpec(m resource.PropertyMap, creator string) workspace.ScopeSpec {
@@ -239,24 +247,22 @@ func deleteScope(s *Server, ctx context.Context, call *opCall) error {
 // --- Secret ----------------------------------------------------------------
 
 func checkSecret(s *Server, call *checkCall) (resource.PropertyMap, []*pulumirpc.CheckFailure) {
-	c := &checker{}
-	ins := call.News.Copy()
-	c.providerName(ins, "key", true)
-	c.providerName(ins, "scope", true)
-	sv, wo := get(ins, "stringValue"), get(ins, "stringValueWo")
-	switch {
-	case !sv.present && !wo.present:
-		c.fail("stringValue", "one of `stringValue,stringValueWo` must be specified")
-	case sv.present && wo.present:
-		c.fail("stringValue", "only one of `stringValue,stringValueWo` can be specified")
-	}
-	if v, ok := c.optionalString(ins, "stringValue"); ok && v == "" {
-		c.fail("stringValue", "expected \"stringValue\" to not be an empty string")
-	}
-	c.optionalString(ins, "stringValueWo")
-	c.optionalInt(ins, "stringValueWoVersion")
-	c.providerConfig(ins)
-	return ins, c.failures
+	return checkWithProviderConfig(call, func(c *checker, ins resource.PropertyMap) {
+		c.providerName(ins, "key", true)
+		c.providerName(ins, "scope", true)
+		sv, wo := get(ins, "stringValue"), get(ins, "stringValueWo")
+		switch {
+		case !sv.present && !wo.present:
+			c.fail("stringValue", "one of `stringValue,stringValueWo` must be specified")
+		case sv.present && wo.present:
+			c.fail("stringValue", "only one of `stringValue,stringValueWo` can be specified")
+		}
+		if v, ok := c.optionalString(ins, "stringValue"); ok && v == "" {
+			c.fail("stringValue", "expected \"stringValue\" to not be an empty string")
+		}
+		c.optionalString(ins, "stringValueWo")
+		c.optionalInt(ins, "stringValueWoVersion")
+	})
 }
 
 func secretID(scope, key string) string { return scope + pairSeparator + key }
@@ -378,13 +384,11 @@ func deleteSecret(s *Server, ctx context.Context, call *opCall) error {
 // --- SecretAcl -------------------------------------------------------------
 
 func checkACL(s *Server, call *checkCall) (resource.PropertyMap, []*pulumirpc.CheckFailure) {
-	c := &checker{}
-	ins := call.News.Copy()
-	c.requireString(ins, "permission")
-	c.requireString(ins, "principal")
-	c.providerName(ins, "scope", true)
-	c.providerConfig(ins)
-	return ins, c.failures
+	return checkWithProviderConfig(call, func(c *checker, ins resource.PropertyMap) {
+		c.requireString(ins, "permission")
+		c.requireString(ins, "principal")
+		c.providerName(ins, "scope", true)
+	})
 }
 
 func aclOutputs(scope, principal, permission string, ins resource.PropertyMap) resource.PropertyMap {

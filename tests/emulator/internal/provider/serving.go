@@ -223,14 +223,12 @@ func checkExternalModels(config resource.PropertyValue) error {
 // --- ModelServing ----------------------------------------------------------
 
 func checkModelServing(s *Server, call *checkCall) (resource.PropertyMap, []*pulumirpc.CheckFailure) {
-	c := &checker{}
-	ins := call.News.Copy()
-	c.requireString(ins, "name")
-	c.optionalObject(ins, "config")
-	c.optionalString(ins, "description")
-	c.optionalString(ins, "budgetPolicyId")
-	c.providerConfig(ins)
-	return ins, c.failures
+	return checkWithProviderConfig(call, func(c *checker, ins resource.PropertyMap) {
+		c.requireString(ins, "name")
+		c.optionalObject(ins, "config")
+		c.optionalString(ins, "description")
+		c.optionalString(ins, "budgetPolicyId")
+	})
 }
 
 func servingOutputs(ins resource.PropertyMap, e *workspace.ServingEndpoint) resource.PropertyMap {
@@ -328,18 +326,16 @@ func deleteModelServing(s *Server, ctx context.Context, call *opCall) error {
 // --- AiGatewayModelProviderService -----------------------------------------
 
 func checkModelProviderService(s *Server, call *checkCall) (resource.PropertyMap, []*pulumirpc.CheckFailure) {
-	c := &checker{}
-	ins := call.News.Copy()
-	c.requireString(ins, "parent")
-	c.requireString(ins, "modelProviderServiceId")
-	c.optionalString(ins, "comment")
-	if !get(ins, "config").present {
-		c.fail("config", "Missing required property 'config' (required on Create)")
-	} else if cfg, ok := c.optionalObject(ins, "config"); ok {
-		c.requireString(cfg, "providerType")
-	}
-	c.providerConfig(ins)
-	return ins, c.failures
+	return checkWithProviderConfig(call, func(c *checker, ins resource.PropertyMap) {
+		c.requireString(ins, "parent")
+		c.requireString(ins, "modelProviderServiceId")
+		c.optionalString(ins, "comment")
+		if !get(ins, "config").present {
+			c.fail("config", "Missing required property 'config' (required on Create)")
+		} else if cfg, ok := c.optionalObject(ins, "config"); ok {
+			c.requireString(cfg, "providerType")
+		}
+	})
 }
 
 // ucSecretRefs lists every secretReference.name in v.

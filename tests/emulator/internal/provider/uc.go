@@ -192,24 +192,22 @@ func assignmentsValue(list []workspace.Assignment) resource.PropertyValue {
 // --- SecretUc --------------------------------------------------------------
 
 func checkSecretUc(s *Server, call *checkCall) (resource.PropertyMap, []*pulumirpc.CheckFailure) {
-	c := &checker{}
-	ins := call.News.Copy()
-	c.requireString(ins, "catalogName")
-	c.requireString(ins, "schemaName")
-	// name is optional in the SDK, but the API requires it.
-	c.requireString(ins, "name")
-	if v, ok := c.requireString(ins, "value"); ok && v == "" {
-		c.fail("value", "expected \"value\" to not be an empty string")
-	}
-	c.optionalString(ins, "comment")
-	if v, ok := c.optionalString(ins, "expireTime"); ok {
-		if _, err := time.Parse(time.RFC3339Nano, v); err != nil {
-			c.fail("expireTime", "expireTime %q is not an RFC 3339 timestamp", v)
+	return checkWithProviderConfig(call, func(c *checker, ins resource.PropertyMap) {
+		c.requireString(ins, "catalogName")
+		c.requireString(ins, "schemaName")
+		// name is optional in the SDK, but the API requires it.
+		c.requireString(ins, "name")
+		if v, ok := c.requireString(ins, "value"); ok && v == "" {
+			c.fail("value", "expected \"value\" to not be an empty string")
 		}
-	}
-	c.optionalString(ins, "owner")
-	c.providerConfig(ins)
-	return ins, c.failures
+		c.optionalString(ins, "comment")
+		if v, ok := c.optionalString(ins, "expireTime"); ok {
+			if _, err := time.Parse(time.RFC3339Nano, v); err != nil {
+				c.fail("expireTime", "expireTime %q is not an RFC 3339 timestamp", v)
+			}
+		}
+		c.optionalString(ins, "owner")
+	})
 }
 
 func ucSecretSpec(m resource.PropertyMap) (workspace.UCSecretSpec, string) {
@@ -376,33 +374,31 @@ func securableOf(m resource.PropertyMap) (typ, wire, full string) {
 }
 
 func checkGrants(s *Server, call *checkCall) (resource.PropertyMap, []*pulumirpc.CheckFailure) {
-	c := &checker{}
-	ins := call.News.Copy()
-	checkSecurable(c, ins)
-	f := get(ins, "grants")
-	switch {
-	case !f.present:
-		c.fail("grants", "Missing required property 'grants'")
-	case f.unknown:
-	case !f.v.IsArray():
-		c.fail("grants", "grants must be a list, not %s", f.v.TypeString())
-	default:
-		for i, e := range f.v.ArrayValue() {
-			m, ok := get(resource.PropertyMap{"x": e}, "x").obj()
-			if !ok {
-				c.fail(fmt.Sprintf("grants[%d]", i), "grants[%d] must be an object", i)
-				continue
-			}
-			sub := &checker{}
-			sub.requireString(m, "principal")
-			checkPrivileges(sub, m)
-			for _, x := range sub.failures {
-				c.fail(fmt.Sprintf("grants[%d].%s", i, x.Property), "%s", x.Reason)
+	return checkWithProviderConfig(call, func(c *checker, ins resource.PropertyMap) {
+		checkSecurable(c, ins)
+		f := get(ins, "grants")
+		switch {
+		case !f.present:
+			c.fail("grants", "Missing required property 'grants'")
+		case f.unknown:
+		case !f.v.IsArray():
+			c.fail("grants", "grants must be a list, not %s", f.v.TypeString())
+		default:
+			for i, e := range f.v.ArrayValue() {
+				m, ok := get(resource.PropertyMap{"x": e}, "x").obj()
+				if !ok {
+					c.fail(fmt.Sprintf("grants[%d]", i), "grants[%d] must be an object", i)
+					continue
+				}
+				sub := &checker{}
+				sub.requireString(m, "principal")
+				checkPrivileges(sub, m)
+				for _, x := range sub.failures {
+					c.fail(fmt.Sprintf("grants[%d].%s", i, x.Property), "%s", x.Reason)
+				}
 			}
 		}
-	}
-	c.providerConfig(ins)
-	return ins, c.failures
+	})
 }
 
 func checkPrivileges(c *checker, m resource.PropertyMap) {
@@ -525,13 +521,11 @@ func deleteGrants(s *Server, ctx context.Context, call *opCall) error {
 }
 
 func checkGrant(s *Server, call *checkCall) (resource.PropertyMap, []*pulumirpc.CheckFailure) {
-	c := &checker{}
-	ins := call.News.Copy()
-	checkSecurable(c, ins)
-	c.requireString(ins, "principal")
-	checkPrivileges(c, ins)
-	c.providerConfig(ins)
-	return ins, c.failures
+	return checkWithProviderConfig(call, func(c *checker, ins resource.PropertyMap) {
+		checkSecurable(c, ins)
+		c.requireString(ins, "principal")
+		checkPrivileges(c, ins)
+	})
 }
 
 func grantOutputs(ins resource.PropertyMap, a *workspace.Assignment) resource.PropertyMap {
@@ -630,23 +624,21 @@ func deleteGrant(s *Server, ctx context.Context, call *opCall) error {
 // --- Schema ----------------------------------------------------------------
 
 func checkSchema(s *Server, call *checkCall) (resource.PropertyMap, []*pulumirpc.CheckFailure) {
-	c := &checker{}
-	ins := call.News.Copy()
-	c.requireString(ins, "catalogName")
-	c.requireString(ins, "name")
-	for _, k := range []string{"comment", "owner", "storageRoot", "metastoreId", "enablePredictiveOptimization"} {
-		c.optionalString(ins, k)
-	}
-	if props, ok := c.optionalObject(ins, "properties"); ok {
-		for k := range props {
-			c.optionalString(props, string(k))
+	return checkWithProviderConfig(call, func(c *checker, ins resource.PropertyMap) {
+		c.requireString(ins, "catalogName")
+		c.requireString(ins, "name")
+		for _, k := range []string{"comment", "owner", "storageRoot", "metastoreId", "enablePredictiveOptimization"} {
+			c.optionalString(ins, k)
 		}
-	}
-	if f := get(ins, "forceDestroy"); f.present && !f.unknown && !f.v.IsBool() {
-		c.fail("forceDestroy", "forceDestroy must be a boolean")
-	}
-	c.providerConfig(ins)
-	return ins, c.failures
+		if props, ok := c.optionalObject(ins, "properties"); ok {
+			for k := range props {
+				c.optionalString(props, string(k))
+			}
+		}
+		if f := get(ins, "forceDestroy"); f.present && !f.unknown && !f.v.IsBool() {
+			c.fail("forceDestroy", "forceDestroy must be a boolean")
+		}
+	})
 }
 
 func schemaID(full string) string {
