@@ -358,10 +358,7 @@ func readSecret(s *Server, ctx context.Context, call *opCall) (string, resource.
 		return "", nil, nil, err
 	}
 	outs := secretOutputs(scope, key, call.Olds, resource.NewNumberProperty(float64(rec.LastUpdatedTimestamp)))
-	ins := call.News.Copy()
-	if len(ins) == 0 {
-		ins = copyInputs(outs, "key", "scope", "stringValue", "stringValueWoVersion", "providerConfig")
-	}
+	ins := readInputs(call.News, outs, "key", "scope", "stringValue", "stringValueWoVersion", "providerConfig")
 	if v, ok := get(call.Olds, "stringValue").str(); ok && workspace.Digest(v) != rec.ValueSha256 {
 		outs[pk("stringValue")] = secretString(valueDrift)
 		if get(ins, "stringValue").present {

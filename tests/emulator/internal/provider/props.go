@@ -247,6 +247,15 @@ func stringMap(v resource.PropertyValue) map[string]string {
 	return out
 }
 
+// readInputs is the inputs a Read reports: a copy of the program's inputs,
+// or on an import (no inputs) the given keys of the outputs.
+func readInputs(news, outs resource.PropertyMap, keys ...string) resource.PropertyMap {
+	if len(news) == 0 {
+		return copyInputs(outs, keys...)
+	}
+	return news.Copy()
+}
+
 // copyInputs copies the given keys of m (secrets kept as they are).
 func copyInputs(m resource.PropertyMap, keys ...string) resource.PropertyMap {
 	out := resource.PropertyMap{}

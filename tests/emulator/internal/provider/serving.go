@@ -310,10 +310,7 @@ func readModelServing(s *Server, ctx context.Context, call *opCall) (string, res
 		}
 	}
 	outs := servingOutputs(base, e)
-	ins := call.News.Copy()
-	if len(ins) == 0 {
-		ins = copyInputs(outs, "name", "config", "providerConfig")
-	}
+	ins := readInputs(call.News, outs, "name", "config", "providerConfig")
 	return call.ID, outs, ins, nil
 }
 
@@ -446,10 +443,7 @@ func readModelProviderService(s *Server, ctx context.Context, call *opCall) (str
 		}
 	}
 	outs := mpsOutputs(base, m)
-	ins := call.News.Copy()
-	if len(ins) == 0 {
-		ins = copyInputs(outs, "parent", "modelProviderServiceId", "comment", "config", "providerConfig")
-	}
+	ins := readInputs(call.News, outs, "parent", "modelProviderServiceId", "comment", "config", "providerConfig")
 	return call.ID, outs, ins, nil
 }
 

@@ -494,10 +494,7 @@ func readGrants(s *Server, ctx context.Context, call *opCall) (string, resource.
 		base = resource.PropertyMap{pk(wireOf(typ)): resource.NewStringProperty(full)}
 	}
 	outs := grantsOutputs(base, list)
-	ins := call.News.Copy()
-	if len(ins) == 0 {
-		ins = copyInputs(outs, append(securableWires(), "providerConfig")...)
-	}
+	ins := readInputs(call.News, outs, append(securableWires(), "providerConfig")...)
 	ins[pk("grants")] = outs[pk("grants")]
 	return call.ID, outs, ins, nil
 }
@@ -595,10 +592,7 @@ func readGrant(s *Server, ctx context.Context, call *opCall) (string, resource.P
 		base = resource.PropertyMap{pk(wireOf(typ)): resource.NewStringProperty(full), "principal": resource.NewStringProperty(principal)}
 	}
 	outs := grantOutputs(base, a)
-	ins := call.News.Copy()
-	if len(ins) == 0 {
-		ins = copyInputs(outs, append(securableWires(), "principal", "providerConfig")...)
-	}
+	ins := readInputs(call.News, outs, append(securableWires(), "principal", "providerConfig")...)
 	ins[pk("privileges")] = outs[pk("privileges")]
 	return call.ID, outs, ins, nil
 }
@@ -731,10 +725,7 @@ func readSchema(s *Server, ctx context.Context, call *opCall) (string, resource.
 		}
 		outs[pk("properties")] = resource.NewObjectProperty(pm)
 	}
-	ins := call.News.Copy()
-	if len(ins) == 0 {
-		ins = copyInputs(outs, "catalogName", "name", "comment", "owner", "properties", "providerConfig")
-	}
+	ins := readInputs(call.News, outs, "catalogName", "name", "comment", "owner", "properties", "providerConfig")
 	return sc.FullName, outs, ins, nil
 }
 
