@@ -140,20 +140,8 @@ func withoutSecrets(v resource.PropertyValue) resource.PropertyValue {
 		return withoutSecrets(inner)
 	case v.IsOutput() && v.OutputValue().Known:
 		return withoutSecrets(v.OutputValue().Element)
-	case v.IsObject():
-		m := resource.PropertyMap{}
-		for k, e := range v.ObjectValue() {
-			m[k] = withoutSecrets(e)
-		}
-		return resource.NewObjectProperty(m)
-	case v.IsArray():
-		a := make([]resource.PropertyValue, len(v.ArrayValue()))
-		for i, e := range v.ArrayValue() {
-			a[i] = withoutSecrets(e)
-		}
-		return resource.NewArrayProperty(a)
 	}
-	return v
+	return mapElements(v, withoutSecrets)
 }
 
 func fromMappable(m map[string]any) resource.PropertyValue {
