@@ -131,6 +131,15 @@ func (s *Server) ready() error {
 	return nil
 }
 
+// readyType is resourceType for a resource call, once the server is
+// configured.
+func (s *Server) readyType(typ, urn string) (*ResourceType, error) {
+	if err := s.ready(); err != nil {
+		return nil, err
+	}
+	return s.resourceType(typ, urn)
+}
+
 func (s *Server) resourceType(typ, urn string) (*ResourceType, error) {
 	if typ == "" && urn != "" {
 		typ = string(resource.URN(urn).Type())
@@ -250,10 +259,7 @@ func (s *Server) configValue(k string) string {
 
 // Check validates the inputs of a resource and returns them.
 func (s *Server) Check(_ context.Context, req *pulumirpc.CheckRequest) (*pulumirpc.CheckResponse, error) {
-	if err := s.ready(); err != nil {
-		return nil, err
-	}
-	rt, err := s.resourceType(req.GetType(), req.GetUrn())
+	rt, err := s.readyType(req.GetType(), req.GetUrn())
 	if err != nil {
 		return nil, err
 	}
@@ -281,10 +287,7 @@ func (s *Server) Check(_ context.Context, req *pulumirpc.CheckRequest) (*pulumir
 // Replace forces replacement (create-before-delete unless the program asks
 // for deleteBeforeReplace, as with the real providers).
 func (s *Server) Diff(_ context.Context, req *pulumirpc.DiffRequest) (*pulumirpc.DiffResponse, error) {
-	if err := s.ready(); err != nil {
-		return nil, err
-	}
-	rt, err := s.resourceType(req.GetType(), req.GetUrn())
+	rt, err := s.readyType(req.GetType(), req.GetUrn())
 	if err != nil {
 		return nil, err
 	}
@@ -334,10 +337,7 @@ func (s *Server) Diff(_ context.Context, req *pulumirpc.DiffRequest) (*pulumirpc
 
 // Create creates a resource (during a preview: computes the outputs only).
 func (s *Server) Create(ctx context.Context, req *pulumirpc.CreateRequest) (*pulumirpc.CreateResponse, error) {
-	if err := s.ready(); err != nil {
-		return nil, err
-	}
-	rt, err := s.resourceType(req.GetType(), req.GetUrn())
+	rt, err := s.readyType(req.GetType(), req.GetUrn())
 	if err != nil {
 		return nil, err
 	}
@@ -361,10 +361,7 @@ func (s *Server) Create(ctx context.Context, req *pulumirpc.CreateRequest) (*pul
 
 // Read refreshes a resource; an empty id tells the engine it is gone.
 func (s *Server) Read(ctx context.Context, req *pulumirpc.ReadRequest) (*pulumirpc.ReadResponse, error) {
-	if err := s.ready(); err != nil {
-		return nil, err
-	}
-	rt, err := s.resourceType(req.GetType(), req.GetUrn())
+	rt, err := s.readyType(req.GetType(), req.GetUrn())
 	if err != nil {
 		return nil, err
 	}
@@ -398,10 +395,7 @@ func (s *Server) Read(ctx context.Context, req *pulumirpc.ReadRequest) (*pulumir
 
 // Update changes a resource in place.
 func (s *Server) Update(ctx context.Context, req *pulumirpc.UpdateRequest) (*pulumirpc.UpdateResponse, error) {
-	if err := s.ready(); err != nil {
-		return nil, err
-	}
-	rt, err := s.resourceType(req.GetType(), req.GetUrn())
+	rt, err := s.readyType(req.GetType(), req.GetUrn())
 	if err != nil {
 		return nil, err
 	}
@@ -434,10 +428,7 @@ func (s *Server) Update(ctx context.Context, req *pulumirpc.UpdateRequest) (*pul
 
 // Delete deletes a resource; an object already gone is no error.
 func (s *Server) Delete(ctx context.Context, req *pulumirpc.DeleteRequest) (*emptypb.Empty, error) {
-	if err := s.ready(); err != nil {
-		return nil, err
-	}
-	rt, err := s.resourceType(req.GetType(), req.GetUrn())
+	rt, err := s.readyType(req.GetType(), req.GetUrn())
 	if err != nil {
 		return nil, err
 	}
