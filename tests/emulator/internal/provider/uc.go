@@ -504,15 +504,24 @@ func deleteGrants(s *Server, ctx context.Context, call *opCall) error {
 	if err != nil {
 		return err
 	}
-	err = s.mutate(ctx, workspace.KindGrants, "delete", call.ID, func(w *workspace.Workspace, _ int64) error {
-		if w.SecurableExists(typ, full) != nil {
-			return nil // the securable is gone, and its grants with it
-		}
+	return deleteGrantsOn(s, ctx, workspace.KindGrants, call.ID, "cannot delete grants", typ, full, func(w *workspace.Workspace) error {
 		_, err := w.SetAllGrants(typ, full, nil, s.identity())
 		return err
 	})
+}
+
+// deleteGrantsOn runs a delete of grants on securable typ/full; once the
+// securable is gone, so are its grants, and there is nothing to do. An error
+// is wrapped as "msg: err".
+func deleteGrantsOn(s *Server, ctx context.Context, kind, id, msg, typ, full string, fn func(w *workspace.Workspace) error) error {
+	err := s.mutate(ctx, kind, "delete", id, func(w *workspace.Workspace, _ int64) error {
+		if w.SecurableExists(typ, full) != nil {
+			return nil
+		}
+		return fn(w)
+	})
 	if err != nil {
-		return fmt.Errorf("cannot delete grants: %w", err)
+		return fmt.Errorf("%s: %w", msg, err)
 	}
 	return nil
 }
@@ -602,17 +611,10 @@ func deleteGrant(s *Server, ctx context.Context, call *opCall) error {
 	if err != nil {
 		return err
 	}
-	err = s.mutate(ctx, workspace.KindGrant, "delete", call.ID, func(w *workspace.Workspace, _ int64) error {
-		if w.SecurableExists(typ, full) != nil {
-			return nil
-		}
+	return deleteGrantsOn(s, ctx, workspace.KindGrant, call.ID, "cannot delete grant", typ, full, func(w *workspace.Workspace) error {
 		_, err := w.SetPrincipalGrant(typ, full, principal, nil, s.identity())
 		return err
 	})
-	if err != nil {
-		return fmt.Errorf("cannot delete grant: %w", err)
-	}
-	return nil
 }
 
 // --- Schema ----------------------------------------------------------------
