@@ -141,23 +141,37 @@ func pluginJSON(pkg *schema.Package) ([]byte, error) {
 
 type dependency struct{ GroupID, ArtifactID, Version string }
 
+// managedPlugins pins the Maven plugins of the build (pluginManagement).
+var managedPlugins = []dependency{
+	{"org.apache.maven.plugins", "maven-clean-plugin", "3.4.0"},
+	{"org.apache.maven.plugins", "maven-resources-plugin", "3.3.1"},
+	{"org.apache.maven.plugins", "maven-compiler-plugin", "3.13.0"},
+	{"org.apache.maven.plugins", "maven-surefire-plugin", "3.5.2"},
+	{"org.apache.maven.plugins", "maven-jar-plugin", "3.4.2"},
+	{"org.apache.maven.plugins", "maven-source-plugin", "3.3.1"},
+	{"org.apache.maven.plugins", "maven-install-plugin", "3.1.3"},
+	{"org.apache.maven.plugins", "maven-deploy-plugin", "3.1.3"},
+}
+
 type pomData struct {
 	Tool, GroupID, ArtifactID, Version, Name, Description, URL, License string
 	Dependencies                                                        []dependency
+	ManagedPlugins                                                      []dependency
 }
 
 func pom(pkg *schema.Package, info javagen.PackageInfo) ([]byte, error) {
 	// The generator's own defaults (gson, jsr305), under the schema's pins.
 	info = info.WithDefaultDependencies()
 	data := pomData{
-		Tool:        generatorTool,
-		GroupID:     strings.TrimSuffix(info.BasePackage, "."),
-		ArtifactID:  pkg.Name,
-		Version:     pkg.Version.String(),
-		Name:        pkg.DisplayName,
-		Description: strings.TrimSpace(pkg.Description),
-		URL:         pkg.Repository,
-		License:     pkg.License,
+		Tool:           generatorTool,
+		GroupID:        strings.TrimSuffix(info.BasePackage, "."),
+		ArtifactID:     pkg.Name,
+		Version:        pkg.Version.String(),
+		Name:           pkg.DisplayName,
+		Description:    strings.TrimSpace(pkg.Description),
+		URL:            pkg.Repository,
+		License:        pkg.License,
+		ManagedPlugins: managedPlugins,
 	}
 	if data.Name == "" {
 		data.Name = pkg.Name
@@ -237,46 +251,13 @@ var pomTemplate = template.Must(template.New("pom.xml").Funcs(template.FuncMap{"
     <build>
         <pluginManagement>
             <plugins>
+{{- range .ManagedPlugins}}
                 <plugin>
-                    <groupId>org.apache.maven.plugins</groupId>
-                    <artifactId>maven-clean-plugin</artifactId>
-                    <version>3.4.0</version>
+                    <groupId>{{x .GroupID}}</groupId>
+                    <artifactId>{{x .ArtifactID}}</artifactId>
+                    <version>{{x .Version}}</version>
                 </plugin>
-                <plugin>
-                    <groupId>org.apache.maven.plugins</groupId>
-                    <artifactId>maven-resources-plugin</artifactId>
-                    <version>3.3.1</version>
-                </plugin>
-                <plugin>
-                    <groupId>org.apache.maven.plugins</groupId>
-                    <artifactId>maven-compiler-plugin</artifactId>
-                    <version>3.13.0</version>
-                </plugin>
-                <plugin>
-                    <groupId>org.apache.maven.plugins</groupId>
-                    <artifactId>maven-surefire-plugin</artifactId>
-                    <version>3.5.2</version>
-                </plugin>
-                <plugin>
-                    <groupId>org.apache.maven.plugins</groupId>
-                    <artifactId>maven-jar-plugin</artifactId>
-                    <version>3.4.2</version>
-                </plugin>
-                <plugin>
-                    <groupId>org.apache.maven.plugins</groupId>
-                    <artifactId>maven-source-plugin</artifactId>
-                    <version>3.3.1</version>
-                </plugin>
-                <plugin>
-                    <groupId>org.apache.maven.plugins</groupId>
-                    <artifactId>maven-install-plugin</artifactId>
-                    <version>3.1.3</version>
-                </plugin>
-                <plugin>
-                    <groupId>org.apache.maven.plugins</groupId>
-                    <artifactId>maven-deploy-plugin</artifactId>
-                    <version>3.1.3</version>
-                </plugin>
+{{- end}}
             </plugins>
         </pluginManagement>
         <plugins>

@@ -164,25 +164,10 @@ func logCLI(w *workspace.Workspace, kind, op, target string, now int64) {
 }
 
 func (c command) run(name string, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	dir := fs.String("dir", os.Getenv(workspace.DirEnv), "emulated workspace folder (default $"+workspace.DirEnv+")")
-	apply := c.flags(fs)
-	if err := fs.Parse(args); err != nil {
-		return 2
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "llmkeyvault-workspace-emulator %s: unexpected argument %q\n", name, fs.Arg(0))
-		return 2
-	}
-	if *dir == "" {
-		fmt.Fprintf(stderr, "llmkeyvault-workspace-emulator %s: no folder: pass --dir or set %s\n", name, workspace.DirEnv)
-		return 2
-	}
-	st, err := workspace.Open(*dir)
-	if err != nil {
-		fmt.Fprintln(stderr, err)
-		return 1
+	var apply func(w *workspace.Workspace, now int64) error
+	st, code := openWorkspace(name, args, stderr, func(fs *flag.FlagSet) { apply = c.flags(fs) })
+	if st == nil {
+		return code
 	}
 	// The workspace methods check before they change anything, so a refused
 	// command leaves the workspace as it was (its log entry aside).
@@ -191,4 +176,33 @@ func (c command) run(name string, args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// openWorkspace parses the arguments of command name (--dir, and the flags
+// addFlags defines, if any) and opens the workspace folder. On failure it
+// reports to stderr and returns a nil store and the exit code.
+func openWorkspace(name string, args []string, stderr io.Writer, addFlags func(fs *flag.FlagSet)) (*workspace.Store, int) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	dir := fs.String("dir", os.Getenv(workspace.DirEnv), "emulated workspace folder (default $"+workspace.DirEnv+")")
+	if addFlags != nil {
+		addFlags(fs)
+	}
+	if err := fs.Parse(args); err != nil {
+		return nil, 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "llmkeyvault-workspace-emulator %s: unexpected argument %q\n", name, fs.Arg(0))
+		return nil, 2
+	}
+	if *dir == "" {
+		fmt.Fprintf(stderr, "llmkeyvault-workspace-emulator %s: no folder: pass --dir or set %s\n", name, workspace.DirEnv)
+		return nil, 2
+	}
+	st, err := workspace.Open(*dir)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return nil, 1
+	}
+	return st, 0
 }

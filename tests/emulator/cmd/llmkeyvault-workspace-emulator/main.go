@@ -11,7 +11,6 @@ package main
 
 import (
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -114,24 +113,9 @@ func cli(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, usage, provider.DefaultIdentity, strings.Join(pluginNames(), ", "))
 		return 2
 	}
-	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	dir := fs.String("dir", os.Getenv(workspace.DirEnv), "emulated workspace folder (default $"+workspace.DirEnv+")")
-	if err := fs.Parse(args[1:]); err != nil {
-		return 2
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "llmkeyvault-workspace-emulator %s: unexpected argument %q\n", cmd, fs.Arg(0))
-		return 2
-	}
-	if *dir == "" {
-		fmt.Fprintf(stderr, "llmkeyvault-workspace-emulator %s: no folder: pass --dir or set %s\n", cmd, workspace.DirEnv)
-		return 2
-	}
-	st, err := workspace.Open(*dir)
-	if err != nil {
-		fmt.Fprintln(stderr, err)
-		return 1
+	st, code := openWorkspace(cmd, args[1:], stderr, nil)
+	if st == nil {
+		return code
 	}
 	if cmd == "reset" {
 		if err := st.Reset(); err != nil {

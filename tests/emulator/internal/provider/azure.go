@@ -225,11 +225,8 @@ func createVaultSecret(s *Server, ctx context.Context, call *opCall) (string, re
 	}
 	spec := vaultSecretSpec(s, call.News)
 	id := armSecretID(spec.Vault.SubscriptionID, spec.Vault.ResourceGroup, spec.Vault.Name, spec.Name)
-	var vs *workspace.VaultSecret
-	err := s.mutate(ctx, workspace.KindVaultSecret, "create", spec.Vault.Name+"/"+spec.Name, func(w *workspace.Workspace, now int64) error {
-		var err error
-		vs, err = w.PutVaultSecret(spec, now)
-		return err
+	vs, err := mutateValue(s, ctx, workspace.KindVaultSecret, "create", spec.Vault.Name+"/"+spec.Name, func(w *workspace.Workspace, now int64) (*workspace.VaultSecret, error) {
+		return w.PutVaultSecret(spec, now)
 	})
 	if err != nil {
 		return "", nil, fmt.Errorf("creating Key Vault secret %s: %w", spec.Name, err)
@@ -242,11 +239,8 @@ func updateVaultSecret(s *Server, ctx context.Context, call *opCall) (resource.P
 		return s.previewVaultSecret(call.News), nil
 	}
 	spec := vaultSecretSpec(s, call.News)
-	var vs *workspace.VaultSecret
-	err := s.mutate(ctx, workspace.KindVaultSecret, "update", spec.Vault.Name+"/"+spec.Name, func(w *workspace.Workspace, now int64) error {
-		var err error
-		vs, err = w.PutVaultSecret(spec, now)
-		return err
+	vs, err := mutateValue(s, ctx, workspace.KindVaultSecret, "update", spec.Vault.Name+"/"+spec.Name, func(w *workspace.Workspace, now int64) (*workspace.VaultSecret, error) {
+		return w.PutVaultSecret(spec, now)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("updating Key Vault secret %s: %w", spec.Name, err)
@@ -259,16 +253,10 @@ func readVaultSecret(s *Server, ctx context.Context, call *opCall) (string, reso
 	if err != nil {
 		return "", nil, nil, err
 	}
-	var vs *workspace.VaultSecret
-	err = s.read(ctx, workspace.KindVaultSecret, func(w *workspace.Workspace) error {
-		var err error
-		vs, err = w.VaultSecret(ref, name)
-		return err
+	vs, found, err := readFound(s, ctx, workspace.KindVaultSecret, "", func(w *workspace.Workspace) (*workspace.VaultSecret, error) {
+		return w.VaultSecret(ref, name)
 	})
-	if workspace.IsNotFound(err) {
-		return "", nil, nil, nil
-	}
-	if err != nil {
+	if !found {
 		return "", nil, nil, err
 	}
 	ins := call.News.Copy()
@@ -287,11 +275,7 @@ func deleteVaultSecret(s *Server, ctx context.Context, call *opCall) error {
 	if err != nil {
 		return err
 	}
-	err = s.mutate(ctx, workspace.KindVaultSecret, "delete", ref.Name+"/"+name, func(w *workspace.Workspace, now int64) error {
+	return s.deleteGone(ctx, workspace.KindVaultSecret, ref.Name+"/"+name, "deleting Key Vault secret "+name, func(w *workspace.Workspace, now int64) error {
 		return w.DeleteVaultSecret(ref, name, now)
 	})
-	if err != nil && !workspace.IsNotFound(err) {
-		return fmt.Errorf("deleting Key Vault secret %s: %w", name, err)
-	}
-	return nil
 }

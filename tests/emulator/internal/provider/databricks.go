@@ -115,35 +115,43 @@ func (c *checker) providerConfig(m resource.PropertyMap) {
 	}
 }
 
+// checkWithProviderConfig is the Check of a databricks resource: fn checks
+// a copy of the new inputs, then the providerConfig block is checked.
+func checkWithProviderConfig(call *checkCall, fn func(c *checker, ins resource.PropertyMap)) (resource.PropertyMap, []*pulumirpc.CheckFailure) {
+	c := &checker{}
+	ins := call.News.Copy()
+	fn(c, ins)
+	c.providerConfig(ins)
+	return ins, c.failures
+}
+
 // --- SecretScope -----------------------------------------------------------
 
 func checkScope(s *Server, call *checkCall) (resource.PropertyMap, []*pulumirpc.CheckFailure) {
-	c := &checker{}
-	ins := call.News.Copy()
-	if !get(ins, "name").present {
-		// pulumi-databricks auto-names a scope: <resource name>-<7 hex>.
-		if old, ok := get(call.Olds, "name").str(); ok {
-			ins[pk("name")] = resource.NewStringProperty(old)
-		} else if name, err := resource.NewUniqueName(call.Seed, call.URN.Name()+"-", 7, 128, nil); err == nil {
-			ins[pk("name")] = resource.NewStringProperty(name)
-		}
-	}
-	c.providerName(ins, "name", true)
-	if bt, ok := c.optionalString(ins, "backendType"); ok && bt != workspace.BackendDatabricks && bt != workspace.BackendAzureKeyVault {
-		c.fail("backendType", "expected backendType to be one of [\"AZURE_KEYVAULT\" \"DATABRICKS\"], got %s", bt)
-	}
-	c.optionalString(ins, "initialManagePrincipal")
-	if md, ok := c.optionalObject(ins, "keyvaultMetadata"); ok {
-		for _, k := range []string{"resourceId", "dnsName"} {
-			if !get(md, k).present {
-				c.fail("keyvaultMetadata."+k, "Missing required property 'keyvaultMetadata.%s'", k)
-			} else {
-				c.stringField(get(md, k), "keyvaultMetadata."+k)
+	return checkWithProviderConfig(call, func(c *checker, ins resource.PropertyMap) {
+		if !get(ins, "name").present {
+			// pulumi-databricks auto-names a scope: <resource name>-<7 hex>.
+			if old, ok := get(call.Olds, "name").str(); ok {
+				ins[pk("name")] = resource.NewStringProperty(old)
+			} else if name, err := resource.NewUniqueName(call.Seed, call.URN.Name()+"-", 7, 128, nil); err == nil {
+				ins[pk("name")] = resource.NewStringProperty(name)
 			}
 		}
-	}
-	c.providerConfig(ins)
-	return ins, c.failures
+		c.providerName(ins, "name", true)
+		if bt, ok := c.optionalString(ins, "backendType"); ok && bt != workspace.BackendDatabricks && bt != workspace.BackendAzureKeyVault {
+			c.fail("backendType", "expected backendType to be one of [\"AZURE_KEYVAULT\" \"DATABRICKS\"], got %s", bt)
+		}
+		c.optionalString(ins, "initialManagePrincipal")
+		if md, ok := c.optionalObject(ins, "keyvaultMetadata"); ok {
+			for _, k := range []string{"resourceId", "dnsName"} {
+				if !get(md, k).present {
+					c.fail("keyvaultMetadata."+k, "Missing required property 'keyvaultMetadata.%s'", k)
+				} else {
+					c.stringField(get(md, k), "keyvaultMetadata."+k)
+				}
+			}
+		}
+	})
 }
 
 func scopeSpec(m resource.PropertyMap, creator string) workspace.ScopeSpec {
@@ -214,17 +222,11 @@ func createScope(s *Server, ctx context.Context, call *opCall) (string, resource
 }
 
 func readScope(s *Server, ctx context.Context, call *opCall) (string, resource.PropertyMap, resource.PropertyMap, error) {
-	var sc *workspace.Scope
-	err := s.read(ctx, workspace.KindScope, func(w *workspace.Workspace) error {
-		var err error
-		sc, err = w.Scope(call.ID)
-		return err
+	sc, found, err := readFound(s, ctx, workspace.KindScope, "cannot read secret scope", func(w *workspace.Workspace) (*workspace.Scope, error) {
+		return w.Scope(call.ID)
 	})
-	if workspace.IsNotFound(err) {
-		return "", nil, nil, nil
-	}
-	if err != nil {
-		return "", nil, nil, fmt.Errorf("cannot read secret scope: %w", err)
+	if !found {
+		return "", nil, nil, err
 	}
 	outs := scopeOutputs(sc, call.Olds)
 	ins := call.News
@@ -237,36 +239,30 @@ func readScope(s *Server, ctx context.Context, call *opCall) (string, resource.P
 }
 
 func deleteScope(s *Server, ctx context.Context, call *opCall) error {
-	err := s.mutate(ctx, workspace.KindScope, "delete", call.ID, func(w *workspace.Workspace, _ int64) error {
+	return s.deleteGone(ctx, workspace.KindScope, call.ID, "cannot delete secret scope", func(w *workspace.Workspace, _ int64) error {
 		return w.DeleteScope(call.ID)
 	})
-	if err != nil && !workspace.IsNotFound(err) {
-		return fmt.Errorf("cannot delete secret scope: %w", err)
-	}
-	return nil
 }
 
 // --- Secret ----------------------------------------------------------------
 
 func checkSecret(s *Server, call *checkCall) (resource.PropertyMap, []*pulumirpc.CheckFailure) {
-	c := &checker{}
-	ins := call.News.Copy()
-	c.providerName(ins, "key", true)
-	c.providerName(ins, "scope", true)
-	sv, wo := get(ins, "stringValue"), get(ins, "stringValueWo")
-	switch {
-	case !sv.present && !wo.present:
-		c.fail("stringValue", "one of `stringValue,stringValueWo` must be specified")
-	case sv.present && wo.present:
-		c.fail("stringValue", "only one of `stringValue,stringValueWo` can be specified")
-	}
-	if v, ok := c.optionalString(ins, "stringValue"); ok && v == "" {
-		c.fail("stringValue", "expected \"stringValue\" to not be an empty string")
-	}
-	c.optionalString(ins, "stringValueWo")
-	c.optionalInt(ins, "stringValueWoVersion")
-	c.providerConfig(ins)
-	return ins, c.failures
+	return checkWithProviderConfig(call, func(c *checker, ins resource.PropertyMap) {
+		c.providerName(ins, "key", true)
+		c.providerName(ins, "scope", true)
+		sv, wo := get(ins, "stringValue"), get(ins, "stringValueWo")
+		switch {
+		case !sv.present && !wo.present:
+			c.fail("stringValue", "one of `stringValue,stringValueWo` must be specified")
+		case sv.present && wo.present:
+			c.fail("stringValue", "only one of `stringValue,stringValueWo` can be specified")
+		}
+		if v, ok := c.optionalString(ins, "stringValue"); ok && v == "" {
+			c.fail("stringValue", "expected \"stringValue\" to not be an empty string")
+		}
+		c.optionalString(ins, "stringValueWo")
+		c.optionalInt(ins, "stringValueWoVersion")
+	})
 }
 
 func secretID(scope, key string) string { return scope + pairSeparator + key }
@@ -312,11 +308,8 @@ func createSecret(s *Server, ctx context.Context, call *opCall) (string, resourc
 	if !ok {
 		value, _ = get(call.News, "stringValueWo").str()
 	}
-	var rec *workspace.SecretRec
-	err := s.mutate(ctx, workspace.KindSecret, "create", secretID(scope, key), func(w *workspace.Workspace, now int64) error {
-		var err error
-		rec, err = w.PutSecret(scope, key, workspace.Digest(value), len(value), now)
-		return err
+	rec, err := mutateValue(s, ctx, workspace.KindSecret, "create", secretID(scope, key), func(w *workspace.Workspace, now int64) (*workspace.SecretRec, error) {
+		return w.PutSecret(scope, key, workspace.Digest(value), len(value), now)
 	})
 	if err != nil {
 		return "", nil, fmt.Errorf("cannot create secret: %w", err)
@@ -340,11 +333,8 @@ func updateSecret(s *Server, ctx context.Context, call *opCall) (resource.Proper
 	if !ok {
 		value, _ = get(call.News, "stringValueWo").str()
 	}
-	var rec *workspace.SecretRec
-	err = s.mutate(ctx, workspace.KindSecret, "update", call.ID, func(w *workspace.Workspace, now int64) error {
-		var err error
-		rec, err = w.PutSecret(scope, key, workspace.Digest(value), len(value), now)
-		return err
+	rec, err := mutateValue(s, ctx, workspace.KindSecret, "update", call.ID, func(w *workspace.Workspace, now int64) (*workspace.SecretRec, error) {
+		return w.PutSecret(scope, key, workspace.Digest(value), len(value), now)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("cannot update secret: %w", err)
@@ -361,23 +351,14 @@ func readSecret(s *Server, ctx context.Context, call *opCall) (string, resource.
 	if err != nil {
 		return "", nil, nil, err
 	}
-	var rec *workspace.SecretRec
-	err = s.read(ctx, workspace.KindSecret, func(w *workspace.Workspace) error {
-		var err error
-		rec, err = w.Secret(scope, key)
-		return err
+	rec, found, err := readFound(s, ctx, workspace.KindSecret, "cannot read secret", func(w *workspace.Workspace) (*workspace.SecretRec, error) {
+		return w.Secret(scope, key)
 	})
-	if workspace.IsNotFound(err) {
-		return "", nil, nil, nil
-	}
-	if err != nil {
-		return "", nil, nil, fmt.Errorf("cannot read secret: %w", err)
+	if !found {
+		return "", nil, nil, err
 	}
 	outs := secretOutputs(scope, key, call.Olds, resource.NewNumberProperty(float64(rec.LastUpdatedTimestamp)))
-	ins := call.News.Copy()
-	if len(ins) == 0 {
-		ins = copyInputs(outs, "key", "scope", "stringValue", "stringValueWoVersion", "providerConfig")
-	}
+	ins := readInputs(call.News, outs, "key", "scope", "stringValue", "stringValueWoVersion", "providerConfig")
 	if v, ok := get(call.Olds, "stringValue").str(); ok && workspace.Digest(v) != rec.ValueSha256 {
 		outs[pk("stringValue")] = secretString(valueDrift)
 		if get(ins, "stringValue").present {
@@ -392,25 +373,19 @@ func deleteSecret(s *Server, ctx context.Context, call *opCall) error {
 	if err != nil {
 		return err
 	}
-	err = s.mutate(ctx, workspace.KindSecret, "delete", call.ID, func(w *workspace.Workspace, _ int64) error {
+	return s.deleteGone(ctx, workspace.KindSecret, call.ID, "cannot delete secret", func(w *workspace.Workspace, _ int64) error {
 		return w.DeleteSecret(scope, key)
 	})
-	if err != nil && !workspace.IsNotFound(err) {
-		return fmt.Errorf("cannot delete secret: %w", err)
-	}
-	return nil
 }
 
 // --- SecretAcl -------------------------------------------------------------
 
 func checkACL(s *Server, call *checkCall) (resource.PropertyMap, []*pulumirpc.CheckFailure) {
-	c := &checker{}
-	ins := call.News.Copy()
-	c.requireString(ins, "permission")
-	c.requireString(ins, "principal")
-	c.providerName(ins, "scope", true)
-	c.providerConfig(ins)
-	return ins, c.failures
+	return checkWithProviderConfig(call, func(c *checker, ins resource.PropertyMap) {
+		c.requireString(ins, "permission")
+		c.requireString(ins, "principal")
+		c.providerName(ins, "scope", true)
+	})
 }
 
 func aclOutputs(scope, principal, permission string, ins resource.PropertyMap) resource.PropertyMap {
@@ -443,17 +418,11 @@ func readACL(s *Server, ctx context.Context, call *opCall) (string, resource.Pro
 	if err != nil {
 		return "", nil, nil, err
 	}
-	var perm string
-	err = s.read(ctx, workspace.KindACL, func(w *workspace.Workspace) error {
-		var err error
-		perm, err = w.ACL(scope, principal)
-		return err
+	perm, found, err := readFound(s, ctx, workspace.KindACL, "cannot read secret acl", func(w *workspace.Workspace) (string, error) {
+		return w.ACL(scope, principal)
 	})
-	if workspace.IsNotFound(err) {
-		return "", nil, nil, nil
-	}
-	if err != nil {
-		return "", nil, nil, fmt.Errorf("cannot read secret acl: %w", err)
+	if !found {
+		return "", nil, nil, err
 	}
 	outs := aclOutputs(scope, principal, perm, call.Olds)
 	ins := call.News.Copy()
@@ -470,11 +439,7 @@ func deleteACL(s *Server, ctx context.Context, call *opCall) error {
 	if err != nil {
 		return err
 	}
-	err = s.mutate(ctx, workspace.KindACL, "delete", call.ID, func(w *workspace.Workspace, _ int64) error {
+	return s.deleteGone(ctx, workspace.KindACL, call.ID, "cannot delete secret acl", func(w *workspace.Workspace, _ int64) error {
 		return w.DeleteACL(scope, principal)
 	})
-	if err != nil && !workspace.IsNotFound(err) {
-		return fmt.Errorf("cannot delete secret acl: %w", err)
-	}
-	return nil
 }

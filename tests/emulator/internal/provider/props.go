@@ -25,24 +25,29 @@ func unwrap(v resource.PropertyValue) resource.PropertyValue {
 	}
 }
 
-// plain removes every secret marker from v, deeply.
-func plain(v resource.PropertyValue) resource.PropertyValue {
-	v = unwrap(v)
+// mapElements rebuilds an object or an array with f applied to each of its
+// elements; any other value comes back as it is.
+func mapElements(v resource.PropertyValue, f func(resource.PropertyValue) resource.PropertyValue) resource.PropertyValue {
 	switch {
 	case v.IsObject():
 		m := resource.PropertyMap{}
 		for k, e := range v.ObjectValue() {
-			m[k] = plain(e)
+			m[k] = f(e)
 		}
 		return resource.NewObjectProperty(m)
 	case v.IsArray():
 		a := make([]resource.PropertyValue, len(v.ArrayValue()))
 		for i, e := range v.ArrayValue() {
-			a[i] = plain(e)
+			a[i] = f(e)
 		}
 		return resource.NewArrayProperty(a)
 	}
 	return v
+}
+
+// plain removes every secret marker from v, deeply.
+func plain(v resource.PropertyValue) resource.PropertyValue {
+	return mapElements(unwrap(v), plain)
 }
 
 // isEmpty is true for a missing or null value, and for an empty object or array.
@@ -245,6 +250,15 @@ func stringMap(v resource.PropertyValue) map[string]string {
 		}
 	}
 	return out
+}
+
+// readInputs is the inputs a Read reports: a copy of the program's inputs,
+// or on an import (no inputs) the given keys of the outputs.
+func readInputs(news, outs resource.PropertyMap, keys ...string) resource.PropertyMap {
+	if len(news) == 0 {
+		return copyInputs(outs, keys...)
+	}
+	return news.Copy()
 }
 
 // copyInputs copies the given keys of m (secrets kept as they are).

@@ -110,10 +110,7 @@ func readRandomID(s *Server, ctx context.Context, call *opCall) (string, resourc
 		}
 		outs[pk("byteLength")] = resource.NewNumberProperty(float64(len(b)))
 	}
-	ins := call.News.Copy()
-	if len(ins) == 0 {
-		ins = copyInputs(outs, "byteLength", "keepers", "prefix")
-	}
+	ins := readInputs(call.News, outs, "byteLength", "keepers", "prefix")
 	return call.ID, outs, ins, nil
 }
 

@@ -131,6 +131,15 @@ func (s *Server) ready() error {
 	return nil
 }
 
+// readyType is resourceType for a resource call, once the server is
+// configured.
+func (s *Server) readyType(typ, urn string) (*ResourceType, error) {
+	if err := s.ready(); err != nil {
+		return nil, err
+	}
+	return s.resourceType(typ, urn)
+}
+
 func (s *Server) resourceType(typ, urn string) (*ResourceType, error) {
 	if typ == "" && urn != "" {
 		typ = string(resource.URN(urn).Type())
@@ -250,10 +259,7 @@ func (s *Server) configValue(k string) string {
 
 // Check validates the inputs of a resource and returns them.
 func (s *Server) Check(_ context.Context, req *pulumirpc.CheckRequest) (*pulumirpc.CheckResponse, error) {
-	if err := s.ready(); err != nil {
-		return nil, err
-	}
-	rt, err := s.resourceType(req.GetType(), req.GetUrn())
+	rt, err := s.readyType(req.GetType(), req.GetUrn())
 	if err != nil {
 		return nil, err
 	}
@@ -281,10 +287,7 @@ func (s *Server) Check(_ context.Context, req *pulumirpc.CheckRequest) (*pulumir
 // Replace forces replacement (create-before-delete unless the program asks
 // for deleteBeforeReplace, as with the real providers).
 func (s *Server) Diff(_ context.Context, req *pulumirpc.DiffRequest) (*pulumirpc.DiffResponse, error) {
-	if err := s.ready(); err != nil {
-		return nil, err
-	}
-	rt, err := s.resourceType(req.GetType(), req.GetUrn())
+	rt, err := s.readyType(req.GetType(), req.GetUrn())
 	if err != nil {
 		return nil, err
 	}
@@ -334,10 +337,7 @@ func (s *Server) Diff(_ context.Context, req *pulumirpc.DiffRequest) (*pulumirpc
 
 // Create creates a resource (during a preview: computes the outputs only).
 func (s *Server) Create(ctx context.Context, req *pulumirpc.CreateRequest) (*pulumirpc.CreateResponse, error) {
-	if err := s.ready(); err != nil {
-		return nil, err
-	}
-	rt, err := s.resourceType(req.GetType(), req.GetUrn())
+	rt, err := s.readyType(req.GetType(), req.GetUrn())
 	if err != nil {
 		return nil, err
 	}
@@ -361,10 +361,7 @@ func (s *Server) Create(ctx context.Context, req *pulumirpc.CreateRequest) (*pul
 
 // Read refreshes a resource; an empty id tells the engine it is gone.
 func (s *Server) Read(ctx context.Context, req *pulumirpc.ReadRequest) (*pulumirpc.ReadResponse, error) {
-	if err := s.ready(); err != nil {
-		return nil, err
-	}
-	rt, err := s.resourceType(req.GetType(), req.GetUrn())
+	rt, err := s.readyType(req.GetType(), req.GetUrn())
 	if err != nil {
 		return nil, err
 	}
@@ -398,10 +395,7 @@ func (s *Server) Read(ctx context.Context, req *pulumirpc.ReadRequest) (*pulumir
 
 // Update changes a resource in place.
 func (s *Server) Update(ctx context.Context, req *pulumirpc.UpdateRequest) (*pulumirpc.UpdateResponse, error) {
-	if err := s.ready(); err != nil {
-		return nil, err
-	}
-	rt, err := s.resourceType(req.GetType(), req.GetUrn())
+	rt, err := s.readyType(req.GetType(), req.GetUrn())
 	if err != nil {
 		return nil, err
 	}
@@ -434,10 +428,7 @@ func (s *Server) Update(ctx context.Context, req *pulumirpc.UpdateRequest) (*pul
 
 // Delete deletes a resource; an object already gone is no error.
 func (s *Server) Delete(ctx context.Context, req *pulumirpc.DeleteRequest) (*emptypb.Empty, error) {
-	if err := s.ready(); err != nil {
-		return nil, err
-	}
-	rt, err := s.resourceType(req.GetType(), req.GetUrn())
+	rt, err := s.readyType(req.GetType(), req.GetUrn())
 	if err != nil {
 		return nil, err
 	}
@@ -510,6 +501,54 @@ func (s *Server) read(ctx context.Context, kind string, fn func(w *workspace.Wor
 		w.CountCall(kind, "read")
 		return fn(w)
 	})
+}
+
+// deleteGone runs a delete call; a target already gone counts as deleted.
+// Any other error is wrapped as "msg: err".
+func (s *Server) deleteGone(ctx context.Context, kind, target, msg string, fn func(w *workspace.Workspace, nowMs int64) error) error {
+	err := s.mutate(ctx, kind, "delete", target, fn)
+	if err != nil && !workspace.IsNotFound(err) {
+		return fmt.Errorf("%s: %w", msg, err)
+	}
+	return nil
+}
+
+// mutateValue is mutate for a call whose fn yields a value.
+func mutateValue[T any](s *Server, ctx context.Context, kind, op, target string, fn func(w *workspace.Workspace, nowMs int64) (T, error)) (T, error) {
+	var v T
+	err := s.mutate(ctx, kind, op, target, func(w *workspace.Workspace, nowMs int64) error {
+		var err error
+		v, err = fn(w, nowMs)
+		return err
+	})
+	return v, err
+}
+
+// readValue is read for a call whose fn yields a value.
+func readValue[T any](s *Server, ctx context.Context, kind string, fn func(w *workspace.Workspace) (T, error)) (T, error) {
+	var v T
+	err := s.read(ctx, kind, func(w *workspace.Workspace) error {
+		var err error
+		v, err = fn(w)
+		return err
+	})
+	return v, err
+}
+
+// readFound is readValue for a Read: a missing object is not an error but
+// found == false, as is any other error, which comes back wrapped as
+// "msg: err" (unwrapped if msg is empty).
+func readFound[T any](s *Server, ctx context.Context, kind, msg string, fn func(w *workspace.Workspace) (T, error)) (v T, found bool, err error) {
+	v, err = readValue(s, ctx, kind, fn)
+	switch {
+	case workspace.IsNotFound(err):
+		return v, false, nil
+	case err != nil && msg != "":
+		return v, false, fmt.Errorf("%s: %w", msg, err)
+	case err != nil:
+		return v, false, err
+	}
+	return v, true, nil
 }
 
 // Packages are the packages the emulator serves, by plugin executable name.

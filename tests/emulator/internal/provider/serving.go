@@ -140,20 +140,8 @@ func withoutSecrets(v resource.PropertyValue) resource.PropertyValue {
 		return withoutSecrets(inner)
 	case v.IsOutput() && v.OutputValue().Known:
 		return withoutSecrets(v.OutputValue().Element)
-	case v.IsObject():
-		m := resource.PropertyMap{}
-		for k, e := range v.ObjectValue() {
-			m[k] = withoutSecrets(e)
-		}
-		return resource.NewObjectProperty(m)
-	case v.IsArray():
-		a := make([]resource.PropertyValue, len(v.ArrayValue()))
-		for i, e := range v.ArrayValue() {
-			a[i] = withoutSecrets(e)
-		}
-		return resource.NewArrayProperty(a)
 	}
-	return v
+	return mapElements(v, withoutSecrets)
 }
 
 func fromMappable(m map[string]any) resource.PropertyValue {
@@ -223,14 +211,12 @@ func checkExternalModels(config resource.PropertyValue) error {
 // --- ModelServing ----------------------------------------------------------
 
 func checkModelServing(s *Server, call *checkCall) (resource.PropertyMap, []*pulumirpc.CheckFailure) {
-	c := &checker{}
-	ins := call.News.Copy()
-	c.requireString(ins, "name")
-	c.optionalObject(ins, "config")
-	c.optionalString(ins, "description")
-	c.optionalString(ins, "budgetPolicyId")
-	c.providerConfig(ins)
-	return ins, c.failures
+	return checkWithProviderConfig(call, func(c *checker, ins resource.PropertyMap) {
+		c.requireString(ins, "name")
+		c.optionalObject(ins, "config")
+		c.optionalString(ins, "description")
+		c.optionalString(ins, "budgetPolicyId")
+	})
 }
 
 func servingOutputs(ins resource.PropertyMap, e *workspace.ServingEndpoint) resource.PropertyMap {
@@ -246,11 +232,8 @@ func putServing(s *Server, ctx context.Context, op string, call *opCall) (*works
 		return nil, err
 	}
 	refs := secretRefs(config)
-	var e *workspace.ServingEndpoint
-	err := s.mutate(ctx, workspace.KindServing, op, name, func(w *workspace.Workspace, now int64) error {
-		var err error
-		e, err = w.PutServingEndpoint(name, s.identity(), refs, sanitized(config), op == "create", now)
-		return err
+	e, err := mutateValue(s, ctx, workspace.KindServing, op, name, func(w *workspace.Workspace, now int64) (*workspace.ServingEndpoint, error) {
+		return w.PutServingEndpoint(name, s.identity(), refs, sanitized(config), op == "create", now)
 	})
 	return e, err
 }
@@ -315,38 +298,29 @@ func readModelServing(s *Server, ctx context.Context, call *opCall) (string, res
 		}
 	}
 	outs := servingOutputs(base, e)
-	ins := call.News.Copy()
-	if len(ins) == 0 {
-		ins = copyInputs(outs, "name", "config", "providerConfig")
-	}
+	ins := readInputs(call.News, outs, "name", "config", "providerConfig")
 	return call.ID, outs, ins, nil
 }
 
 func deleteModelServing(s *Server, ctx context.Context, call *opCall) error {
-	err := s.mutate(ctx, workspace.KindServing, "delete", call.ID, func(w *workspace.Workspace, _ int64) error {
+	return s.deleteGone(ctx, workspace.KindServing, call.ID, "cannot delete model serving", func(w *workspace.Workspace, _ int64) error {
 		return w.DeleteServingEndpoint(call.ID)
 	})
-	if err != nil && !workspace.IsNotFound(err) {
-		return fmt.Errorf("cannot delete model serving: %w", err)
-	}
-	return nil
 }
 
 // --- AiGatewayModelProviderService -----------------------------------------
 
 func checkModelProviderService(s *Server, call *checkCall) (resource.PropertyMap, []*pulumirpc.CheckFailure) {
-	c := &checker{}
-	ins := call.News.Copy()
-	c.requireString(ins, "parent")
-	c.requireString(ins, "modelProviderServiceId")
-	c.optionalString(ins, "comment")
-	if !get(ins, "config").present {
-		c.fail("config", "Missing required property 'config' (required on Create)")
-	} else if cfg, ok := c.optionalObject(ins, "config"); ok {
-		c.requireString(cfg, "providerType")
-	}
-	c.providerConfig(ins)
-	return ins, c.failures
+	return checkWithProviderConfig(call, func(c *checker, ins resource.PropertyMap) {
+		c.requireString(ins, "parent")
+		c.requireString(ins, "modelProviderServiceId")
+		c.optionalString(ins, "comment")
+		if !get(ins, "config").present {
+			c.fail("config", "Missing required property 'config' (required on Create)")
+		} else if cfg, ok := c.optionalObject(ins, "config"); ok {
+			c.requireString(cfg, "providerType")
+		}
+	})
 }
 
 // ucSecretRefs lists every secretReference.name in v.
@@ -383,11 +357,8 @@ func putMPS(s *Server, ctx context.Context, op string, news resource.PropertyMap
 	id, _ := get(news, "modelProviderServiceId").str()
 	config := news[pk("config")]
 	refs := ucSecretRefs(config)
-	var m *workspace.ModelProviderService
-	err := s.mutate(ctx, workspace.KindProviderSvc, op, parent+"/"+id, func(w *workspace.Workspace, now int64) error {
-		var err error
-		m, err = w.PutModelProviderService(parent, id, s.identity(), refs, sanitized(config), op == "create", now)
-		return err
+	m, err := mutateValue(s, ctx, workspace.KindProviderSvc, op, parent+"/"+id, func(w *workspace.Workspace, now int64) (*workspace.ModelProviderService, error) {
+		return w.PutModelProviderService(parent, id, s.identity(), refs, sanitized(config), op == "create", now)
 	})
 	return m, err
 }
@@ -441,17 +412,11 @@ func configProviderType(m resource.PropertyMap) (string, bool) {
 }
 
 func readModelProviderService(s *Server, ctx context.Context, call *opCall) (string, resource.PropertyMap, resource.PropertyMap, error) {
-	var m *workspace.ModelProviderService
 	name := objectName(call, "name")
-	err := s.read(ctx, workspace.KindProviderSvc, func(w *workspace.Workspace) error {
-		var err error
-		m, err = w.ModelProviderServiceByName(name)
-		return err
+	m, found, err := readFound(s, ctx, workspace.KindProviderSvc, "", func(w *workspace.Workspace) (*workspace.ModelProviderService, error) {
+		return w.ModelProviderServiceByName(name)
 	})
-	if workspace.IsNotFound(err) {
-		return "", nil, nil, nil
-	}
-	if err != nil {
+	if !found {
 		return "", nil, nil, err
 	}
 	base := call.Olds
@@ -466,20 +431,13 @@ func readModelProviderService(s *Server, ctx context.Context, call *opCall) (str
 		}
 	}
 	outs := mpsOutputs(base, m)
-	ins := call.News.Copy()
-	if len(ins) == 0 {
-		ins = copyInputs(outs, "parent", "modelProviderServiceId", "comment", "config", "providerConfig")
-	}
+	ins := readInputs(call.News, outs, "parent", "modelProviderServiceId", "comment", "config", "providerConfig")
 	return call.ID, outs, ins, nil
 }
 
 func deleteModelProviderService(s *Server, ctx context.Context, call *opCall) error {
 	name := objectName(call, "name")
-	err := s.mutate(ctx, workspace.KindProviderSvc, "delete", name, func(w *workspace.Workspace, _ int64) error {
+	return s.deleteGone(ctx, workspace.KindProviderSvc, name, "failed to delete ai_gateway_model_provider_service", func(w *workspace.Workspace, _ int64) error {
 		return w.DeleteModelProviderService(name, s.identity())
 	})
-	if err != nil && !workspace.IsNotFound(err) {
-		return fmt.Errorf("failed to delete ai_gateway_model_provider_service: %w", err)
-	}
-	return nil
 }

@@ -192,24 +192,22 @@ func assignmentsValue(list []workspace.Assignment) resource.PropertyValue {
 // --- SecretUc --------------------------------------------------------------
 
 func checkSecretUc(s *Server, call *checkCall) (resource.PropertyMap, []*pulumirpc.CheckFailure) {
-	c := &checker{}
-	ins := call.News.Copy()
-	c.requireString(ins, "catalogName")
-	c.requireString(ins, "schemaName")
-	// name is optional in the SDK, but the API requires it.
-	c.requireString(ins, "name")
-	if v, ok := c.requireString(ins, "value"); ok && v == "" {
-		c.fail("value", "expected \"value\" to not be an empty string")
-	}
-	c.optionalString(ins, "comment")
-	if v, ok := c.optionalString(ins, "expireTime"); ok {
-		if _, err := time.Parse(time.RFC3339Nano, v); err != nil {
-			c.fail("expireTime", "expireTime %q is not an RFC 3339 timestamp", v)
+	return checkWithProviderConfig(call, func(c *checker, ins resource.PropertyMap) {
+		c.requireString(ins, "catalogName")
+		c.requireString(ins, "schemaName")
+		// name is optional in the SDK, but the API requires it.
+		c.requireString(ins, "name")
+		if v, ok := c.requireString(ins, "value"); ok && v == "" {
+			c.fail("value", "expected \"value\" to not be an empty string")
 		}
-	}
-	c.optionalString(ins, "owner")
-	c.providerConfig(ins)
-	return ins, c.failures
+		c.optionalString(ins, "comment")
+		if v, ok := c.optionalString(ins, "expireTime"); ok {
+			if _, err := time.Parse(time.RFC3339Nano, v); err != nil {
+				c.fail("expireTime", "expireTime %q is not an RFC 3339 timestamp", v)
+			}
+		}
+		c.optionalString(ins, "owner")
+	})
 }
 
 func ucSecretSpec(m resource.PropertyMap) (workspace.UCSecretSpec, string) {
@@ -278,11 +276,8 @@ func createSecretUc(s *Server, ctx context.Context, call *opCall) (string, resou
 		return "", previewUCSecret(call.News), nil
 	}
 	spec, full := ucSecretSpec(call.News)
-	var sec *workspace.UCSecret
-	err := s.mutate(ctx, workspace.KindUCSecret, "create", full, func(w *workspace.Workspace, now int64) error {
-		var err error
-		sec, err = w.CreateUCSecret(spec, s.identity(), now)
-		return err
+	sec, err := mutateValue(s, ctx, workspace.KindUCSecret, "create", full, func(w *workspace.Workspace, now int64) (*workspace.UCSecret, error) {
+		return w.CreateUCSecret(spec, s.identity(), now)
 	})
 	if err != nil {
 		return "", nil, fmt.Errorf("failed to create secret_uc: %w", err)
@@ -301,12 +296,9 @@ func updateSecretUc(s *Server, ctx context.Context, call *opCall) (resource.Prop
 		return outs, nil
 	}
 	spec, _ := ucSecretSpec(call.News)
-	var sec *workspace.UCSecret
 	full := objectName(call, "fullName")
-	err := s.mutate(ctx, workspace.KindUCSecret, "update", full, func(w *workspace.Workspace, now int64) error {
-		var err error
-		sec, err = w.UpdateUCSecret(full, spec, s.identity(), now)
-		return err
+	sec, err := mutateValue(s, ctx, workspace.KindUCSecret, "update", full, func(w *workspace.Workspace, now int64) (*workspace.UCSecret, error) {
+		return w.UpdateUCSecret(full, spec, s.identity(), now)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("failed to update secret_uc: %w", err)
@@ -315,18 +307,12 @@ func updateSecretUc(s *Server, ctx context.Context, call *opCall) (resource.Prop
 }
 
 func readSecretUc(s *Server, ctx context.Context, call *opCall) (string, resource.PropertyMap, resource.PropertyMap, error) {
-	var sec *workspace.UCSecret
 	full := objectName(call, "fullName")
-	err := s.read(ctx, workspace.KindUCSecret, func(w *workspace.Workspace) error {
-		var err error
-		sec, err = w.UCSecretByName(full)
-		return err
+	sec, found, err := readFound(s, ctx, workspace.KindUCSecret, "failed to get secret_uc", func(w *workspace.Workspace) (*workspace.UCSecret, error) {
+		return w.UCSecretByName(full)
 	})
-	if workspace.IsNotFound(err) {
-		return "", nil, nil, nil
-	}
-	if err != nil {
-		return "", nil, nil, fmt.Errorf("failed to get secret_uc: %w", err)
+	if !found {
+		return "", nil, nil, err
 	}
 	// value and owner come from the prior state: none on import.
 	outs := ucSecretOutputs(sec, call.Olds)
@@ -346,13 +332,9 @@ func readSecretUc(s *Server, ctx context.Context, call *opCall) (string, resourc
 
 func deleteSecretUc(s *Server, ctx context.Context, call *opCall) error {
 	full := objectName(call, "fullName")
-	err := s.mutate(ctx, workspace.KindUCSecret, "delete", full, func(w *workspace.Workspace, _ int64) error {
+	return s.deleteGone(ctx, workspace.KindUCSecret, full, "failed to delete secret_uc", func(w *workspace.Workspace, _ int64) error {
 		return w.DeleteUCSecret(full, s.identity())
 	})
-	if err != nil && !workspace.IsNotFound(err) {
-		return fmt.Errorf("failed to delete secret_uc: %w", err)
-	}
-	return nil
 }
 
 // --- Grants and Grant ------------------------------------------------------
@@ -392,33 +374,31 @@ func securableOf(m resource.PropertyMap) (typ, wire, full string) {
 }
 
 func checkGrants(s *Server, call *checkCall) (resource.PropertyMap, []*pulumirpc.CheckFailure) {
-	c := &checker{}
-	ins := call.News.Copy()
-	checkSecurable(c, ins)
-	f := get(ins, "grants")
-	switch {
-	case !f.present:
-		c.fail("grants", "Missing required property 'grants'")
-	case f.unknown:
-	case !f.v.IsArray():
-		c.fail("grants", "grants must be a list, not %s", f.v.TypeString())
-	default:
-		for i, e := range f.v.ArrayValue() {
-			m, ok := get(resource.PropertyMap{"x": e}, "x").obj()
-			if !ok {
-				c.fail(fmt.Sprintf("grants[%d]", i), "grants[%d] must be an object", i)
-				continue
-			}
-			sub := &checker{}
-			sub.requireString(m, "principal")
-			checkPrivileges(sub, m)
-			for _, x := range sub.failures {
-				c.fail(fmt.Sprintf("grants[%d].%s", i, x.Property), "%s", x.Reason)
+	return checkWithProviderConfig(call, func(c *checker, ins resource.PropertyMap) {
+		checkSecurable(c, ins)
+		f := get(ins, "grants")
+		switch {
+		case !f.present:
+			c.fail("grants", "Missing required property 'grants'")
+		case f.unknown:
+		case !f.v.IsArray():
+			c.fail("grants", "grants must be a list, not %s", f.v.TypeString())
+		default:
+			for i, e := range f.v.ArrayValue() {
+				m, ok := get(resource.PropertyMap{"x": e}, "x").obj()
+				if !ok {
+					c.fail(fmt.Sprintf("grants[%d]", i), "grants[%d] must be an object", i)
+					continue
+				}
+				sub := &checker{}
+				sub.requireString(m, "principal")
+				checkPrivileges(sub, m)
+				for _, x := range sub.failures {
+					c.fail(fmt.Sprintf("grants[%d].%s", i, x.Property), "%s", x.Reason)
+				}
 			}
 		}
-	}
-	c.providerConfig(ins)
-	return ins, c.failures
+	})
 }
 
 func checkPrivileges(c *checker, m resource.PropertyMap) {
@@ -450,11 +430,8 @@ func createGrants(s *Server, ctx context.Context, call *opCall) (string, resourc
 	}
 	typ, _, full := securableOf(call.News)
 	id := typ + "/" + full
-	var list []workspace.Assignment
-	err := s.mutate(ctx, workspace.KindGrants, "create", id, func(w *workspace.Workspace, _ int64) error {
-		var err error
-		list, err = w.SetAllGrants(typ, full, assignments(call.News[pk("grants")]), s.identity())
-		return err
+	list, err := mutateValue(s, ctx, workspace.KindGrants, "create", id, func(w *workspace.Workspace, _ int64) ([]workspace.Assignment, error) {
+		return w.SetAllGrants(typ, full, assignments(call.News[pk("grants")]), s.identity())
 	})
 	if err != nil {
 		return "", nil, fmt.Errorf("cannot create grants: %w", err)
@@ -470,11 +447,8 @@ func updateGrants(s *Server, ctx context.Context, call *opCall) (resource.Proper
 	if err != nil {
 		return nil, err
 	}
-	var list []workspace.Assignment
-	err = s.mutate(ctx, workspace.KindGrants, "update", call.ID, func(w *workspace.Workspace, _ int64) error {
-		var err error
-		list, err = w.SetAllGrants(typ, full, assignments(call.News[pk("grants")]), s.identity())
-		return err
+	list, err := mutateValue(s, ctx, workspace.KindGrants, "update", call.ID, func(w *workspace.Workspace, _ int64) ([]workspace.Assignment, error) {
+		return w.SetAllGrants(typ, full, assignments(call.News[pk("grants")]), s.identity())
 	})
 	if err != nil {
 		return nil, fmt.Errorf("cannot update grants: %w", err)
@@ -520,10 +494,7 @@ func readGrants(s *Server, ctx context.Context, call *opCall) (string, resource.
 		base = resource.PropertyMap{pk(wireOf(typ)): resource.NewStringProperty(full)}
 	}
 	outs := grantsOutputs(base, list)
-	ins := call.News.Copy()
-	if len(ins) == 0 {
-		ins = copyInputs(outs, append(securableWires(), "providerConfig")...)
-	}
+	ins := readInputs(call.News, outs, append(securableWires(), "providerConfig")...)
 	ins[pk("grants")] = outs[pk("grants")]
 	return call.ID, outs, ins, nil
 }
@@ -533,27 +504,34 @@ func deleteGrants(s *Server, ctx context.Context, call *opCall) error {
 	if err != nil {
 		return err
 	}
-	err = s.mutate(ctx, workspace.KindGrants, "delete", call.ID, func(w *workspace.Workspace, _ int64) error {
-		if w.SecurableExists(typ, full) != nil {
-			return nil // the securable is gone, and its grants with it
-		}
+	return deleteGrantsOn(s, ctx, workspace.KindGrants, call.ID, "cannot delete grants", typ, full, func(w *workspace.Workspace) error {
 		_, err := w.SetAllGrants(typ, full, nil, s.identity())
 		return err
 	})
+}
+
+// deleteGrantsOn runs a delete of grants on securable typ/full; once the
+// securable is gone, so are its grants, and there is nothing to do. An error
+// is wrapped as "msg: err".
+func deleteGrantsOn(s *Server, ctx context.Context, kind, id, msg, typ, full string, fn func(w *workspace.Workspace) error) error {
+	err := s.mutate(ctx, kind, "delete", id, func(w *workspace.Workspace, _ int64) error {
+		if w.SecurableExists(typ, full) != nil {
+			return nil
+		}
+		return fn(w)
+	})
 	if err != nil {
-		return fmt.Errorf("cannot delete grants: %w", err)
+		return fmt.Errorf("%s: %w", msg, err)
 	}
 	return nil
 }
 
 func checkGrant(s *Server, call *checkCall) (resource.PropertyMap, []*pulumirpc.CheckFailure) {
-	c := &checker{}
-	ins := call.News.Copy()
-	checkSecurable(c, ins)
-	c.requireString(ins, "principal")
-	checkPrivileges(c, ins)
-	c.providerConfig(ins)
-	return ins, c.failures
+	return checkWithProviderConfig(call, func(c *checker, ins resource.PropertyMap) {
+		checkSecurable(c, ins)
+		c.requireString(ins, "principal")
+		checkPrivileges(c, ins)
+	})
 }
 
 func grantOutputs(ins resource.PropertyMap, a *workspace.Assignment) resource.PropertyMap {
@@ -581,11 +559,8 @@ func createGrant(s *Server, ctx context.Context, call *opCall) (string, resource
 	typ, _, full := securableOf(call.News)
 	principal, _ := get(call.News, "principal").str()
 	id := typ + "/" + full + "/" + principal
-	var a *workspace.Assignment
-	err := s.mutate(ctx, workspace.KindGrant, "create", id, func(w *workspace.Workspace, _ int64) error {
-		var err error
-		a, err = w.SetPrincipalGrant(typ, full, principal, privilegeSet(call.News[pk("privileges")]), s.identity())
-		return err
+	a, err := mutateValue(s, ctx, workspace.KindGrant, "create", id, func(w *workspace.Workspace, _ int64) (*workspace.Assignment, error) {
+		return w.SetPrincipalGrant(typ, full, principal, privilegeSet(call.News[pk("privileges")]), s.identity())
 	})
 	if err != nil {
 		return "", nil, fmt.Errorf("cannot create grant: %w", err)
@@ -601,11 +576,8 @@ func updateGrant(s *Server, ctx context.Context, call *opCall) (resource.Propert
 	if err != nil {
 		return nil, err
 	}
-	var a *workspace.Assignment
-	err = s.mutate(ctx, workspace.KindGrant, "update", call.ID, func(w *workspace.Workspace, _ int64) error {
-		var err error
-		a, err = w.SetPrincipalGrant(typ, full, principal, privilegeSet(call.News[pk("privileges")]), s.identity())
-		return err
+	a, err := mutateValue(s, ctx, workspace.KindGrant, "update", call.ID, func(w *workspace.Workspace, _ int64) (*workspace.Assignment, error) {
+		return w.SetPrincipalGrant(typ, full, principal, privilegeSet(call.News[pk("privileges")]), s.identity())
 	})
 	if err != nil {
 		return nil, fmt.Errorf("cannot update grant: %w", err)
@@ -618,16 +590,10 @@ func readGrant(s *Server, ctx context.Context, call *opCall) (string, resource.P
 	if err != nil {
 		return "", nil, nil, err
 	}
-	var a *workspace.Assignment
-	err = s.read(ctx, workspace.KindGrant, func(w *workspace.Workspace) error {
-		var err error
-		a, err = w.PrincipalGrant(typ, full, principal)
-		return err
+	a, found, err := readFound(s, ctx, workspace.KindGrant, "", func(w *workspace.Workspace) (*workspace.Assignment, error) {
+		return w.PrincipalGrant(typ, full, principal)
 	})
-	if workspace.IsNotFound(err) {
-		return "", nil, nil, nil
-	}
-	if err != nil {
+	if !found {
 		return "", nil, nil, err
 	}
 	base := call.Olds
@@ -635,10 +601,7 @@ func readGrant(s *Server, ctx context.Context, call *opCall) (string, resource.P
 		base = resource.PropertyMap{pk(wireOf(typ)): resource.NewStringProperty(full), "principal": resource.NewStringProperty(principal)}
 	}
 	outs := grantOutputs(base, a)
-	ins := call.News.Copy()
-	if len(ins) == 0 {
-		ins = copyInputs(outs, append(securableWires(), "principal", "providerConfig")...)
-	}
+	ins := readInputs(call.News, outs, append(securableWires(), "principal", "providerConfig")...)
 	ins[pk("privileges")] = outs[pk("privileges")]
 	return call.ID, outs, ins, nil
 }
@@ -648,39 +611,30 @@ func deleteGrant(s *Server, ctx context.Context, call *opCall) error {
 	if err != nil {
 		return err
 	}
-	err = s.mutate(ctx, workspace.KindGrant, "delete", call.ID, func(w *workspace.Workspace, _ int64) error {
-		if w.SecurableExists(typ, full) != nil {
-			return nil
-		}
+	return deleteGrantsOn(s, ctx, workspace.KindGrant, call.ID, "cannot delete grant", typ, full, func(w *workspace.Workspace) error {
 		_, err := w.SetPrincipalGrant(typ, full, principal, nil, s.identity())
 		return err
 	})
-	if err != nil {
-		return fmt.Errorf("cannot delete grant: %w", err)
-	}
-	return nil
 }
 
 // --- Schema ----------------------------------------------------------------
 
 func checkSchema(s *Server, call *checkCall) (resource.PropertyMap, []*pulumirpc.CheckFailure) {
-	c := &checker{}
-	ins := call.News.Copy()
-	c.requireString(ins, "catalogName")
-	c.requireString(ins, "name")
-	for _, k := range []string{"comment", "owner", "storageRoot", "metastoreId", "enablePredictiveOptimization"} {
-		c.optionalString(ins, k)
-	}
-	if props, ok := c.optionalObject(ins, "properties"); ok {
-		for k := range props {
-			c.optionalString(props, string(k))
+	return checkWithProviderConfig(call, func(c *checker, ins resource.PropertyMap) {
+		c.requireString(ins, "catalogName")
+		c.requireString(ins, "name")
+		for _, k := range []string{"comment", "owner", "storageRoot", "metastoreId", "enablePredictiveOptimization"} {
+			c.optionalString(ins, k)
 		}
-	}
-	if f := get(ins, "forceDestroy"); f.present && !f.unknown && !f.v.IsBool() {
-		c.fail("forceDestroy", "forceDestroy must be a boolean")
-	}
-	c.providerConfig(ins)
-	return ins, c.failures
+		if props, ok := c.optionalObject(ins, "properties"); ok {
+			for k := range props {
+				c.optionalString(props, string(k))
+			}
+		}
+		if f := get(ins, "forceDestroy"); f.present && !f.unknown && !f.v.IsBool() {
+			c.fail("forceDestroy", "forceDestroy must be a boolean")
+		}
+	})
 }
 
 func schemaID(full string) string {
@@ -726,11 +680,8 @@ func createSchema(s *Server, ctx context.Context, call *opCall) (string, resourc
 		return "", outs, nil
 	}
 	catalog, name, owner, comment, props := schemaArgs(call.News)
-	var sc *workspace.UCSchema
-	err := s.mutate(ctx, workspace.KindSchema, "create", catalog+"."+name, func(w *workspace.Workspace, now int64) error {
-		var err error
-		sc, err = w.CreateSchema(catalog, name, owner, comment, props, s.identity(), now)
-		return err
+	sc, err := mutateValue(s, ctx, workspace.KindSchema, "create", catalog+"."+name, func(w *workspace.Workspace, now int64) (*workspace.UCSchema, error) {
+		return w.CreateSchema(catalog, name, owner, comment, props, s.identity(), now)
 	})
 	if err != nil {
 		return "", nil, fmt.Errorf("cannot create schema: %w", err)
@@ -749,11 +700,8 @@ func updateSchema(s *Server, ctx context.Context, call *opCall) (resource.Proper
 		return outs, nil
 	}
 	_, _, owner, comment, props := schemaArgs(call.News)
-	var sc *workspace.UCSchema
-	err := s.mutate(ctx, workspace.KindSchema, "update", call.ID, func(w *workspace.Workspace, _ int64) error {
-		var err error
-		sc, err = w.UpdateSchema(call.ID, owner, comment, props, s.identity())
-		return err
+	sc, err := mutateValue(s, ctx, workspace.KindSchema, "update", call.ID, func(w *workspace.Workspace, _ int64) (*workspace.UCSchema, error) {
+		return w.UpdateSchema(call.ID, owner, comment, props, s.identity())
 	})
 	if err != nil {
 		return nil, fmt.Errorf("cannot update schema: %w", err)
@@ -762,11 +710,8 @@ func updateSchema(s *Server, ctx context.Context, call *opCall) (resource.Proper
 }
 
 func readSchema(s *Server, ctx context.Context, call *opCall) (string, resource.PropertyMap, resource.PropertyMap, error) {
-	var sc *workspace.UCSchema
-	err := s.read(ctx, workspace.KindSchema, func(w *workspace.Workspace) error {
-		var err error
-		sc, err = w.Schema(call.ID)
-		return err
+	sc, err := readValue(s, ctx, workspace.KindSchema, func(w *workspace.Workspace) (*workspace.UCSchema, error) {
+		return w.Schema(call.ID)
 	})
 	if workspace.IsNotFound(err) || isCode(err, workspace.CodeSchemaDoesNotExist) {
 		return "", nil, nil, nil
@@ -782,10 +727,7 @@ func readSchema(s *Server, ctx context.Context, call *opCall) (string, resource.
 		}
 		outs[pk("properties")] = resource.NewObjectProperty(pm)
 	}
-	ins := call.News.Copy()
-	if len(ins) == 0 {
-		ins = copyInputs(outs, "catalogName", "name", "comment", "owner", "properties", "providerConfig")
-	}
+	ins := readInputs(call.News, outs, "catalogName", "name", "comment", "owner", "properties", "providerConfig")
 	return sc.FullName, outs, ins, nil
 }
 

@@ -46,6 +46,15 @@ func seed(t *testing.T, full, owner string) {
 	}
 }
 
+// platformWith sets up a fresh workspace holding schema (owned by the
+// platform user) and returns a databricks server signed in as that user.
+func platformWith(t *testing.T, schema string) *Server {
+	t.Helper()
+	setup(t)
+	seed(t, schema, platform)
+	return as(t, map[string]string{"username": platform})
+}
+
 func tryCreate(s *Server, urn string, ins map[string]any) (string, resource.PropertyMap, error) {
 	pm := resource.NewPropertyMapFromMap(ins)
 	st, _ := plugin.MarshalProperties(pm, plugin.MarshalOptions{KeepSecrets: true})
@@ -112,9 +121,7 @@ func TestIdentityFromProviderConfiguration(t *testing.T) {
 }
 
 func TestSecretUcLifecycle(t *testing.T) {
-	setup(t)
-	seed(t, "main.llm", platform)
-	db := as(t, map[string]string{"username": platform})
+	db := platformWith(t, "main.llm")
 	app := as(t, map[string]string{"clientId": appSP})
 	in := map[string]any{"catalogName": "main", "schemaName": "llm", "name": "openai_api_key", "value": "sk-test-one",
 		"expireTime": "2027-01-31T00:00:00Z"}
@@ -200,9 +207,7 @@ func TestSecretUcLifecycle(t *testing.T) {
 }
 
 func TestGrantsAndGrant(t *testing.T) {
-	setup(t)
-	seed(t, "main.llm", platform)
-	db := as(t, map[string]string{"username": platform})
+	db := platformWith(t, "main.llm")
 	_, _ = create(t, db, ucURN, props(t, map[string]any{"catalogName": "main", "schemaName": "llm", "name": "k", "value": "sk-test"}))
 
 	// Someone else's grant on the secret goes when Grants is applied.
@@ -303,9 +308,7 @@ func TestGrantsAndGrant(t *testing.T) {
 }
 
 func TestSchemaResource(t *testing.T) {
-	setup(t)
-	seed(t, "main.default", platform)
-	db := as(t, map[string]string{"username": platform})
+	db := platformWith(t, "main.default")
 	in := map[string]any{"catalogName": "main", "name": "llm_keys", "comment": "keys"}
 	id, outs := create(t, db, schemaURN, check(t, db, schemaURN, nil, props(t, in)))
 	if id != "main.llm_keys" || outs["owner"].StringValue() != platform || outs["schemaId"].StringValue() == "" {

@@ -208,12 +208,7 @@ func (w *Workspace) DeleteModelProviderService(name, caller string) error {
 	if err != nil {
 		return err
 	}
-	if !w.CanManage(caller, SecurableModelProviderService, s.FullName) {
-		return denied(privilegeManage, SecurableModelProviderService, s.FullName)
-	}
-	delete(w.ModelProviderServices, s.FullName)
-	delete(w.Grants, SecurableKey(SecurableModelProviderService, s.FullName))
-	return nil
+	return deleteManaged(w, w.ModelProviderServices, SecurableModelProviderService, s.FullName, caller)
 }
 
 func sortedUnique(xs []string) []string {

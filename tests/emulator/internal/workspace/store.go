@@ -111,25 +111,24 @@ func (s *Store) save(w *Workspace) error {
 // workspace whatever fn returns (a failed call still counts and is logged);
 // fn must check before it changes anything. The error is fn's.
 func (s *Store) Update(fn func(w *Workspace) error) error {
-	f, err := s.lock(syscall.LOCK_EX)
-	if err != nil {
-		return err
-	}
-	defer unlock(f)
-	w, err := s.load()
-	if err != nil {
-		return err
-	}
-	ferr := fn(w)
-	if err := s.save(w); err != nil {
-		return fmt.Errorf("llmkeyvault workspace emulator: saving %s: %w", s.Path(), err)
-	}
-	return ferr
+	return s.withLoaded(syscall.LOCK_EX, func(w *Workspace) error {
+		ferr := fn(w)
+		if err := s.save(w); err != nil {
+			return fmt.Errorf("llmkeyvault workspace emulator: saving %s: %w", s.Path(), err)
+		}
+		return ferr
+	})
 }
 
 // View runs fn on the workspace under a shared lock; changes are not saved.
 func (s *Store) View(fn func(w *Workspace) error) error {
-	f, err := s.lock(syscall.LOCK_SH)
+	return s.withLoaded(syscall.LOCK_SH, fn)
+}
+
+// withLoaded takes the lock (syscall.LOCK_EX or LOCK_SH), loads the
+// workspace and runs fn on it; the lock is released when fn returns.
+func (s *Store) withLoaded(how int, fn func(w *Workspace) error) error {
+	f, err := s.lock(how)
 	if err != nil {
 		return err
 	}

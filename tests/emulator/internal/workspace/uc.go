@@ -514,18 +514,24 @@ func (w *Workspace) UpdateUCSecret(full string, spec UCSecretSpec, caller string
 	return s, nil
 }
 
+// deleteManaged deletes securable full from objs, and the grants on it, if
+// caller may manage it (owner or MANAGE).
+func deleteManaged[T any](w *Workspace, objs map[string]T, securable, full, caller string) error {
+	if !w.CanManage(caller, securable, full) {
+		return denied(privilegeManage, securable, full)
+	}
+	delete(objs, full)
+	delete(w.Grants, SecurableKey(securable, full))
+	return nil
+}
+
 // DeleteUCSecret deletes a secret and the grants on it (owner or MANAGE).
 func (w *Workspace) DeleteUCSecret(full, caller string) error {
 	s, err := w.UCSecretByName(full)
 	if err != nil {
 		return err
 	}
-	if !w.CanManage(caller, SecurableSecret, s.FullName) {
-		return denied(privilegeManage, SecurableSecret, s.FullName)
-	}
-	delete(w.UCSecrets, s.FullName)
-	delete(w.Grants, SecurableKey(SecurableSecret, s.FullName))
-	return nil
+	return deleteManaged(w, w.UCSecrets, SecurableSecret, s.FullName, caller)
 }
 
 // normalizeAssignments checks and normalises privileges; principals are
