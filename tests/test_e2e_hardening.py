@@ -22,24 +22,23 @@ def assert_clean(printed: str) -> None:
     assert "panic" not in printed.lower() and "Traceback" not in printed
 
 
-def test_an_empty_secret_key_fails_preview_with_its_path(engine_ready: None, tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("secrets", "config", "path", "reason"),
+    [
+        ({"openaiApiKey": ""}, {}, "providers[0].apiKey", "must not be empty or blank"),
+        ({"openaiApiKey": KEY}, {"scopeName": PASTED}, "scopeName", "looks like key material"),
+    ],
+    ids=["empty secret key", "key pasted into scopeName"],
+)
+def test_a_refused_input_fails_preview_with_its_path_and_no_key(
+    engine_ready: None, tmp_path: Path, secrets: dict[str, str], config: dict[str, str], path: str, reason: str
+) -> None:
     stack = LocalStack(E2E / "one-key", tmp_path)
-    stack.init({"openaiApiKey": ""})
+    stack.init(secrets, config)
     result = stack.preview(check=False)
     printed = result.stdout + result.stderr
     assert result.returncode != 0
-    assert "providers[0].apiKey" in printed and "must not be empty or blank" in printed
-    assert_clean(printed)
-    assert is_empty(stack.workspace_dump())
-
-
-def test_a_key_pasted_into_scope_name_is_refused_and_not_printed(engine_ready: None, tmp_path: Path) -> None:
-    stack = LocalStack(E2E / "one-key", tmp_path)
-    stack.init({"openaiApiKey": KEY}, {"scopeName": PASTED})
-    result = stack.preview(check=False)
-    printed = result.stdout + result.stderr
-    assert result.returncode != 0
-    assert "scopeName" in printed and "looks like key material" in printed
+    assert path in printed and reason in printed
     assert_clean(printed)
     assert is_empty(stack.workspace_dump())
 
