@@ -35,9 +35,6 @@ UC_GRANTS = "databricks:index/grants:Grants"
 UC_GRANT = "databricks:index/grant:Grant"
 UC_SCHEMA = "databricks:index/schema:Schema"
 
-#: the child types, for tests and docs
-TYPES = (SECRET_SCOPE, SECRET, SECRET_ACL, RANDOM_ID, KEY_VAULT_SECRET, UC_SECRET, UC_GRANTS, UC_GRANT, UC_SCHEMA)
-
 
 @dataclass(frozen=True)
 class Placement:

@@ -14,7 +14,7 @@ others, so one refusal lists every problem.
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TypeVar
 
@@ -180,11 +180,7 @@ def plan_vault(name: str, args: LlmKeyVaultArgs, problems: Problems | None = Non
     uc = args.backend is Backend.UNITY_CATALOG
     scopes = () if uc else _plan_scopes(name, args, named, problems)
     secrets = _plan_uc_secrets(name, args, named, problems) if uc else _plan_secrets(name, args, scopes, problems)
-    secrets = tuple(
-        SecretPlan(s.provider, s.provider_index, s.scope, s.key, s.env_var_name, s.resource_name, expirations.get(i))
-        for s in secrets
-        for i in (s.provider_index,)
-    )
+    secrets = tuple(replace(s, expires_at=expirations.get(s.provider_index)) for s in secrets)
     _check_env_var_names(secrets, args, named, problems)
     _check_limits(args.backend, scopes, secrets, problems)
     if uc:
@@ -245,8 +241,8 @@ def _check_provider_names(args: LlmKeyVaultArgs, problems: Problems) -> set[int]
         if provider is UNREADABLE_PROVIDER or problems.has(path):
             continue  # refused by the type reader already
         if _refuse_plain_field(provider.name, path, problems):
-            pass
-        elif not rules.PROVIDER_NAME.fullmatch(provider.name):
+            continue
+        if not rules.PROVIDER_NAME.fullmatch(provider.name):
             problems.add(
                 path,
                 f"{rules.quoted(provider.name)} is not a provider id; use {rules.PROVIDER_NAME_RULE} (e.g. 'openai')",

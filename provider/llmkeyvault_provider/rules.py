@@ -68,7 +68,6 @@ KEY_VAULT_RESOURCE_ID_FORM: Final = (
 KEY_VAULT_NAME_RULE: Final = (
     "3 to 24 of letters, digits and '-', starting with a letter, ending with a letter or digit, no '--'"
 )
-KEY_VAULT_NAME_MAX_LENGTH: Final = 24
 # A resource group name may not end with '.' (Azure's naming rules for Microsoft.Resources).
 RESOURCE_GROUP_RULE: Final = "1 to 90 of letters, digits, '-', '_', '.', '(' and ')', not ending with '.'"
 
@@ -103,13 +102,9 @@ MAX_SCOPES_PER_WORKSPACE: Final = 1000
 MAX_SECRETS_PER_UC_SCHEMA: Final = 1000
 
 
-def same_principal(a: str, b: str) -> bool:
-    """Databricks lower-cases user names; groups and application ids compare the same way."""
-    return a.casefold() == b.casefold()
-
-
 def principal_identity(principal: str) -> str:
-    """The form in which two spellings of one principal are equal."""
+    """The form in which two spellings of one principal are equal: Databricks lower-cases
+    user names, and groups and application ids (UUIDs) compare the same way."""
     return principal.casefold()
 
 

@@ -66,12 +66,13 @@ def _recording(run: Run) -> Iterator[None]:
         monitor.RegisterResourceOutputs = register_outputs  # type: ignore[method-assign]
 
 
-def run_with_mocks(build: Callable[[], Any], *, preview: bool = False) -> Run:
+def run_with_mocks(build: Callable[[], Any], *, preview: bool = False, run: Run | None = None) -> Run:
     """Build a component under mocks; return what was registered and its resolved outputs.
 
     ``build`` returns a component (whose ``outputs`` dict is resolved) or any Output.
+    Pass ``run`` to keep what was registered when the program fails.
     """
-    run = Run()
+    run = Run() if run is None else run
     pulumi.runtime.set_mocks(_Mocks(), project="proj", stack="dev", preview=preview)
 
     @pulumi.runtime.test
