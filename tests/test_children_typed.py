@@ -4,6 +4,7 @@ pulumi-databricks, pulumi-random and pulumi-azure-native, and what reaches the
 engine must be identical: type token, property names, values and version."""
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import pulumi
@@ -13,7 +14,7 @@ import pulumi_random as random
 import pytest
 from conftest import FAKE_KEYS
 from llmkeyvault_provider import LlmKeyVault
-from support.mocks import Run, run_with_mocks
+from support.mocks import run_with_mocks
 
 pytestmark = pytest.mark.component
 
@@ -24,8 +25,13 @@ RID = (
 DNS = "https://kv-llm.vault.azure.net/"
 
 
-def by_name(run: Run) -> dict[str, Any]:
-    return {r.name: r for r in run.registrations}
+def requests(program: Callable[[], Any]) -> dict[str, Any]:
+    """What ``program`` registers under mocks, by resource name."""
+    return {r.name: r for r in run_with_mocks(program).registrations}
+
+
+def vault_requests(args: dict[str, Any]) -> dict[str, Any]:
+    return requests(lambda: LlmKeyVault("llm", args))
 
 
 def same_request(ours: Any, typed: Any) -> None:
@@ -37,19 +43,14 @@ def same_request(ours: Any, typed: Any) -> None:
 
 def test_databricks_children_match_the_typed_sdk() -> None:
     key = FAKE_KEYS["openai"]
-    ours = by_name(
-        run_with_mocks(
-            lambda: LlmKeyVault(
-                "llm",
-                {
-                    "providers": [{"name": "openai", "apiKey": key}],
-                    "uniqueSuffix": True,
-                    "managers": ["users"],
-                    "readers": ["ds"],
-                    "allowWorkspaceUsers": True,
-                },
-            )
-        )
+    ours = vault_requests(
+        {
+            "providers": [{"name": "openai", "apiKey": key}],
+            "uniqueSuffix": True,
+            "managers": ["users"],
+            "readers": ["ds"],
+            "allowWorkspaceUsers": True,
+        }
     )
 
     def typed_program() -> pulumi.Output[Any]:
@@ -63,24 +64,19 @@ def test_databricks_children_match_the_typed_sdk() -> None:
         databricks.SecretAcl("llm-acl-ds", scope="llm-0a1b2c3d", principal="ds", permission="READ")
         return pulumi.Output.from_input(1)
 
-    typed = by_name(run_with_mocks(typed_program))
+    typed = requests(typed_program)
     for name in ("llm-suffix", "llm-scope", "llm-secret-openai", "llm-acl-ds"):
         same_request(ours[name], typed[name])
 
 
 def test_key_vault_children_match_the_typed_sdks() -> None:
     key = FAKE_KEYS["anthropic"]
-    ours = by_name(
-        run_with_mocks(
-            lambda: LlmKeyVault(
-                "llm",
-                {
-                    "providers": [{"name": "anthropic", "apiKey": key}],
-                    "backend": "azure-keyvault",
-                    "keyVault": {"resourceId": RID},
-                },
-            )
-        )
+    ours = vault_requests(
+        {
+            "providers": [{"name": "anthropic", "apiKey": key}],
+            "backend": "azure-keyvault",
+            "keyVault": {"resourceId": RID},
+        }
     )
 
     def typed_program() -> pulumi.Output[Any]:
@@ -99,6 +95,6 @@ def test_key_vault_children_match_the_typed_sdks() -> None:
         )
         return pulumi.Output.from_input(1)
 
-    typed = by_name(run_with_mocks(typed_program))
+    typed = requests(typed_program)
     for name in ("llm-scope", "llm-secret-anthropic"):
         same_request(ours[name], typed[name])

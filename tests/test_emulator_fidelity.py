@@ -82,6 +82,11 @@ def test_nested_type_names_are_the_real_providers(emulated: dict[str, Any]) -> N
     )
 
 
+def with_plaintext(*names: str) -> set[str]:
+    """Credential fields: each beside its ``...Plaintext`` twin."""
+    return {*names, *(f"{name}Plaintext" for name in names)}
+
+
 # What the emulator reads inside ModelServing.config and AiGatewayModelProviderService.config
 # (tests/emulator/internal/provider/serving.go), against the typed SDK's input types.
 SERVING_NAMES = {
@@ -101,27 +106,18 @@ SERVING_NAMES = {
         "openaiConfig",
         "palmConfig",
     },
-    "ModelServingConfigServedEntityExternalModelAi21labsConfigArgs": {"ai21labsApiKey", "ai21labsApiKeyPlaintext"},
-    "ModelServingConfigServedEntityExternalModelAmazonBedrockConfigArgs": {
-        "awsAccessKeyId",
-        "awsAccessKeyIdPlaintext",
-        "awsSecretAccessKey",
-        "awsSecretAccessKeyPlaintext",
-    },
-    "ModelServingConfigServedEntityExternalModelAnthropicConfigArgs": {"anthropicApiKey", "anthropicApiKeyPlaintext"},
-    "ModelServingConfigServedEntityExternalModelCohereConfigArgs": {"cohereApiKey", "cohereApiKeyPlaintext"},
-    "ModelServingConfigServedEntityExternalModelDatabricksModelServingConfigArgs": {
-        "databricksApiToken",
-        "databricksApiTokenPlaintext",
-    },
-    "ModelServingConfigServedEntityExternalModelGoogleCloudVertexAiConfigArgs": {"privateKey", "privateKeyPlaintext"},
-    "ModelServingConfigServedEntityExternalModelOpenaiConfigArgs": {
-        "openaiApiKey",
-        "openaiApiKeyPlaintext",
-        "microsoftEntraClientSecret",
-        "microsoftEntraClientSecretPlaintext",
-    },
-    "ModelServingConfigServedEntityExternalModelPalmConfigArgs": {"palmApiKey", "palmApiKeyPlaintext"},
+    "ModelServingConfigServedEntityExternalModelAi21labsConfigArgs": with_plaintext("ai21labsApiKey"),
+    "ModelServingConfigServedEntityExternalModelAmazonBedrockConfigArgs": with_plaintext(
+        "awsAccessKeyId", "awsSecretAccessKey"
+    ),
+    "ModelServingConfigServedEntityExternalModelAnthropicConfigArgs": with_plaintext("anthropicApiKey"),
+    "ModelServingConfigServedEntityExternalModelCohereConfigArgs": with_plaintext("cohereApiKey"),
+    "ModelServingConfigServedEntityExternalModelDatabricksModelServingConfigArgs": with_plaintext("databricksApiToken"),
+    "ModelServingConfigServedEntityExternalModelGoogleCloudVertexAiConfigArgs": with_plaintext("privateKey"),
+    "ModelServingConfigServedEntityExternalModelOpenaiConfigArgs": with_plaintext(
+        "openaiApiKey", "microsoftEntraClientSecret"
+    ),
+    "ModelServingConfigServedEntityExternalModelPalmConfigArgs": with_plaintext("palmApiKey"),
     "AiGatewayModelProviderServiceConfigArgs": {"providerType", "openai"},
     "AiGatewayModelProviderServiceConfigOpenaiDirectApiKeyArgs": {"plaintext", "secretReference"},
     "AiGatewayModelProviderServiceConfigOpenaiDirectApiKeySecretReferenceArgs": {"name"},

@@ -43,6 +43,7 @@ from typing import Any
 import pytest
 import yaml
 from conftest import make
+from support.example_layouts import GCP_SCOPES, UC_PRINCIPALS, scope, uc_secret_grants
 
 from devtools.demo import UC_SCHEMAS
 from devtools.local_stack import BIN, ROOT, LocalStack
@@ -222,22 +223,51 @@ os.execv(real, [real, *args])
 
 @dataclass
 class Expected:
-    #: what each prompt is answered with, in order
-    answers: dict[str, list[str]]
+    """What an example's README leads to. Its blocks set each key once per stack it makes
+    (dev, then prod: answers 0 and 2) and set ``rotated`` again on dev in between (answer 1)."""
+
+    #: the name in the example's fake keys
+    example: str
+    #: the LLM keys' config names, each to its provider id
+    keys: dict[str, str]
+    #: the config name of the key set again
+    rotated: str
+    #: where each key ends up ("{stack}" and "{provider}" in it): `scope/key`,
+    #: `vault:<rg>/<vault>/<name>` or `<catalog>.<schema>.<secret>`
+    stored_at: str
     #: the emulated workspace's layout (devtools.workspace.layout) after the last block
     layout: dict[str, Any]
-    #: `scope/key`, `vault:<rg>/<vault>/<name>` or `<catalog>.<schema>.<secret>` to the value it
-    #: must hold at the end
-    values: dict[str, str]
+    #: the sign-in secrets the README sets, each once
+    sign_in: tuple[str, ...] = ("databricks:clientSecret",)
+    stacks: tuple[str, ...] = ("dev", "prod")
     #: Unity Catalog (devtools.workspace.uc_layout) after the last block; the schemas the example
     #: writes into are seeded first (devtools.demo.UC_SCHEMAS), as a platform team made them
     uc_layout: dict[str, Any] = field(default_factory=lambda: {"schemas": {}, "grants": {}})
     #: what exists before the first block (made outside Pulumi with the emulator's CLI)
     prepare: Callable[[LocalStack], None] = lambda stack: None
 
+    def _answer(self, key: str, stack: str) -> int:
+        return 2 if stack == "prod" else int(key == self.rotated)
 
-def scope(keys: list[str], grants: dict[str, str], backend: str = "DATABRICKS") -> dict[str, Any]:
-    return {"backend": backend, "keys": sorted(keys), "grants": grants}
+    @property
+    def answers(self) -> dict[str, list[str]]:
+        """What each prompt is answered with, in order."""
+        answers = {name: [fake(self.example, name, 0)] for name in self.sign_in}
+        for key, provider in self.keys.items():
+            numbers = sorted({n for stack in self.stacks for n in (0, self._answer(key, stack))})
+            answers[key] = [fake(self.example, provider, n) for n in numbers]
+        return answers
+
+    @property
+    def values(self) -> dict[str, str]:
+        """Each stored key to the value it must hold at the end."""
+        return {
+            self.stored_at.format(stack=stack, provider=provider): fake(
+                self.example, provider, self._answer(key, stack)
+            )
+            for key, provider in self.keys.items()
+            for stack in self.stacks
+        }
 
 
 AWS_KEYS = ["openai-api-key", "anthropic-api-key", "amazon-bedrock-api-key"]
@@ -248,11 +278,6 @@ AZ_VAULT = (
     "/providers/Microsoft.KeyVault/vaults/kv-llm-keys"
 )
 AZ_GRANTS = {"data-science": "READ", "ml-engineers": "READ", "platform-admins": "MANAGE"}
-GCP_SCOPES = {
-    "openai": {"ml-platform": "READ", "chat-assistants": "READ", "platform-admins": "MANAGE"},
-    "anthropic": {"ml-platform": "READ", "chat-assistants": "READ", "research": "READ", "platform-admins": "MANAGE"},
-    "google": {"ml-platform": "READ", "analytics": "READ", "platform-admins": "MANAGE"},
-}
 
 #: the service principal the READMEs configure as `databricks:clientId`: the deploying identity
 README_SP = "4c9e3a2b-1d6f-4e8a-9b7c-0f1e2d3c4b5a"
@@ -278,12 +303,6 @@ def uc_platform_team(example: str) -> Callable[[LocalStack], None]:
 
 UC_DEPLOYER_ON_CATALOG = ["MANAGE", "USE_CATALOG"]
 UC_DEPLOYER_ON_SCHEMA = ["CREATE_SECRET", "MANAGE", "USE_SCHEMA"]
-UC_PRINCIPALS = ["ai-gateway-owners", "chat-assistants", "data-science", "platform-admins"]
-UC_SECRET_GRANTS = {
-    "ai-gateway-owners": ["REFERENCE_SECRET"],
-    "data-science": ["READ_SECRET"],
-    "platform-admins": ["MANAGE"],
-}
 
 
 def fake(example: str, name: str, n: int) -> str:
@@ -292,53 +311,28 @@ def fake(example: str, name: str, n: int) -> str:
 
 EXPECTED = {
     "aws-python": Expected(
-        answers={
-            "databricks:clientSecret": [fake("aws", "sp", 0)],
-            "openaiApiKey": [fake("aws", "openai", 0), fake("aws", "openai", 1), fake("aws", "openai", 2)],
-            "anthropicApiKey": [fake("aws", "anthropic", 0), fake("aws", "anthropic", 2)],
-            "bedrockSecretAccessKey": [fake("aws", "bedrock", 0), fake("aws", "bedrock", 2)],
-        },
-        layout={
-            "scopes": {f"llm-keys-{s}": scope(AWS_KEYS, AWS_GRANTS) for s in ("dev", "prod")},
-            "vaults": {},
-        },
-        values={
-            "llm-keys-dev/openai-api-key": fake("aws", "openai", 1),  # rotated
-            "llm-keys-dev/anthropic-api-key": fake("aws", "anthropic", 0),
-            "llm-keys-dev/amazon-bedrock-api-key": fake("aws", "bedrock", 0),
-            "llm-keys-prod/openai-api-key": fake("aws", "openai", 2),
-            "llm-keys-prod/anthropic-api-key": fake("aws", "anthropic", 2),
-            "llm-keys-prod/amazon-bedrock-api-key": fake("aws", "bedrock", 2),
-        },
+        "aws",
+        keys={"openaiApiKey": "openai", "anthropicApiKey": "anthropic", "bedrockSecretAccessKey": "amazon-bedrock"},
+        rotated="openaiApiKey",
+        stored_at="llm-keys-{stack}/{provider}-api-key",
+        layout={"scopes": {f"llm-keys-{s}": scope(AWS_KEYS, AWS_GRANTS) for s in ("dev", "prod")}, "vaults": {}},
     ),
     "azure-typescript": Expected(
-        answers={
-            "databricks:azureClientSecret": [fake("az", "dbx-sp", 0)],
-            "azure-native:clientSecret": [fake("az", "arm-sp", 0)],
-            "azureOpenaiApiKey": [fake("az", "aoai", 0), fake("az", "aoai", 1), fake("az", "aoai", 2)],
-            "openaiApiKey": [fake("az", "openai", 0), fake("az", "openai", 2)],
-            "mistralApiKey": [fake("az", "mistral", 0), fake("az", "mistral", 2)],
-        },
+        "az",
+        keys={"azureOpenaiApiKey": "azure-openai", "openaiApiKey": "openai", "mistralApiKey": "mistral"},
+        rotated="azureOpenaiApiKey",
+        stored_at="vault:rg-llm-keys/kv-llm-keys-{stack}/{provider}-api-key",
+        sign_in=("databricks:azureClientSecret", "azure-native:clientSecret"),
         layout={
             "scopes": {f"llm-keys-{s}": scope(AZ_KEYS, AZ_GRANTS, "AZURE_KEYVAULT") for s in ("dev", "prod")},
             "vaults": {f"rg-llm-keys/kv-llm-keys-{s}": sorted(AZ_KEYS) for s in ("dev", "prod")},
         },
-        values={
-            "vault:rg-llm-keys/kv-llm-keys-dev/azure-openai-api-key": fake("az", "aoai", 1),  # rotated
-            "vault:rg-llm-keys/kv-llm-keys-dev/openai-api-key": fake("az", "openai", 0),
-            "vault:rg-llm-keys/kv-llm-keys-dev/mistral-api-key": fake("az", "mistral", 0),
-            "vault:rg-llm-keys/kv-llm-keys-prod/azure-openai-api-key": fake("az", "aoai", 2),
-            "vault:rg-llm-keys/kv-llm-keys-prod/openai-api-key": fake("az", "openai", 2),
-            "vault:rg-llm-keys/kv-llm-keys-prod/mistral-api-key": fake("az", "mistral", 2),
-        },
     ),
     "gcp-go": Expected(
-        answers={
-            "databricks:clientSecret": [fake("gcp", "sp", 0)],
-            "openaiApiKey": [fake("gcp", "openai", 0), fake("gcp", "openai", 2)],
-            "anthropicApiKey": [fake("gcp", "anthropic", 0), fake("gcp", "anthropic", 2)],
-            "geminiApiKey": [fake("gcp", "gemini", 0), fake("gcp", "gemini", 1), fake("gcp", "gemini", 2)],
-        },
+        "gcp",
+        keys={"openaiApiKey": "openai", "anthropicApiKey": "anthropic", "geminiApiKey": "google"},
+        rotated="geminiApiKey",
+        stored_at="llm-keys-{stack}-{provider}/{provider}-api-key",
         layout={
             "scopes": {
                 f"llm-keys-{s}-{p}": scope([f"{p}-api-key"], grants)
@@ -347,43 +341,25 @@ EXPECTED = {
             },
             "vaults": {},
         },
-        values={
-            "llm-keys-dev-openai/openai-api-key": fake("gcp", "openai", 0),
-            "llm-keys-dev-anthropic/anthropic-api-key": fake("gcp", "anthropic", 0),
-            "llm-keys-dev-google/google-api-key": fake("gcp", "gemini", 1),  # rotated
-            "llm-keys-prod-openai/openai-api-key": fake("gcp", "openai", 2),
-            "llm-keys-prod-anthropic/anthropic-api-key": fake("gcp", "anthropic", 2),
-            "llm-keys-prod-google/google-api-key": fake("gcp", "gemini", 2),
-        },
     ),
     "yaml": Expected(
-        answers={
-            "databricks:clientSecret": [fake("yaml", "sp", 0)],
-            "openaiApiKey": [fake("yaml", "openai", 0), fake("yaml", "openai", 1), fake("yaml", "openai", 2)],
-        },
+        "yaml",
+        keys={"openaiApiKey": "openai"},
+        rotated="openaiApiKey",
+        stored_at="llm-keys-{stack}/{provider}-api-key",
         layout={
             "scopes": {f"llm-keys-{s}": scope(["openai-api-key"], {"data-science": "READ"}) for s in ("dev", "prod")},
             "vaults": {},
         },
-        values={
-            "llm-keys-dev/openai-api-key": fake("yaml", "openai", 1),  # rotated
-            "llm-keys-prod/openai-api-key": fake("yaml", "openai", 2),
-        },
     ),
     "unity-catalog-yaml": Expected(
-        answers={
-            "databricks:clientSecret": [fake("uc", "sp", 0)],
-            "openaiApiKey": [fake("uc", "openai", 0), fake("uc", "openai", 1)],
-            "anthropicApiKey": [fake("uc", "anthropic", 0)],
-            "mistralApiKey": [fake("uc", "mistral", 0)],
-        },
+        "uc",
+        keys={"openaiApiKey": "openai", "anthropicApiKey": "anthropic", "mistralApiKey": "mistral"},
+        rotated="openaiApiKey",
+        stored_at="main.llm_keys.{provider}_api_key",
+        stacks=("dev",),
         layout={"scopes": {}, "vaults": {}},
         prepare=uc_platform_team("unity-catalog-yaml"),
-        values={
-            "main.llm_keys.openai_api_key": fake("uc", "openai", 1),  # rotated
-            "main.llm_keys.anthropic_api_key": fake("uc", "anthropic", 0),
-            "main.llm_keys.mistral_api_key": fake("uc", "mistral", 0),
-        },
         uc_layout={
             "schemas": {"main.llm_keys": ["anthropic_api_key", "mistral_api_key", "openai_api_key"]},
             "grants": {
@@ -392,11 +368,7 @@ EXPECTED = {
                     "main.llm_keys": {README_SP: UC_DEPLOYER_ON_SCHEMA, **{p: ["USE_SCHEMA"] for p in UC_PRINCIPALS}}
                 },
                 "secret": {
-                    f"main.llm_keys.{p}_api_key": {
-                        **UC_SECRET_GRANTS,
-                        **({"chat-assistants": ["READ_SECRET"]} if p == "anthropic" else {}),
-                    }
-                    for p in ("openai", "anthropic", "mistral")
+                    f"main.llm_keys.{p}_api_key": uc_secret_grants(p) for p in ("openai", "anthropic", "mistral")
                 },
             },
         },

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from support.example_layouts import GCP_SCOPES, UC_PRINCIPALS, scope, uc_secret_grants
 
 from devtools.demo import UC_SCHEMAS
 from devtools.local_stack import ROOT, LocalStack
@@ -24,13 +25,25 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 @dataclass
 class Example:
     name: str
-    secrets: dict[str, str]
+    #: the config names of the example's keys, each set to a fake key
+    keys: tuple[str, ...]
     rotate: str
-    expected: dict[str, Any]
+    #: the secret scopes (devtools.workspace.layout) after the first deploy
+    scopes: dict[str, Any] = field(default_factory=dict)
+    #: the Key Vault secrets, by "<resource group>/<vault>"
+    vaults: dict[str, Any] = field(default_factory=dict)
     config: dict[str, str] = field(default_factory=dict)
     prepare: Callable[[LocalStack], None] = lambda stack: None
     #: Unity Catalog as devtools.workspace.uc_layout shows it
     uc_expected: dict[str, Any] = field(default_factory=lambda: {"schemas": {}, "grants": {}})
+
+    @property
+    def expected(self) -> dict[str, Any]:
+        return {"scopes": self.scopes, "vaults": self.vaults}
+
+    @property
+    def secrets(self) -> dict[str, str]:
+        return {key: f"sk-test-{self.name}-{key}-0000" for key in self.keys}
 
 
 def stored_digests(dump: dict[str, Any]) -> dict[str, str]:
@@ -38,46 +51,21 @@ def stored_digests(dump: dict[str, Any]) -> dict[str, str]:
     return {**secret_digests(dump), **uc_secret_digests(dump)}
 
 
-UC_PRINCIPALS = ["ai-gateway-owners", "chat-assistants", "data-science", "platform-admins"]
-
-
-def uc_example_secret(provider: str) -> dict[str, list[str]]:
-    grants = {"ai-gateway-owners": ["REFERENCE_SECRET"], "data-science": ["READ_SECRET"], "platform-admins": ["MANAGE"]}
-    if provider == "anthropic":
-        grants["chat-assistants"] = ["READ_SECRET"]
-    return grants
-
-
-def databricks_scope(keys: list[str], grants: dict[str, str]) -> dict[str, Any]:
-    return {"backend": "DATABRICKS", "keys": sorted(keys), "grants": grants}
-
-
 EXAMPLES = {
     "aws-python": Example(
         name="aws-python",
-        secrets={
-            "openaiApiKey": "sk-test-aws-openai-0000",
-            "anthropicApiKey": "sk-test-aws-anthropic-0000",
-            "bedrockSecretAccessKey": "sk-test-aws-bedrock-0000",
-        },
+        keys=("openaiApiKey", "anthropicApiKey", "bedrockSecretAccessKey"),
         rotate="anthropicApiKey",
-        expected={
-            "scopes": {
-                "llm-keys-dev": databricks_scope(
-                    ["openai-api-key", "anthropic-api-key", "amazon-bedrock-api-key"],
-                    {"data-science": "READ", "ml-engineers": "READ", "platform-admins": "MANAGE"},
-                )
-            },
-            "vaults": {},
+        scopes={
+            "llm-keys-dev": scope(
+                ["openai-api-key", "anthropic-api-key", "amazon-bedrock-api-key"],
+                {"data-science": "READ", "ml-engineers": "READ", "platform-admins": "MANAGE"},
+            )
         },
     ),
     "azure-typescript": Example(
         name="azure-typescript",
-        secrets={
-            "azureOpenaiApiKey": "sk-test-azure-aoai-0000",
-            "openaiApiKey": "sk-test-azure-openai-0000",
-            "mistralApiKey": "sk-test-azure-mistral-0000",
-        },
+        keys=("azureOpenaiApiKey", "openaiApiKey", "mistralApiKey"),
         rotate="azureOpenaiApiKey",
         # Azure AD authentication, never a token: a Key Vault-backed scope refuses a token.
         config={
@@ -87,57 +75,25 @@ EXAMPLES = {
             "/resourceGroups/rg-databricks/providers/Microsoft.Databricks/workspaces/dbw-ml",
             "databricks:authType": "azure-cli",
         },
-        expected={
-            "scopes": {
-                "llm-keys-dev": {
-                    "backend": "AZURE_KEYVAULT",
-                    "keys": ["azure-openai-api-key", "mistral-api-key", "openai-api-key"],
-                    "grants": {"data-science": "READ", "platform-admins": "MANAGE"},
-                }
-            },
-            "vaults": {"rg-llm-keys/kv-llm-keys": ["azure-openai-api-key", "mistral-api-key", "openai-api-key"]},
+        scopes={
+            "llm-keys-dev": {
+                "backend": "AZURE_KEYVAULT",
+                "keys": ["azure-openai-api-key", "mistral-api-key", "openai-api-key"],
+                "grants": {"data-science": "READ", "platform-admins": "MANAGE"},
+            }
         },
+        vaults={"rg-llm-keys/kv-llm-keys": ["azure-openai-api-key", "mistral-api-key", "openai-api-key"]},
     ),
     "gcp-go": Example(
         name="gcp-go",
-        secrets={
-            "openaiApiKey": "sk-test-gcp-openai-0000",
-            "anthropicApiKey": "sk-test-gcp-anthropic-0000",
-            "geminiApiKey": "sk-test-gcp-gemini-0000",
-        },
+        keys=("openaiApiKey", "anthropicApiKey", "geminiApiKey"),
         rotate="geminiApiKey",
-        expected={
-            "scopes": {
-                "llm-keys-dev-openai": databricks_scope(
-                    ["openai-api-key"],
-                    {"ml-platform": "READ", "chat-assistants": "READ", "platform-admins": "MANAGE"},
-                ),
-                "llm-keys-dev-anthropic": databricks_scope(
-                    ["anthropic-api-key"],
-                    {
-                        "ml-platform": "READ",
-                        "chat-assistants": "READ",
-                        "research": "READ",
-                        "platform-admins": "MANAGE",
-                    },
-                ),
-                "llm-keys-dev-google": databricks_scope(
-                    ["google-api-key"],
-                    {"ml-platform": "READ", "analytics": "READ", "platform-admins": "MANAGE"},
-                ),
-            },
-            "vaults": {},
-        },
+        scopes={f"llm-keys-dev-{p}": scope([f"{p}-api-key"], grants) for p, grants in GCP_SCOPES.items()},
     ),
     "unity-catalog-yaml": Example(
         name="unity-catalog-yaml",
-        secrets={
-            "openaiApiKey": "sk-test-uc-openai-0000",
-            "anthropicApiKey": "sk-test-uc-anthropic-0000",
-            "mistralApiKey": "sk-test-uc-mistral-0000",
-        },
+        keys=("openaiApiKey", "anthropicApiKey", "mistralApiKey"),
         rotate="mistralApiKey",
-        expected={"scopes": {}, "vaults": {}},
         # the schema it writes into, made beforehand (as `make demo` does)
         prepare=lambda stack: stack.seed(*UC_SCHEMAS["unity-catalog-yaml"]),
         uc_expected={
@@ -146,19 +102,16 @@ EXAMPLES = {
                 "catalog": {"main": {p: ["USE_CATALOG"] for p in UC_PRINCIPALS}},
                 "schema": {"main.llm_keys": {p: ["USE_SCHEMA"] for p in UC_PRINCIPALS}},
                 "secret": {
-                    f"main.llm_keys.{p}_api_key": uc_example_secret(p) for p in ("openai", "anthropic", "mistral")
+                    f"main.llm_keys.{p}_api_key": uc_secret_grants(p) for p in ("openai", "anthropic", "mistral")
                 },
             },
         },
     ),
     "yaml": Example(
         name="yaml",
-        secrets={"openaiApiKey": "sk-test-yaml-openai-0000"},
+        keys=("openaiApiKey",),
         rotate="openaiApiKey",
-        expected={
-            "scopes": {"llm-keys-dev": databricks_scope(["openai-api-key"], {"data-science": "READ"})},
-            "vaults": {},
-        },
+        scopes={"llm-keys-dev": scope(["openai-api-key"], {"data-science": "READ"})},
     ),
 }
 

@@ -25,17 +25,10 @@ from llmkeyvault_provider.plan import plan_vault
 from llmkeyvault_provider.provider import WITHHELD
 from pulumi.runtime.proto import errors_pb2, status_pb2
 from support.mocks import Run, run_with_mocks
-from support.standin_engine import (
-    SECRET_SIG,
-    SIG_KEY,
-    ProviderProcess,
-    StandinEngine,
-    secret,
-)
+from support.standin_engine import UNKNOWN, ProviderProcess, StandinEngine, from_wire, is_secret, secret
 
 pytestmark = [pytest.mark.provider, pytest.mark.slow]
 
-UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 SUB = "00000000-1111-2222-3333-444444444444"
 RID = f"/subscriptions/{SUB}/resourceGroups/rg-llm/providers/Microsoft.KeyVault/vaults/kv-llm-keys"
 KV = {"backend": "azure-keyvault", "keyVault": {"resourceId": RID}}
@@ -79,6 +72,11 @@ class Case:
     #: False where the inputs have no in-process equivalent (unknown values, secret names)
     in_process: bool = True
     whole_list: bool = field(default=False)
+
+
+def in_vault(resource_id: str, **key_vault: str) -> dict[str, Any]:
+    """An OpenAI key in the Key Vault ``resource_id`` (plus ``key_vault``'s other fields)."""
+    return {"providers": [openai()], "backend": "azure-keyvault", "keyVault": {"resourceId": resource_id, **key_vault}}
 
 
 def many(count: int) -> list[dict[str, Any]]:
@@ -139,41 +137,17 @@ CASES: dict[str, Case] = {
         ("managers[0]",),
     ),
     "Kelvin sign in the resource id": Case(
-        {
-            "providers": [openai()],
-            "backend": "azure-keyvault",
-            "keyVault": {"resourceId": RID.replace("KeyVault", "\u212aeyVault")},
-        },
-        ("keyVault.resourceId",),
+        in_vault(RID.replace("KeyVault", "\u212aeyVault")), ("keyVault.resourceId",)
     ),
-    "long s in the resource group": Case(
-        {
-            "providers": [openai()],
-            "backend": "azure-keyvault",
-            "keyVault": {"resourceId": RID.replace("rg-", "\u017fg-")},
-        },
-        ("keyVault.resourceId",),
-    ),
+    "long s in the resource group": Case(in_vault(RID.replace("rg-", "\u017fg-")), ("keyVault.resourceId",)),
     # limits, at and one past
     "1001 keys in one scope": Case({"providers": many(1001)}, ("providers",)),
     "1001 scopes": Case({"providers": many(1001), "scopePerProvider": True}, ("providers",)),
     "envVarName of 129 characters": Case({"providers": [openai(envVarName="V" * 129)]}, ("providers[0].envVarName",)),
     "dnsName outside Azure's clouds": Case(
-        {
-            "providers": [openai()],
-            **KV,
-            "keyVault": {"resourceId": RID, "dnsName": "https://kv-llm-keys.vault.example.com/"},
-        },
-        ("keyVault.dnsName",),
+        in_vault(RID, dnsName="https://kv-llm-keys.vault.example.com/"), ("keyVault.dnsName",)
     ),
-    "resource group ending with a dot": Case(
-        {
-            "providers": [openai()],
-            "backend": "azure-keyvault",
-            "keyVault": {"resourceId": RID.replace("rg-llm", "rg-llm.")},
-        },
-        ("keyVault.resourceId",),
-    ),
+    "resource group ending with a dot": Case(in_vault(RID.replace("rg-llm", "rg-llm.")), ("keyVault.resourceId",)),
     "key vault name too long with the suffix": Case(
         {"providers": [openai(secretKey="k" * 120)], **KV, "uniqueSuffix": True}, ("providers[0].secretKey",)
     ),
@@ -291,17 +265,6 @@ def test_refused_over_grpc_before_anything_is_registered(
     assert len(engine.recorder.registrations) == before, "nothing is registered for a refused input"
 
 
-def wire_to_process(value: Any) -> Any:
-    """The same inputs as a Python program passes them in process: keys as plain strings."""
-    if isinstance(value, dict) and value.get(SIG_KEY) == SECRET_SIG:
-        return wire_to_process(value["value"])
-    if isinstance(value, dict):
-        return {k: wire_to_process(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [wire_to_process(v) for v in value]
-    return value
-
-
 @pytest.mark.parametrize("case_id", sorted(k for k, c in CASES.items() if c.in_process))
 def test_refused_in_process_before_anything_is_registered(case_id: str) -> None:
     case = CASES[case_id]
@@ -309,7 +272,7 @@ def test_refused_in_process_before_anything_is_registered(case_id: str) -> None:
 
     def program() -> Any:
         try:
-            LlmKeyVault("adv", wire_to_process(case.inputs))
+            LlmKeyVault("adv", from_wire(case.inputs))
         except InvalidInput as e:
             refusals.append(e)
         return pulumi.Output.from_input(1)
@@ -460,15 +423,15 @@ def test_secret_inputs_keep_derived_outputs_and_properties_secret(
     response = plugin.stub.Construct(engine.construct_request("secretive", inputs))
     state = json_format.MessageToDict(response.state)
     for output in ("scopeNames", "scopes", "secretReferences", "environmentVariables", "grants"):
-        assert state[output].get(SIG_KEY) == SECRET_SIG, output
+        assert is_secret(state[output]), output
     assert state["backend"] == "databricks"
     children = [r for r in engine.recorder.registrations if "LlmKeyVault::secretive" in r.parent]
     for child in children:
         assert "private" not in child.name and "private" not in child.urn
         if child.type == "databricks:index/secretScope:SecretScope":
-            assert child.inputs["name"][SIG_KEY] == SECRET_SIG
+            assert is_secret(child.inputs["name"])
         if child.type == "databricks:index/secretAcl:SecretAcl":
-            assert child.inputs["principal"][SIG_KEY] == SECRET_SIG
+            assert is_secret(child.inputs["principal"])
 
 
 def per_provider_cost(count: int, repeats: int = 5) -> float:

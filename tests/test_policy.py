@@ -91,6 +91,19 @@ def one(program: Callable[[], object]) -> Args:
     return args
 
 
+def vault_secret(name: str, secret_name: str, **properties: Any) -> Args:
+    """One Key Vault secret in vault ``kv``, declared through the typed SDK."""
+    return one(
+        lambda: keyvault.Secret(
+            name,
+            resource_group_name="rg",
+            vault_name="kv",
+            secret_name=secret_name,
+            properties=keyvault.SecretPropertiesArgs(**properties),
+        )
+    )
+
+
 def violations(args: Args) -> dict[str, list[str]]:
     found = {name: guardrails.check(rule, args) for name, rule in RULES.items()}
     messages = [m for ms in found.values() for m in ms]
@@ -217,30 +230,18 @@ def test_raw_secret_with_a_pasted_key() -> None:
     assert "shape of an LLM provider's API key" in found["llm-key-outside-llmkeyvault"][0]
 
 
+def replaced_first(key: str, value: str) -> Args:
+    """A Secret in scope ``apps`` declared with delete-before-replace."""
+    options = pulumi.ResourceOptions(delete_before_replace=True)
+    return one(lambda: databricks.Secret(key, scope="apps", key=key, string_value=value, opts=options))
+
+
 def test_secret_with_delete_before_replace_and_another_purpose_passes() -> None:
-    secret = one(
-        lambda: databricks.Secret(
-            "db",
-            scope="apps",
-            key="db-password",
-            string_value="hunter2-not-a-key",
-            opts=pulumi.ResourceOptions(delete_before_replace=True),
-        )
-    )
-    assert violations(secret) == {}
+    assert violations(replaced_first("db-password", "hunter2-not-a-key")) == {}
 
 
 def test_llm_key_by_value_shape_alone() -> None:
-    secret = one(
-        lambda: databricks.Secret(
-            "s",
-            scope="apps",
-            key="token",
-            string_value=FAKE_KEYS["anthropic"],
-            opts=pulumi.ResourceOptions(delete_before_replace=True),
-        )
-    )
-    assert list(violations(secret)) == ["llm-key-outside-llmkeyvault"]
+    assert list(violations(replaced_first("token", FAKE_KEYS["anthropic"]))) == ["llm-key-outside-llmkeyvault"]
 
 
 def test_uc_and_key_vault_secrets_named_for_a_provider() -> None:
@@ -248,26 +249,8 @@ def test_uc_and_key_vault_secrets_named_for_a_provider() -> None:
         lambda: databricks.SecretUc("uc", catalog_name="main", schema_name="default", name="anthropic-key", value="x")
     )
     assert list(violations(uc)) == ["llm-key-outside-llmkeyvault"]
-    kv = one(
-        lambda: keyvault.Secret(
-            "kv",
-            resource_group_name="rg",
-            vault_name="kv",
-            secret_name="mistral-api-key",
-            properties=keyvault.SecretPropertiesArgs(value="x"),
-        )
-    )
-    assert list(violations(kv)) == ["llm-key-outside-llmkeyvault"]
-    other = one(
-        lambda: keyvault.Secret(
-            "kv2",
-            resource_group_name="rg",
-            vault_name="kv",
-            secret_name="db-password",
-            properties=keyvault.SecretPropertiesArgs(value="x"),
-        )
-    )
-    assert violations(other) == {}
+    assert list(violations(vault_secret("kv", "mistral-api-key", value="x"))) == ["llm-key-outside-llmkeyvault"]
+    assert violations(vault_secret("kv2", "db-password", value="x")) == {}
 
 
 # --------------------------------------------------------------------------- plaintext credentials
@@ -342,16 +325,8 @@ def test_expired_keys() -> None:
         )
 
     def kv(when: datetime) -> Args:
-        return one(
-            lambda: keyvault.Secret(
-                "kv",
-                resource_group_name="rg",
-                vault_name="kv",
-                secret_name="db",
-                properties=keyvault.SecretPropertiesArgs(
-                    value="x", attributes=keyvault.SecretAttributesArgs(expires=int(when.timestamp()))
-                ),
-            )
+        return vault_secret(
+            "kv", "db", value="x", attributes=keyvault.SecretAttributesArgs(expires=int(when.timestamp()))
         )
 
     for args in (uc(past), kv(past)):

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 import grpc
+import pulumi
 import pytest
 import yaml
 from conftest import FAKE_KEYS, assert_no_key_in
@@ -13,18 +14,10 @@ from google.protobuf import json_format
 from llmkeyvault_provider import LlmKeyVault
 from pulumi.runtime.proto import plugin_pb2, provider_pb2
 from support.mocks import run_with_mocks
-from support.standin_engine import (
-    SECRET_SIG,
-    SIG_KEY,
-    ProviderProcess,
-    Registration,
-    StandinEngine,
-    secret,
-)
+from support.standin_engine import UNKNOWN, ProviderProcess, Registration, StandinEngine, from_wire, is_secret, secret
 
 pytestmark = [pytest.mark.provider, pytest.mark.slow]
 
-UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 with open("schema.yaml", encoding="utf-8") as schema_file:
     SCHEMA = yaml.safe_load(schema_file)
 
@@ -106,26 +99,13 @@ CASES: dict[str, dict[str, Any]] = {
 }
 
 
-def unwrap_secrets(value: Any) -> Any:
-    """The same inputs as a Python program would pass them: secrets as secret Outputs."""
-    import pulumi
-
-    if isinstance(value, dict) and value.get(SIG_KEY) == SECRET_SIG:
-        return pulumi.Output.secret(unwrap_secrets(value["value"]))
-    if isinstance(value, dict):
-        return {k: unwrap_secrets(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [unwrap_secrets(v) for v in value]
-    return value
-
-
 def in_process_inputs(inputs: dict[str, Any]) -> dict[str, Any]:
     plain = dict(inputs)
     providers = plain["providers"]
     if isinstance(providers, dict):  # a whole secret list: in process, each key is a secret
         providers = [{**p, "apiKey": secret(p["apiKey"])} for p in providers["value"]]
     plain["providers"] = providers
-    unwrapped: dict[str, Any] = unwrap_secrets(plain)
+    unwrapped: dict[str, Any] = from_wire(plain, pulumi.Output.secret)
     return unwrapped
 
 
@@ -151,10 +131,10 @@ def test_keys_stay_secret_through_the_provider(engine: StandinEngine, plugin: Pr
     for registration in registered_under(engine, name):
         text = json.dumps(registration.inputs)
         if registration.type == "databricks:index/secret:Secret":
-            assert registration.inputs["stringValue"][SIG_KEY] == SECRET_SIG
+            assert is_secret(registration.inputs["stringValue"])
             key_holders += 1
         elif registration.type == "azure-native:keyvault:Secret":
-            assert registration.inputs["properties"]["value"][SIG_KEY] == SECRET_SIG
+            assert is_secret(registration.inputs["properties"]["value"])
             key_holders += 1
         else:
             assert_no_key_in(text)

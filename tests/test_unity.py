@@ -331,26 +331,30 @@ def test_expired_key_on_databricks_warns_and_is_reported() -> None:
     assert all(FAKE_KEYS["openai"] not in w for w in warnings)
 
 
+#: a scope that workspace users manage, as the raw program made it: what adoption takes over
+RAW_PROGRAM_SCOPE = {
+    "providers": [key("openai")],
+    "scopeName": "llm-keys",
+    "readers": ["ds"],
+    "managers": ["users"],
+    "allowWorkspaceUsers": True,
+    "workspaceUsersAcl": True,
+}
+
+
+def import_ids(run: Run) -> dict[str, str]:
+    """Each adopted child's provider id (Pulumi's ``import`` option), by resource name."""
+    return {r.name: r.import_id for r in run.registrations if r.import_id}
+
+
 def test_adopt_imports_every_child_by_its_provider_id() -> None:
-    run, _ = build(
-        {
-            "providers": [key("openai")],
-            "scopeName": "llm-keys",
-            "readers": ["ds"],
-            "managers": ["users"],
-            "allowWorkspaceUsers": True,
-            "workspaceUsersAcl": True,
-            "adopt": True,
-        }
-    )
-    imports = {r.type.split(":")[-1]: r.import_id for r in run.registrations if r.import_id}
-    by_name = {r.name: r.import_id for r in run.registrations if r.import_id}
-    assert by_name == {
+    run, _ = build({**RAW_PROGRAM_SCOPE, "adopt": True})
+    assert import_ids(run) == {
         "llm-scope": "llm-keys",
         "llm-secret-openai": "llm-keys|||openai-api-key",
         "llm-acl-ds": "llm-keys|||ds",
         "llm-acl-users": "llm-keys|||users",
-    }, imports
+    }
     (scope,) = run.of_type("databricks:index/secretScope:SecretScope")
     assert scope.inputs.get("initialManagePrincipal") is None  # never on an adopted scope
 
@@ -359,16 +363,8 @@ def test_removing_adopt_changes_nothing_but_the_import_ids() -> None:
     """After the update that adopted, the program without ``adopt`` registers the same children with
     the same inputs and options: the adopted scope keeps no initial_manage_principal and MANAGE for
     ``users`` stays the ACL that was imported (``workspaceUsersAcl``), so the next update changes nothing."""
-    inputs = {
-        "providers": [key("openai")],
-        "scopeName": "llm-keys",
-        "readers": ["ds"],
-        "managers": ["users"],
-        "allowWorkspaceUsers": True,
-        "workspaceUsersAcl": True,
-    }
-    adopted, _ = build({**inputs, "adopt": True})
-    after, _ = build(inputs)
+    adopted, _ = build({**RAW_PROGRAM_SCOPE, "adopt": True})
+    after, _ = build(RAW_PROGRAM_SCOPE)
 
     def children(run: Run) -> list[tuple[str, str, Any, bool]]:
         return sorted(
@@ -381,7 +377,7 @@ def test_removing_adopt_changes_nothing_but_the_import_ids() -> None:
     (scope,) = after.of_type("databricks:index/secretScope:SecretScope")
     assert scope.inputs.get("initialManagePrincipal") is None
     # Without workspaceUsersAcl a new scope carries users' MANAGE itself (Standard tier), as before.
-    fresh, _ = build({**inputs, "workspaceUsersAcl": False})
+    fresh, _ = build({**RAW_PROGRAM_SCOPE, "workspaceUsersAcl": False})
     (scope,) = fresh.of_type("databricks:index/secretScope:SecretScope")
     assert scope.inputs["initialManagePrincipal"] == "users"
     assert not [r for r in fresh.registrations if r.name == "llm-acl-users"]
@@ -389,8 +385,7 @@ def test_removing_adopt_changes_nothing_but_the_import_ids() -> None:
 
 def test_adopt_on_unity_catalog_and_key_vault() -> None:
     run, _ = build({**UC, "providers": [key("openai")], "readers": ["ds"], "adopt": True})
-    by_name = {r.name: r.import_id for r in run.registrations if r.import_id}
-    assert by_name == {
+    assert import_ids(run) == {
         "llm-secret-openai": "main.llm.openai_api_key",
         "llm-grants-openai": "secret/main.llm.openai_api_key",
         "llm-use-catalog-ds": "catalog/main/ds",
@@ -399,8 +394,7 @@ def test_adopt_on_unity_catalog_and_key_vault() -> None:
     run, _ = build(
         {"providers": [key("openai")], "backend": "azure-keyvault", "keyVault": {"resourceId": RID}, "adopt": True}
     )
-    by_name = {r.name: r.import_id for r in run.registrations if r.import_id}
-    assert by_name == {"llm-scope": "llm", "llm-secret-openai": RID + "/secrets/openai-api-key"}
+    assert import_ids(run) == {"llm-scope": "llm", "llm-secret-openai": RID + "/secrets/openai-api-key"}
 
 
 def test_external_models_for_the_providers_model_serving_takes_by_key() -> None:

@@ -142,28 +142,28 @@ def _plain(value: Any, path: str, problems: Problems) -> bool:
     return True
 
 
+def _known(value: Any, path: str, problems: Problems, kind: type, wanted: str) -> bool:
+    """Whether ``value`` is a plain ``kind``; otherwise records why not (``wanted`` names the kind)."""
+    if not _plain(value, path, problems):
+        return False
+    if not isinstance(value, kind):
+        problems.add(path, f"must be {wanted}, not {type(value).__name__}")
+        return False
+    return True
+
+
 def _string(value: Any, path: str, problems: Problems, *, required: bool = False) -> str | None:
     if value is None:
         if required:
             problems.add(path, "is required")
         return None
-    if not _plain(value, path, problems):
-        return None
-    if not isinstance(value, str):
-        problems.add(path, f"must be a string, not {type(value).__name__}")
-        return None
-    return value
+    return value if _known(value, path, problems, str, "a string") else None
 
 
 def _boolean(value: Any, path: str, problems: Problems, *, default: bool = False) -> bool:
     if value is None:
         return default
-    if not _plain(value, path, problems):
-        return default
-    if not isinstance(value, bool):
-        problems.add(path, f"must be true or false, not {type(value).__name__}")
-        return default
-    return value
+    return value if _known(value, path, problems, bool, "true or false") else default
 
 
 def _strings(value: Any, path: str, problems: Problems) -> tuple[str, ...]:

@@ -44,44 +44,40 @@ class Placement:
     depends_on: tuple[pulumi.Resource, ...] = ()
     #: register each child with Pulumi's ``import`` option and its provider id
     adopt: bool = False
+    #: the provider id of the one child placed here, used when adopting
+    import_id: str | None = None
 
     def after(self, *resources: pulumi.Resource) -> Placement:
         return replace(self, depends_on=(*self.depends_on, *resources))
 
-    def options(self, package: str, import_id: str | None = None, **extra: Any) -> pulumi.ResourceOptions:
+    def adopting(self, import_id: str) -> Placement:
+        """This placement for one child whose provider id (when adopting) is ``import_id``."""
+        return replace(self, import_id=import_id)
+
+    def options(self, package: str, **extra: Any) -> pulumi.ResourceOptions:
         return pulumi.ResourceOptions(
             parent=self.parent,
             version=PLUGIN_VERSIONS[package],
             depends_on=list(self.depends_on),
-            import_=import_id if self.adopt else None,
+            import_=self.import_id if self.adopt else None,
             **extra,
         )
 
 
-def random_suffix(
-    resource_name: str,
-    byte_length: pulumi.Input[int],
-    at: Placement,
-) -> pulumi.Output[str]:
+def random_suffix(resource_name: str, byte_length: pulumi.Input[int], at: Placement) -> pulumi.Output[str]:
     """Hex characters, fixed once created (no keepers, so no later replacement)."""
     random_id = pulumi.CustomResource(
         RANDOM_ID,
         resource_name,
         {"byteLength": byte_length, "hex": None},
-        at.options(
-            "random",
-        ),
+        at.options("random"),
     )
     hex_value: pulumi.Output[str] = random_id.hex  # type: ignore[attr-defined]
     return hex_value
 
 
 def secret_scope(
-    plan: ScopePlan,
-    scope_name: pulumi.Input[str],
-    key_vault: KeyVaultPlan | None,
-    at: Placement,
-    import_id: str | None = None,
+    plan: ScopePlan, scope_name: pulumi.Input[str], key_vault: KeyVaultPlan | None, at: Placement
 ) -> pulumi.CustomResource:
     props: dict[str, Any] = {
         "name": scope_name,
@@ -97,7 +93,7 @@ def secret_scope(
         SECRET_SCOPE,
         plan.resource_name,
         props,
-        at.options("databricks", import_id, delete_before_replace=True),
+        at.options("databricks", delete_before_replace=True),
     )
 
 
@@ -128,11 +124,7 @@ def checked_value(api_key: pulumi.Input[str], secret: SecretPlan, backend: Backe
 
 
 def databricks_secret(
-    plan: SecretPlan,
-    scope_name: pulumi.Input[str],
-    value: pulumi.Output[str],
-    at: Placement,
-    import_id: str | None = None,
+    plan: SecretPlan, scope_name: pulumi.Input[str], value: pulumi.Output[str], at: Placement
 ) -> pulumi.CustomResource:
     props = {"key": plan.key, "scope": scope_name, "stringValue": value, "configReference": None}
     # pulumi-databricks 1.118.0 writes a new value over the secret in place. Where a
@@ -146,7 +138,6 @@ def databricks_secret(
         props,
         at.options(
             "databricks",
-            import_id,
             delete_before_replace=True,
             additional_secret_outputs=["stringValue"],
         ),
@@ -154,12 +145,7 @@ def databricks_secret(
 
 
 def key_vault_secret(
-    plan: SecretPlan,
-    key_vault: KeyVaultPlan,
-    secret_name: pulumi.Input[str],
-    value: pulumi.Output[str],
-    at: Placement,
-    import_id: str | None = None,
+    plan: SecretPlan, key_vault: KeyVaultPlan, secret_name: pulumi.Input[str], value: pulumi.Output[str], at: Placement
 ) -> pulumi.CustomResource:
     # A new value updates the vault secret in place (a new version); only a new
     # name or vault replaces it, and then the names differ. Expiry is Unix seconds.
@@ -176,17 +162,12 @@ def key_vault_secret(
         KEY_VAULT_SECRET,
         plan.resource_name,
         props,
-        at.options("azure-native", import_id, additional_secret_outputs=["properties"]),
+        at.options("azure-native", additional_secret_outputs=["properties"]),
     )
 
 
 def secret_acl(
-    plan: GrantPlan,
-    resource_name: str,
-    scope_name: pulumi.Input[str],
-    principal: pulumi.Input[str],
-    at: Placement,
-    import_id: str | None = None,
+    plan: GrantPlan, resource_name: str, scope_name: pulumi.Input[str], principal: pulumi.Input[str], at: Placement
 ) -> pulumi.CustomResource:
     props = {"scope": scope_name, "principal": principal, "permission": plan.permission}
     # Every field forces replacement and the ACL's identity is (scope, principal):
@@ -195,17 +176,12 @@ def secret_acl(
         SECRET_ACL,
         resource_name,
         props,
-        at.options("databricks", import_id, delete_before_replace=True),
+        at.options("databricks", delete_before_replace=True),
     )
 
 
 def uc_schema(
-    resource_name: str,
-    uc: UnityCatalogPlan,
-    schema_name: pulumi.Input[str],
-    comment: str,
-    at: Placement,
-    import_id: str | None = None,
+    resource_name: str, uc: UnityCatalogPlan, schema_name: pulumi.Input[str], comment: str, at: Placement
 ) -> pulumi.CustomResource:
     # No forceDestroy: a schema that still holds secrets is not deleted with the component.
     props = {"catalogName": uc.catalog, "name": schema_name, "comment": comment}
@@ -213,10 +189,7 @@ def uc_schema(
         UC_SCHEMA,
         resource_name,
         props,
-        at.options(
-            "databricks",
-            import_id,
-        ),
+        at.options("databricks"),
     )
 
 
@@ -227,7 +200,6 @@ def uc_secret(
     value: pulumi.Output[str],
     comment: str,
     at: Placement,
-    import_id: str | None = None,
 ) -> pulumi.CustomResource:
     """One Unity Catalog secret. A new value updates it in place (UpdateSecret); no gap.
 
@@ -246,7 +218,7 @@ def uc_secret(
         UC_SECRET,
         plan.resource_name,
         props,
-        at.options("databricks", import_id, additional_secret_outputs=["value", "effectiveValue"]),
+        at.options("databricks", additional_secret_outputs=["value", "effectiveValue"]),
     )
 
 
@@ -255,7 +227,6 @@ def uc_secret_grants(
     full_name: pulumi.Input[str],
     privileges: Mapping[str, Sequence[str]],
     at: Placement,
-    import_id: str | None = None,
     *,
     secret_principals: bool = False,
 ) -> pulumi.CustomResource:
@@ -266,19 +237,12 @@ def uc_secret_grants(
         UC_GRANTS,
         resource_name,
         props,
-        at.options(
-            "databricks",
-            import_id,
-        ),
+        at.options("databricks"),
     )
 
 
 def usage_grant(
-    plan: UsagePlan,
-    resource_name: str,
-    principal: pulumi.Input[str],
-    at: Placement,
-    import_id: str | None = None,
+    plan: UsagePlan, resource_name: str, principal: pulumi.Input[str], at: Placement
 ) -> pulumi.CustomResource:
     """One principal's USE_CATALOG or USE_SCHEMA (``Grant``: that principal only, never ``Grants``).
 
@@ -286,5 +250,5 @@ def usage_grant(
     securable (terraform-provider-databricks ``catalog/resource_grant.go``), so with the default
     create-before-delete a new spelling of the principal would be granted, then revoked."""
     props = {plan.securable: plan.name, "principal": principal, "privileges": [plan.privilege]}
-    options = at.options("databricks", import_id, delete_before_replace=True)
+    options = at.options("databricks", delete_before_replace=True)
     return pulumi.CustomResource(UC_GRANT, resource_name, props, options)

@@ -198,7 +198,7 @@ def _register_scopes(c: _Children) -> None:
     created: dict[str, pulumi.Output[str]] = {}
     for scope in plan.scopes:
         final_name = c.names.apply(_scope_name_of(scope.name))
-        resource = children.secret_scope(scope, final_name, plan.key_vault, c.at, planned.scopes[scope.name])
+        resource = children.secret_scope(scope, final_name, plan.key_vault, c.at.adopting(planned.scopes[scope.name]))
         # Children take the scope name from the scope resource, so they wait for it.
         created[scope.name] = resource.name  # type: ignore[attr-defined]
 
@@ -207,17 +207,17 @@ def _register_scopes(c: _Children) -> None:
         if plan.key_vault is not None:
             key = c.names.apply(_key_of(secret.provider))
             arm_id = f"{plan.key_vault.resource_id}/secrets/{key_name}"
-            children.key_vault_secret(secret, plan.key_vault, key, value, c.at, arm_id)
+            children.key_vault_secret(secret, plan.key_vault, key, value, c.at.adopting(arm_id))
         else:
             import_id = f"{planned.scopes[secret.scope]}|||{key_name}"
-            children.databricks_secret(secret, created[secret.scope], value, c.at, import_id)
+            children.databricks_secret(secret, created[secret.scope], value, c.at.adopting(import_id))
 
     for grant in plan.grants:
         if grant.resource_name is not None:
             principal = _secret_if(grant.principal, c.secret_principals)
             name = _acl_resource_name(grant, c.secret_principals)
             import_id = f"{planned.scopes[grant.scope]}|||{grant.principal}"
-            children.secret_acl(grant, name, created[grant.scope], principal, c.at, import_id)
+            children.secret_acl(grant, name, created[grant.scope], principal, c.at.adopting(import_id))
 
 
 def _register_uc(c: _Children) -> None:
@@ -228,7 +228,7 @@ def _register_uc(c: _Children) -> None:
     if plan.schema_resource_name is not None:
         comment = f"LLM provider API keys, managed by {component}"
         schema = children.uc_schema(
-            plan.schema_resource_name, uc, _held(uc.schema, c.gate), comment, c.at, uc.schema_full_name
+            plan.schema_resource_name, uc, _held(uc.schema, c.gate), comment, c.at.adopting(uc.schema_full_name)
         )
         at = at.after(schema)
 
@@ -239,15 +239,16 @@ def _register_uc(c: _Children) -> None:
         full_name = uc.full_name(c.planned.keys[secret.provider])
         comment = f"API key of LLM provider '{secret.provider}', managed by {component}"
         secret_name = c.names.apply(_key_of(secret.provider))
-        created = children.uc_secret(secret, uc, secret_name, c.values[secret.provider], comment, at, full_name)
+        created = children.uc_secret(
+            secret, uc, secret_name, c.values[secret.provider], comment, at.adopting(full_name)
+        )
         if secret.provider in privileges:
             # The secret's full name is known from the plan; the grants wait for the secret itself.
             children.uc_secret_grants(
                 plan.grants_resource_name(secret.provider),
                 c.names.apply(_full_name_of(uc, secret.provider)),
                 privileges[secret.provider],
-                at.after(created),
-                f"secret/{full_name}",
+                at.after(created).adopting(f"secret/{full_name}"),
                 secret_principals=c.secret_principals,
             )
 
@@ -255,4 +256,4 @@ def _register_uc(c: _Children) -> None:
         held: pulumi.Output[str] = _held(usage.principal, c.gate)
         resource_name = _usage_resource_name(usage, c.secret_principals)
         import_id = f"{usage.securable}/{usage.name}/{usage.principal}"
-        children.usage_grant(usage, resource_name, _secret_if(held, c.secret_principals), at, import_id)
+        children.usage_grant(usage, resource_name, _secret_if(held, c.secret_principals), at.adopting(import_id))

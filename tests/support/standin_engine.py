@@ -12,7 +12,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent import futures
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -35,9 +35,28 @@ RANDOM_HEX = "0a1b2c3d"
 FEATURES = {"secrets", "resourceReferences", "outputValues", "deletedWith", "aliasSpecs"}
 
 
+#: what the engine sends for a value not known yet (in a preview)
+UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+
+
 def secret(value: Any) -> dict[str, Any]:
     """A value wrapped as the engine wraps secrets on the wire."""
     return {SIG_KEY: SECRET_SIG, "value": value}
+
+
+def is_secret(value: Any) -> bool:
+    return isinstance(value, dict) and value.get(SIG_KEY) == SECRET_SIG
+
+
+def from_wire(value: Any, as_secret: Callable[[Any], Any] = lambda v: v) -> Any:
+    """Inputs as the engine sends them, as a program would pass them: each secret through ``as_secret``."""
+    if is_secret(value):
+        return as_secret(from_wire(value["value"], as_secret))
+    if isinstance(value, dict):
+        return {k: from_wire(v, as_secret) for k, v in value.items()}
+    if isinstance(value, list):
+        return [from_wire(v, as_secret) for v in value]
+    return value
 
 
 @dataclass
