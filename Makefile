@@ -75,11 +75,12 @@ dist: dist-plugin dist-sdks
 # one is installed (mk/tools.mk), the plugin, the emulator and their languages' SDK and
 # driver. The demo itself runs in the Python examples' interpreter (pulumi, PyYAML), not
 # in .venv with its test and lint tools. The pieces are built side by side (-j3): the
-# Python environments install while Go compiles.
+# Python environments install while Go compiles (the Go binaries one after another,
+# mk/tools.mk says why).
 DEMO_EXAMPLE ?= aws-python
 DEMO_CONSUMER ?= serving-yaml
 .PHONY: demo-deps
-demo-deps: pulumi build emulator examples-deps-python examples-deps-$(call example-runtime,$(DEMO_EXAMPLE)) \
+demo-deps: pulumi bin/pulumi-resource-llmkeyvault emulator examples-deps-python examples-deps-$(call example-runtime,$(DEMO_EXAMPLE)) \
 		$(if $(DEMO_CONSUMER),examples-deps-$(call example-runtime,$(DEMO_CONSUMER)))
 demo:
 	@$(MAKE) --no-print-directory -j3 demo-deps

@@ -18,7 +18,7 @@ emulator: $(EMULATOR_BIN) $(EMULATOR_PLUGINS)
 
 $(EMULATOR_BIN): $(EMULATOR_SRCS)
 	@mkdir -p $(EMULATOR_BIN_DIR)
-	CGO_ENABLED=0 go -C $(EMULATOR_SRC_DIR) build -trimpath -ldflags "-s -w" -o $@ ./cmd/llmkeyvault-workspace-emulator
+	CGO_ENABLED=0 go -C $(EMULATOR_SRC_DIR) build $(GO_BUILD_FLAGS) -ldflags "-s -w" -o $@ ./cmd/llmkeyvault-workspace-emulator
 
 # Symlinks, relative so the folder can move; remade when the binary changes.
 $(EMULATOR_PLUGINS): $(EMULATOR_BIN)

@@ -5,7 +5,7 @@
 #   make tools    bin/pulumi and the language hosts the tests need, always built here
 
 PULUMI_VERSION      := v3.274.1
-PULUMI_YAML_VERSION := v1.25.0
+PULUMI_YAML_VERSION := v1.38.0
 
 TOOLS_DIR   := $(CURDIR)/tools
 TOOLS_BIN   := $(CURDIR)/bin
@@ -26,13 +26,6 @@ GO_BUILD_FLAGS := -trimpath -tags osusergo,grpcnotrace
 TOOLS_GO       := CGO_ENABLED=0 go -C $(TOOLS_DIR)
 TOOLS_BUILD    := $(TOOLS_GO) build $(GO_BUILD_FLAGS)
 TOOLS_DEPS     := $(TOOLS_DIR)/go.mod $(TOOLS_DIR)/go.sum
-# pulumi-yaml needs an older engine API than the CLI, so its host is built from
-# a module of its own (offline/yaml, a stand-in for the YAML host an installed
-# Pulumi ships with); hosts talk to the engine over gRPC only.
-# offline/yaml/main.go is the host's main: pulumi-yaml's server plus Link.
-YAML_DIR       := $(OFFLINE_DIR)/yaml
-YAML_GO        := CGO_ENABLED=0 go -C $(YAML_DIR)
-YAML_DEPS      := $(YAML_DIR)/go.mod $(YAML_DIR)/go.sum $(YAML_DIR)/main.go
 # The YAML host the demo needs next to $(PULUMI): an installed Pulumi has its own.
 YAML_HOST      := $(if $(PULUMI_BUILD),$(TOOLS_BIN)/pulumi-language-yaml)
 
@@ -55,10 +48,19 @@ $(BUILT_PULUMI): $(TOOLS_DEPS)
 		-ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$(PULUMI_VERSION)" \
 		github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
 
-$(TOOLS_BIN)/pulumi-language-yaml: $(YAML_DEPS)
-	$(YAML_GO) build $(GO_BUILD_FLAGS) -o $@ \
+# pulumi-yaml's own host, from the same module as the CLI (one dependency set, one
+# build cache for both).
+$(TOOLS_BIN)/pulumi-language-yaml: $(TOOLS_DEPS)
+	$(TOOLS_BUILD) -o $@ \
 		-ldflags "-s -w -X github.com/pulumi/pulumi-yaml/pkg/version.Version=$(PULUMI_YAML_VERSION)" \
-		.
+		github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml
+
+# The other Go binaries share most of their packages with the CLI: the same
+# versions (their go.mod files follow tools/go.mod) and the same build flags. Built
+# after it, they take those packages from the build cache; built side by side, each
+# would compile them again.
+$(TOOLS_BIN)/pulumi-language-yaml $(TOOLS_BIN)/pulumi-language-python: | $(BUILT_PULUMI)
+$(EMULATOR_BIN): | $(PULUMI_BUILD)
 
 # Our own reduced Python language host (module offline/pyhost, docs/python-host.md):
 # it serves Python plugins from source (PulumiPlugin.yaml, runtime: python) and

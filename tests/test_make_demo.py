@@ -62,7 +62,7 @@ def test_demo_of_the_python_example_builds_no_other_language() -> None:
     assert "npm ci" not in plan
     assert "gcp-go" not in plan
     assert "pkg/v3/cmd/pulumi" not in plan and "Building the Pulumi CLI" not in plan  # the installed CLI is used
-    assert "offline/yaml" not in plan  # it comes with its own YAML host
+    assert "pulumi-language-yaml" not in plan  # it comes with its own YAML host
     assert "LLMKEYVAULT_PULUMI=/opt/pulumi/bin/pulumi" in plan
 
 
@@ -71,6 +71,15 @@ def test_demo_builds_the_cli_and_only_that_examples_language() -> None:
     assert "pkg/v3/cmd/pulumi" in go and "Building the Pulumi CLI" in go
     assert "go -C examples/gcp-go test -c" in go and "npm ci" not in go
     yaml_example = planned("demo", "DEMO_EXAMPLE=yaml", f"PULUMI={BIN / 'pulumi'}")
-    assert "offline/yaml" in yaml_example and "npm ci" not in yaml_example and "gcp-go" not in yaml_example
+    assert "cmd/pulumi-language-yaml" in yaml_example and "npm ci" not in yaml_example and "gcp-go" not in yaml_example
     typescript = planned("demo", "DEMO_EXAMPLE=azure-typescript", f"PULUMI={BIN / 'pulumi'}")
     assert "npm ci" in typescript and "gcp-go" not in typescript
+
+
+def test_the_other_go_binaries_are_built_after_the_cli() -> None:
+    """They share the CLI's packages (tests/test_toolchain.py): built after it, they find them
+    in the build cache instead of compiling them side by side."""
+    plan = planned("demo", "DEMO_CONSUMER=serving-yaml", f"PULUMI={BIN / 'pulumi'}").splitlines()
+    cli = next(i for i, line in enumerate(plan) if "Building the Pulumi CLI" in line)
+    for binary in ("cmd/llmkeyvault-workspace-emulator", "cmd/pulumi-language-yaml"):
+        assert cli < next(i for i, line in enumerate(plan) if binary in line), binary
