@@ -24,7 +24,8 @@ func init() {
 		Replace:  set("catalogName", "schemaName", "name", "providerConfig"),
 		Computed: set("owner"),
 		Secret:   []string{"value"},
-		Check:    checkSecretUc, Create: createSecretUc, Read: readSecretUc, Update: updateSecretUc, Delete: deleteSecretUc,
+		Check:    checkSecretUc, Create: createSecretUc, Read: readSecretUc, Update: updateSecretUc,
+		Delete: deleteNamed("fullName", workspace.KindUCSecret, "failed to delete secret_uc", (*workspace.Workspace).DeleteUCSecret),
 		Schema: secretUcSchema,
 	}
 	r[TokenGrants] = &ResourceType{
@@ -64,7 +65,8 @@ func init() {
 		Replace:  set("name", "providerConfig"),
 		Computed: set("config"),
 		Check:    checkModelServing, Create: createModelServing, Read: readModelServing, Update: updateModelServing,
-		Delete: deleteModelServing, Schema: modelServingSchema,
+		Delete: deleteByID(workspace.KindServing, "cannot delete model serving", (*workspace.Workspace).DeleteServingEndpoint),
+		Schema: modelServingSchema,
 	}
 	r[TokenModelProviderService] = &ResourceType{
 		Token:   TokenModelProviderService,
@@ -72,6 +74,9 @@ func init() {
 		Inputs:  []string{"parent", "modelProviderServiceId", "comment", "config", "providerConfig"},
 		Replace: set("parent", "modelProviderServiceId", "providerConfig"),
 		Check:   checkModelProviderService, Create: createModelProviderService, Read: readModelProviderService,
-		Update: updateModelProviderService, Delete: deleteModelProviderService, Schema: modelProviderServiceSchema,
+		Update: updateModelProviderService,
+		Delete: deleteNamed("name", workspace.KindProviderSvc, "failed to delete ai_gateway_model_provider_service",
+			(*workspace.Workspace).DeleteModelProviderService),
+		Schema: modelProviderServiceSchema,
 	}
 }

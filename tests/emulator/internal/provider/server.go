@@ -501,6 +501,31 @@ func (s *Server) deleteGone(ctx context.Context, kind, target, msg string, fn fu
 	return nil
 }
 
+// deleteByID is the Delete of a resource whose id names the object: del
+// removes it; an object already gone is no error, any other error is
+// wrapped as "msg: err".
+func deleteByID(kind, msg string, del func(w *workspace.Workspace, id string) error) func(*Server, context.Context, *opCall) error {
+	return func(s *Server, ctx context.Context, call *opCall) error {
+		return s.deleteGone(ctx, kind, call.ID, msg, func(w *workspace.Workspace, _ int64) error {
+			return del(w, call.ID)
+		})
+	}
+}
+
+// deletePair is deleteByID for a resource whose id is a pair (splitPair):
+// del is given its two parts.
+func deletePair(kind, msg string, del func(w *workspace.Workspace, a, b string) error) func(*Server, context.Context, *opCall) error {
+	return func(s *Server, ctx context.Context, call *opCall) error {
+		a, b, err := splitPair(call.ID)
+		if err != nil {
+			return err
+		}
+		return s.deleteGone(ctx, kind, call.ID, msg, func(w *workspace.Workspace, _ int64) error {
+			return del(w, a, b)
+		})
+	}
+}
+
 // mutateValue is mutate for a call whose fn yields a value.
 func mutateValue[T any](s *Server, ctx context.Context, kind, op, target string, fn func(w *workspace.Workspace, nowMs int64) (T, error)) (T, error) {
 	var v T
@@ -537,6 +562,18 @@ func readFound[T any](s *Server, ctx context.Context, kind, msg string, fn func(
 		return v, false, err
 	}
 	return v, true, nil
+}
+
+// readPair is readFound for a resource whose id is a pair (splitPair): fn is
+// given its two parts, which come back with the object.
+func readPair[T any](s *Server, ctx context.Context, call *opCall, kind, msg string, fn func(w *workspace.Workspace, a, b string) (T, error)) (a, b string, v T, found bool, err error) {
+	if a, b, err = splitPair(call.ID); err != nil {
+		return a, b, v, false, err
+	}
+	v, found, err = readFound(s, ctx, kind, msg, func(w *workspace.Workspace) (T, error) {
+		return fn(w, a, b)
+	})
+	return a, b, v, found, err
 }
 
 // Packages are the packages the emulator serves, by plugin executable name.

@@ -64,6 +64,27 @@ func objectName(call *opCall, key string) string {
 	return call.ID
 }
 
+// readNamed is readFound for the object named by objectName(call, key): fn
+// is given that name.
+func readNamed[T any](s *Server, ctx context.Context, call *opCall, key, kind, msg string, fn func(w *workspace.Workspace, name string) (T, error)) (T, bool, error) {
+	name := objectName(call, key)
+	return readFound(s, ctx, kind, msg, func(w *workspace.Workspace) (T, error) {
+		return fn(w, name)
+	})
+}
+
+// deleteNamed is the Delete of a resource whose object is named by
+// objectName(call, key): del removes it as the caller; an object already
+// gone is no error, any other error is wrapped as "msg: err".
+func deleteNamed(key, kind, msg string, del func(w *workspace.Workspace, name, caller string) error) func(*Server, context.Context, *opCall) error {
+	return func(s *Server, ctx context.Context, call *opCall) error {
+		name := objectName(call, key)
+		return s.deleteGone(ctx, kind, name, msg, func(w *workspace.Workspace, _ int64) error {
+			return del(w, name, s.identity())
+		})
+	}
+}
+
 // emulatedMetastore is the metastore id every UC object reports.
 const emulatedMetastore = "11111111-1111-4111-8111-111111111111"
 
@@ -133,15 +154,7 @@ func equalPrivileges(a, b resource.PropertyValue) bool {
 // assignments reads a Grants `grants` list.
 func assignments(v resource.PropertyValue) []workspace.Assignment {
 	var out []workspace.Assignment
-	v = unwrap(v)
-	if !v.IsArray() {
-		return nil
-	}
-	for _, e := range v.ArrayValue() {
-		m, ok := get(resource.PropertyMap{"x": e}, "x").obj()
-		if !ok {
-			continue
-		}
+	for _, m := range arrayObjects(v) {
 		p, _ := get(m, "principal").str()
 		out = append(out, workspace.Assignment{Principal: p, Privileges: privilegeSet(m[pk("privileges")])})
 	}
@@ -231,10 +244,9 @@ func ucSecretOutputs(sec *workspace.UCSecret, prior resource.PropertyMap) resour
 	if v, ok := outs[pk("value")]; ok && !v.IsSecret() {
 		outs[pk("value")] = resource.MakeSecret(v)
 	}
-	outs[pk("catalogName")] = resource.NewStringProperty(sec.CatalogName)
-	outs[pk("schemaName")] = resource.NewStringProperty(sec.SchemaName)
-	outs[pk("name")] = resource.NewStringProperty(sec.Name)
-	outs[pk("fullName")] = resource.NewStringProperty(sec.FullName)
+	setStrings(outs, map[string]string{
+		"catalogName": sec.CatalogName, "schemaName": sec.SchemaName, "name": sec.Name, "fullName": sec.FullName,
+	})
 	if sec.Comment != "" {
 		outs[pk("comment")] = resource.NewStringProperty(sec.Comment)
 	}
@@ -244,12 +256,10 @@ func ucSecretOutputs(sec *workspace.UCSecret, prior resource.PropertyMap) resour
 	if !get(outs, "owner").present {
 		outs[pk("owner")] = resource.NewStringProperty(sec.Owner)
 	}
-	outs[pk("effectiveOwner")] = resource.NewStringProperty(sec.Owner)
-	outs[pk("createdBy")] = resource.NewStringProperty(sec.CreatedBy)
-	outs[pk("updatedBy")] = resource.NewStringProperty(sec.UpdatedBy)
-	outs[pk("createTime")] = resource.NewStringProperty(rfc3339(sec.CreateTime))
-	outs[pk("updateTime")] = resource.NewStringProperty(rfc3339(sec.UpdateTime))
-	outs[pk("metastoreId")] = resource.NewStringProperty(emulatedMetastore)
+	setStrings(outs, map[string]string{
+		"effectiveOwner": sec.Owner, "createdBy": sec.CreatedBy, "updatedBy": sec.UpdatedBy,
+		"createTime": rfc3339(sec.CreateTime), "updateTime": rfc3339(sec.UpdateTime), "metastoreId": emulatedMetastore,
+	})
 	return outs
 }
 
@@ -307,10 +317,7 @@ func updateSecretUc(s *Server, ctx context.Context, call *opCall) (resource.Prop
 }
 
 func readSecretUc(s *Server, ctx context.Context, call *opCall) (string, resource.PropertyMap, resource.PropertyMap, error) {
-	full := objectName(call, "fullName")
-	sec, found, err := readFound(s, ctx, workspace.KindUCSecret, "failed to get secret_uc", func(w *workspace.Workspace) (*workspace.UCSecret, error) {
-		return w.UCSecretByName(full)
-	})
+	sec, found, err := readNamed(s, ctx, call, "fullName", workspace.KindUCSecret, "failed to get secret_uc", (*workspace.Workspace).UCSecretByName)
 	if !found {
 		return "", nil, nil, err
 	}
@@ -328,13 +335,6 @@ func readSecretUc(s *Server, ctx context.Context, call *opCall) (string, resourc
 		}
 	}
 	return call.ID, outs, ins, nil
-}
-
-func deleteSecretUc(s *Server, ctx context.Context, call *opCall) error {
-	full := objectName(call, "fullName")
-	return s.deleteGone(ctx, workspace.KindUCSecret, full, "failed to delete secret_uc", func(w *workspace.Workspace, _ int64) error {
-		return w.DeleteUCSecret(full, s.identity())
-	})
 }
 
 // --- Grants and Grant ------------------------------------------------------
@@ -385,7 +385,7 @@ func checkGrants(s *Server, call *checkCall) (resource.PropertyMap, []*pulumirpc
 			c.fail("grants", "grants must be a list, not %s", f.v.TypeString())
 		default:
 			for i, e := range f.v.ArrayValue() {
-				m, ok := get(resource.PropertyMap{"x": e}, "x").obj()
+				m, ok := asObject(e)
 				if !ok {
 					c.fail(fmt.Sprintf("grants[%d]", i), "grants[%d] must be an object", i)
 					continue
