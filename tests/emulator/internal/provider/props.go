@@ -202,6 +202,24 @@ func (c *checker) fail(prop, format string, args ...any) {
 	c.failures = append(c.failures, &pulumirpc.CheckFailure{Property: prop, Reason: fmt.Sprintf(format, args...)})
 }
 
+// requireList checks that key is present (or unknown) and, when known, a
+// list: if it is not, the failure says notList of the value; each is called
+// with every element of a list.
+func (c *checker) requireList(m resource.PropertyMap, key string, notList func(v resource.PropertyValue) string, each func(i int, e resource.PropertyValue)) {
+	f := get(m, key)
+	switch {
+	case !f.present:
+		c.fail(key, "Missing required property '%s'", key)
+	case f.unknown:
+	case !f.v.IsArray():
+		c.fail(key, "%s", notList(f.v))
+	default:
+		for i, e := range f.v.ArrayValue() {
+			each(i, e)
+		}
+	}
+}
+
 // requireString checks that key is present (or unknown) and, when known, a string.
 func (c *checker) requireString(m resource.PropertyMap, key string) (string, bool) {
 	f := get(m, key)

@@ -34,7 +34,7 @@ func init() {
 		Inputs:  append(securableWires(), "grants", "providerConfig"),
 		Replace: set(append(securableWires(), "providerConfig")...),
 		Equal:   map[string]func(a, b resource.PropertyValue) bool{"grants": equalGrants},
-		Check:   checkGrants, Create: createGrants, Read: readGrants, Update: updateGrants, Delete: deleteGrants,
+		Check:   checkGrants, Create: opsGrants.create, Read: readGrants, Update: opsGrants.update, Delete: deleteGrants,
 		Schema: grantsSchema,
 	}
 	r[TokenGrant] = &ResourceType{
@@ -43,7 +43,7 @@ func init() {
 		Inputs:  append(securableWires(), "principal", "privileges", "providerConfig"),
 		Replace: set(append(securableWires(), "principal", "providerConfig")...),
 		Equal:   map[string]func(a, b resource.PropertyValue) bool{"privileges": equalPrivileges},
-		Check:   checkGrant, Create: createGrant, Read: readGrant, Update: updateGrant, Delete: deleteGrant,
+		Check:   checkGrant, Create: opsGrant.create, Read: readGrant, Update: opsGrant.update, Delete: deleteGrant,
 		Schema: grantSchema,
 	}
 	r[TokenSchema] = &ResourceType{

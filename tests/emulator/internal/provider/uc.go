@@ -376,46 +376,30 @@ func securableOf(m resource.PropertyMap) (typ, wire, full string) {
 func checkGrants(s *Server, call *checkCall) (resource.PropertyMap, []*pulumirpc.CheckFailure) {
 	return checkWithProviderConfig(call, func(c *checker, ins resource.PropertyMap) {
 		checkSecurable(c, ins)
-		f := get(ins, "grants")
-		switch {
-		case !f.present:
-			c.fail("grants", "Missing required property 'grants'")
-		case f.unknown:
-		case !f.v.IsArray():
-			c.fail("grants", "grants must be a list, not %s", f.v.TypeString())
-		default:
-			for i, e := range f.v.ArrayValue() {
-				m, ok := asObject(e)
-				if !ok {
-					c.fail(fmt.Sprintf("grants[%d]", i), "grants[%d] must be an object", i)
-					continue
-				}
-				sub := &checker{}
-				sub.requireString(m, "principal")
-				checkPrivileges(sub, m)
-				for _, x := range sub.failures {
-					c.fail(fmt.Sprintf("grants[%d].%s", i, x.Property), "%s", x.Reason)
-				}
+		notList := func(v resource.PropertyValue) string { return "grants must be a list, not " + string(v.TypeString()) }
+		c.requireList(ins, "grants", notList, func(i int, e resource.PropertyValue) {
+			m, ok := asObject(e)
+			if !ok {
+				c.fail(fmt.Sprintf("grants[%d]", i), "grants[%d] must be an object", i)
+				return
 			}
-		}
+			sub := &checker{}
+			sub.requireString(m, "principal")
+			checkPrivileges(sub, m)
+			for _, x := range sub.failures {
+				c.fail(fmt.Sprintf("grants[%d].%s", i, x.Property), "%s", x.Reason)
+			}
+		})
 	})
 }
 
 func checkPrivileges(c *checker, m resource.PropertyMap) {
-	f := get(m, "privileges")
-	switch {
-	case !f.present:
-		c.fail("privileges", "Missing required property 'privileges'")
-	case f.unknown:
-	case !f.v.IsArray():
-		c.fail("privileges", "privileges must be a list of strings")
-	default:
-		for _, e := range f.v.ArrayValue() {
-			if e = unwrap(e); !e.IsString() && !e.IsComputed() {
-				c.fail("privileges", "privileges must be a list of strings")
-			}
+	const notStrings = "privileges must be a list of strings"
+	c.requireList(m, "privileges", func(resource.PropertyValue) string { return notStrings }, func(_ int, e resource.PropertyValue) {
+		if e = unwrap(e); !e.IsString() && !e.IsComputed() {
+			c.fail("privileges", notStrings)
 		}
-	}
+	})
 }
 
 func grantsOutputs(ins resource.PropertyMap, list []workspace.Assignment) resource.PropertyMap {
@@ -424,36 +408,85 @@ func grantsOutputs(ins resource.PropertyMap, list []workspace.Assignment) resour
 	return outs
 }
 
-func createGrants(s *Server, ctx context.Context, call *opCall) (string, resource.PropertyMap, error) {
+// grantOps are the Create and Update of Grants or Grant: the id is made of
+// the parts of a key (securable type, full name and, for a Grant, principal).
+type grantOps struct {
+	kind, what string
+	// key reads the key from the inputs; parse reads it from an id.
+	key   func(news resource.PropertyMap) []string
+	parse func(id string) ([]string, error)
+	// set gives the securable the grants of news and returns the outputs.
+	set func(s *Server, w *workspace.Workspace, key []string, news resource.PropertyMap) (resource.PropertyMap, error)
+}
+
+var opsGrants = grantOps{
+	kind: workspace.KindGrants, what: "grants",
+	key: func(news resource.PropertyMap) []string {
+		typ, _, full := securableOf(news)
+		return []string{typ, full}
+	},
+	parse: func(id string) ([]string, error) {
+		typ, full, err := splitGrantsID(id)
+		return []string{typ, full}, err
+	},
+	set: func(s *Server, w *workspace.Workspace, key []string, news resource.PropertyMap) (resource.PropertyMap, error) {
+		list, err := w.SetAllGrants(key[0], key[1], assignments(news[pk("grants")]), s.identity())
+		if err != nil {
+			return nil, err
+		}
+		return grantsOutputs(news, list), nil
+	},
+}
+
+var opsGrant = grantOps{
+	kind: workspace.KindGrant, what: "grant",
+	key: func(news resource.PropertyMap) []string {
+		typ, _, full := securableOf(news)
+		principal, _ := get(news, "principal").str()
+		return []string{typ, full, principal}
+	},
+	parse: func(id string) ([]string, error) {
+		typ, full, principal, err := splitGrantID(id)
+		return []string{typ, full, principal}, err
+	},
+	set: func(s *Server, w *workspace.Workspace, key []string, news resource.PropertyMap) (resource.PropertyMap, error) {
+		a, err := w.SetPrincipalGrant(key[0], key[1], key[2], privilegeSet(news[pk("privileges")]), s.identity())
+		if err != nil {
+			return nil, err
+		}
+		return grantOutputs(news, a), nil
+	},
+}
+
+func (g grantOps) create(s *Server, ctx context.Context, call *opCall) (string, resource.PropertyMap, error) {
 	if call.Preview {
 		return "", call.News.Copy(), nil
 	}
-	typ, _, full := securableOf(call.News)
-	id := typ + "/" + full
-	list, err := mutateValue(s, ctx, workspace.KindGrants, "create", id, func(w *workspace.Workspace, _ int64) ([]workspace.Assignment, error) {
-		return w.SetAllGrants(typ, full, assignments(call.News[pk("grants")]), s.identity())
-	})
-	if err != nil {
-		return "", nil, fmt.Errorf("cannot create grants: %w", err)
-	}
-	return id, grantsOutputs(call.News, list), nil
+	return g.put(s, ctx, "create", g.key(call.News), call.News)
 }
 
-func updateGrants(s *Server, ctx context.Context, call *opCall) (resource.PropertyMap, error) {
+func (g grantOps) update(s *Server, ctx context.Context, call *opCall) (resource.PropertyMap, error) {
 	if call.Preview {
 		return call.News.Copy(), nil
 	}
-	typ, full, err := splitGrantsID(call.ID)
+	key, err := g.parse(call.ID)
 	if err != nil {
 		return nil, err
 	}
-	list, err := mutateValue(s, ctx, workspace.KindGrants, "update", call.ID, func(w *workspace.Workspace, _ int64) ([]workspace.Assignment, error) {
-		return w.SetAllGrants(typ, full, assignments(call.News[pk("grants")]), s.identity())
+	_, outs, err := g.put(s, ctx, "update", key, call.News)
+	return outs, err
+}
+
+// put runs op (create or update) on the object of key and returns its id.
+func (g grantOps) put(s *Server, ctx context.Context, op string, key []string, news resource.PropertyMap) (string, resource.PropertyMap, error) {
+	id := strings.Join(key, "/")
+	outs, err := mutateValue(s, ctx, g.kind, op, id, func(w *workspace.Workspace, _ int64) (resource.PropertyMap, error) {
+		return g.set(s, w, key, news)
 	})
 	if err != nil {
-		return nil, fmt.Errorf("cannot update grants: %w", err)
+		return "", nil, fmt.Errorf("cannot %s %s: %w", op, g.what, err)
 	}
-	return grantsOutputs(call.News, list), nil
+	return id, outs, nil
 }
 
 func splitGrantsID(id string) (string, string, error) {
@@ -550,39 +583,6 @@ func splitGrantID(id string) (string, string, string, error) {
 		return "", "", "", fmt.Errorf("ID must be three elements split by `/`: %s", id)
 	}
 	return parts[0], parts[1], parts[2], nil
-}
-
-func createGrant(s *Server, ctx context.Context, call *opCall) (string, resource.PropertyMap, error) {
-	if call.Preview {
-		return "", call.News.Copy(), nil
-	}
-	typ, _, full := securableOf(call.News)
-	principal, _ := get(call.News, "principal").str()
-	id := typ + "/" + full + "/" + principal
-	a, err := mutateValue(s, ctx, workspace.KindGrant, "create", id, func(w *workspace.Workspace, _ int64) (*workspace.Assignment, error) {
-		return w.SetPrincipalGrant(typ, full, principal, privilegeSet(call.News[pk("privileges")]), s.identity())
-	})
-	if err != nil {
-		return "", nil, fmt.Errorf("cannot create grant: %w", err)
-	}
-	return id, grantOutputs(call.News, a), nil
-}
-
-func updateGrant(s *Server, ctx context.Context, call *opCall) (resource.PropertyMap, error) {
-	if call.Preview {
-		return call.News.Copy(), nil
-	}
-	typ, full, principal, err := splitGrantID(call.ID)
-	if err != nil {
-		return nil, err
-	}
-	a, err := mutateValue(s, ctx, workspace.KindGrant, "update", call.ID, func(w *workspace.Workspace, _ int64) (*workspace.Assignment, error) {
-		return w.SetPrincipalGrant(typ, full, principal, privilegeSet(call.News[pk("privileges")]), s.identity())
-	})
-	if err != nil {
-		return nil, fmt.Errorf("cannot update grant: %w", err)
-	}
-	return grantOutputs(call.News, a), nil
 }
 
 func readGrant(s *Server, ctx context.Context, call *opCall) (string, resource.PropertyMap, resource.PropertyMap, error) {
