@@ -376,7 +376,7 @@ func securableOf(m resource.PropertyMap) (typ, wire, full string) {
 func checkGrants(s *Server, call *checkCall) (resource.PropertyMap, []*pulumirpc.CheckFailure) {
 	return checkWithProviderConfig(call, func(c *checker, ins resource.PropertyMap) {
 		checkSecurable(c, ins)
-		notList := func(v resource.PropertyValue) string { return "grants must be a list, not " + string(v.TypeString()) }
+		notList := func(v resource.PropertyValue) string { return "grants must be a list, not " + v.TypeString() }
 		c.requireList(ins, "grants", notList, func(i int, e resource.PropertyValue) {
 			m, ok := asObject(e)
 			if !ok {
