@@ -434,52 +434,32 @@ func (c *chunkSender) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// Everything else concerns Pulumi programs, code generation or packaging.
-
-func (h *host) Run(context.Context, *pulumirpc.RunRequest) (*pulumirpc.RunResponse, error) {
-	return nil, unsupported("running Pulumi programs (Run)")
+// refused are the calls this host answers with onlyPlugins, by gRPC method,
+// with what the answer calls them. Everything else concerns Pulumi programs,
+// code generation or packaging.
+var refused = map[string]string{
+	pulumirpc.LanguageRuntime_Run_FullMethodName:                    "running Pulumi programs (Run)",
+	pulumirpc.LanguageRuntime_GetProgramDependencies_FullMethodName: "GetProgramDependencies",
+	pulumirpc.LanguageRuntime_RuntimeOptionsPrompts_FullMethodName:  "RuntimeOptionsPrompts",
+	pulumirpc.LanguageRuntime_Template_FullMethodName:               "Template",
+	pulumirpc.LanguageRuntime_GenerateProgram_FullMethodName:        "GenerateProgram",
+	pulumirpc.LanguageRuntime_GenerateProject_FullMethodName:        "GenerateProject",
+	pulumirpc.LanguageRuntime_GeneratePackage_FullMethodName:        "GeneratePackage (Python SDK generation)",
+	pulumirpc.LanguageRuntime_Pack_FullMethodName:                   "Pack",
+	pulumirpc.LanguageRuntime_Link_FullMethodName:                   "Link",
 }
 
-func (h *host) GetProgramDependencies(
-	context.Context, *pulumirpc.GetProgramDependenciesRequest,
-) (*pulumirpc.GetProgramDependenciesResponse, error) {
-	return nil, unsupported("GetProgramDependencies")
+// refuse answers the refused calls; the host serves the others.
+func refuse(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
+	if what, ok := refused[info.FullMethod]; ok {
+		return nil, unsupported(what)
+	}
+	return handler(ctx, req)
 }
 
-func (h *host) RuntimeOptionsPrompts(
-	context.Context, *pulumirpc.RuntimeOptionsRequest,
-) (*pulumirpc.RuntimeOptionsResponse, error) {
-	return nil, unsupported("RuntimeOptionsPrompts")
-}
-
-func (h *host) Template(context.Context, *pulumirpc.TemplateRequest) (*pulumirpc.TemplateResponse, error) {
-	return nil, unsupported("Template")
-}
-
-func (h *host) GenerateProgram(
-	context.Context, *pulumirpc.GenerateProgramRequest,
-) (*pulumirpc.GenerateProgramResponse, error) {
-	return nil, unsupported("GenerateProgram")
-}
-
-func (h *host) GenerateProject(
-	context.Context, *pulumirpc.GenerateProjectRequest,
-) (*pulumirpc.GenerateProjectResponse, error) {
-	return nil, unsupported("GenerateProject")
-}
-
-func (h *host) GeneratePackage(
-	context.Context, *pulumirpc.GeneratePackageRequest,
-) (*pulumirpc.GeneratePackageResponse, error) {
-	return nil, unsupported("GeneratePackage (Python SDK generation)")
-}
-
-func (h *host) Pack(context.Context, *pulumirpc.PackRequest) (*pulumirpc.PackResponse, error) {
-	return nil, unsupported("Pack")
-}
-
-func (h *host) Link(context.Context, *pulumirpc.LinkRequest) (*pulumirpc.LinkResponse, error) {
-	return nil, unsupported("Link")
+// serverOptions are the options of the gRPC server the host is registered with.
+func serverOptions() []grpc.ServerOption {
+	return []grpc.ServerOption{grpc.UnaryInterceptor(refuse)}
 }
 
 // Cancel has nothing to abort: plugins stop when the engine ends their RunPlugin call.

@@ -272,7 +272,7 @@ func serve(t *testing.T) pulumirpc.LanguageRuntimeClient {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := grpc.NewServer()
+	srv := grpc.NewServer(serverOptions()...)
 	pulumirpc.RegisterLanguageRuntimeServer(srv, newHost(context.Background()))
 	go func() { _ = srv.Serve(lis) }()
 	t.Cleanup(srv.Stop)

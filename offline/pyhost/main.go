@@ -120,7 +120,8 @@ func run(args []string) error {
 	cancel := make(chan bool)
 	host := newHost(ctx)
 	handle, err := rpcutil.ServeWithOptions(rpcutil.ServeOptions{
-		Cancel: cancel,
+		Cancel:  cancel,
+		Options: serverOptions(),
 		Init: func(srv *grpc.Server) error {
 			pulumirpc.RegisterLanguageRuntimeServer(srv, host)
 			return nil

@@ -141,6 +141,17 @@ func pluginJSON(pkg *schema.Package) ([]byte, error) {
 
 type dependency struct{ GroupID, ArtifactID, Version string }
 
+// XML is d as the pom element named element (dependency, plugin), indented
+// by indent spaces.
+func (d dependency) XML(element string, indent int) string {
+	in := strings.Repeat(" ", indent)
+	return in + "<" + element + ">\n" +
+		in + "    <groupId>" + xmlText(d.GroupID) + "</groupId>\n" +
+		in + "    <artifactId>" + xmlText(d.ArtifactID) + "</artifactId>\n" +
+		in + "    <version>" + xmlText(d.Version) + "</version>\n" +
+		in + "</" + element + ">"
+}
+
 // managedPlugins pins the Maven plugins of the build (pluginManagement).
 var managedPlugins = []dependency{
 	{"org.apache.maven.plugins", "maven-clean-plugin", "3.4.0"},
@@ -240,11 +251,7 @@ var pomTemplate = template.Must(template.New("pom.xml").Funcs(template.FuncMap{"
 
     <dependencies>
 {{- range .Dependencies}}
-        <dependency>
-            <groupId>{{x .GroupID}}</groupId>
-            <artifactId>{{x .ArtifactID}}</artifactId>
-            <version>{{x .Version}}</version>
-        </dependency>
+{{.XML "dependency" 8}}
 {{- end}}
     </dependencies>
 
@@ -252,11 +259,7 @@ var pomTemplate = template.Must(template.New("pom.xml").Funcs(template.FuncMap{"
         <pluginManagement>
             <plugins>
 {{- range .ManagedPlugins}}
-                <plugin>
-                    <groupId>{{x .GroupID}}</groupId>
-                    <artifactId>{{x .ArtifactID}}</artifactId>
-                    <version>{{x .Version}}</version>
-                </plugin>
+{{.XML "plugin" 16}}
 {{- end}}
             </plugins>
         </pluginManagement>

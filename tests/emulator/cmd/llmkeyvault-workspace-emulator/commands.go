@@ -20,6 +20,7 @@ import (
 // stdin is where values are read from (a variable for tests).
 var stdin io.Reader = os.Stdin
 
+// multiFlag is a repeatable flag, which a command must be given at least once.
 type multiFlag []string
 
 func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
@@ -35,9 +36,6 @@ var commands = map[string]command{
 		fs.Var(&schemas, "schema", "<catalog>.<schema> to create (repeatable)")
 		owner := fs.String("owner", provider.DefaultIdentity, "owner of the catalog (if new) and the schema")
 		return func(w *workspace.Workspace, now int64) error {
-			if len(schemas) == 0 {
-				return errors.New("--schema is required")
-			}
 			scratch := workspace.New() // all names checked before any is seeded
 			for _, s := range schemas {
 				if _, err := scratch.SeedSchema(s, *owner, now); err != nil {
@@ -114,9 +112,6 @@ var commands = map[string]command{
 		fs.Var(&privileges, "privilege", "privilege to grant (repeatable)")
 		caller := fs.String("caller", provider.DefaultIdentity, "the principal that grants (needs ownership or MANAGE)")
 		return func(w *workspace.Workspace, now int64) error {
-			if len(privileges) == 0 {
-				return errors.New("--privilege is required")
-			}
 			// As the Grant resource does: this principal's privileges on the
 			// securable become these; other principals are left alone.
 			_, err := w.SetPrincipalGrant(*securable, *name, *principal, privileges, *caller)
@@ -163,15 +158,32 @@ func logCLI(w *workspace.Workspace, kind, op, target string, now int64) {
 	w.AppendLog(workspace.LogEntry{Pid: os.Getpid(), Kind: kind, Op: op, Target: target, StartMs: now, EndMs: now})
 }
 
+// missingMulti is an error naming the first multiFlag of fs that was not given.
+func missingMulti(fs *flag.FlagSet) error {
+	var err error
+	fs.VisitAll(func(f *flag.Flag) {
+		if m, ok := f.Value.(*multiFlag); ok && len(*m) == 0 && err == nil {
+			err = fmt.Errorf("--%s is required", f.Name)
+		}
+	})
+	return err
+}
+
 func (c command) run(name string, args []string, stdout, stderr io.Writer) int {
 	var apply func(w *workspace.Workspace, now int64) error
-	st, code := openWorkspace(name, args, stderr, func(fs *flag.FlagSet) { apply = c.flags(fs) })
+	var flags *flag.FlagSet
+	st, code := openWorkspace(name, args, stderr, func(fs *flag.FlagSet) { apply, flags = c.flags(fs), fs })
 	if st == nil {
 		return code
 	}
 	// The workspace methods check before they change anything, so a refused
 	// command leaves the workspace as it was (its log entry aside).
-	if err := st.Update(func(w *workspace.Workspace) error { return apply(w, workspace.NowMs()) }); err != nil {
+	if err := st.Update(func(w *workspace.Workspace) error {
+		if err := missingMulti(flags); err != nil {
+			return err
+		}
+		return apply(w, workspace.NowMs())
+	}); err != nil {
 		fmt.Fprintf(stderr, "llmkeyvault-workspace-emulator %s: %v\n", name, err)
 		return 1
 	}

@@ -49,7 +49,7 @@ var Databricks = &Package{
 			Check:    checkScope,
 			Create:   createScope,
 			Read:     readScope,
-			Delete:   deleteScope,
+			Delete:   deleteByID(workspace.KindScope, "cannot delete secret scope", (*workspace.Workspace).DeleteScope),
 			Schema:   scopeSchema,
 		},
 		TokenSecret: {
@@ -69,7 +69,7 @@ var Databricks = &Package{
 			Create:  createSecret,
 			Read:    readSecret,
 			Update:  updateSecret,
-			Delete:  deleteSecret,
+			Delete:  deletePair(workspace.KindSecret, "cannot delete secret", (*workspace.Workspace).DeleteSecret),
 			Schema:  secretSchema,
 		},
 		TokenSecretACL: {
@@ -80,7 +80,7 @@ var Databricks = &Package{
 			Check:   checkACL,
 			Create:  createACL,
 			Read:    readACL,
-			Delete:  deleteACL,
+			Delete:  deletePair(workspace.KindACL, "cannot delete secret acl", (*workspace.Workspace).DeleteACL),
 			Schema:  aclSchema,
 		},
 	},
@@ -238,12 +238,6 @@ func readScope(s *Server, ctx context.Context, call *opCall) (string, resource.P
 	return sc.Name, outs, ins, nil
 }
 
-func deleteScope(s *Server, ctx context.Context, call *opCall) error {
-	return s.deleteGone(ctx, workspace.KindScope, call.ID, "cannot delete secret scope", func(w *workspace.Workspace, _ int64) error {
-		return w.DeleteScope(call.ID)
-	})
-}
-
 // --- Secret ----------------------------------------------------------------
 
 func checkSecret(s *Server, call *checkCall) (resource.PropertyMap, []*pulumirpc.CheckFailure) {
@@ -347,13 +341,7 @@ func updateSecret(s *Server, ctx context.Context, call *opCall) (resource.Proper
 const valueDrift = "(value changed outside this stack: detected by the llmkeyvault workspace emulator)"
 
 func readSecret(s *Server, ctx context.Context, call *opCall) (string, resource.PropertyMap, resource.PropertyMap, error) {
-	scope, key, err := splitPair(call.ID)
-	if err != nil {
-		return "", nil, nil, err
-	}
-	rec, found, err := readFound(s, ctx, workspace.KindSecret, "cannot read secret", func(w *workspace.Workspace) (*workspace.SecretRec, error) {
-		return w.Secret(scope, key)
-	})
+	scope, key, rec, found, err := readPair(s, ctx, call, workspace.KindSecret, "cannot read secret", (*workspace.Workspace).Secret)
 	if !found {
 		return "", nil, nil, err
 	}
@@ -366,16 +354,6 @@ func readSecret(s *Server, ctx context.Context, call *opCall) (string, resource.
 		}
 	}
 	return call.ID, outs, ins, nil
-}
-
-func deleteSecret(s *Server, ctx context.Context, call *opCall) error {
-	scope, key, err := splitPair(call.ID)
-	if err != nil {
-		return err
-	}
-	return s.deleteGone(ctx, workspace.KindSecret, call.ID, "cannot delete secret", func(w *workspace.Workspace, _ int64) error {
-		return w.DeleteSecret(scope, key)
-	})
 }
 
 // --- SecretAcl -------------------------------------------------------------
@@ -414,13 +392,7 @@ func createACL(s *Server, ctx context.Context, call *opCall) (string, resource.P
 }
 
 func readACL(s *Server, ctx context.Context, call *opCall) (string, resource.PropertyMap, resource.PropertyMap, error) {
-	scope, principal, err := splitPair(call.ID)
-	if err != nil {
-		return "", nil, nil, err
-	}
-	perm, found, err := readFound(s, ctx, workspace.KindACL, "cannot read secret acl", func(w *workspace.Workspace) (string, error) {
-		return w.ACL(scope, principal)
-	})
+	scope, principal, perm, found, err := readPair(s, ctx, call, workspace.KindACL, "cannot read secret acl", (*workspace.Workspace).ACL)
 	if !found {
 		return "", nil, nil, err
 	}
@@ -432,14 +404,4 @@ func readACL(s *Server, ctx context.Context, call *opCall) (string, resource.Pro
 		ins[pk("permission")] = resource.NewStringProperty(perm)
 	}
 	return call.ID, outs, ins, nil
-}
-
-func deleteACL(s *Server, ctx context.Context, call *opCall) error {
-	scope, principal, err := splitPair(call.ID)
-	if err != nil {
-		return err
-	}
-	return s.deleteGone(ctx, workspace.KindACL, call.ID, "cannot delete secret acl", func(w *workspace.Workspace, _ int64) error {
-		return w.DeleteACL(scope, principal)
-	})
 }

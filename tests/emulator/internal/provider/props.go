@@ -2,6 +2,7 @@ package provider
 
 import (
 	"fmt"
+	"iter"
 	"math"
 	"strings"
 
@@ -172,6 +173,26 @@ func (f field) obj() (resource.PropertyMap, bool) {
 	return f.v.ObjectValue(), true
 }
 
+// asObject returns v as an object, as obj does for a property.
+func asObject(v resource.PropertyValue) (resource.PropertyMap, bool) {
+	return get(resource.PropertyMap{"v": v}, "v").obj()
+}
+
+// arrayObjects yields the index and the value of each element of the array
+// v that is an object (nothing if v is not an array).
+func arrayObjects(v resource.PropertyValue) iter.Seq2[int, resource.PropertyMap] {
+	return func(yield func(int, resource.PropertyMap) bool) {
+		if v = unwrap(v); !v.IsArray() {
+			return
+		}
+		for i, e := range v.ArrayValue() {
+			if m, ok := asObject(e); ok && !yield(i, m) {
+				return
+			}
+		}
+	}
+}
+
 // checker collects Check failures.
 type checker struct {
 	failures []*pulumirpc.CheckFailure
@@ -179,6 +200,24 @@ type checker struct {
 
 func (c *checker) fail(prop, format string, args ...any) {
 	c.failures = append(c.failures, &pulumirpc.CheckFailure{Property: prop, Reason: fmt.Sprintf(format, args...)})
+}
+
+// requireList checks that key is present (or unknown) and, when known, a
+// list: if it is not, the failure says notList of the value; each is called
+// with every element of a list.
+func (c *checker) requireList(m resource.PropertyMap, key string, notList func(v resource.PropertyValue) string, each func(i int, e resource.PropertyValue)) {
+	f := get(m, key)
+	switch {
+	case !f.present:
+		c.fail(key, "Missing required property '%s'", key)
+	case f.unknown:
+	case !f.v.IsArray():
+		c.fail(key, "%s", notList(f.v))
+	default:
+		for i, e := range f.v.ArrayValue() {
+			each(i, e)
+		}
+	}
 }
 
 // requireString checks that key is present (or unknown) and, when known, a string.
@@ -270,6 +309,13 @@ func copyInputs(m resource.PropertyMap, keys ...string) resource.PropertyMap {
 		}
 	}
 	return out
+}
+
+// setStrings sets each of fields in outs as a string.
+func setStrings(outs resource.PropertyMap, fields map[string]string) {
+	for k, v := range fields {
+		outs[pk(k)] = resource.NewStringProperty(v)
+	}
 }
 
 func computed() resource.PropertyValue {

@@ -14,6 +14,16 @@ func fold(keys ...string) map[string]func(a, b resource.PropertyValue) bool {
 	return m
 }
 
+// onSecurable completes rt, a type on one securable (Grants, Grant): its
+// inputs are the securable fields, then key, then list (compared by equal),
+// then providerConfig; all but list force replacement.
+func onSecurable(rt *ResourceType, key []string, list string, equal func(a, b resource.PropertyValue) bool) *ResourceType {
+	rt.Inputs = append(append(append(securableWires(), key...), list), "providerConfig")
+	rt.Replace = set(append(append(securableWires(), key...), "providerConfig")...)
+	rt.Equal = map[string]func(a, b resource.PropertyValue) bool{list: equal}
+	return rt
+}
+
 // The Unity Catalog, Model Serving and AI Gateway types join the databricks package.
 func init() {
 	r := Databricks.Resources
@@ -24,27 +34,22 @@ func init() {
 		Replace:  set("catalogName", "schemaName", "name", "providerConfig"),
 		Computed: set("owner"),
 		Secret:   []string{"value"},
-		Check:    checkSecretUc, Create: createSecretUc, Read: readSecretUc, Update: updateSecretUc, Delete: deleteSecretUc,
+		Check:    checkSecretUc, Create: createSecretUc, Read: readSecretUc, Update: updateSecretUc,
+		Delete: deleteNamed("fullName", workspace.KindUCSecret, "failed to delete secret_uc", (*workspace.Workspace).DeleteUCSecret),
 		Schema: secretUcSchema,
 	}
-	r[TokenGrants] = &ResourceType{
-		Token:   TokenGrants,
-		Kind:    workspace.KindGrants,
-		Inputs:  append(securableWires(), "grants", "providerConfig"),
-		Replace: set(append(securableWires(), "providerConfig")...),
-		Equal:   map[string]func(a, b resource.PropertyValue) bool{"grants": equalGrants},
-		Check:   checkGrants, Create: createGrants, Read: readGrants, Update: updateGrants, Delete: deleteGrants,
+	r[TokenGrants] = onSecurable(&ResourceType{
+		Token: TokenGrants,
+		Kind:  workspace.KindGrants,
+		Check: checkGrants, Create: opsGrants.create, Read: readGrants, Update: opsGrants.update, Delete: deleteGrants,
 		Schema: grantsSchema,
-	}
-	r[TokenGrant] = &ResourceType{
-		Token:   TokenGrant,
-		Kind:    workspace.KindGrant,
-		Inputs:  append(securableWires(), "principal", "privileges", "providerConfig"),
-		Replace: set(append(securableWires(), "principal", "providerConfig")...),
-		Equal:   map[string]func(a, b resource.PropertyValue) bool{"privileges": equalPrivileges},
-		Check:   checkGrant, Create: createGrant, Read: readGrant, Update: updateGrant, Delete: deleteGrant,
+	}, nil, "grants", equalGrants)
+	r[TokenGrant] = onSecurable(&ResourceType{
+		Token: TokenGrant,
+		Kind:  workspace.KindGrant,
+		Check: checkGrant, Create: opsGrant.create, Read: readGrant, Update: opsGrant.update, Delete: deleteGrant,
 		Schema: grantSchema,
-	}
+	}, []string{"principal"}, "privileges", equalPrivileges)
 	r[TokenSchema] = &ResourceType{
 		Token: TokenSchema,
 		Kind:  workspace.KindSchema,
@@ -64,7 +69,8 @@ func init() {
 		Replace:  set("name", "providerConfig"),
 		Computed: set("config"),
 		Check:    checkModelServing, Create: createModelServing, Read: readModelServing, Update: updateModelServing,
-		Delete: deleteModelServing, Schema: modelServingSchema,
+		Delete: deleteByID(workspace.KindServing, "cannot delete model serving", (*workspace.Workspace).DeleteServingEndpoint),
+		Schema: modelServingSchema,
 	}
 	r[TokenModelProviderService] = &ResourceType{
 		Token:   TokenModelProviderService,
@@ -72,6 +78,9 @@ func init() {
 		Inputs:  []string{"parent", "modelProviderServiceId", "comment", "config", "providerConfig"},
 		Replace: set("parent", "modelProviderServiceId", "providerConfig"),
 		Check:   checkModelProviderService, Create: createModelProviderService, Read: readModelProviderService,
-		Update: updateModelProviderService, Delete: deleteModelProviderService, Schema: modelProviderServiceSchema,
+		Update: updateModelProviderService,
+		Delete: deleteNamed("name", workspace.KindProviderSvc, "failed to delete ai_gateway_model_provider_service",
+			(*workspace.Workspace).DeleteModelProviderService),
+		Schema: modelProviderServiceSchema,
 	}
 }

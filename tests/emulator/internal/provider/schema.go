@@ -18,6 +18,15 @@ func strMap() map[string]any {
 	return map[string]any{"type": "object", "additionalProperties": str()}
 }
 
+// strs is properties of type string, one per key.
+func strs(keys ...string) map[string]any {
+	m := map[string]any{}
+	for _, k := range keys {
+		m[k] = str()
+	}
+	return m
+}
+
 func objectType(props map[string]any, required ...string) map[string]any {
 	t := map[string]any{"type": "object", "properties": props}
 	if len(required) > 0 {
@@ -79,13 +88,10 @@ var packageTypes = map[string]map[string]any{ // package -> token -> type
 }
 
 var scopeSchema = func() map[string]any {
-	in := map[string]any{
-		"name":                   str(),
-		"backendType":            str(),
-		"initialManagePrincipal": str(),
-		"keyvaultMetadata":       ref("databricks:index/SecretScopeKeyvaultMetadata:SecretScopeKeyvaultMetadata"),
-		"providerConfig":         ref("databricks:index/SecretScopeProviderConfig:SecretScopeProviderConfig"),
-	}
+	in := merge(strs("name", "backendType", "initialManagePrincipal"), map[string]any{
+		"keyvaultMetadata": ref("databricks:index/SecretScopeKeyvaultMetadata:SecretScopeKeyvaultMetadata"),
+		"providerConfig":   ref("databricks:index/SecretScopeProviderConfig:SecretScopeProviderConfig"),
+	})
 	return resourceSchema("A Databricks secret scope.", in, in, nil, []string{"backendType", "name"})
 }()
 
@@ -104,12 +110,9 @@ var secretSchema = func() map[string]any {
 }()
 
 var aclSchema = func() map[string]any {
-	in := map[string]any{
-		"permission":     str(),
-		"principal":      str(),
-		"scope":          str(),
+	in := merge(strs("permission", "principal", "scope"), map[string]any{
 		"providerConfig": ref("databricks:index/SecretAclProviderConfig:SecretAclProviderConfig"),
-	}
+	})
 	req := []string{"permission", "principal", "scope"}
 	return resourceSchema("An ACL on a Databricks secret scope.", in, in, req, req)
 }()
@@ -122,21 +125,14 @@ var randomIDSchema = func() map[string]any {
 }()
 
 var vaultSecretSchema = func() map[string]any {
-	in := map[string]any{
-		"resourceGroupName": str(),
-		"vaultName":         str(),
-		"secretName":        str(),
-		"properties":        ref("azure-native:keyvault:SecretProperties"),
-		"tags":              strMap(),
-	}
-	out := map[string]any{
-		"azureApiVersion": str(),
-		"location":        str(),
-		"name":            str(),
-		"properties":      ref("azure-native:keyvault:SecretPropertiesResponse"),
-		"tags":            strMap(),
-		"type":            str(),
-	}
+	in := merge(strs("resourceGroupName", "vaultName", "secretName"), map[string]any{
+		"properties": ref("azure-native:keyvault:SecretProperties"),
+		"tags":       strMap(),
+	})
+	out := merge(strs("azureApiVersion", "location", "name", "type"), map[string]any{
+		"properties": ref("azure-native:keyvault:SecretPropertiesResponse"),
+		"tags":       strMap(),
+	})
 	return resourceSchema("A secret in an Azure Key Vault.", in, out,
 		[]string{"properties", "resourceGroupName", "vaultName"},
 		[]string{"azureApiVersion", "location", "name", "properties", "tags", "type"})

@@ -140,6 +140,35 @@ func (s *Server) readyType(typ, urn string) (*ResourceType, error) {
 	return s.resourceType(typ, urn)
 }
 
+// wireProps is one property struct of a request, and where its unmarshalled
+// value goes.
+type wireProps struct {
+	label string
+	st    *structpb.Struct
+	into  *resource.PropertyMap
+}
+
+// resourceRequest is a request about one resource.
+type resourceRequest interface {
+	GetType() string
+	GetUrn() string
+}
+
+// readyRequest is readyType for a resource call, then the unmarshalling of
+// each of its property structs in turn; the first error ends it.
+func (s *Server) readyRequest(req resourceRequest, ps ...wireProps) (*ResourceType, error) {
+	rt, err := s.readyType(req.GetType(), req.GetUrn())
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range ps {
+		if *p.into, err = unmarshal(p.label, p.st); err != nil {
+			return nil, err
+		}
+	}
+	return rt, nil
+}
+
 func (s *Server) resourceType(typ, urn string) (*ResourceType, error) {
 	if typ == "" && urn != "" {
 		typ = string(resource.URN(urn).Type())
@@ -259,15 +288,8 @@ func (s *Server) configValue(k string) string {
 
 // Check validates the inputs of a resource and returns them.
 func (s *Server) Check(_ context.Context, req *pulumirpc.CheckRequest) (*pulumirpc.CheckResponse, error) {
-	rt, err := s.readyType(req.GetType(), req.GetUrn())
-	if err != nil {
-		return nil, err
-	}
-	olds, err := unmarshal("check.olds", req.GetOlds())
-	if err != nil {
-		return nil, err
-	}
-	news, err := unmarshal("check.news", req.GetNews())
+	var olds, news resource.PropertyMap
+	rt, err := s.readyRequest(req, wireProps{"check.olds", req.GetOlds(), &olds}, wireProps{"check.news", req.GetNews(), &news})
 	if err != nil {
 		return nil, err
 	}
@@ -287,19 +309,12 @@ func (s *Server) Check(_ context.Context, req *pulumirpc.CheckRequest) (*pulumir
 // Replace forces replacement (create-before-delete unless the program asks
 // for deleteBeforeReplace, as with the real providers).
 func (s *Server) Diff(_ context.Context, req *pulumirpc.DiffRequest) (*pulumirpc.DiffResponse, error) {
-	rt, err := s.readyType(req.GetType(), req.GetUrn())
-	if err != nil {
-		return nil, err
-	}
 	oldSrc := req.GetOldInputs()
 	if oldSrc == nil {
 		oldSrc = req.GetOlds()
 	}
-	olds, err := unmarshal("diff.olds", oldSrc)
-	if err != nil {
-		return nil, err
-	}
-	news, err := unmarshal("diff.news", req.GetNews())
+	var olds, news resource.PropertyMap
+	rt, err := s.readyRequest(req, wireProps{"diff.olds", oldSrc, &olds}, wireProps{"diff.news", req.GetNews(), &news})
 	if err != nil {
 		return nil, err
 	}
@@ -337,11 +352,8 @@ func (s *Server) Diff(_ context.Context, req *pulumirpc.DiffRequest) (*pulumirpc
 
 // Create creates a resource (during a preview: computes the outputs only).
 func (s *Server) Create(ctx context.Context, req *pulumirpc.CreateRequest) (*pulumirpc.CreateResponse, error) {
-	rt, err := s.readyType(req.GetType(), req.GetUrn())
-	if err != nil {
-		return nil, err
-	}
-	news, err := unmarshal("create.news", req.GetProperties())
+	var news resource.PropertyMap
+	rt, err := s.readyRequest(req, wireProps{"create.news", req.GetProperties(), &news})
 	if err != nil {
 		return nil, err
 	}
@@ -361,15 +373,8 @@ func (s *Server) Create(ctx context.Context, req *pulumirpc.CreateRequest) (*pul
 
 // Read refreshes a resource; an empty id tells the engine it is gone.
 func (s *Server) Read(ctx context.Context, req *pulumirpc.ReadRequest) (*pulumirpc.ReadResponse, error) {
-	rt, err := s.readyType(req.GetType(), req.GetUrn())
-	if err != nil {
-		return nil, err
-	}
-	state, err := unmarshal("read.state", req.GetProperties())
-	if err != nil {
-		return nil, err
-	}
-	inputs, err := unmarshal("read.inputs", req.GetInputs())
+	var state, inputs resource.PropertyMap
+	rt, err := s.readyRequest(req, wireProps{"read.state", req.GetProperties(), &state}, wireProps{"read.inputs", req.GetInputs(), &inputs})
 	if err != nil {
 		return nil, err
 	}
@@ -395,19 +400,9 @@ func (s *Server) Read(ctx context.Context, req *pulumirpc.ReadRequest) (*pulumir
 
 // Update changes a resource in place.
 func (s *Server) Update(ctx context.Context, req *pulumirpc.UpdateRequest) (*pulumirpc.UpdateResponse, error) {
-	rt, err := s.readyType(req.GetType(), req.GetUrn())
-	if err != nil {
-		return nil, err
-	}
-	olds, err := unmarshal("update.olds", req.GetOlds())
-	if err != nil {
-		return nil, err
-	}
-	oldInputs, err := unmarshal("update.oldInputs", req.GetOldInputs())
-	if err != nil {
-		return nil, err
-	}
-	news, err := unmarshal("update.news", req.GetNews())
+	var olds, oldInputs, news resource.PropertyMap
+	rt, err := s.readyRequest(req, wireProps{"update.olds", req.GetOlds(), &olds},
+		wireProps{"update.oldInputs", req.GetOldInputs(), &oldInputs}, wireProps{"update.news", req.GetNews(), &news})
 	if err != nil {
 		return nil, err
 	}
@@ -428,15 +423,8 @@ func (s *Server) Update(ctx context.Context, req *pulumirpc.UpdateRequest) (*pul
 
 // Delete deletes a resource; an object already gone is no error.
 func (s *Server) Delete(ctx context.Context, req *pulumirpc.DeleteRequest) (*emptypb.Empty, error) {
-	rt, err := s.readyType(req.GetType(), req.GetUrn())
-	if err != nil {
-		return nil, err
-	}
-	state, err := unmarshal("delete.state", req.GetProperties())
-	if err != nil {
-		return nil, err
-	}
-	oldInputs, err := unmarshal("delete.oldInputs", req.GetOldInputs())
+	var state, oldInputs resource.PropertyMap
+	rt, err := s.readyRequest(req, wireProps{"delete.state", req.GetProperties(), &state}, wireProps{"delete.oldInputs", req.GetOldInputs(), &oldInputs})
 	if err != nil {
 		return nil, err
 	}
@@ -513,6 +501,31 @@ func (s *Server) deleteGone(ctx context.Context, kind, target, msg string, fn fu
 	return nil
 }
 
+// deleteByID is the Delete of a resource whose id names the object: del
+// removes it; an object already gone is no error, any other error is
+// wrapped as "msg: err".
+func deleteByID(kind, msg string, del func(w *workspace.Workspace, id string) error) func(*Server, context.Context, *opCall) error {
+	return func(s *Server, ctx context.Context, call *opCall) error {
+		return s.deleteGone(ctx, kind, call.ID, msg, func(w *workspace.Workspace, _ int64) error {
+			return del(w, call.ID)
+		})
+	}
+}
+
+// deletePair is deleteByID for a resource whose id is a pair (splitPair):
+// del is given its two parts.
+func deletePair(kind, msg string, del func(w *workspace.Workspace, a, b string) error) func(*Server, context.Context, *opCall) error {
+	return func(s *Server, ctx context.Context, call *opCall) error {
+		a, b, err := splitPair(call.ID)
+		if err != nil {
+			return err
+		}
+		return s.deleteGone(ctx, kind, call.ID, msg, func(w *workspace.Workspace, _ int64) error {
+			return del(w, a, b)
+		})
+	}
+}
+
 // mutateValue is mutate for a call whose fn yields a value.
 func mutateValue[T any](s *Server, ctx context.Context, kind, op, target string, fn func(w *workspace.Workspace, nowMs int64) (T, error)) (T, error) {
 	var v T
@@ -549,6 +562,18 @@ func readFound[T any](s *Server, ctx context.Context, kind, msg string, fn func(
 		return v, false, err
 	}
 	return v, true, nil
+}
+
+// readPair is readFound for a resource whose id is a pair (splitPair): fn is
+// given its two parts, which come back with the object.
+func readPair[T any](s *Server, ctx context.Context, call *opCall, kind, msg string, fn func(w *workspace.Workspace, a, b string) (T, error)) (a, b string, v T, found bool, err error) {
+	if a, b, err = splitPair(call.ID); err != nil {
+		return a, b, v, false, err
+	}
+	v, found, err = readFound(s, ctx, kind, msg, func(w *workspace.Workspace) (T, error) {
+		return fn(w, a, b)
+	})
+	return a, b, v, found, err
 }
 
 // Packages are the packages the emulator serves, by plugin executable name.

@@ -150,19 +150,12 @@ func fromMappable(m map[string]any) resource.PropertyValue {
 
 // checkExternalModels applies the API's rules to config.servedEntities[].externalModel.
 func checkExternalModels(config resource.PropertyValue) error {
-	cfg, ok := get(resource.PropertyMap{"c": config}, "c").obj()
+	cfg, ok := asObject(config)
 	if !ok {
 		return nil
 	}
 	entities := unwrap(cfg[pk("servedEntities")])
-	if !entities.IsArray() {
-		return nil
-	}
-	for i, e := range entities.ArrayValue() {
-		ent, ok := get(resource.PropertyMap{"e": e}, "e").obj()
-		if !ok {
-			continue
-		}
+	for i, ent := range arrayObjects(entities) {
 		em, ok := get(ent, "externalModel").obj()
 		if !ok {
 			continue
@@ -302,12 +295,6 @@ func readModelServing(s *Server, ctx context.Context, call *opCall) (string, res
 	return call.ID, outs, ins, nil
 }
 
-func deleteModelServing(s *Server, ctx context.Context, call *opCall) error {
-	return s.deleteGone(ctx, workspace.KindServing, call.ID, "cannot delete model serving", func(w *workspace.Workspace, _ int64) error {
-		return w.DeleteServingEndpoint(call.ID)
-	})
-}
-
 // --- AiGatewayModelProviderService -----------------------------------------
 
 func checkModelProviderService(s *Server, call *checkCall) (resource.PropertyMap, []*pulumirpc.CheckFailure) {
@@ -341,14 +328,11 @@ func mpsOutputs(ins resource.PropertyMap, m *workspace.ModelProviderService) res
 		// plaintext is input-only: the API omits it and keeps the enclosing object.
 		outs[pk("config")] = fromMappable(sanitized(cfg))
 	}
-	outs[pk("name")] = resource.NewStringProperty(m.Name)
-	outs[pk("effectiveOwner")] = resource.NewStringProperty(m.Owner)
-	outs[pk("createdBy")] = resource.NewStringProperty(m.CreatedBy)
-	outs[pk("updatedBy")] = resource.NewStringProperty(m.CreatedBy)
-	outs[pk("createTime")] = resource.NewStringProperty(rfc3339(m.CreatedMs))
-	outs[pk("updateTime")] = resource.NewStringProperty(rfc3339(m.UpdatedMs))
-	outs[pk("etag")] = resource.NewStringProperty(fmt.Sprint(m.UpdatedMs))
-	outs[pk("metastoreId")] = resource.NewStringProperty(emulatedMetastore)
+	setStrings(outs, map[string]string{
+		"name": m.Name, "effectiveOwner": m.Owner, "createdBy": m.CreatedBy, "updatedBy": m.CreatedBy,
+		"createTime": rfc3339(m.CreatedMs), "updateTime": rfc3339(m.UpdatedMs), "etag": fmt.Sprint(m.UpdatedMs),
+		"metastoreId": emulatedMetastore,
+	})
 	return outs
 }
 
@@ -412,10 +396,7 @@ func configProviderType(m resource.PropertyMap) (string, bool) {
 }
 
 func readModelProviderService(s *Server, ctx context.Context, call *opCall) (string, resource.PropertyMap, resource.PropertyMap, error) {
-	name := objectName(call, "name")
-	m, found, err := readFound(s, ctx, workspace.KindProviderSvc, "", func(w *workspace.Workspace) (*workspace.ModelProviderService, error) {
-		return w.ModelProviderServiceByName(name)
-	})
+	m, found, err := readNamed(s, ctx, call, "name", workspace.KindProviderSvc, "", (*workspace.Workspace).ModelProviderServiceByName)
 	if !found {
 		return "", nil, nil, err
 	}
@@ -433,11 +414,4 @@ func readModelProviderService(s *Server, ctx context.Context, call *opCall) (str
 	outs := mpsOutputs(base, m)
 	ins := readInputs(call.News, outs, "parent", "modelProviderServiceId", "comment", "config", "providerConfig")
 	return call.ID, outs, ins, nil
-}
-
-func deleteModelProviderService(s *Server, ctx context.Context, call *opCall) error {
-	name := objectName(call, "name")
-	return s.deleteGone(ctx, workspace.KindProviderSvc, name, "failed to delete ai_gateway_model_provider_service", func(w *workspace.Workspace, _ int64) error {
-		return w.DeleteModelProviderService(name, s.identity())
-	})
 }

@@ -64,6 +64,27 @@ func objectName(call *opCall, key string) string {
 	return call.ID
 }
 
+// readNamed is readFound for the object named by objectName(call, key): fn
+// is given that name.
+func readNamed[T any](s *Server, ctx context.Context, call *opCall, key, kind, msg string, fn func(w *workspace.Workspace, name string) (T, error)) (T, bool, error) {
+	name := objectName(call, key)
+	return readFound(s, ctx, kind, msg, func(w *workspace.Workspace) (T, error) {
+		return fn(w, name)
+	})
+}
+
+// deleteNamed is the Delete of a resource whose object is named by
+// objectName(call, key): del removes it as the caller; an object already
+// gone is no error, any other error is wrapped as "msg: err".
+func deleteNamed(key, kind, msg string, del func(w *workspace.Workspace, name, caller string) error) func(*Server, context.Context, *opCall) error {
+	return func(s *Server, ctx context.Context, call *opCall) error {
+		name := objectName(call, key)
+		return s.deleteGone(ctx, kind, name, msg, func(w *workspace.Workspace, _ int64) error {
+			return del(w, name, s.identity())
+		})
+	}
+}
+
 // emulatedMetastore is the metastore id every UC object reports.
 const emulatedMetastore = "11111111-1111-4111-8111-111111111111"
 
@@ -133,15 +154,7 @@ func equalPrivileges(a, b resource.PropertyValue) bool {
 // assignments reads a Grants `grants` list.
 func assignments(v resource.PropertyValue) []workspace.Assignment {
 	var out []workspace.Assignment
-	v = unwrap(v)
-	if !v.IsArray() {
-		return nil
-	}
-	for _, e := range v.ArrayValue() {
-		m, ok := get(resource.PropertyMap{"x": e}, "x").obj()
-		if !ok {
-			continue
-		}
+	for _, m := range arrayObjects(v) {
 		p, _ := get(m, "principal").str()
 		out = append(out, workspace.Assignment{Principal: p, Privileges: privilegeSet(m[pk("privileges")])})
 	}
@@ -231,10 +244,9 @@ func ucSecretOutputs(sec *workspace.UCSecret, prior resource.PropertyMap) resour
 	if v, ok := outs[pk("value")]; ok && !v.IsSecret() {
 		outs[pk("value")] = resource.MakeSecret(v)
 	}
-	outs[pk("catalogName")] = resource.NewStringProperty(sec.CatalogName)
-	outs[pk("schemaName")] = resource.NewStringProperty(sec.SchemaName)
-	outs[pk("name")] = resource.NewStringProperty(sec.Name)
-	outs[pk("fullName")] = resource.NewStringProperty(sec.FullName)
+	setStrings(outs, map[string]string{
+		"catalogName": sec.CatalogName, "schemaName": sec.SchemaName, "name": sec.Name, "fullName": sec.FullName,
+	})
 	if sec.Comment != "" {
 		outs[pk("comment")] = resource.NewStringProperty(sec.Comment)
 	}
@@ -244,12 +256,10 @@ func ucSecretOutputs(sec *workspace.UCSecret, prior resource.PropertyMap) resour
 	if !get(outs, "owner").present {
 		outs[pk("owner")] = resource.NewStringProperty(sec.Owner)
 	}
-	outs[pk("effectiveOwner")] = resource.NewStringProperty(sec.Owner)
-	outs[pk("createdBy")] = resource.NewStringProperty(sec.CreatedBy)
-	outs[pk("updatedBy")] = resource.NewStringProperty(sec.UpdatedBy)
-	outs[pk("createTime")] = resource.NewStringProperty(rfc3339(sec.CreateTime))
-	outs[pk("updateTime")] = resource.NewStringProperty(rfc3339(sec.UpdateTime))
-	outs[pk("metastoreId")] = resource.NewStringProperty(emulatedMetastore)
+	setStrings(outs, map[string]string{
+		"effectiveOwner": sec.Owner, "createdBy": sec.CreatedBy, "updatedBy": sec.UpdatedBy,
+		"createTime": rfc3339(sec.CreateTime), "updateTime": rfc3339(sec.UpdateTime), "metastoreId": emulatedMetastore,
+	})
 	return outs
 }
 
@@ -307,10 +317,7 @@ func updateSecretUc(s *Server, ctx context.Context, call *opCall) (resource.Prop
 }
 
 func readSecretUc(s *Server, ctx context.Context, call *opCall) (string, resource.PropertyMap, resource.PropertyMap, error) {
-	full := objectName(call, "fullName")
-	sec, found, err := readFound(s, ctx, workspace.KindUCSecret, "failed to get secret_uc", func(w *workspace.Workspace) (*workspace.UCSecret, error) {
-		return w.UCSecretByName(full)
-	})
+	sec, found, err := readNamed(s, ctx, call, "fullName", workspace.KindUCSecret, "failed to get secret_uc", (*workspace.Workspace).UCSecretByName)
 	if !found {
 		return "", nil, nil, err
 	}
@@ -328,13 +335,6 @@ func readSecretUc(s *Server, ctx context.Context, call *opCall) (string, resourc
 		}
 	}
 	return call.ID, outs, ins, nil
-}
-
-func deleteSecretUc(s *Server, ctx context.Context, call *opCall) error {
-	full := objectName(call, "fullName")
-	return s.deleteGone(ctx, workspace.KindUCSecret, full, "failed to delete secret_uc", func(w *workspace.Workspace, _ int64) error {
-		return w.DeleteUCSecret(full, s.identity())
-	})
 }
 
 // --- Grants and Grant ------------------------------------------------------
@@ -376,46 +376,30 @@ func securableOf(m resource.PropertyMap) (typ, wire, full string) {
 func checkGrants(s *Server, call *checkCall) (resource.PropertyMap, []*pulumirpc.CheckFailure) {
 	return checkWithProviderConfig(call, func(c *checker, ins resource.PropertyMap) {
 		checkSecurable(c, ins)
-		f := get(ins, "grants")
-		switch {
-		case !f.present:
-			c.fail("grants", "Missing required property 'grants'")
-		case f.unknown:
-		case !f.v.IsArray():
-			c.fail("grants", "grants must be a list, not %s", f.v.TypeString())
-		default:
-			for i, e := range f.v.ArrayValue() {
-				m, ok := get(resource.PropertyMap{"x": e}, "x").obj()
-				if !ok {
-					c.fail(fmt.Sprintf("grants[%d]", i), "grants[%d] must be an object", i)
-					continue
-				}
-				sub := &checker{}
-				sub.requireString(m, "principal")
-				checkPrivileges(sub, m)
-				for _, x := range sub.failures {
-					c.fail(fmt.Sprintf("grants[%d].%s", i, x.Property), "%s", x.Reason)
-				}
+		notList := func(v resource.PropertyValue) string { return "grants must be a list, not " + v.TypeString() }
+		c.requireList(ins, "grants", notList, func(i int, e resource.PropertyValue) {
+			m, ok := asObject(e)
+			if !ok {
+				c.fail(fmt.Sprintf("grants[%d]", i), "grants[%d] must be an object", i)
+				return
 			}
-		}
+			sub := &checker{}
+			sub.requireString(m, "principal")
+			checkPrivileges(sub, m)
+			for _, x := range sub.failures {
+				c.fail(fmt.Sprintf("grants[%d].%s", i, x.Property), "%s", x.Reason)
+			}
+		})
 	})
 }
 
 func checkPrivileges(c *checker, m resource.PropertyMap) {
-	f := get(m, "privileges")
-	switch {
-	case !f.present:
-		c.fail("privileges", "Missing required property 'privileges'")
-	case f.unknown:
-	case !f.v.IsArray():
-		c.fail("privileges", "privileges must be a list of strings")
-	default:
-		for _, e := range f.v.ArrayValue() {
-			if e = unwrap(e); !e.IsString() && !e.IsComputed() {
-				c.fail("privileges", "privileges must be a list of strings")
-			}
+	const notStrings = "privileges must be a list of strings"
+	c.requireList(m, "privileges", func(resource.PropertyValue) string { return notStrings }, func(_ int, e resource.PropertyValue) {
+		if e = unwrap(e); !e.IsString() && !e.IsComputed() {
+			c.fail("privileges", notStrings)
 		}
-	}
+	})
 }
 
 func grantsOutputs(ins resource.PropertyMap, list []workspace.Assignment) resource.PropertyMap {
@@ -424,36 +408,85 @@ func grantsOutputs(ins resource.PropertyMap, list []workspace.Assignment) resour
 	return outs
 }
 
-func createGrants(s *Server, ctx context.Context, call *opCall) (string, resource.PropertyMap, error) {
+// grantOps are the Create and Update of Grants or Grant: the id is made of
+// the parts of a key (securable type, full name and, for a Grant, principal).
+type grantOps struct {
+	kind, what string
+	// key reads the key from the inputs; parse reads it from an id.
+	key   func(news resource.PropertyMap) []string
+	parse func(id string) ([]string, error)
+	// set gives the securable the grants of news and returns the outputs.
+	set func(s *Server, w *workspace.Workspace, key []string, news resource.PropertyMap) (resource.PropertyMap, error)
+}
+
+var opsGrants = grantOps{
+	kind: workspace.KindGrants, what: "grants",
+	key: func(news resource.PropertyMap) []string {
+		typ, _, full := securableOf(news)
+		return []string{typ, full}
+	},
+	parse: func(id string) ([]string, error) {
+		typ, full, err := splitGrantsID(id)
+		return []string{typ, full}, err
+	},
+	set: func(s *Server, w *workspace.Workspace, key []string, news resource.PropertyMap) (resource.PropertyMap, error) {
+		list, err := w.SetAllGrants(key[0], key[1], assignments(news[pk("grants")]), s.identity())
+		if err != nil {
+			return nil, err
+		}
+		return grantsOutputs(news, list), nil
+	},
+}
+
+var opsGrant = grantOps{
+	kind: workspace.KindGrant, what: "grant",
+	key: func(news resource.PropertyMap) []string {
+		typ, _, full := securableOf(news)
+		principal, _ := get(news, "principal").str()
+		return []string{typ, full, principal}
+	},
+	parse: func(id string) ([]string, error) {
+		typ, full, principal, err := splitGrantID(id)
+		return []string{typ, full, principal}, err
+	},
+	set: func(s *Server, w *workspace.Workspace, key []string, news resource.PropertyMap) (resource.PropertyMap, error) {
+		a, err := w.SetPrincipalGrant(key[0], key[1], key[2], privilegeSet(news[pk("privileges")]), s.identity())
+		if err != nil {
+			return nil, err
+		}
+		return grantOutputs(news, a), nil
+	},
+}
+
+func (g grantOps) create(s *Server, ctx context.Context, call *opCall) (string, resource.PropertyMap, error) {
 	if call.Preview {
 		return "", call.News.Copy(), nil
 	}
-	typ, _, full := securableOf(call.News)
-	id := typ + "/" + full
-	list, err := mutateValue(s, ctx, workspace.KindGrants, "create", id, func(w *workspace.Workspace, _ int64) ([]workspace.Assignment, error) {
-		return w.SetAllGrants(typ, full, assignments(call.News[pk("grants")]), s.identity())
-	})
-	if err != nil {
-		return "", nil, fmt.Errorf("cannot create grants: %w", err)
-	}
-	return id, grantsOutputs(call.News, list), nil
+	return g.put(s, ctx, "create", g.key(call.News), call.News)
 }
 
-func updateGrants(s *Server, ctx context.Context, call *opCall) (resource.PropertyMap, error) {
+func (g grantOps) update(s *Server, ctx context.Context, call *opCall) (resource.PropertyMap, error) {
 	if call.Preview {
 		return call.News.Copy(), nil
 	}
-	typ, full, err := splitGrantsID(call.ID)
+	key, err := g.parse(call.ID)
 	if err != nil {
 		return nil, err
 	}
-	list, err := mutateValue(s, ctx, workspace.KindGrants, "update", call.ID, func(w *workspace.Workspace, _ int64) ([]workspace.Assignment, error) {
-		return w.SetAllGrants(typ, full, assignments(call.News[pk("grants")]), s.identity())
+	_, outs, err := g.put(s, ctx, "update", key, call.News)
+	return outs, err
+}
+
+// put runs op (create or update) on the object of key and returns its id.
+func (g grantOps) put(s *Server, ctx context.Context, op string, key []string, news resource.PropertyMap) (string, resource.PropertyMap, error) {
+	id := strings.Join(key, "/")
+	outs, err := mutateValue(s, ctx, g.kind, op, id, func(w *workspace.Workspace, _ int64) (resource.PropertyMap, error) {
+		return g.set(s, w, key, news)
 	})
 	if err != nil {
-		return nil, fmt.Errorf("cannot update grants: %w", err)
+		return "", nil, fmt.Errorf("cannot %s %s: %w", op, g.what, err)
 	}
-	return grantsOutputs(call.News, list), nil
+	return id, outs, nil
 }
 
 func splitGrantsID(id string) (string, string, error) {
@@ -550,39 +583,6 @@ func splitGrantID(id string) (string, string, string, error) {
 		return "", "", "", fmt.Errorf("ID must be three elements split by `/`: %s", id)
 	}
 	return parts[0], parts[1], parts[2], nil
-}
-
-func createGrant(s *Server, ctx context.Context, call *opCall) (string, resource.PropertyMap, error) {
-	if call.Preview {
-		return "", call.News.Copy(), nil
-	}
-	typ, _, full := securableOf(call.News)
-	principal, _ := get(call.News, "principal").str()
-	id := typ + "/" + full + "/" + principal
-	a, err := mutateValue(s, ctx, workspace.KindGrant, "create", id, func(w *workspace.Workspace, _ int64) (*workspace.Assignment, error) {
-		return w.SetPrincipalGrant(typ, full, principal, privilegeSet(call.News[pk("privileges")]), s.identity())
-	})
-	if err != nil {
-		return "", nil, fmt.Errorf("cannot create grant: %w", err)
-	}
-	return id, grantOutputs(call.News, a), nil
-}
-
-func updateGrant(s *Server, ctx context.Context, call *opCall) (resource.PropertyMap, error) {
-	if call.Preview {
-		return call.News.Copy(), nil
-	}
-	typ, full, principal, err := splitGrantID(call.ID)
-	if err != nil {
-		return nil, err
-	}
-	a, err := mutateValue(s, ctx, workspace.KindGrant, "update", call.ID, func(w *workspace.Workspace, _ int64) (*workspace.Assignment, error) {
-		return w.SetPrincipalGrant(typ, full, principal, privilegeSet(call.News[pk("privileges")]), s.identity())
-	})
-	if err != nil {
-		return nil, fmt.Errorf("cannot update grant: %w", err)
-	}
-	return grantOutputs(call.News, a), nil
 }
 
 func readGrant(s *Server, ctx context.Context, call *opCall) (string, resource.PropertyMap, resource.PropertyMap, error) {

@@ -244,24 +244,32 @@ func (w *Workspace) owner(securable, full string) string {
 	full = lower(full)
 	switch securable {
 	case SecurableCatalog:
-		if c := w.Catalogs[full]; c != nil {
-			return c.Owner
-		}
+		return ownerIn(w.Catalogs, full)
 	case SecurableSchema:
-		if s := w.Schemas[full]; s != nil {
-			return s.Owner
-		}
+		return ownerIn(w.Schemas, full)
 	case SecurableSecret:
-		if s := w.UCSecrets[full]; s != nil {
-			return s.Owner
-		}
+		return ownerIn(w.UCSecrets, full)
 	case SecurableModelProviderService:
-		if m := w.ModelProviderServices[full]; m != nil {
-			return m.Owner
-		}
+		return ownerIn(w.ModelProviderServices, full)
 	}
 	return ""
 }
+
+// ownerIn returns the owner of objs[full] ("" if there is none).
+func ownerIn[T any, P interface {
+	*T
+	ownedBy() string
+}](objs map[string]P, full string) string {
+	if o := objs[full]; o != nil {
+		return o.ownedBy()
+	}
+	return ""
+}
+
+func (c *UCCatalog) ownedBy() string            { return c.Owner }
+func (s *UCSchema) ownedBy() string             { return s.Owner }
+func (s *UCSecret) ownedBy() string             { return s.Owner }
+func (m *ModelProviderService) ownedBy() string { return m.Owner }
 
 // SecurableExists tells whether the securable exists.
 func (w *Workspace) SecurableExists(securable, full string) error {
