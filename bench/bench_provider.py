@@ -23,7 +23,7 @@ from support.standin_engine import provider_process, secret, standin_engine  # n
 
 TARGET_RATIO = 3.0
 TARGET_PEAK_MB = 120.0
-#: per-provider cost under mocks at 1000 providers, against 100, with a scope per provider
+#: per-provider cost of a Construct at 1000 providers, against 100, with a scope per provider
 TARGET_GROWTH = 1.5
 
 
@@ -65,23 +65,23 @@ def start_to_construct(providers: int) -> tuple[float, float]:
             return elapsed, peak_rss_mb(plugin.process.pid)
 
 
-def in_process_construct(providers: int) -> float:
-    """One component under mocks: a scope, a secret and grants per provider, users' MANAGE on each."""
-    from llmkeyvault_provider import LlmKeyVault
-    from support.mocks import run_with_mocks
-
+def construct_seconds(providers: int) -> float:
+    """One Construct through a provider process, as every SDK uses it: a scope, a secret and
+    grants per provider, users' MANAGE on each. The clock starts once the provider is up."""
     inputs = {
-        "providers": [{"name": f"p{i}", "apiKey": f"sk-test-bench-{i:04d}"} for i in range(providers)],
+        "providers": [{"name": f"p{i}", "apiKey": secret(f"sk-test-bench-{i:04d}")} for i in range(providers)],
         "scopePerProvider": True,
         "readers": ["data-science"],
         "managers": ["users"],
         "allowWorkspaceUsers": True,
     }
-    start = time.perf_counter()
-    run = run_with_mocks(lambda: LlmKeyVault("bench", inputs))
-    elapsed = time.perf_counter() - start
-    assert len(run.registrations) >= providers + 2
-    return elapsed
+    with standin_engine() as engine, provider_process(engine.address) as plugin:
+        plugin.stub.GetSchema(provider_pb2.GetSchemaRequest())
+        start = time.perf_counter()
+        plugin.stub.Construct(engine.construct_request("bench", inputs))
+        elapsed = time.perf_counter() - start
+        assert len(engine.recorder.registrations) >= providers + 2
+        return elapsed
 
 
 def median(values: list[float]) -> float:
@@ -120,12 +120,12 @@ def main() -> int:
     peak = median(peaks)
     print(f"\nprovider peak RSS after Construct (median VmHWM): {peak:.1f} MB")
 
-    print("\nin-process construct under mocks, a scope per provider (median of 3):\n")
+    print("\nConstruct through the provider process, a scope per provider (median of 3):\n")
     print("| providers | median s | ms per provider |")
     print("|---:|---:|---:|")
     per_provider = {}
     for count in (10, 100, 1000):
-        seconds = median([in_process_construct(count) for _ in range(3)])
+        seconds = median([construct_seconds(count) for _ in range(3)])
         per_provider[count] = seconds / count
         print(f"| {count} | {seconds:.3f} | {1000 * seconds / count:.2f} |")
     growth = per_provider[1000] / per_provider[100]
