@@ -6,7 +6,7 @@ import pytest
 from conftest import FAKE_KEYS, assert_no_key_in
 from llmkeyvault_provider.args import Backend, read_args
 from llmkeyvault_provider.errors import InvalidInput
-from llmkeyvault_provider.plan import GrantPlan, VaultPlan, plan_vault
+from llmkeyvault_provider.plan import GrantPlan, VaultPlan, check_inputs, plan_vault
 
 pytestmark = pytest.mark.unit
 
@@ -289,3 +289,10 @@ def test_message_names_the_path_first() -> None:
     with pytest.raises(InvalidInput) as caught:
         plan({"providers": [key("openai"), key("anthropic", secretKey="a/b")]})
     assert "providers[1].secretKey: 'a/b' is not a valid secret key" in str(caught.value)
+
+
+@pytest.mark.parametrize(("key", "fragment"), [("", "must not be empty"), ("  \t", "must not be empty")])
+def test_a_blank_key_is_refused_with_its_path(key: str, fragment: str) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        check_inputs("v", {"providers": [{"name": "openai", "apiKey": key}]})
+    assert [(e.path, fragment in e.reason) for e in caught.value.errors] == [("providers[0].apiKey", True)]

@@ -137,9 +137,9 @@ def test_docs_name_the_current_version() -> None:
 
 
 def test_the_version_is_read_from_the_schema() -> None:
-    from llmkeyvault_provider.schema import package_version
+    from llmkeyvault_provider.version import __version__
 
-    assert package_version() == SCHEMA["version"]
+    assert __version__ == SCHEMA["version"]
 
 
 def test_child_plugin_versions_are_the_installed_typed_sdks() -> None:

@@ -102,8 +102,7 @@ func parseOptions(info *pulumirpc.ProgramInfo) (runtimeOptions, error) {
 		}
 	}
 	if opts.toolchain != "" && opts.toolchain != "pip" {
-		return opts, status.Errorf(codes.Unimplemented, onlyPlugins,
-			fmt.Sprintf("the %q toolchain (only pip is)", opts.toolchain))
+		return opts, unsupported(fmt.Sprintf("the %q toolchain (only pip is)", opts.toolchain))
 	}
 	return opts, nil
 }
@@ -369,19 +368,16 @@ func (h *host) RunPlugin(
 	}
 	// Wait returns once the output has been copied to the stream.
 	waitErr := cmd.Wait()
+	if stream.Context().Err() != nil {
+		return nil // the engine hung up; nobody is listening
+	}
 	code := int32(0)
 	if waitErr != nil {
 		var exitErr *exec.ExitError
 		if !errors.As(waitErr, &exitErr) {
-			if stream.Context().Err() != nil {
-				return nil // the engine hung up; nobody is listening
-			}
 			return status.Errorf(codes.Unknown, "plugin %s: %v", program, waitErr)
 		}
 		code = int32(exitErr.ExitCode()) //nolint:gosec // exit codes fit
-	}
-	if stream.Context().Err() != nil {
-		return nil // the engine hung up; nobody is listening
 	}
 	return stream.Send(&pulumirpc.RunPluginResponse{Output: &pulumirpc.RunPluginResponse_Exitcode{Exitcode: code}})
 }

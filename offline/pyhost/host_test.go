@@ -17,6 +17,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/types/known/emptypb"
 	"google.golang.org/protobuf/types/known/structpb"
 )
 
@@ -84,14 +85,25 @@ func TestOptions(t *testing.T) {
 }
 
 func TestUnsupportedCallsSaySo(t *testing.T) {
-	client := serve(t)
+	conn := serveConn(t)
+	client := pulumirpc.NewLanguageRuntimeClient(conn)
 	_, err := client.Run(context.Background(), &pulumirpc.RunRequest{})
 	if status.Code(err) != codes.Unimplemented || !strings.Contains(err.Error(), "only serves Python plugins") {
 		t.Fatalf("Run: %v", err)
 	}
+	// The embedded UnimplementedLanguageRuntimeServer answers Unimplemented
+	// too: the message tells the refusal of this host from it.
 	_, err = client.GeneratePackage(context.Background(), &pulumirpc.GeneratePackageRequest{})
-	if status.Code(err) != codes.Unimplemented {
+	if status.Code(err) != codes.Unimplemented || !strings.Contains(err.Error(), "only serves Python plugins") {
 		t.Fatalf("GeneratePackage: %v", err)
+	}
+	// Every refused call, by its gRPC method (an empty request decodes as any message).
+	for method, what := range refused {
+		err := conn.Invoke(context.Background(), method, &emptypb.Empty{}, &emptypb.Empty{})
+		if status.Code(err) != codes.Unimplemented || !strings.Contains(err.Error(), "only serves Python plugins") ||
+			!strings.Contains(err.Error(), what) {
+			t.Errorf("%s: %v", method, err)
+		}
 	}
 }
 
@@ -268,6 +280,12 @@ func programInfo(t *testing.T, dir string, options map[string]any) *pulumirpc.Pr
 
 func serve(t *testing.T) pulumirpc.LanguageRuntimeClient {
 	t.Helper()
+	return pulumirpc.NewLanguageRuntimeClient(serveConn(t))
+}
+
+// serveConn serves a host on a local port and returns a connection to it.
+func serveConn(t *testing.T) *grpc.ClientConn {
+	t.Helper()
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -281,7 +299,7 @@ func serve(t *testing.T) pulumirpc.LanguageRuntimeClient {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = conn.Close() })
-	return pulumirpc.NewLanguageRuntimeClient(conn)
+	return conn
 }
 
 func runPlugin(

@@ -201,11 +201,8 @@ def _api_key(value: Any, path: str, problems: Problems) -> Any:
     if value is None:
         problems.add(path, "is required (the provider's API key, passed as a secret)")
         return None
-    if isinstance(value, str):
-        if not value.strip():
-            problems.add(path, "must not be empty or blank")
-        return value
-    if _is_output(value) or hasattr(value, "__await__"):
+    if isinstance(value, str) or _is_output(value) or hasattr(value, "__await__"):
+        return value  # its text is checked by the planner (rules.api_key_problem)
         return value
     problems.add(path, f"must be a string or an Output of a string, not {type(value).__name__}")
     return None
@@ -223,13 +220,15 @@ def _provider_key(value: Any, path: str, problems: Problems) -> ProviderKeyArgs:
     if fields is None:
         problems.add(path, f"must be a ProviderKey object, not {type(value).__name__}")
         return UNREADABLE_PROVIDER
-    name = _string(fields.get("name"), _join(path, "name"), problems, required=True)
-    api_key = _api_key(fields.get("apiKey"), _join(path, "apiKey"), problems)
-    secret_key = _string(fields.get("secretKey"), _join(path, "secretKey"), problems)
-    env_var = _string(fields.get("envVarName"), _join(path, "envVarName"), problems)
-    readers = _strings(fields.get("readers"), _join(path, "readers"), problems)
-    expires_at = _string(fields.get("expiresAt"), _join(path, "expiresAt"), problems)
-    return ProviderKeyArgs(name or "", api_key, secret_key, env_var, readers, expires_at)
+    given = _Given(fields, ProviderKeyArgs, path, problems)
+    return ProviderKeyArgs(
+        name=given.string("name", required=True) or "",
+        api_key=_api_key(fields.get("apiKey"), _join(path, "apiKey"), problems),
+        secret_key=given.string("secretKey"),
+        env_var_name=given.string("envVarName"),
+        readers=given.strings("readers"),
+        expires_at=given.string("expiresAt"),
+    )
 
 
 def _object(value: Any, fields: dict[str, str], type_name: str, path: str, problems: Problems) -> dict[str, Any] | None:
@@ -246,8 +245,9 @@ def _key_vault(value: Any, path: str, problems: Problems) -> KeyVaultBackingArgs
     fields = _object(value, KEY_VAULT_FIELDS, "KeyVaultBacking", path, problems)
     if fields is None:
         return None
-    resource_id = _string(fields.get("resourceId"), _join(path, "resourceId"), problems, required=True)
-    dns_name = _string(fields.get("dnsName"), _join(path, "dnsName"), problems)
+    given = _Given(fields, KeyVaultBackingArgs, path, problems)
+    resource_id = given.string("resourceId", required=True)
+    dns_name = given.string("dnsName")
     if resource_id is None:
         return None
     return KeyVaultBackingArgs(resource_id, dns_name)
@@ -257,11 +257,46 @@ def _unity_catalog(value: Any, path: str, problems: Problems) -> UnityCatalogBac
     fields = _object(value, UNITY_CATALOG_FIELDS, "UnityCatalogBacking", path, problems)
     if fields is None:
         return None
-    catalog = _string(fields.get("catalog"), _join(path, "catalog"), problems, required=True)
-    schema = _string(fields.get("schema"), _join(path, "schema"), problems, required=True)
-    create_schema = _boolean(fields.get("createSchema"), _join(path, "createSchema"), problems)
-    grant_usage = _boolean(fields.get("grantUsage"), _join(path, "grantUsage"), problems, default=True)
-    return UnityCatalogBackingArgs(catalog or "", schema or "", create_schema, grant_usage)
+    given = _Given(fields, UnityCatalogBackingArgs, path, problems)
+    return UnityCatalogBackingArgs(
+        catalog=given.string("catalog", required=True) or "",
+        schema=given.string("schema", required=True) or "",
+        create_schema=given.boolean("createSchema"),
+        grant_usage=given.boolean("grantUsage"),
+    )
+
+
+@dataclass(frozen=True)
+class _Given:
+    """The fields given for one object of dataclass ``cls`` at ``path``, read by schema name.
+
+    An absent or refused field takes the dataclass field's default: each default is written once.
+    """
+
+    fields: Mapping[str, Any]
+    cls: type
+    path: str
+    problems: Problems
+
+    def _at(self, name: str) -> str:
+        return _join(self.path, name)
+
+    def _default(self, name: str) -> Any:
+        return next(f.default for f in dataclasses.fields(self.cls) if schema_name(f.name) == name)
+
+    def string(self, name: str, *, required: bool = False) -> str | None:
+        return _string(self.fields.get(name), self._at(name), self.problems, required=required)
+
+    def boolean(self, name: str) -> bool:
+        default: bool = self._default(name)
+        return _boolean(self.fields.get(name), self._at(name), self.problems, default=default)
+
+    def strings(self, name: str) -> tuple[str, ...]:
+        return _strings(self.fields.get(name), self._at(name), self.problems)
+
+    def integer(self, name: str) -> int:
+        default: int = self._default(name)
+        return _integer(self.fields.get(name), self._at(name), self.problems, default)
 
 
 def _integer(value: Any, path: str, problems: Problems, default: int) -> int:
@@ -305,22 +340,23 @@ def read_args(value: Any, problems: Problems | None = None) -> LlmKeyVaultArgs:
             problems.add("providers", "must hold at least one provider key")
         else:
             providers = [_provider_key(item, f"providers[{i}]", problems) for i, item in enumerate(providers_raw)]
+    given = _Given(fields, LlmKeyVaultArgs, "", problems)
     args = LlmKeyVaultArgs(
         providers=tuple(providers),
-        scope_name=_string(fields.get("scopeName"), "scopeName", problems),
-        scope_per_provider=_boolean(fields.get("scopePerProvider"), "scopePerProvider", problems),
-        unique_suffix=_boolean(fields.get("uniqueSuffix"), "uniqueSuffix", problems),
-        readers=_strings(fields.get("readers"), "readers", problems),
-        writers=_strings(fields.get("writers"), "writers", problems),
-        managers=_strings(fields.get("managers"), "managers", problems),
-        allow_workspace_users=_boolean(fields.get("allowWorkspaceUsers"), "allowWorkspaceUsers", problems),
+        scope_name=given.string("scopeName"),
+        scope_per_provider=given.boolean("scopePerProvider"),
+        unique_suffix=given.boolean("uniqueSuffix"),
+        readers=given.strings("readers"),
+        writers=given.strings("writers"),
+        managers=given.strings("managers"),
+        allow_workspace_users=given.boolean("allowWorkspaceUsers"),
         backend=_backend(fields.get("backend"), "backend", problems),
         key_vault=_key_vault(fields.get("keyVault"), "keyVault", problems),
         unity_catalog=_unity_catalog(fields.get("unityCatalog"), "unityCatalog", problems),
-        referencers=_strings(fields.get("referencers"), "referencers", problems),
-        rotation_warning_days=_integer(fields.get("rotationWarningDays"), "rotationWarningDays", problems, 14),
-        adopt=_boolean(fields.get("adopt"), "adopt", problems),
-        workspace_users_acl=_boolean(fields.get("workspaceUsersAcl"), "workspaceUsersAcl", problems),
+        referencers=given.strings("referencers"),
+        rotation_warning_days=given.integer("rotationWarningDays"),
+        adopt=given.boolean("adopt"),
+        workspace_users_acl=given.boolean("workspaceUsersAcl"),
     )
     if own:
         problems.raise_if_any()

@@ -105,19 +105,13 @@ def checked_value(api_key: pulumi.Input[str], secret: SecretPlan, backend: Backe
     value is known only later. ``component.py`` holds every child back until
     all such checks have passed.
     """
-    limit = rules.MAX_VALUE_BYTES[backend.value]
     path = f"providers[{secret.provider_index}].apiKey"
 
     def check(value: object) -> str:
-        if not isinstance(value, str):
-            raise InvalidInput([FieldError(path, f"must be a string, not {type(value).__name__}")])
-        if not value.strip():
-            raise InvalidInput([FieldError(path, "must not be empty or blank")])
-        size = len(value.encode("utf-8"))
-        if size > limit:
-            raise InvalidInput(
-                [FieldError(path, f"is {size} bytes; the {backend.value} backend stores at most {limit}")]
-            )
+        problem = rules.api_key_problem(value, backend.value)
+        if problem is not None:
+            raise InvalidInput([FieldError(path, problem)])
+        assert isinstance(value, str)
         return value
 
     return pulumi.Output.secret(api_key).apply(check)

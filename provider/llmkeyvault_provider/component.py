@@ -173,14 +173,15 @@ def _register_children(
     gate = _gate([values[provider] for provider in later])
     at = children.Placement(parent, tuple(depends_on), plan.adopt)
 
+    planned = final_names(plan, None)
     names: pulumi.Output[FinalNames]
     if plan.suffix_resource_name is not None:
         suffix = children.random_suffix(plan.suffix_resource_name, _held(rules.SUFFIX_BYTES, gate), at)
         names = suffix.apply(lambda hex_: final_names(plan, hex_))
     else:
-        names = _held(final_names(plan, None), gate)
+        names = _held(planned, gate)
     names = _secret_if(names, secret_names)
-    shared = _Children(plan, at, names, final_names(plan, None), values, secret_principals, gate)
+    shared = _Children(plan, at, names, planned, values, secret_principals, gate)
     if plan.backend is Backend.UNITY_CATALOG:
         _register_uc(shared)
     else:

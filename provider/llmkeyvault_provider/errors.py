@@ -42,16 +42,21 @@ class Problems:
 
     def __init__(self) -> None:
         self._errors: list[FieldError] = []
+        #: every refused path and each path it lies inside, so that both checks below are lookups
+        self._refused: set[str] = set()
+        self._within: set[str] = set()
 
     def add(self, path: str, reason: str, *, withhold_value: bool = False) -> None:
         """Record a problem; a field already refused keeps its first reason (one per field)."""
-        if any(e.path == path for e in self._errors):
+        if path in self._refused:
             return
+        self._refused.add(path)
+        self._within.update(_enclosing(path))
         self._errors.append(FieldError(path, reason, withhold_value))
 
     def has(self, path: str) -> bool:
         """Whether ``path`` or a field inside it was refused already."""
-        return any(e.path == path or e.path.startswith((path + ".", path + "[")) for e in self._errors)
+        return path in self._within
 
     def __bool__(self) -> bool:
         return bool(self._errors)
@@ -59,3 +64,8 @@ class Problems:
     def raise_if_any(self) -> None:
         if self._errors:
             raise InvalidInput(self._errors)
+
+
+def _enclosing(path: str) -> list[str]:
+    """``a.b[1]`` -> ``a``, ``a.b``, ``a.b[1]``: the path and every path it lies inside."""
+    return [path[:i] for i, ch in enumerate(path) if ch in ".[" and i > 0] + [path]

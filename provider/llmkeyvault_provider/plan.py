@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import TypeVar
 
 from . import rules
-from .args import UNREADABLE_PROVIDER, Backend, LlmKeyVaultArgs, read_args
+from .args import UNREADABLE_PROVIDER, Backend, LlmKeyVaultArgs, ProviderKeyArgs, read_args
 from .catalog import default_env_var_name, default_secret_key
 from .errors import Problems
 from .expiry import parse_expiry
@@ -109,12 +109,12 @@ class VaultPlan:
     grants: tuple[GrantPlan, ...]
     key_vault: KeyVaultPlan | None
     suffix_resource_name: str | None
-    unity_catalog: UnityCatalogPlan | None = None
-    usage: tuple[UsagePlan, ...] = ()
-    rotation_warning_days: int = 14
-    adopt: bool = False
+    unity_catalog: UnityCatalogPlan | None
+    usage: tuple[UsagePlan, ...]
+    rotation_warning_days: int
+    adopt: bool
     #: resource name of the schema the component creates (``createSchema``)
-    schema_resource_name: str | None = None
+    schema_resource_name: str | None
 
     @property
     def suffixes_keys(self) -> bool:
@@ -185,7 +185,7 @@ def plan_vault(name: str, args: LlmKeyVaultArgs, problems: Problems | None = Non
     _check_limits(args.backend, scopes, secrets, problems)
     if uc:
         grants = _plan_uc_grants(args, secrets)
-        usage = _plan_usage(name, args, unity_catalog) if unity_catalog and unity_catalog.grant_usage else ()
+        usage = _plan_usage(name, grants, unity_catalog) if unity_catalog and unity_catalog.grant_usage else ()
     else:
         grants, usage = _plan_grants(name, args, scopes), ()
     if own:
@@ -312,15 +312,11 @@ def _check_key_vault(args: LlmKeyVaultArgs, problems: Problems) -> KeyVaultPlan 
 
 def _check_api_keys(args: LlmKeyVaultArgs, problems: Problems) -> None:
     """A key known now must fit its backend; one still unknown is checked when known."""
-    limit = rules.MAX_VALUE_BYTES[args.backend.value]
     for i, provider in enumerate(args.providers):
         if isinstance(provider.api_key, str):
-            size = len(provider.api_key.encode("utf-8"))
-            if size > limit:
-                problems.add(
-                    f"providers[{i}].apiKey",
-                    f"is {size} bytes; the {args.backend.value} backend stores at most {limit}",
-                )
+            problem = rules.api_key_problem(provider.api_key, args.backend.value)
+            if problem is not None:
+                problems.add(f"providers[{i}].apiKey", problem)
 
 
 def _refuse_principal(principal: str, path: str, allow_everyone: bool, problems: Problems) -> bool:
@@ -475,8 +471,7 @@ def _plan_secrets(
         path = f"providers[{i}].secretKey"
         given = provider.secret_key is not None
         key = provider.secret_key if provider.secret_key is not None else default_secret_key(provider.name)
-        env_var = provider.env_var_name if provider.env_var_name is not None else default_env_var_name(provider.name)
-        secret = SecretPlan(provider.name, i, scope, key, env_var, f"{name}-secret-{provider.name}")
+        secret = SecretPlan(provider.name, i, scope, key, _env_var(provider), f"{name}-secret-{provider.name}")
         if problems.has(path):
             continue
         if given and _refuse_plain_field(key, path, problems):
@@ -497,6 +492,11 @@ def _plan_secrets(
     return tuple(secrets)
 
 
+def _env_var(provider: ProviderKeyArgs) -> str:
+    """The environment variable a provider's key is exported as: its own, or the catalog's default."""
+    return provider.env_var_name if provider.env_var_name is not None else default_env_var_name(provider.name)
+
+
 def _check_env_var_names(
     secrets: Sequence[SecretPlan], args: LlmKeyVaultArgs, named: set[int], problems: Problems
 ) -> None:
@@ -505,14 +505,11 @@ def _check_env_var_names(
         path = f"providers[{i}].envVarName"
         if problems.has(path):
             continue
-        if provider.env_var_name is not None:
-            env_var = provider.env_var_name
-            if _refuse_plain_field(env_var, path, problems):
-                continue
-        elif i in named:
-            env_var = default_env_var_name(provider.name)
-        else:
+        if provider.env_var_name is None and i not in named:
             continue  # derived from a refused name, which is reported on its own field
+        if provider.env_var_name is not None and _refuse_plain_field(provider.env_var_name, path, problems):
+            continue
+        env_var = _env_var(provider)
         if not rules.ENV_VAR_NAME.fullmatch(env_var):
             problems.add(path, f"'{env_var}' is not an environment variable name; use {rules.ENV_VAR_NAME_RULE}")
         elif (earlier := _earlier(seen, env_var, i)) is not None:
@@ -554,7 +551,6 @@ def _plan_uc_secrets(name: str, args: LlmKeyVaultArgs, named: set[int], problems
         path = f"providers[{i}].secretKey"
         given = provider.secret_key is not None
         secret_name = provider.secret_key if provider.secret_key is not None else default_secret_name(provider.name)
-        env_var = provider.env_var_name if provider.env_var_name is not None else default_env_var_name(provider.name)
         if problems.has(path) or (given and _refuse_plain_field(secret_name, path, problems)):
             continue
         problem = secret_name_problem(secret_name, suffix)
@@ -567,7 +563,9 @@ def _plan_uc_secrets(name: str, args: LlmKeyVaultArgs, named: set[int], problems
                 path, f"'{secret_name}' is already the secret of providers[{earlier}] (UC names ignore letter case)"
             )
             continue
-        secrets.append(SecretPlan(provider.name, i, "", secret_name, env_var, f"{name}-secret-{provider.name}"))
+        secrets.append(
+            SecretPlan(provider.name, i, "", secret_name, _env_var(provider), f"{name}-secret-{provider.name}")
+        )
     return tuple(secrets)
 
 
@@ -582,14 +580,11 @@ def _plan_uc_grants(args: LlmKeyVaultArgs, secrets: Sequence[SecretPlan]) -> tup
     return tuple(sorted(grants, key=lambda g: (g.provider, g.principal, g.permission)))
 
 
-def _plan_usage(name: str, args: LlmKeyVaultArgs, uc: UnityCatalogPlan) -> tuple[UsagePlan, ...]:
+def _plan_usage(name: str, grants: Sequence[GrantPlan], uc: UnityCatalogPlan) -> tuple[UsagePlan, ...]:
+    """USE_CATALOG and USE_SCHEMA for every principal granted something on a secret."""
     spellings: dict[str, set[str]] = {}  # identity -> every spelling given
-    for field in PRINCIPAL_FIELDS:
-        for principal in getattr(args, field):
-            spellings.setdefault(rules.principal_identity(principal), set()).add(principal)
-    for provider in args.providers:
-        for principal in provider.readers:
-            spellings.setdefault(rules.principal_identity(principal), set()).add(principal)
+    for grant in grants:
+        spellings.setdefault(rules.principal_identity(grant.principal), set()).add(grant.principal)
     usage: list[UsagePlan] = []
     # A Grant is named after the principal's identity, not its spelling: renaming it would delete
     # the old Grant after creating the new one, and deleting a Grant revokes every privilege of

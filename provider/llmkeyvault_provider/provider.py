@@ -25,14 +25,15 @@ from .component import LlmKeyVault
 from .errors import InvalidInput, Problems
 from .outputs import OUTPUT_ATTRIBUTES
 from .plan import check_inputs
-from .schema import VAULT_TYPE, package_version, schema_json
+from .schema import VAULT_TYPE, schema_json
+from .version import __version__
 
 
 class Provider(provider.Provider):
     """The ``llmkeyvault`` package's provider."""
 
     def __init__(self) -> None:
-        super().__init__(package_version(), schema_json())
+        super().__init__(__version__, schema_json())
 
     def construct(
         self,
@@ -210,14 +211,8 @@ def _without_unknowns(value: Any, path: str, problems: Problems) -> Any:
         problems.add(path, UNKNOWN_REASON, withhold_value=True)
         return None
     if isinstance(value, dict):
-        out = {}
-        for k, v in value.items():
-            child = f"{path}.{k}" if path else str(k)
-            if isinstance(v, Unknown) and k != "apiKey":
-                problems.add(child, UNKNOWN_REASON, withhold_value=True)
-                continue
-            out[k] = _without_unknowns(v, child, problems)
-        return out
+        checked = {k: _without_unknowns(v, f"{path}.{k}" if path else str(k), problems) for k, v in value.items()}
+        return {k: v for k, v in checked.items() if not isinstance(value[k], Unknown)}
     if isinstance(value, list):
         items = []
         for i, v in enumerate(value):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from collections import Counter
 from typing import Final
 
 PROVIDER_NAME: Final = re.compile(r"[a-z0-9][a-z0-9-]{0,39}", re.ASCII)
@@ -51,12 +52,15 @@ KEY_VAULT_SECRET_NAME_MAX_LENGTH: Final = 127
 KEY_VAULT_SECRET_NAME_RULE: Final = "1 to 127 of letters, digits and '-' (no '_' or '.')"
 
 # 3-24 characters, letters, digits and '-', starting with a letter, no '--'.
+#: an application id or subscription id
+UUID_PATTERN: Final = r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}"
+
 KEY_VAULT_NAME: Final = re.compile(r"(?!.*--)[A-Za-z][A-Za-z0-9-]{1,22}[A-Za-z0-9]", re.ASCII)
 # ARM ids compare case-insensitively, so the fixed segments are matched in any
 # letter case, spelled out with ASCII classes.
 KEY_VAULT_RESOURCE_ID: Final = re.compile(
     r"/[Ss][Uu][Bb][Ss][Cc][Rr][Ii][Pp][Tt][Ii][Oo][Nn][Ss]"
-    r"/(?P<subscription>[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12})"
+    rf"/(?P<subscription>{UUID_PATTERN})"
     r"/[Rr][Ee][Ss][Oo][Uu][Rr][Cc][Ee][Gg][Rr][Oo][Uu][Pp][Ss]/(?P<group>[-A-Za-z0-9_.()]{1,90})"
     r"/[Pp][Rr][Oo][Vv][Ii][Dd][Ee][Rr][Ss]/[Mm][Ii][Cc][Rr][Oo][Ss][Oo][Ff][Tt]\.[Kk][Ee][Yy][Vv][Aa][Uu][Ll][Tt]"
     r"/[Vv][Aa][Uu][Ll][Tt][Ss]/(?P<vault>[^/]+)",
@@ -100,6 +104,21 @@ MAX_SECRETS_PER_SCOPE: Final = 1000
 MAX_SCOPES_PER_WORKSPACE: Final = 1000
 #: Databricks "Best practices for Unity Catalog secrets": a schema holds up to 1,000 secrets
 MAX_SECRETS_PER_UC_SCHEMA: Final = 1000
+
+
+def api_key_problem(value: object, backend: str) -> str | None:
+    """Why ``value`` cannot be stored as a key on ``backend`` (a backend value), or None.
+
+    Only the type, blankness and size of the key are looked at, never its text.
+    """
+    if not isinstance(value, str):
+        return f"must be a string, not {type(value).__name__}"
+    if not value.strip():
+        return "must not be empty or blank"
+    size, limit = len(value.encode("utf-8")), MAX_VALUE_BYTES[backend]
+    if size > limit:
+        return f"is {size} bytes; the {backend} backend stores at most {limit}"
+    return None
 
 
 def principal_identity(principal: str) -> str:
@@ -176,7 +195,7 @@ KEY_PREFIXES: Final = (
 _KEY_PREFIX_PATTERNS: Final = tuple(
     (re.compile(re.escape(prefix) + _TOKEN_TAIL, re.ASCII), what) for prefix, what in KEY_PREFIXES
 )
-_UUID: Final = re.compile(r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}", re.ASCII)
+_UUID: Final = re.compile(UUID_PATTERN, re.ASCII)
 _TOKEN: Final = re.compile(r"[A-Za-z0-9_\-+/=.]+", re.ASCII)
 #: shortest run that is judged by its randomness
 TOKEN_MIN_LENGTH: Final = 32
@@ -206,10 +225,7 @@ def key_material_problem(value: str) -> str | None:
 
 
 def _entropy(value: str) -> float:
-    counts: dict[str, int] = {}
-    for ch in value:
-        counts[ch] = counts.get(ch, 0) + 1
-    return -sum(n / len(value) * math.log2(n / len(value)) for n in counts.values())
+    return -sum(n / len(value) * math.log2(n / len(value)) for n in Counter(value).values())
 
 
 def quoted(value: str) -> str:

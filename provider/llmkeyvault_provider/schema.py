@@ -10,8 +10,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-from .version import __version__
-
 SCHEMA_PATH = Path(__file__).with_name("schema.yaml")
 
 #: type token of the component, as in the schema
@@ -31,8 +29,3 @@ def load_schema() -> dict[str, Any]:
 @functools.cache
 def schema_json() -> str:
     return json.dumps(load_schema(), indent=2, sort_keys=True)
-
-
-def package_version() -> str:
-    """The package version: schema.yaml's ``version``, read once, by version.py."""
-    return __version__

@@ -205,10 +205,12 @@ func pom(pkg *schema.Package, info javagen.PackageInfo) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// xml escapes text for an XML element.
-func xmlText(s string) string {
-	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
-}
+// xmlEscaper escapes the characters that cannot stand as they are in an XML
+// element's text (encoding/xml's EscapeText would also encode newlines).
+var xmlEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
+
+// xmlText escapes text for an XML element.
+func xmlText(s string) string { return xmlEscaper.Replace(s) }
 
 var pomTemplate = template.Must(template.New("pom.xml").Funcs(template.FuncMap{"x": xmlText}).Parse(
 	`<?xml version="1.0" encoding="UTF-8"?>

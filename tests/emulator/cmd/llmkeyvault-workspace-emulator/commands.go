@@ -176,14 +176,14 @@ func (c command) run(name string, args []string, stdout, stderr io.Writer) int {
 	if st == nil {
 		return code
 	}
-	// The workspace methods check before they change anything, so a refused
-	// command leaves the workspace as it was (its log entry aside).
-	if err := st.Update(func(w *workspace.Workspace) error {
-		if err := missingMulti(flags); err != nil {
-			return err
-		}
-		return apply(w, workspace.NowMs())
-	}); err != nil {
+	// A missing flag is refused before the workspace is touched. The workspace
+	// methods check before they change anything, so a refused command leaves
+	// the workspace as it was (its log entry aside).
+	err := missingMulti(flags)
+	if err == nil {
+		err = st.Update(func(w *workspace.Workspace) error { return apply(w, workspace.NowMs()) })
+	}
+	if err != nil {
 		fmt.Fprintf(stderr, "llmkeyvault-workspace-emulator %s: %v\n", name, err)
 		return 1
 	}

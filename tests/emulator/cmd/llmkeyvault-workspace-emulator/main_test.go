@@ -130,28 +130,37 @@ func TestSeedAndPutCommands(t *testing.T) {
 func TestPurgeAndRecover(t *testing.T) {
 	dir := t.TempDir()
 	t.Setenv(workspace.DirEnv, dir)
-	st, _ := workspace.Open(dir)
+	st, err := workspace.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
 	ref := workspace.VaultRef{ResourceGroup: "rg", Name: "kv-llm"}
-	_ = st.Update(func(w *workspace.Workspace) error {
+	if err := st.Update(func(w *workspace.Workspace) error {
 		if _, err := w.PutVaultSecret(workspace.VaultSecretSpec{Vault: ref, Name: "openai", ValueSha256: "d", ValueLen: 1}, 1000); err != nil {
 			return err
 		}
 		return w.DeleteVaultSecret(ref, "openai", 2000)
-	})
+	}); err != nil {
+		t.Fatal(err)
+	}
 	if code, _, errs := run("purge", "--vault", "rg/kv-llm", "--name", "nope"); code != 1 || !strings.Contains(errs, "not found") {
 		t.Errorf("purge of an unknown name: %d %s", code, errs)
 	}
 	if code, _, errs := run("recover", "--vault", "rg/kv-llm", "--name", "openai"); code != 0 {
 		t.Fatalf("recover: %s", errs)
 	}
-	_ = st.Update(func(w *workspace.Workspace) error { return w.DeleteVaultSecret(ref, "openai", 3000) })
+	if err := st.Update(func(w *workspace.Workspace) error { return w.DeleteVaultSecret(ref, "openai", 3000) }); err != nil {
+		t.Fatal(err)
+	}
 	if code, _, errs := run("purge", "--vault", "RG/KV-LLM", "--name", "OpenAI"); code != 0 {
 		t.Fatalf("purge: %s", errs)
 	}
 	_, out, _ := run("dump")
 	var d workspace.Dump
-	_ = json.Unmarshal([]byte(out), &d)
-	if v := d.Vaults["rg/kv-llm"]; len(v.SecretNames) != 0 || len(v.DeletedSecretNames) != 0 {
+	if err := json.Unmarshal([]byte(out), &d); err != nil {
+		t.Fatal(err)
+	}
+	if v, ok := d.Vaults["rg/kv-llm"]; !ok || len(v.SecretNames) != 0 || len(v.DeletedSecretNames) != 0 {
 		t.Errorf("after purge: %+v", v)
 	}
 	if code, _, _ := run("purge", "--vault", "kv-llm", "--name", "x"); code != 1 {

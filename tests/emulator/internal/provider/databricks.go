@@ -298,10 +298,7 @@ func createSecret(s *Server, ctx context.Context, call *opCall) (string, resourc
 		}
 		return "", outs, nil
 	}
-	value, ok := get(call.News, "stringValue").str()
-	if !ok {
-		value, _ = get(call.News, "stringValueWo").str()
-	}
+	value := secretValue(call.News)
 	rec, err := mutateValue(s, ctx, workspace.KindSecret, "create", secretID(scope, key), func(w *workspace.Workspace, now int64) (*workspace.SecretRec, error) {
 		return w.PutSecret(scope, key, workspace.Digest(value), len(value), now)
 	})
@@ -310,6 +307,16 @@ func createSecret(s *Server, ctx context.Context, call *opCall) (string, resourc
 	}
 	return secretID(scope, key), secretOutputs(scope, key, call.News,
 		resource.NewNumberProperty(float64(rec.LastUpdatedTimestamp))), nil
+}
+
+// secretValue is the value a Secret's inputs write: stringValue, else the
+// write-only stringValueWo.
+func secretValue(m resource.PropertyMap) string {
+	if v, ok := get(m, "stringValue").str(); ok {
+		return v
+	}
+	v, _ := get(m, "stringValueWo").str()
+	return v
 }
 
 // updateSecret writes a new value over the same scope/key (PutSecret, an
@@ -323,10 +330,7 @@ func updateSecret(s *Server, ctx context.Context, call *opCall) (resource.Proper
 	if call.Preview {
 		return secretOutputs(scope, key, call.News, computed()), nil
 	}
-	value, ok := get(call.News, "stringValue").str()
-	if !ok {
-		value, _ = get(call.News, "stringValueWo").str()
-	}
+	value := secretValue(call.News)
 	rec, err := mutateValue(s, ctx, workspace.KindSecret, "update", call.ID, func(w *workspace.Workspace, now int64) (*workspace.SecretRec, error) {
 		return w.PutSecret(scope, key, workspace.Digest(value), len(value), now)
 	})

@@ -109,7 +109,9 @@ func dump(t *testing.T) workspace.Dump {
 		t.Fatal(err)
 	}
 	var d workspace.Dump
-	_ = st.View(func(w *workspace.Workspace) error { d = w.Dump(); return nil })
+	if err := st.View(func(w *workspace.Workspace) error { d = w.Dump(); return nil }); err != nil {
+		t.Fatal(err)
+	}
 	return d
 }
 

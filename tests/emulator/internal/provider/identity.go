@@ -18,9 +18,6 @@ import "strings"
 // DefaultIdentity is the caller when the configuration names none.
 const DefaultIdentity = "deployer@emulator.invalid"
 
-// Creator is the former name of DefaultIdentity.
-const Creator = DefaultIdentity
-
 // identityKeys are the configuration keys that name the caller, in order.
 var identityKeys = []string{"clientId", "azureClientId", "username"}
 

@@ -167,15 +167,18 @@ func (f field) str() (string, bool) {
 }
 
 func (f field) obj() (resource.PropertyMap, bool) {
-	if !f.present || !f.v.IsObject() {
+	if !f.present {
 		return nil, false
 	}
-	return f.v.ObjectValue(), true
+	return asObject(f.v)
 }
 
-// asObject returns v as an object, as obj does for a property.
+// asObject returns v (secret markers removed) as an object, if it is one.
 func asObject(v resource.PropertyValue) (resource.PropertyMap, bool) {
-	return get(resource.PropertyMap{"v": v}, "v").obj()
+	if v = unwrap(v); !v.IsObject() {
+		return nil, false
+	}
+	return v.ObjectValue(), true
 }
 
 // arrayObjects yields the index and the value of each element of the array

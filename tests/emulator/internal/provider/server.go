@@ -332,10 +332,12 @@ func (s *Server) Diff(_ context.Context, req *pulumirpc.DiffRequest) (*pulumirpc
 		if isEmpty(n) && rt.Computed[k] {
 			continue
 		}
-		if !n.ContainsUnknowns() {
-			if eq := rt.Equal[k]; eq != nil && eq(o, n) || eq == nil && equalValues(o, n) {
-				continue
-			}
+		eq := rt.Equal[k]
+		if eq == nil {
+			eq = equalValues
+		}
+		if !n.ContainsUnknowns() && eq(o, n) {
+			continue
 		}
 		resp.Diffs = append(resp.Diffs, k)
 		kind := diffKind(isEmpty(o), isEmpty(n), rt.Replace[k])

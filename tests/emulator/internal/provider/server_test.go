@@ -447,7 +447,7 @@ func TestACLs(t *testing.T) {
 		t.Errorf("id %s", id)
 	}
 	d := dump(t)
-	if d.ACLs["llm"]["data-eng"] != "READ" || d.ACLs["llm"][Creator] != "MANAGE" {
+	if d.ACLs["llm"]["data-eng"] != "READ" || d.ACLs["llm"][DefaultIdentity] != "MANAGE" {
 		t.Errorf("acls %v", d.ACLs)
 	}
 	// Deleting the scope deletes its ACLs; the later ACL delete is a no-op.

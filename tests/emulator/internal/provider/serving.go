@@ -88,9 +88,7 @@ func walkStrings(path string, v resource.PropertyValue, fn func(path, s string))
 func secretRefs(v resource.PropertyValue) []string {
 	var refs []string
 	walkStrings("config", v, func(_, s string) {
-		for _, m := range workspace.SecretRefRe.FindAllString(s, -1) {
-			refs = append(refs, m)
-		}
+		refs = append(refs, workspace.SecretRefRe.FindAllString(s, -1)...)
 	})
 	sort.Strings(refs)
 	return refs
@@ -148,6 +146,11 @@ func fromMappable(m map[string]any) resource.PropertyValue {
 	return resource.NewObjectProperty(resource.NewPropertyMapFromMap(m))
 }
 
+// invalidParam is the API's INVALID_PARAMETER_VALUE error.
+func invalidParam(format string, args ...any) error {
+	return &workspace.APIError{Code: workspace.CodeInvalidParam, Message: fmt.Sprintf(format, args...)}
+}
+
 // checkExternalModels applies the API's rules to config.servedEntities[].externalModel.
 func checkExternalModels(config resource.PropertyValue) error {
 	cfg, ok := asObject(config)
@@ -161,8 +164,8 @@ func checkExternalModels(config resource.PropertyValue) error {
 			continue
 		}
 		if n := len(entities.ArrayValue()); n > 1 {
-			return &workspace.APIError{Code: workspace.CodeInvalidParam, Message: fmt.Sprintf(
-				"config.servedEntities has %d entities: an endpoint that serves an external model serves exactly one entity", n)}
+			return invalidParam(
+				"config.servedEntities has %d entities: an endpoint that serves an external model serves exactly one entity", n)
 		}
 		at := fmt.Sprintf("config.servedEntities[%d].externalModel", i)
 		provider, _ := get(em, "provider").str()
@@ -173,28 +176,28 @@ func checkExternalModels(config resource.PropertyValue) error {
 				names = append(names, k)
 			}
 			sort.Strings(names)
-			return &workspace.APIError{Code: workspace.CodeInvalidParam, Message: fmt.Sprintf(
-				"%s.provider %q is not supported; supported providers: %s", at, provider, strings.Join(names, ", "))}
+			return invalidParam(
+				"%s.provider %q is not supported; supported providers: %s", at, provider, strings.Join(names, ", "))
 		}
 		if task, ok := get(em, "task").str(); ok && !strings.HasPrefix(task, "llm/v1/") {
-			return &workspace.APIError{Code: workspace.CodeInvalidParam, Message: fmt.Sprintf(
-				"%s.task %q is not supported: expected llm/v1/chat, llm/v1/completions or llm/v1/embeddings", at, task)}
+			return invalidParam(
+				"%s.task %q is not supported: expected llm/v1/chat, llm/v1/completions or llm/v1/embeddings", at, task)
 		}
 		bc, ok := get(em, block).obj()
 		if !ok {
-			return &workspace.APIError{Code: workspace.CodeInvalidParam, Message: fmt.Sprintf(
-				"%s: provider %q needs %s", at, provider, block)}
+			return invalidParam(
+				"%s: provider %q needs %s", at, provider, block)
 		}
 		for _, f := range credentialFields[block] {
 			ref, hasRef := get(bc, f).str()
 			if hasRef && !wholeRefRe.MatchString(strings.TrimSpace(ref)) {
-				return &workspace.APIError{Code: workspace.CodeInvalidParam, Message: fmt.Sprintf(
+				return invalidParam(
 					"%s.%s.%s must be a secret reference of the form {{secrets/<scope>/<key>}}; a plain value goes in %sPlaintext",
-					at, block, f, f)}
+					at, block, f, f)
 			}
 			if hasRef && get(bc, f+"Plaintext").present {
-				return &workspace.APIError{Code: workspace.CodeInvalidParam, Message: fmt.Sprintf(
-					"%s.%s: only one of %s and %sPlaintext may be set", at, block, f, f)}
+				return invalidParam(
+					"%s.%s: only one of %s and %sPlaintext may be set", at, block, f, f)
 			}
 		}
 	}
@@ -218,17 +221,16 @@ func servingOutputs(ins resource.PropertyMap, e *workspace.ServingEndpoint) reso
 	return outs
 }
 
-func putServing(s *Server, ctx context.Context, op string, call *opCall) (*workspace.ServingEndpoint, error) {
-	name, _ := get(call.News, "name").str()
-	config := call.News[pk("config")]
+func putServing(s *Server, ctx context.Context, op string, news resource.PropertyMap) (*workspace.ServingEndpoint, error) {
+	name, _ := get(news, "name").str()
+	config := news[pk("config")]
 	if err := checkExternalModels(config); err != nil {
 		return nil, err
 	}
 	refs := secretRefs(config)
-	e, err := mutateValue(s, ctx, workspace.KindServing, op, name, func(w *workspace.Workspace, now int64) (*workspace.ServingEndpoint, error) {
+	return mutateValue(s, ctx, workspace.KindServing, op, name, func(w *workspace.Workspace, now int64) (*workspace.ServingEndpoint, error) {
 		return w.PutServingEndpoint(name, s.identity(), refs, sanitized(config), op == "create", now)
 	})
-	return e, err
 }
 
 func createModelServing(s *Server, ctx context.Context, call *opCall) (string, resource.PropertyMap, error) {
@@ -237,7 +239,7 @@ func createModelServing(s *Server, ctx context.Context, call *opCall) (string, r
 		outs[pk("servingEndpointId")] = computed()
 		return "", outs, nil
 	}
-	e, err := putServing(s, ctx, "create", call)
+	e, err := putServing(s, ctx, "create", call.News)
 	if err != nil {
 		return "", nil, fmt.Errorf("cannot create model serving: %w", err)
 	}
@@ -264,7 +266,7 @@ func updateModelServing(s *Server, ctx context.Context, call *opCall) (resource.
 			news[pk("config")] = v
 		}
 	}
-	e, err := putServing(s, ctx, "update", &opCall{URN: call.URN, ID: call.ID, News: news})
+	e, err := putServing(s, ctx, "update", news)
 	if err != nil {
 		return nil, fmt.Errorf("cannot update model serving: %w", err)
 	}
@@ -341,10 +343,9 @@ func putMPS(s *Server, ctx context.Context, op string, news resource.PropertyMap
 	id, _ := get(news, "modelProviderServiceId").str()
 	config := news[pk("config")]
 	refs := ucSecretRefs(config)
-	m, err := mutateValue(s, ctx, workspace.KindProviderSvc, op, parent+"/"+id, func(w *workspace.Workspace, now int64) (*workspace.ModelProviderService, error) {
+	return mutateValue(s, ctx, workspace.KindProviderSvc, op, parent+"/"+id, func(w *workspace.Workspace, now int64) (*workspace.ModelProviderService, error) {
 		return w.PutModelProviderService(parent, id, s.identity(), refs, sanitized(config), op == "create", now)
 	})
-	return m, err
 }
 
 func mpsPreview(news, olds resource.PropertyMap) resource.PropertyMap {
@@ -374,8 +375,7 @@ func updateModelProviderService(s *Server, ctx context.Context, call *opCall) (r
 	oldType, _ := configProviderType(call.OldInputs)
 	newType, _ := configProviderType(call.News)
 	if oldType != "" && newType != "" && oldType != newType {
-		return nil, fmt.Errorf("failed to update ai_gateway_model_provider_service: %w", &workspace.APIError{
-			Code: workspace.CodeInvalidParam, Message: "config.provider_type is immutable after Create"})
+		return nil, fmt.Errorf("failed to update ai_gateway_model_provider_service: %w", invalidParam("config.provider_type is immutable after Create"))
 	}
 	if call.Preview {
 		return mpsPreview(call.News, call.Olds), nil

@@ -45,8 +45,7 @@ func TestModelServingChecksReferencesAsTheCaller(t *testing.T) {
 		t.Fatalf("want the READ refusal, got %v", err)
 	}
 	// READ granted by the vault's owner: the endpoint is created, with references only.
-	aclURNx := aclURN
-	create(t, vault, aclURNx, check(t, vault, aclURNx, nil, props(t, map[string]any{"scope": "llm", "principal": strings.ToUpper(appSP), "permission": "READ"})))
+	create(t, vault, aclURN, check(t, vault, aclURN, nil, props(t, map[string]any{"scope": "llm", "principal": strings.ToUpper(appSP), "permission": "READ"})))
 	id, outs := create(t, app, servingURN, check(t, app, servingURN, nil, props(t, in)))
 	if id != "chat" || outs["servingEndpointId"].StringValue() == "" {
 		t.Fatalf("%s %v", id, outs)

@@ -21,7 +21,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -710,13 +709,10 @@ func updateSchema(s *Server, ctx context.Context, call *opCall) (resource.Proper
 }
 
 func readSchema(s *Server, ctx context.Context, call *opCall) (string, resource.PropertyMap, resource.PropertyMap, error) {
-	sc, err := readValue(s, ctx, workspace.KindSchema, func(w *workspace.Workspace) (*workspace.UCSchema, error) {
+	sc, found, err := readFound(s, ctx, workspace.KindSchema, "", func(w *workspace.Workspace) (*workspace.UCSchema, error) {
 		return w.Schema(call.ID)
 	})
-	if workspace.IsNotFound(err) || isCode(err, workspace.CodeSchemaDoesNotExist) {
-		return "", nil, nil, nil
-	}
-	if err != nil {
+	if !found {
 		return "", nil, nil, err
 	}
 	outs := schemaOutputs(sc, call.Olds)
@@ -736,16 +732,7 @@ func deleteSchema(s *Server, ctx context.Context, call *opCall) error {
 	if f := get(call.Olds, "forceDestroy"); f.present && f.v.IsBool() {
 		force = f.v.BoolValue()
 	}
-	err := s.mutate(ctx, workspace.KindSchema, "delete", call.ID, func(w *workspace.Workspace, _ int64) error {
+	return s.deleteGone(ctx, workspace.KindSchema, call.ID, "cannot delete schema", func(w *workspace.Workspace, _ int64) error {
 		return w.DeleteSchema(call.ID, force, s.identity())
 	})
-	if err != nil && !workspace.IsNotFound(err) && !isCode(err, workspace.CodeSchemaDoesNotExist) {
-		return fmt.Errorf("cannot delete schema: %w", err)
-	}
-	return nil
-}
-
-func isCode(err error, code string) bool {
-	var e *workspace.APIError
-	return err != nil && errors.As(err, &e) && e.Code == code
 }

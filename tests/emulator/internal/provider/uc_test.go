@@ -211,11 +211,19 @@ func TestGrantsAndGrant(t *testing.T) {
 	_, _ = create(t, db, ucURN, props(t, map[string]any{"catalogName": "main", "schemaName": "llm", "name": "k", "value": "sk-test"}))
 
 	// Someone else's grant on the secret goes when Grants is applied.
-	st, _ := workspace.OpenFromEnv()
-	_ = st.Update(func(w *workspace.Workspace) error {
+	st, err := workspace.OpenFromEnv()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Update(func(w *workspace.Workspace) error {
 		_, err := w.SetPrincipalGrant("secret", "main.llm.k", "stranger", []string{"READ_SECRET"}, platform)
 		return err
-	})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if got := dump(t).UCGrants["secret"]["main.llm.k"]; got["stranger"] == nil {
+		t.Fatalf("setup: no grant to stranger: %v", got)
+	}
 	gin := map[string]any{"secret": "main.llm.k", "grants": []any{
 		map[string]any{"principal": "Data Scientists", "privileges": []any{"READ_SECRET"}},
 		map[string]any{"principal": appSP, "privileges": []any{"read secret", "REFERENCE_SECRET"}},
@@ -248,7 +256,7 @@ func TestGrantsAndGrant(t *testing.T) {
 	if r := diffOf(t, db, grantsURN, gin, map[string]any{"secret": "main.llm.other", "grants": gin["grants"]}); strings.Join(r.Replaces, ",") != "secret" {
 		t.Errorf("another secret: %v", r)
 	}
-	gouts, err := update(t, db, grantsURN, gid, gouts, more)
+	gouts, err = update(t, db, grantsURN, gid, gouts, more)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -269,10 +277,12 @@ func TestGrantsAndGrant(t *testing.T) {
 	}
 
 	// Grant: one principal on the schema, non-authoritative.
-	_ = st.Update(func(w *workspace.Workspace) error {
+	if err := st.Update(func(w *workspace.Workspace) error {
 		_, err := w.SetPrincipalGrant("schema", "main.llm", "other-team", []string{"USE_SCHEMA"}, platform)
 		return err
-	})
+	}); err != nil {
+		t.Fatal(err)
+	}
 	one := map[string]any{"schema": "main.llm", "principal": appSP, "privileges": []any{"USE_SCHEMA"}}
 	oid, oouts := create(t, db, grantURN, check(t, db, grantURN, nil, props(t, one)))
 	if oid != "schema/main.llm/"+appSP {
@@ -332,6 +342,11 @@ func TestSchemaResource(t *testing.T) {
 	del(t, db, schemaURN, id, outs)
 	if _, ok := dump(t).Schemas["main.llm_keys"]; ok {
 		t.Error("schema not deleted")
+	}
+	// SCHEMA_DOES_NOT_EXIST is a 404: a second delete is no error, a read is gone.
+	del(t, db, schemaURN, id, outs)
+	if r := read(t, db, schemaURN, id, outs, nil); r.Id != "" {
+		t.Error("a deleted schema reads as gone")
 	}
 }
 

@@ -8,6 +8,9 @@ import "testing"
 func TestNamingTheCreatorAsAReaderLowersItsManage(t *testing.T) {
 	w := New()
 	mustScope(t, w, ScopeSpec{Name: "keys", Creator: "deployer@x"})
+	if got := w.Scopes["keys"].ACLs["deployer@x"]; got != "MANAGE" {
+		t.Fatalf("creator's level: %q, want MANAGE", got)
+	}
 	if err := w.PutACL("keys", "deployer@x", "READ"); err != nil {
 		t.Fatal(err)
 	}

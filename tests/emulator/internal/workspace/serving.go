@@ -167,13 +167,9 @@ func (w *Workspace) PutModelProviderService(parent, id, caller string, refs []st
 	if !create && s == nil {
 		return nil, apiErr(CodeDoesNotExist, "Model provider service '%s' does not exist.", full)
 	}
-	if create && !w.IsOwner(caller, SecurableSchema, schemaFull) {
-		cat := strings.SplitN(schemaFull, ".", 2)[0]
-		if !w.Has(caller, SecurableCatalog, cat, privilegeUseCatalog) {
-			return nil, denied(privilegeUseCatalog, SecurableCatalog, cat)
-		}
-		if !w.Has(caller, SecurableSchema, schemaFull, privilegeUseSchema) {
-			return nil, denied(privilegeUseSchema, SecurableSchema, schemaFull)
+	if create {
+		if err := w.needOnSchema(caller, schemaFull); err != nil {
+			return nil, err
 		}
 	}
 	if !create && !w.CanManage(caller, SecurableModelProviderService, full) {

@@ -14,13 +14,22 @@ func deletedButRecoverable(name string) error {
 		"Secret %s is currently in a deleted but recoverable state, and its name cannot be reused; in this state, the secret can only be recovered or purged.", name)
 }
 
-// PurgeVaultSecret removes a soft-deleted secret for good, so its name can be
-// reused (what `az keyvault secret purge` does).
-func (w *Workspace) PurgeVaultSecret(ref VaultRef, name string) error {
+// deletedVaultSecret finds a soft-deleted secret: its vault and lower-case name.
+func (w *Workspace) deletedVaultSecret(ref VaultRef, name string) (*Vault, string, error) {
 	v := w.vault(ref, false)
 	k := strings.ToLower(name)
 	if v == nil || v.Deleted[k] == nil {
-		return apiErr(CodeDoesNotExist, "Deleted secret %s not found in vault %s", name, ref.Name)
+		return nil, "", apiErr(CodeDoesNotExist, "Deleted secret %s not found in vault %s", name, ref.Name)
+	}
+	return v, k, nil
+}
+
+// PurgeVaultSecret removes a soft-deleted secret for good, so its name can be
+// reused (what `az keyvault secret purge` does).
+func (w *Workspace) PurgeVaultSecret(ref VaultRef, name string) error {
+	v, k, err := w.deletedVaultSecret(ref, name)
+	if err != nil {
+		return err
 	}
 	delete(v.Deleted, k)
 	return nil
@@ -28,10 +37,9 @@ func (w *Workspace) PurgeVaultSecret(ref VaultRef, name string) error {
 
 // RecoverVaultSecret brings a soft-deleted secret back (`az keyvault secret recover`).
 func (w *Workspace) RecoverVaultSecret(ref VaultRef, name string) error {
-	v := w.vault(ref, false)
-	k := strings.ToLower(name)
-	if v == nil || v.Deleted[k] == nil {
-		return apiErr(CodeDoesNotExist, "Deleted secret %s not found in vault %s", name, ref.Name)
+	v, k, err := w.deletedVaultSecret(ref, name)
+	if err != nil {
+		return err
 	}
 	vs := v.Deleted[k]
 	vs.DeletedDate = 0

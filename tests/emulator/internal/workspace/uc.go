@@ -14,6 +14,7 @@ package workspace
 
 import (
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -34,7 +35,6 @@ const (
 	CodeSchemaDoesNotExist    = "SCHEMA_DOES_NOT_EXIST"
 	CodeSchemaAlreadyExists   = "SCHEMA_ALREADY_EXISTS"
 	CodeSchemaNotEmpty        = "SCHEMA_NOT_EMPTY"
-	CodeNotFound              = "NOT_FOUND"
 	AllAccountUsers           = "account users" // the account group every principal belongs to
 	MaxUCSecretValue          = 60 * 1024       // bytes, "The maximum size is 60 KiB" (SecretUc.value)
 	maxUCNameLen              = 255
@@ -75,9 +75,6 @@ var Privileges = map[string][]string{
 	SecurableModelProviderService: {privilegeAll, privilegeApplyTag, privilegeExecute, privilegeManage, privilegeReadMetadata},
 }
 
-// SecurableTypes lists the securable types the emulator serves grants on.
-var SecurableTypes = []string{SecurableCatalog, SecurableSchema, SecurableSecret, SecurableModelProviderService}
-
 // NormalizePrivilege is what the Grants API does to a privilege string.
 func NormalizePrivilege(p string) string {
 	return strings.ToUpper(strings.ReplaceAll(strings.TrimSpace(p), " ", "_"))
@@ -85,12 +82,7 @@ func NormalizePrivilege(p string) string {
 
 // ValidPrivilege tells whether p (normalised) applies to the securable type.
 func ValidPrivilege(securable, p string) bool {
-	for _, x := range Privileges[securable] {
-		if x == p {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(Privileges[securable], p)
 }
 
 // ucNameRe: 1 to 255 characters, no period, space, forward slash or control
@@ -402,21 +394,9 @@ func (w *Workspace) DeleteSchema(full string, force bool, caller string) error {
 	if !w.CanManage(caller, SecurableSchema, full) {
 		return denied(privilegeManage, SecurableSchema, full)
 	}
-	var inside []string
-	for k := range w.UCSecrets {
-		if strings.HasPrefix(k, s.FullName+".") {
-			inside = append(inside, k)
-		}
-	}
-	var services []string
-	for k := range w.ModelProviderServices {
-		if strings.HasPrefix(k, s.FullName+".") {
-			services = append(services, k)
-		}
-	}
+	inside := keysUnder(w.UCSecrets, s.FullName)
+	services := keysUnder(w.ModelProviderServices, s.FullName)
 	if (len(inside) > 0 || len(services) > 0) && !force {
-		sort.Strings(inside)
-		sort.Strings(services)
 		return apiErr(CodeSchemaNotEmpty,
 			"Cannot delete schema '%s' because it is not empty: it contains %d secret(s) %v and %d model provider service(s) %v. Delete them first or delete with force.",
 			s.FullName, len(inside), inside, len(services), services)
@@ -432,6 +412,18 @@ func (w *Workspace) DeleteSchema(full string, force bool, caller string) error {
 	delete(w.Schemas, s.FullName)
 	delete(w.Grants, SecurableKey(SecurableSchema, s.FullName))
 	return nil
+}
+
+// keysUnder lists, sorted, the keys of objs inside the object named parent.
+func keysUnder[T any](objs map[string]T, parent string) []string {
+	var out []string
+	for k := range objs {
+		if strings.HasPrefix(k, parent+".") {
+			out = append(out, k)
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 // UCSecretSpec is what CreateUCSecret and UpdateUCSecret write.
@@ -457,6 +449,25 @@ func checkUCSecretFields(spec UCSecretSpec) error {
 	return nil
 }
 
+// needOnSchema checks that caller may create in schema schemaFull: its owner
+// (or its catalog's) may; anyone else needs USE_CATALOG on the catalog, and
+// USE_SCHEMA and the extra privileges on the schema.
+func (w *Workspace) needOnSchema(caller, schemaFull string, extra ...string) error {
+	if w.IsOwner(caller, SecurableSchema, schemaFull) {
+		return nil
+	}
+	cat, _, _ := strings.Cut(schemaFull, ".")
+	if !w.Has(caller, SecurableCatalog, cat, privilegeUseCatalog) {
+		return denied(privilegeUseCatalog, SecurableCatalog, cat)
+	}
+	for _, p := range append([]string{privilegeUseSchema}, extra...) {
+		if !w.Has(caller, SecurableSchema, schemaFull, p) {
+			return denied(p, SecurableSchema, schemaFull)
+		}
+	}
+	return nil
+}
+
 // CreateUCSecret creates catalog.schema.name, as SecretsUcAPI.create_secret.
 func (w *Workspace) CreateUCSecret(spec UCSecretSpec, creator string, nowMs int64) (*UCSecret, error) {
 	cat, sch, name := lower(spec.CatalogName), lower(spec.SchemaName), lower(spec.Name)
@@ -470,15 +481,8 @@ func (w *Workspace) CreateUCSecret(spec UCSecretSpec, creator string, nowMs int6
 	if _, err := w.Schema(schemaFull); err != nil {
 		return nil, err
 	}
-	if !w.IsOwner(creator, SecurableSchema, schemaFull) {
-		if !w.Has(creator, SecurableCatalog, cat, privilegeUseCatalog) {
-			return nil, denied(privilegeUseCatalog, SecurableCatalog, cat)
-		}
-		for _, p := range []string{privilegeUseSchema, privilegeCreateSecret} {
-			if !w.Has(creator, SecurableSchema, schemaFull, p) {
-				return nil, denied(p, SecurableSchema, schemaFull)
-			}
-		}
+	if err := w.needOnSchema(creator, schemaFull, privilegeCreateSecret); err != nil {
+		return nil, err
 	}
 	if err := checkUCSecretFields(spec); err != nil {
 		return nil, err
@@ -564,7 +568,7 @@ func normalizeAssignments(securable string, in []Assignment) ([]Assignment, erro
 				return nil, apiErr(CodeInvalidParam, "Privilege %s is not applicable to this entity [%s]. Applicable privileges: %s",
 					n, securable, strings.Join(Privileges[securable], ", "))
 			}
-			if !contains(cur.Privileges, n) {
+			if !slices.Contains(cur.Privileges, n) {
 				cur.Privileges = append(cur.Privileges, n)
 			}
 		}
@@ -576,15 +580,6 @@ func normalizeAssignments(securable string, in []Assignment) ([]Assignment, erro
 		out = append(out, *a)
 	}
 	return out, nil
-}
-
-func contains(xs []string, x string) bool {
-	for _, y := range xs {
-		if y == x {
-			return true
-		}
-	}
-	return false
 }
 
 func (w *Workspace) checkGrantable(securable, full, caller string) error {

@@ -89,10 +89,20 @@ func apiErr(code, format string, args ...any) error {
 	return &APIError{Code: code, Message: fmt.Sprintf(format, args...)}
 }
 
-// IsNotFound tells whether err says that the object does not exist.
+// IsNotFound tells whether err says that the object does not exist: any of
+// the API's 404 codes (RESOURCE_DOES_NOT_EXIST, and Unity Catalog's
+// CATALOG_DOES_NOT_EXIST and SCHEMA_DOES_NOT_EXIST), as the provider's
+// apierr.IsMissing sees them.
 func IsNotFound(err error) bool {
 	var e *APIError
-	return errors.As(err, &e) && e.Code == CodeDoesNotExist
+	if !errors.As(err, &e) {
+		return false
+	}
+	switch e.Code {
+	case CodeDoesNotExist, CodeCatalogDoesNotExist, CodeSchemaDoesNotExist:
+		return true
+	}
+	return false
 }
 
 // Digest is the SHA-256 hex digest under which a secret value is stored.
