@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import grpc
@@ -71,7 +71,6 @@ class Case:
     preview: bool = False
     #: False where the inputs have no in-process equivalent (unknown values, secret names)
     in_process: bool = True
-    whole_list: bool = field(default=False)
 
 
 def in_vault(resource_id: str, **key_vault: str) -> dict[str, Any]:
@@ -107,7 +106,6 @@ CASES: dict[str, Case] = {
     "blank key in a whole secret list": Case(
         {"providers": secret([{"name": "openai", "apiKey": FAKE_KEYS["openai"]}, {"name": "groq", "apiKey": ""}])},
         ("providers[1].apiKey",),
-        whole_list=True,
     ),
     # principals: any letter case, look-alikes, invisible characters
     "Users without allow": Case({"providers": [openai()], "readers": ["Users"]}, ("readers[0]",)),
