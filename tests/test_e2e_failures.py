@@ -90,21 +90,22 @@ def test_bad_input_fails_preview_with_the_field_path_and_no_key(engine_ready: No
 
 
 def test_children_that_need_not_wait_do_not(engine_ready: None, tmp_path: Path) -> None:
-    latency_ms = 200
-    stack = five(tmp_path, LLMKEYVAULT_EMULATOR_LATENCY_MS=str(latency_ms))
-    up = stack.up("--parallel", "16")  # the engine's default is 4 x CPUs: 8 here, fewer than 10 children
+    """The order of the emulator's calls, not their times: the secrets and ACLs wait for their
+    scope and for nothing else, so every one of them starts before the first of them ends. Each
+    call lasts the latency below, long enough for the engine to start the others under any load.
+    (``make bench`` measures how long the calls take.)"""
+    stack = five(tmp_path, LLMKEYVAULT_EMULATOR_LATENCY_MS="1500")
+    stack.up("--parallel", "16")  # the engine's default is 4 x CPUs: 8 here, fewer than 10 children
     calls = [c for c in stack.workspace_dump()["log"] if c["op"] == "create"]
-    assert len(calls) == 11  # scope, 5 secrets, 5 ACLs
-    serial_sum = sum(c["endMs"] - c["startMs"] for c in calls) / 1000
-    span = (max(c["endMs"] for c in calls) - min(c["startMs"] for c in calls)) / 1000
-    critical_path = 2 * latency_ms / 1000  # the scope, then secrets and ACLs side by side
-    print(
-        f"\n5 providers, {latency_ms} ms per call: serial sum {serial_sum:.2f} s, "
-        f"first-to-last call {span:.2f} s (critical path {critical_path:.2f} s), whole `up` {up.seconds:.2f} s"
-    )
-    assert serial_sum >= 11 * latency_ms / 1000
-    assert span < serial_sum / 3, "children that need not wait for each other must not"
-    assert span < critical_path + 0.45, "secrets and ACLs must all start once the scope exists"
+    scopes = [c for c in calls if c["kind"] == "scope"]
+    children = [c for c in calls if c["kind"] != "scope"]
+    assert len(scopes) == 1
+    assert sorted(c["kind"] for c in children) == ["acl"] * 5 + ["secret"] * 5
+    assert all(c["startMs"] >= scopes[0]["endMs"] for c in children), "secrets and ACLs start once the scope exists"
+    first_end = min(c["endMs"] for c in children)
+    waited = [f"{c['kind']} {c['target']}" for c in children if c["startMs"] >= first_end]
+    assert waited == [], "children that need not wait for each other must not"
+    stack.extra_env.pop("LLMKEYVAULT_EMULATOR_LATENCY_MS")
     stack.destroy()
 
 

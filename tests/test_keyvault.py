@@ -14,7 +14,7 @@ def test_resource_id_is_parsed_and_dns_name_defaults() -> None:
     plan = plan_key_vault(KeyVaultBackingArgs(RID), "keyVault", problems)
     assert not problems
     assert plan is not None
-    assert (plan.subscription_id, plan.resource_group, plan.vault_name) == (SUB, "rg-llm", "kv-llm-keys")
+    assert (plan.resource_id, plan.resource_group, plan.vault_name) == (RID, "rg-llm", "kv-llm-keys")
     assert plan.dns_name == "https://kv-llm-keys.vault.azure.net/"
 
 

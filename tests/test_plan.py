@@ -296,3 +296,35 @@ def test_a_blank_key_is_refused_with_its_path(key: str, fragment: str) -> None:
     with pytest.raises(InvalidInput) as caught:
         check_inputs("v", {"providers": [{"name": "openai", "apiKey": key}]})
     assert [(e.path, fragment in e.reason) for e in caught.value.errors] == [("providers[0].apiKey", True)]
+
+
+@pytest.mark.parametrize(
+    "backend",
+    [
+        {},
+        {"backend": "azure-keyvault", "keyVault": {"resourceId": RID}},
+        {"backend": "unity-catalog", "unityCatalog": {"catalog": "main", "schema": "llm"}},
+    ],
+    ids=["databricks", "azure-keyvault", "unity-catalog"],
+)
+def test_a_refused_name_leaves_its_providers_other_fields_checked(backend: dict[str, Any]) -> None:
+    bad = key("Bad Name", secretKey="a/b", envVarName="1x", expiresAt="soon")
+    with pytest.raises(InvalidInput) as caught:
+        plan({"providers": [bad, key("openai", secretKey="c/d")], **backend})
+    reasons = {e.path: e.reason for e in caught.value.errors}
+    assert set(reasons) == {
+        "providers[0].name",
+        "providers[0].secretKey",
+        "providers[0].envVarName",
+        "providers[0].expiresAt",
+        "providers[1].secretKey",
+    }
+    assert "'Bad Name' is not a provider id" in reasons["providers[0].name"]
+    assert "'a/b' is not a valid" in reasons["providers[0].secretKey"]
+    assert_no_key_in(str(caught.value))
+
+
+def test_a_refused_name_with_good_fields_is_reported_alone() -> None:
+    with pytest.raises(InvalidInput) as caught:
+        plan({"providers": [key("Bad Name", secretKey="good-key", envVarName="GOOD"), key("openai")]})
+    assert [e.path for e in caught.value.errors] == ["providers[0].name"]

@@ -203,7 +203,6 @@ def _api_key(value: Any, path: str, problems: Problems) -> Any:
         return None
     if isinstance(value, str) or _is_output(value) or hasattr(value, "__await__"):
         return value  # its text is checked by the planner (rules.api_key_problem)
-        return value
     problems.add(path, f"must be a string or an Output of a string, not {type(value).__name__}")
     return None
 

@@ -14,7 +14,6 @@ class KeyVaultPlan:
     """An existing vault, parsed from its ARM resource id."""
 
     resource_id: str
-    subscription_id: str
     resource_group: str
     vault_name: str
     dns_name: str
@@ -65,7 +64,6 @@ def plan_key_vault(backing: KeyVaultBackingArgs, path: str, problems: Problems) 
             dns_name += "/"
     return KeyVaultPlan(
         resource_id=resource_id,
-        subscription_id=match["subscription"],
         resource_group=group,
         vault_name=vault,
         dns_name=dns_name,

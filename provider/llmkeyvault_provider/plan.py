@@ -466,12 +466,11 @@ def _plan_secrets(
     secrets: list[SecretPlan] = []
     for i, provider in enumerate(args.providers):
         scope = scope_of.get(provider.name)
-        if scope is None:
-            continue  # its name was refused
         path = f"providers[{i}].secretKey"
         given = provider.secret_key is not None
+        if scope is None and not given:
+            continue  # derived from a refused name, which is reported on its own field
         key = provider.secret_key if provider.secret_key is not None else default_secret_key(provider.name)
-        secret = SecretPlan(provider.name, i, scope, key, _env_var(provider), f"{name}-secret-{provider.name}")
         if problems.has(path):
             continue
         if given and _refuse_plain_field(key, path, problems):
@@ -483,12 +482,14 @@ def _plan_secrets(
         if key_vault and (kv_problem := _key_vault_name_problem(key, suffix)) is not None:
             problems.add(path, kv_problem)
             continue
+        if scope is None:
+            continue  # its provider's name was refused: the key's own shape is all there is to check
         # Key Vault secret names are case-insensitive; Databricks keys are not.
         identity = (scope, key.lower() if key_vault else key)
         if (earlier := _earlier(seen, identity, i)) is not None:
             problems.add(path, f"'{key}' is already the key of providers[{earlier}] in scope '{scope}'")
             continue
-        secrets.append(secret)
+        secrets.append(SecretPlan(provider.name, i, scope, key, _env_var(provider), f"{name}-secret-{provider.name}"))
     return tuple(secrets)
 
 
@@ -546,10 +547,10 @@ def _plan_uc_secrets(name: str, args: LlmKeyVaultArgs, named: set[int], problems
     seen: dict[str, int] = {}
     secrets: list[SecretPlan] = []
     for i, provider in enumerate(args.providers):
-        if i not in named:
-            continue
         path = f"providers[{i}].secretKey"
         given = provider.secret_key is not None
+        if i not in named and not given:
+            continue  # derived from a refused name, which is reported on its own field
         secret_name = provider.secret_key if provider.secret_key is not None else default_secret_name(provider.name)
         if problems.has(path) or (given and _refuse_plain_field(secret_name, path, problems)):
             continue
@@ -557,6 +558,8 @@ def _plan_uc_secrets(name: str, args: LlmKeyVaultArgs, named: set[int], problems
         if problem is not None:
             problems.add(path, f"{rules.quoted(secret_name)} is not a valid Unity Catalog secret name: {problem}")
             continue
+        if i not in named:
+            continue  # its provider's name was refused: the name's own shape is all there is to check
         # Unity Catalog stores names lower-case: two names equal ignoring case are one secret.
         if (earlier := _earlier(seen, secret_name.lower(), i)) is not None:
             problems.add(

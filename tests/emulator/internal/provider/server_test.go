@@ -6,7 +6,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
@@ -582,13 +581,13 @@ func TestInjectedFailure(t *testing.T) {
 }
 
 // TestLatencyOutsideLock checks that calls with latency overlap: the lock is
-// never held while sleeping.
+// never held while sleeping. It checks the order of the logged calls, not
+// how long they took, so it holds under any load.
 func TestLatencyOutsideLock(t *testing.T) {
 	_, _ = setup(t)
-	t.Setenv(workspace.LatencyEnv, "300")
+	t.Setenv(workspace.LatencyEnv, "1000")
 	db := NewServer(Databricks, nil)
 	const n = 4
-	start := time.Now()
 	var wg sync.WaitGroup
 	for i := 0; i < n; i++ {
 		wg.Add(1)
@@ -601,16 +600,13 @@ func TestLatencyOutsideLock(t *testing.T) {
 		}(i)
 	}
 	wg.Wait()
-	if el := time.Since(start); el > 2*300*time.Millisecond {
-		t.Errorf("%d creates with 300 ms latency took %v: serialized", n, el)
-	}
 	d := dump(t)
 	if len(d.Log) != n {
 		t.Fatalf("log %+v", d.Log)
 	}
 	// Every pair of calls overlapped in time.
 	for _, a := range d.Log {
-		if a.EndMs-a.StartMs < 300 {
+		if a.EndMs-a.StartMs < 1000 {
 			t.Errorf("call shorter than the latency: %+v", a)
 		}
 		for _, b := range d.Log {
