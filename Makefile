@@ -25,6 +25,7 @@ help:
 	@echo "make build      the provider plugin, bin/pulumi-resource-llmkeyvault, and policy/venv"
 	@echo "make policy-demo  the policy pack (policy/) stopping a raw program, passing an example"
 	@echo "make gen-sdk    regenerate sdk/ from schema.yaml"
+	@echo "make docs       rewrite the README's input/output tables and docs/sdks.md's summary from schema.yaml"
 	@echo "make dist       release artefacts under dist/"
 	@echo "make java-deps  fetch the Java SDK's Maven dependencies into build/maven (once)"
 	@echo "make clean      remove build outputs and the virtual environment"
@@ -60,6 +61,12 @@ bench: venv pulumi examples-deps-yaml build emulator examples-deps-python $(EXAM
 
 clean:
 	rm -rf $(VENV) bin build dist
+
+# The parts of README.md and docs/sdks.md that restate schema.yaml, between their
+# marker comments (devtools/docs.py); tests/test_docs.py fails when they are stale.
+.PHONY: docs
+docs: venv
+	$(PY) -m devtools.docs
 
 .PHONY: version dist
 version:
