@@ -480,7 +480,7 @@ def test_readme_blocks_run_as_printed(release_artefacts: None, tmp_path: Path, n
 
 
 def production_program() -> str:
-    """The one complete program in docs/production.md: explicit provider and protect."""
+    """The one complete program in docs/production.md: a provider per workspace, and protect."""
     text = (ROOT / "docs" / "production.md").read_text(encoding="utf-8")
     (program,) = [m.group("body") for m in FENCE.finditer(text) if m.group("info").strip() == "yaml"]
     return program
@@ -489,41 +489,55 @@ def production_program() -> str:
 @pytest.mark.e2e
 @pytest.mark.slow
 def test_production_program_uses_its_provider_and_is_protected(engine_ready: None, tmp_path: Path) -> None:
-    """The YAML program of docs/production.md, as printed, deployed: every databricks child
-    uses the explicit provider, the component and its children are protected, and a
-    `pulumi destroy` is refused with the scope and key still there."""
+    """The YAML program of docs/production.md, as printed, deployed: two workspaces, each
+    component's databricks children use that component's explicit provider, the components
+    and their children are protected, and a `pulumi destroy` is refused with the scopes and
+    keys still there. (The emulator is one workspace: the two scopes land side by side.)"""
     source = tmp_path / "source"
     source.mkdir()
     (source / "Pulumi.yaml").write_text(production_program())
     stack = LocalStack(source, tmp_path / "run")
-    secret_values = {"prodClientSecret": fake("prod", "sp", 0), "prodOpenaiApiKey": fake("prod", "openai", 0)}
+    secret_values = {
+        f"{env}{name}": fake("prod", f"{env}-{name}", 0)
+        for env in ("prod", "staging")
+        for name in ("ClientSecret", "OpenaiApiKey")
+    }
     stack.init(secret_values)
     stack.up()
 
     dump = stack.workspace_dump()
     assert layout(dump) == {
-        "scopes": {"llm-keys-prod": scope(["openai-api-key"], {"data-science": "READ"})},
+        "scopes": {
+            "llm-keys-prod": scope(["openai-api-key"], {"data-science": "READ"}),
+            "llm-keys-staging": scope(["openai-api-key"], {"data-science": "READ", "ml-engineers": "READ"}),
+        },
         "vaults": {},
     }
     resources = json.loads(stack.export())["deployment"]["resources"]
-    (provider,) = [r for r in resources if r["type"] == "pulumi:providers:databricks"]
-    explicit = f"{provider['urn']}::{provider['id']}"
-    children = [r for r in resources if r["type"].startswith("databricks:")]
-    assert sorted(r["type"] for r in children) == [
-        "databricks:index/secret:Secret",
-        "databricks:index/secretAcl:SecretAcl",
-        "databricks:index/secretScope:SecretScope",
-    ]
-    assert {r["urn"]: r.get("provider") for r in children} == {r["urn"]: explicit for r in children}
-    (component,) = [r for r in resources if r["type"] == "llmkeyvault:index:LlmKeyVault"]
-    assert {r["urn"]: r.get("protect", False) for r in [component, *children]} == {
-        r["urn"]: True for r in [component, *children]
-    }
+    providers = {r["urn"].rsplit("::", 1)[1]: r for r in resources if r["type"] == "pulumi:providers:databricks"}
+    assert sorted(providers) == ["prodWorkspace", "stagingWorkspace"]
+    components = {r["urn"].rsplit("::", 1)[1]: r for r in resources if r["type"] == "llmkeyvault:index:LlmKeyVault"}
+    assert sorted(components) == ["prodKeys", "stagingKeys"]
+    for env in ("prod", "staging"):
+        provider = providers[f"{env}Workspace"]
+        explicit = f"{provider['urn']}::{provider['id']}"
+        component = components[f"{env}Keys"]
+        children = [r for r in resources if r.get("parent") == component["urn"] and r["type"].startswith("databricks:")]
+        acls = ["databricks:index/secretAcl:SecretAcl"] * (2 if env == "staging" else 1)
+        assert sorted(r["type"] for r in children) == sorted(
+            ["databricks:index/secret:Secret", "databricks:index/secretScope:SecretScope", *acls]
+        )
+        assert {r["urn"]: r.get("provider") for r in children} == {r["urn"]: explicit for r in children}
+        assert {r["urn"]: r.get("protect", False) for r in [component, *children]} == {
+            r["urn"]: True for r in [component, *children]
+        }
 
     refused = stack.program_op("destroy", check=False)
     assert refused.returncode != 0
     assert "protect" in (refused.stdout + refused.stderr)
-    assert secret_digests(stack.workspace_dump()) == {"llm-keys-prod/openai-api-key": digest(fake("prod", "openai", 0))}
+    assert secret_digests(stack.workspace_dump()) == {
+        f"llm-keys-{env}/openai-api-key": digest(fake("prod", f"{env}-OpenaiApiKey", 0)) for env in ("prod", "staging")
+    }
     for value in secret_values.values():
         assert value not in stack.state_files() and value not in stack.everything_printed()
 
