@@ -2,15 +2,22 @@
 
 The real Pulumi engine deploys the example with the built llmkeyvault plugin;
 the databricks, random and azure-native plugins are the workspace emulator, a
-test double that keeps an emulated workspace in build/demo/. Keys are fake
-(`sk-test-demo-...`), generated on the first run and kept only in the stack's
-encrypted configuration. Running the demo again changes nothing.
+test double that keeps an emulated workspace. Keys are fake (`sk-test-demo-...`),
+generated on the first run and kept only in the stack's encrypted configuration.
+Running the demo again changes nothing.
 
 With a consumer (`--consumer serving-yaml`, the default of `make demo`), a
 second stack then reads the vault stack's outputs through a StackReference and
 creates a Model Serving endpoint with its references, as an application's
-service principal that the vault lists among its readers. Both stacks share the
-state backend and the emulated workspace.
+service principal that the vault lists among its readers.
+
+Each example has a folder of its own, build/demo/<example>/: its state backend,
+passphrase and emulated workspace, shared by the vault (vault/) and each of its
+consumers (<consumer>/). Examples that name the same scope so never meet, and
+the vault stays where it is with or without a consumer: every example and
+consumer can follow any other, in any order. The vault lists the consumer's
+identity among its readers from its first run, consumer or not, so a consumer
+can be added later without changing the vault.
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import secrets
+import shutil
 import sys
 from pathlib import Path
 from typing import Any
@@ -111,6 +119,29 @@ def show_unity_catalog(dump: dict[str, Any]) -> None:
                 print(f"  {privileges} on {kind} {full}: {', '.join(principals)}")
 
 
+#: what a consumer reads from the vault's outputs: ``(output, provider)``
+CONSUMER_NEEDS: dict[str, tuple[str, str]] = {"serving-yaml": ("externalModels", "openai")}
+
+#: what an earlier version of the demo kept directly in the demo folder and an example's folder
+LEGACY = ("project", "pulumi-home")
+
+
+def room(folder: Path, example: str) -> Path:
+    """The example's own folder: state, passphrase and emulated workspace of its vault and consumers.
+
+    An example's folder as an earlier version of the demo laid it out (the project copy at its
+    top, state shared by all examples in ``shared/``) is removed first: it holds only fake keys
+    and an emulated workspace, and its passphrase no longer matches where the state now lives.
+    """
+    here = folder / example
+    if any((here / name).exists() for name in LEGACY):
+        print(f"Removing {here}, laid out by an earlier version of the demo\n")
+        shutil.rmtree(here)
+    if (folder / "shared" / "state").is_dir() and not (ROOT / "examples" / "shared").exists():
+        shutil.rmtree(folder / "shared")  # the earlier version's backend shared by every example
+    return here
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("example", nargs="?", default="aws-python", help="folder under examples/")
@@ -119,13 +150,15 @@ def main() -> int:
     )
     parser.add_argument("--dir", type=Path, default=ROOT / "build" / "demo", help="where state and workspace live")
     args = parser.parse_args()
+    if args.consumer and args.consumer not in CONSUMER_NEEDS:
+        parser.error(f"examples/{args.consumer} is not deployed by the demo; use one of {', '.join(CONSUMER_NEEDS)}")
     source = ROOT / "examples" / args.example
-    shared = args.dir / "shared" if args.consumer else None
-    stack = LocalStack(source, args.dir / args.example, stack="demo", driver=driver_for(source), shared=shared)
+    shared = room(args.dir, args.example)
+    stack = LocalStack(source, shared / "vault", stack="demo", driver=driver_for(source), shared=shared)
     if not stack.exists():
         stack.init({key: f"sk-test-demo-{secrets.token_hex(12)}" for key in secret_config_keys(source)})
         readers = readers_config(source)
-        if args.consumer and readers is not None:
+        if readers is not None:
             key, default = readers
             for i, reader in enumerate([*default, SERVING_IDENTITY]):
                 stack.run("config", "set", "--path", f"{key}[{i}]", reader)
@@ -139,19 +172,20 @@ def main() -> int:
     outputs = stack.outputs()
     print(json.dumps(outputs, indent=2, sort_keys=True))
     show_workspace(stack.workspace_dump())
-    if args.consumer and "openai" not in (outputs.get("externalModels") or {}):
-        print(f"\nexamples/{args.example} exports no externalModels.openai, which examples/{args.consumer} reads:")
-        print("the consumer is not deployed (DEMO_CONSUMER= skips it; DEMO_EXAMPLE=yaml or aws-python has it).")
-    elif args.consumer:
-        deploy_consumer(
-            args.consumer, args.dir, f"organization/{project_name(source)}/{stack.stack}", readers_config(source)
-        )
+    if args.consumer:
+        output, provider = CONSUMER_NEEDS[args.consumer]
+        if provider not in (outputs.get(output) or {}):
+            print(f"\nexamples/{args.example} exports no {output}.{provider}, which examples/{args.consumer} reads:")
+            print("the consumer is not deployed (DEMO_CONSUMER= skips it; DEMO_EXAMPLE=yaml or aws-python has it).")
+        else:
+            vault_stack = f"organization/{project_name(source)}/{stack.stack}"
+            deploy_consumer(args.consumer, shared, vault_stack, readers_config(source))
     return 0
 
 
-def deploy_consumer(example: str, folder: Path, vault_stack: str, readers: tuple[str, list[str]] | None) -> None:
+def deploy_consumer(example: str, shared: Path, vault_stack: str, readers: tuple[str, list[str]] | None) -> None:
     source = ROOT / "examples" / example
-    consumer = LocalStack(source, folder / example, stack="demo", driver=driver_for(source), shared=folder / "shared")
+    consumer = LocalStack(source, shared / example, stack="demo", driver=driver_for(source), shared=shared)
     if not consumer.exists():
         # The consumer deploys as the application's service principal when the vault lists it
         # among its readers, else as the vault's own deploying identity (MANAGE on its scope).

@@ -1,4 +1,5 @@
-"""`make demo` twice: the second run changes nothing, and no key is printed."""
+"""`make demo` twice: the second run changes nothing, and no key is printed; examples and consumers
+switched in any order, with no cleanup between."""
 
 import re
 import subprocess
@@ -7,9 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from devtools.demo import room
 from devtools.local_stack import ROOT
-
-pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 
 def demo(tmp_path: Path, example: str, *extra: str) -> str:
@@ -23,6 +23,8 @@ def demo(tmp_path: Path, example: str, *extra: str) -> str:
     return done.stdout + done.stderr
 
 
+@pytest.mark.e2e
+@pytest.mark.slow
 @pytest.mark.parametrize("example", ["aws-python", "unity-catalog-yaml"])
 def test_demo_is_idempotent_and_prints_no_key(engine_ready: None, tmp_path: Path, example: str) -> None:
     first = demo(tmp_path, example)
@@ -30,11 +32,13 @@ def test_demo_is_idempotent_and_prints_no_key(engine_ready: None, tmp_path: Path
     assert "The emulated workspace now holds" in first
     second = demo(tmp_path, example)
     assert re.search(r"\b\d+ unchanged", second) and "created" not in second.split("Resources:")[1]
-    config = (tmp_path / example / "project" / "Pulumi.demo.yaml").read_text()
+    config = (tmp_path / example / "vault" / "project" / "Pulumi.demo.yaml").read_text()
     assert "sk-test-demo" not in config  # stored encrypted
     assert "sk-test-demo" not in first + second
 
 
+@pytest.mark.e2e
+@pytest.mark.slow
 def test_demo_deploys_the_vault_then_its_serving_consumer(engine_ready: None, tmp_path: Path) -> None:
     """What `make demo` runs by default: the endpoint is shown with its references, never a value."""
     first = demo(tmp_path, "aws-python", "--consumer", "serving-yaml")
@@ -49,4 +53,66 @@ def test_demo_deploys_the_vault_then_its_serving_consumer(engine_ready: None, tm
     assert len(sections) == 2 and all("created" not in s and "updated" not in s for s in sections)
     assert "2 unchanged" in sections[1]
     assert "sk-test-demo" not in first + second
-    assert not (tmp_path / "aws-python" / "state").exists()  # both stacks keep state in the shared backend
+    # both stacks keep state in the example's backend
+    assert (tmp_path / "aws-python" / "state").is_dir()
+    assert not (tmp_path / "aws-python" / "serving-yaml" / "state").exists()
+
+
+def changes(output: str) -> list[str]:
+    """Each stack's summary of changes in one demo run's output."""
+    return [s.split("Duration:")[0] for s in output.split("Resources:")[1:]]
+
+
+@pytest.mark.e2e
+@pytest.mark.slow
+def test_examples_and_consumers_switch_in_any_order_without_cleanup(engine_ready: None, tmp_path: Path) -> None:
+    """Two examples that name the same scope (llm-keys-demo), each with and without the serving
+    consumer, one after another in one demo folder: each run succeeds, and a combination run
+    before changes nothing when it comes back."""
+    first = demo(tmp_path, "aws-python", "--consumer", "serving-yaml")
+    assert "endpoint llm-chat (created by llm-serving-app)" in first
+    yaml_with = demo(tmp_path, "yaml", "--consumer", "serving-yaml")  # the same scope name, its own workspace
+    assert re.search(r"\+ \d+ created", changes(yaml_with)[0]) and "+ 2 created" in changes(yaml_with)[1]
+    alone = demo(tmp_path, "aws-python")  # the vault without its consumer: the same state and passphrase
+    assert len(changes(alone)) == 1 and "created" not in changes(alone)[0] and "updated" not in changes(alone)[0]
+    yaml_alone = demo(tmp_path, "yaml")
+    assert "created" not in changes(yaml_alone)[0] and "updated" not in changes(yaml_alone)[0]
+    uc = demo(tmp_path, "unity-catalog-yaml", "--consumer", "serving-yaml")  # nothing for this consumer to read
+    assert re.search(r"\+ \d+ created", uc) and "the consumer is not deployed" in uc
+    again = demo(tmp_path, "aws-python", "--consumer", "serving-yaml")
+    assert [("created" in c or "updated" in c) for c in changes(again)] == [False, False]
+    assert "sk-test-demo" not in first + yaml_with + alone + yaml_alone + uc + again
+
+
+@pytest.mark.e2e
+@pytest.mark.slow
+def test_a_vault_first_deployed_alone_takes_its_consumer_later(engine_ready: None, tmp_path: Path) -> None:
+    """The vault lists the consumer's identity from its first run, so adding the consumer changes
+    nothing in the vault."""
+    demo(tmp_path, "yaml")
+    later = demo(tmp_path, "yaml", "--consumer", "serving-yaml")
+    vault, consumer = changes(later)
+    assert "created" not in vault and "updated" not in vault
+    assert "+ 2 created" in consumer
+
+
+@pytest.mark.unit
+def test_an_earlier_demo_layout_is_replaced_and_an_unknown_consumer_refused(tmp_path: Path) -> None:
+    """Folders of the demo's earlier layout (the project copy at an example's top, one backend for
+    every example in shared/) would pair a stack with another passphrase: they are removed."""
+    for legacy in ("aws-python/project", "aws-python/pulumi-home", "shared/state", "yaml/vault/project"):
+        (tmp_path / legacy).mkdir(parents=True)
+    assert room(tmp_path, "aws-python") == tmp_path / "aws-python"
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")) == [
+        "yaml",
+        "yaml/vault",
+        "yaml/vault/project",
+    ]
+    assert room(tmp_path, "yaml") == tmp_path / "yaml" and (tmp_path / "yaml" / "vault" / "project").is_dir()
+    refused = subprocess.run(
+        [sys.executable, "-m", "devtools.demo", "yaml", "--dir", str(tmp_path), "--consumer", "serving-uc-yaml"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert refused.returncode == 2 and "serving-uc-yaml is not deployed by the demo" in refused.stderr
