@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 import yaml
+from conftest import make
 
 from devtools.local_stack import EMULATOR_CLI, LocalStack, Result
 from devtools.workspace import digest, secret_digests
@@ -28,7 +29,7 @@ CONFIG = {"openaiApiKey": {"type": "string", "secret": True}}
 @pytest.fixture(scope="module")
 def emulated_engine() -> None:
     """The toolchain, the built plugin and the emulator: all these tests use (YAML programs only)."""
-    subprocess.run(["make", "--no-print-directory", "tools", "build", "emulator"], check=True)
+    make("tools", "build", "emulator")
 
 
 def emulator(stack: LocalStack, *args: str, stdin: str | None = None) -> None:

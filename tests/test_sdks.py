@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 import yaml
+from conftest import build_lock
 
 pytestmark = [pytest.mark.sdk, pytest.mark.slow]
 
@@ -54,7 +55,8 @@ def run(*args: str | Path, cwd: Path = ROOT, env: dict[str, str] | None = None) 
 
 
 def make(*targets: str, **variables: str | Path) -> subprocess.CompletedProcess[str]:
-    return run("make", "--no-print-directory", *targets, *(f"{k}={v}" for k, v in variables.items()))
+    with build_lock():
+        return run("make", "--no-print-directory", *targets, *(f"{k}={v}" for k, v in variables.items()))
 
 
 def fresh(path: Path) -> Path:
