@@ -25,6 +25,7 @@ from llmkeyvault_provider.args import read_args
 from llmkeyvault_provider.plan import plan_vault
 from llmkeyvault_provider.provider import WITHHELD
 from pulumi.runtime.proto import errors_pb2, status_pb2
+from support.fake_keys import fake_keys
 from support.mocks import Run, run_with_mocks
 from support.standin_engine import UNKNOWN, ProviderProcess, StandinEngine, from_wire, is_secret, secret
 
@@ -34,15 +35,18 @@ SUB = "00000000-1111-2222-3333-444444444444"
 RID = f"/subscriptions/{SUB}/resourceGroups/rg-llm/providers/Microsoft.KeyVault/vaults/kv-llm-keys"
 KV = {"backend": "azure-keyvault", "keyVault": {"resourceId": RID}}
 
-# Key-shaped test values: fake, and each must never come back in an error.
+# Key-shaped test values: fake (made from a seeded RNG in the documented shapes), and
+# each must never come back in an error.
+SHAPED = fake_keys()
 PASTED = {
-    "openai-project": "sk-proj-test0000000000000000000000",
-    "anthropic": "sk-ant-test-000000000000000000000",
-    "aws": "AKIATESTTEST00000000",
-    "github": "ghp_test0000000000000000000000000000",
-    "huggingface": "hf_test000000000000000000000000",
-    "groq": "gsk_test00000000000000000000000000",
-    "random": "tEsT9fK2mQ7xR4vB8nL1pZ6wY3hJ5cG0",
+    "openai-project": SHAPED["openai-project"],
+    "anthropic": SHAPED["anthropic-api"],
+    "aws": SHAPED["aws-access-key"],
+    "github": SHAPED["github-pat"],
+    "huggingface": SHAPED["huggingface-token"],
+    "groq": SHAPED["groq"],
+    "azure-openai": SHAPED["azure-openai"],
+    "fireworks": SHAPED["fireworks"],
 }
 BIG_DATABRICKS = "sk-test-" + "x" * (128 * 1024 - 7)  # one byte past 128 KB
 BIG_KEY_VAULT = "sk-test-" + "x" * (25 * 1024 - 7)  # one byte past 25 KB
@@ -152,7 +156,7 @@ CASES: dict[str, Case] = {
     ),
     # key-shaped values in plain fields
     "pasted key as secretKey": Case(
-        {"providers": [openai(secretKey=FAKE_KEYS["openai"])]}, ("providers[0].secretKey",)
+        {"providers": [openai(secretKey=SHAPED["openai-user"])]}, ("providers[0].secretKey",)
     ),
     "project key as secretKey": Case(
         {"providers": [openai(secretKey=PASTED["openai-project"])]}, ("providers[0].secretKey",)
@@ -163,7 +167,13 @@ CASES: dict[str, Case] = {
     ),
     "AWS key id as envVarName": Case({"providers": [openai(envVarName=PASTED["aws"])]}, ("providers[0].envVarName",)),
     "GitHub token as scopeName": Case({"providers": [openai()], "scopeName": PASTED["github"]}, ("scopeName",)),
-    "random token as reader": Case({"providers": [openai()], "readers": [PASTED["random"]]}, ("readers[0]",)),
+    "Azure OpenAI key as reader": Case({"providers": [openai()], "readers": [PASTED["azure-openai"]]}, ("readers[0]",)),
+    "Anthropic key after a team prefix as writer": Case(
+        {"providers": [openai()], "writers": ["team:" + PASTED["anthropic"]]}, ("writers[0]",)
+    ),
+    "Fireworks key as secretKey": Case(
+        {"providers": [openai(secretKey=PASTED["fireworks"])]}, ("providers[0].secretKey",)
+    ),
     "Hugging Face token as manager": Case(
         {"providers": [openai()], "managers": [PASTED["huggingface"]]}, ("managers[0]",)
     ),

@@ -12,6 +12,7 @@ from llmkeyvault_provider import InvalidInput, LlmKeyVault
 from llmkeyvault_provider.args import read_args
 from llmkeyvault_provider.expiry import expiry_warnings, parse_expiry
 from llmkeyvault_provider.plan import VaultPlan, plan_vault
+from support.fake_keys import fake_key
 from support.mocks import Run, run_with_mocks
 from support.standin_engine import SECRET_SIG, SIG_KEY
 
@@ -134,7 +135,7 @@ UC_BAD: list[tuple[str, dict[str, Any], str, str]] = [
     ),
     (
         "key-shaped catalog",
-        {**UC, "unityCatalog": {"catalog": "sk-test-openai-0000000000000000", "schema": "s"}},
+        {**UC, "unityCatalog": {"catalog": "team:" + fake_key("openai-project"), "schema": "s"}},
         "unityCatalog.catalog",
         "looks like key material",
     ),

@@ -105,7 +105,7 @@ def _fields_of(value: Any, fields: dict[str, str], path: str, problems: Problems
         out: dict[str, Any] = {}
         for key, item in value.items():
             if key not in fields:
-                shown = str(key) if rules.key_material_problem(str(key)) is None else "(a key-like name)"
+                shown = _field_name_shown(str(key))
                 hint = f" (schema names are camelCase: '{schema_name(key)}')" if schema_name(str(key)) in fields else ""
                 problems.add(
                     f"{path}.{shown}" if path else shown,
@@ -118,6 +118,15 @@ def _fields_of(value: Any, fields: dict[str, str], path: str, problems: Problems
     if len(attrs) < len(fields):
         return None
     return {schema: getattr(value, py) for schema, py in attrs.items()}
+
+
+def _field_name_shown(name: str) -> str:
+    """An unknown field's name as its path shows it: never key material, never long."""
+    if rules.key_material_problem(name) is not None:
+        return "(a key-like name)"
+    if len(name) > rules.SHOWN_MAX_LENGTH:
+        return f"(a name of {len(name)} characters)"
+    return name
 
 
 def _join(path: str, name: str) -> str:
@@ -157,7 +166,18 @@ def _string(value: Any, path: str, problems: Problems, *, required: bool = False
         if required:
             problems.add(path, "is required")
         return None
-    return value if _known(value, path, problems, str, "a string") else None
+    if not _known(value, path, problems, str, "a string"):
+        return None
+    if len(value) > rules.MAX_FIELD_LENGTH:
+        # Refused before any other check reads it, and never shown: the engine would print it.
+        problems.add(
+            path,
+            f"is {len(value)} characters; no LlmKeyVault input but apiKey is longer than {rules.MAX_FIELD_LENGTH}",
+            withhold_value=True,
+        )
+        return None
+    checked: str = value
+    return checked
 
 
 def _boolean(value: Any, path: str, problems: Problems, *, default: bool = False) -> bool:

@@ -25,10 +25,11 @@ from .unity import UnityCatalogPlan
 
 T = TypeVar("T")
 
-#: inputs whose values reach the outputs and child properties (``providers`` arrives
-#: as one secret list whatever it holds, so its fields are taken as plain)
+#: inputs whose values reach the outputs and child properties and may arrive secret (the
+#: provider refuses any other secret name: ``provider.refuse_secret_names``)
 NAME_INPUTS = frozenset({"scopeName"})
-PRINCIPAL_INPUTS = frozenset({"readers", "writers", "managers"})
+#: ``providers[].readers``: a provider's own readers, named apart from the rest of ``providers``
+PRINCIPAL_INPUTS = frozenset({"readers", "writers", "managers", "referencers", "providers[].readers"})
 
 WORKSPACE_USERS_MANAGE_WARNING = (
     "every workspace user ('users') holds MANAGE on {scopes}: they can read, overwrite and delete "

@@ -35,7 +35,9 @@ def plan_key_vault(backing: KeyVaultBackingArgs, path: str, problems: Problems) 
         return None
     vault, group = match["vault"], match["group"]
     if group.endswith("."):
-        problems.add(id_path, f"resource group '{group}' is not a resource group name: {rules.RESOURCE_GROUP_RULE}")
+        problems.add(
+            id_path, f"resource group {rules.quoted(group)} is not a resource group name: {rules.RESOURCE_GROUP_RULE}"
+        )
         return None
     if not rules.KEY_VAULT_NAME.fullmatch(vault):
         problems.add(id_path, f"vault name {rules.quoted(vault)} is not a Key Vault name: {rules.KEY_VAULT_NAME_RULE}")
@@ -56,7 +58,7 @@ def plan_key_vault(backing: KeyVaultBackingArgs, path: str, problems: Problems) 
         if dns["vault"].lower() != vault.lower():
             problems.add(
                 dns_path,
-                f"'{dns_name}' names another vault than '{vault}' of {id_path}; "
+                f"{rules.quoted(dns_name)} names another vault than {rules.quoted(vault)} of {id_path}; "
                 "omit it to use https://<vault>.vault.azure.net/",
             )
             return None

@@ -22,7 +22,7 @@ from . import rules
 from .args import UNREADABLE_PROVIDER, Backend, LlmKeyVaultArgs, ProviderKeyArgs, read_args
 from .catalog import default_env_var_name, default_secret_key
 from .errors import Problems
-from .expiry import parse_expiry
+from .expiry import expiry_problem, parse_expiry
 from .keyvault import KeyVaultPlan, plan_key_vault
 from .unity import (
     SECRET_PRIVILEGES,
@@ -248,7 +248,9 @@ def _check_provider_names(args: LlmKeyVaultArgs, problems: Problems) -> set[int]
                 f"{rules.quoted(provider.name)} is not a provider id; use {rules.PROVIDER_NAME_RULE} (e.g. 'openai')",
             )
         elif (earlier := _earlier(seen, provider.name, i)) is not None:
-            problems.add(path, f"'{provider.name}' is already providers[{earlier}]; provider names must be unique")
+            problems.add(
+                path, f"{rules.quoted(provider.name)} is already providers[{earlier}]; provider names must be unique"
+            )
         else:
             named.add(i)
     return named
@@ -335,14 +337,18 @@ def _principal_problem(principal: str, allow_everyone: bool) -> str | None:
         return f"is {len(principal)} characters; principal names are at most {rules.PRINCIPAL_MAX_LENGTH}"
     if rules.is_everyone(principal) and not allow_everyone:
         return (
-            f"'{principal}' is every user of the workspace or account; "
+            f"{rules.quoted(principal)} is every user of the workspace or account; "
             "set allowWorkspaceUsers to true to grant it on purpose"
         )
     return None
 
 
 def _same_as(principal: str, earlier_principal: str) -> str:
-    return "" if principal == earlier_principal else f" as '{earlier_principal}' (principals ignore letter case)"
+    return (
+        ""
+        if principal == earlier_principal
+        else f" as {rules.quoted(earlier_principal)} (principals ignore letter case)"
+    )
 
 
 def _accepted_principals(
@@ -362,7 +368,7 @@ def _check_principals(args: LlmKeyVaultArgs, problems: Problems) -> None:
             earlier = level_of.setdefault(identity, (path, principal))
             if earlier[0] == path:
                 continue
-            shown = f"'{principal}' is"
+            shown = f"{rules.quoted(principal)} is"
             if earlier[0].startswith(field + "["):
                 problems.add(path, f"{shown} listed twice (also {earlier[0]}{_same_as(principal, earlier[1])})")
             else:
@@ -386,17 +392,18 @@ def _check_principals(args: LlmKeyVaultArgs, problems: Problems) -> None:
             provider.readers, f"providers[{i}].readers", args, problems
         ):
             if (twice := own.setdefault(identity, path)) != path:
-                problems.add(path, f"'{principal}' is listed twice (also {twice})")
+                problems.add(path, f"{rules.quoted(principal)} is listed twice (also {twice})")
                 continue
             found = level_of.get(identity)
             if found is not None and found[0].startswith("readers["):
                 problems.add(
-                    path, f"'{principal}' already reads every scope ({found[0]}{_same_as(principal, found[1])})"
+                    path,
+                    f"{rules.quoted(principal)} already reads every scope ({found[0]}{_same_as(principal, found[1])})",
                 )
             elif found is not None:
                 problems.add(
                     path,
-                    f"'{principal}' is also {found[0]}{_same_as(principal, found[1])}; "
+                    f"{rules.quoted(principal)} is also {found[0]}{_same_as(principal, found[1])}; "
                     "a principal gets one level per scope",
                 )
 
@@ -416,7 +423,7 @@ def _name_problem(name: str, extra_length: int = 0, *, scope: bool = False) -> s
 def _plan_scopes(name: str, args: LlmKeyVaultArgs, named: set[int], problems: Problems) -> tuple[ScopePlan, ...]:
     """The scopes, each planned even when its name is refused, so that secrets are still checked."""
     base = args.scope_name if args.scope_name is not None else name
-    origin = "" if args.scope_name is not None else f"defaults to the resource name '{name}', but "
+    origin = "" if args.scope_name is not None else f"defaults to the resource name {rules.quoted(name)}, but "
     suffix = rules.SUFFIX_LENGTH if args.unique_suffix else 0
     planned: list[tuple[str, str, tuple[str, ...]]]
     if args.scope_per_provider:
@@ -451,8 +458,9 @@ def _key_vault_name_problem(key: str, suffix: int) -> str | None:
     suggestion = key.replace("_", "-").replace(".", "-")[:fits].rstrip("-") or "key"
     with_suffix = f" (with {rules.SUFFIX_DESCRIPTION}, at most {fits} here)" if suffix else ""
     return (
-        f"'{key}' cannot name an Azure Key Vault secret: use {rules.KEY_VAULT_SECRET_NAME_RULE}{with_suffix}, "
-        f"for example '{suggestion}'"
+        f"{rules.quoted(key)} cannot name an Azure Key Vault secret: "
+        f"use {rules.KEY_VAULT_SECRET_NAME_RULE}{with_suffix}, "
+        f"for example '{suggestion}'"  # in full: a name to copy, at most 127 characters
     )
 
 
@@ -487,7 +495,9 @@ def _plan_secrets(
         # Key Vault secret names are case-insensitive; Databricks keys are not.
         identity = (scope, key.lower() if key_vault else key)
         if (earlier := _earlier(seen, identity, i)) is not None:
-            problems.add(path, f"'{key}' is already the key of providers[{earlier}] in scope '{scope}'")
+            problems.add(
+                path, f"{rules.quoted(key)} is already the key of providers[{earlier}] in scope {rules.quoted(scope)}"
+            )
             continue
         secrets.append(SecretPlan(provider.name, i, scope, key, _env_var(provider), f"{name}-secret-{provider.name}"))
     return tuple(secrets)
@@ -512,10 +522,13 @@ def _check_env_var_names(
             continue
         env_var = _env_var(provider)
         if not rules.ENV_VAR_NAME.fullmatch(env_var):
-            problems.add(path, f"'{env_var}' is not an environment variable name; use {rules.ENV_VAR_NAME_RULE}")
+            problems.add(
+                path, f"{rules.quoted(env_var)} is not an environment variable name; use {rules.ENV_VAR_NAME_RULE}"
+            )
         elif (earlier := _earlier(seen, env_var, i)) is not None:
             problems.add(
-                path, f"'{env_var}' is already the variable of providers[{earlier}]; set a distinct envVarName"
+                path,
+                f"{rules.quoted(env_var)} is already the variable of providers[{earlier}]; set a distinct envVarName",
             )
 
 
@@ -533,10 +546,7 @@ def _check_expirations(args: LlmKeyVaultArgs, problems: Problems) -> dict[int, d
             continue
         instant = parse_expiry(provider.expires_at)
         if instant is None:
-            shown = rules.quoted(provider.expires_at) if len(provider.expires_at) <= 64 else "the value given"
-            problems.add(
-                path, f"{shown} is not an RFC 3339 date-time; use the form {rules.RFC3339_EXAMPLE} (with an offset)"
-            )
+            problems.add(path, expiry_problem(provider.expires_at) or "is not an RFC 3339 date-time")
         else:
             found[i] = instant
     return found
@@ -563,7 +573,9 @@ def _plan_uc_secrets(name: str, args: LlmKeyVaultArgs, named: set[int], problems
         # Unity Catalog stores names lower-case: two names equal ignoring case are one secret.
         if (earlier := _earlier(seen, secret_name.lower(), i)) is not None:
             problems.add(
-                path, f"'{secret_name}' is already the secret of providers[{earlier}] (UC names ignore letter case)"
+                path,
+                f"{rules.quoted(secret_name)} is already the secret of providers[{earlier}] "
+                "(UC names ignore letter case)",
             )
             continue
         secrets.append(
@@ -618,7 +630,7 @@ def _check_limits(
         if count > rules.MAX_SECRETS_PER_SCOPE:
             problems.add(
                 "providers",
-                f"puts {count} keys in scope '{scope}'; a Databricks scope holds at most "
+                f"puts {count} keys in scope {rules.quoted(scope)}; a Databricks scope holds at most "
                 f"{rules.MAX_SECRETS_PER_SCOPE} secrets: split the providers over several vaults",
             )
     if len(scopes) > rules.MAX_SCOPES_PER_WORKSPACE:

@@ -10,17 +10,19 @@ registers, with the secret put back on each ``apiKey`` alone.
 from __future__ import annotations
 
 import asyncio
+import re
 import weakref
 from collections.abc import Callable, Collection, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final
 
 import pulumi
 import pulumi.provider as provider
 from pulumi.errors import InputPropertiesError, InputPropertyErrorDetails
 from pulumi.output import UNKNOWN, Unknown, contains_unknowns
 
+from . import rules
 from .component import LlmKeyVault
 from .errors import InvalidInput, Problems
 from .outputs import OUTPUT_ATTRIBUTES
@@ -78,6 +80,7 @@ def _widen_registration_pool(parallel: int | None) -> None:
 async def _construct_vault(name: str, inputs: pulumi.Inputs, options: pulumi.ResourceOptions | None) -> LlmKeyVault:
     _widen_registration_pool(pulumi.runtime.settings.SETTINGS.parallel)
     resolved = await resolve_inputs(inputs)
+    refuse_secret_names(resolved.secret_paths, resolved.problems)
     opts = pulumi.ResourceOptions.merge(
         options, pulumi.ResourceOptions(depends_on=sorted(resolved.dependencies, key=id))
     )
@@ -109,6 +112,10 @@ def property_errors(error: InvalidInput, secret_values: Collection[str] = ()) ->
     def masked(text: str) -> str:
         for value in sorted(secret_values, key=len, reverse=True):
             text = text.replace(value, "[secret]")
+            # A long value is shown cut to its first characters (rules.quoted): mask those too.
+            shown = value[: rules.SHOWN_MAX_LENGTH - 10]
+            if len(value) > len(shown) and len(shown) >= 4:
+                text = text.replace(shown, "[secret]")
         return text
 
     details: list[InputPropertyErrorDetails] = [
@@ -124,16 +131,23 @@ class ResolvedInputs:
 
     values: dict[str, Any]
     dependencies: set[pulumi.Resource] = field(default_factory=set)
-    #: top-level inputs that arrived secret (``providers`` always does, for its keys)
+    #: top-level inputs that arrived secret, or held a value that did (``providers`` always does, for its
+    #: keys), and ``PROVIDER_READERS`` when a provider's readers did
     secret_inputs: set[str] = field(default_factory=set)
+    #: the paths of the values that arrived secret (``providers[0].name``): the engine sends each
+    #: secret value as an output value of its own; an SDK that sends a list holding a secret
+    #: as one secret gives the list's path
+    secret_paths: set[str] = field(default_factory=set)
     #: values still unknown during a preview, one problem each
     problems: Problems = field(default_factory=Problems)
 
     def secret_values(self) -> list[str]:
-        """The strings of every input that arrived secret, except ``providers`` (which holds the keys)."""
+        """The strings of every value that arrived secret, except the keys and the lists that hold them."""
         found: list[str] = []
-        for key in self.secret_inputs - {"providers"}:
-            _strings_in(self.values.get(key), found)
+        for path in self.secret_paths:
+            if _holds_api_keys(path) or path.endswith(".apiKey"):
+                continue
+            _strings_in(_value_at(self.values, path), found)
         return [v for v in found if v]
 
 
@@ -148,6 +162,70 @@ def _strings_in(value: Any, found: list[str]) -> None:
             _strings_in(v, found)
 
 
+_STEP: Final = re.compile(r"\.?([A-Za-z_][A-Za-z0-9_]*)|\[([0-9]+)\]")
+
+
+def _steps(path: str) -> list[str | int]:
+    """``providers[0].name`` -> ``["providers", 0, "name"]``."""
+    return [int(index) if index else key for key, index in _STEP.findall(path)]
+
+
+def _value_at(values: Any, path: str) -> Any:
+    for step in _steps(path):
+        if isinstance(step, int) and isinstance(values, list) and step < len(values):
+            values = values[step]
+        elif isinstance(step, str) and isinstance(values, dict):
+            values = values.get(step)
+        else:
+            return None
+    return values
+
+
+def _general(path: str) -> str:
+    """``providers[0].readers[2]`` -> ``providers[].readers[]``: the field, whichever item."""
+    return re.sub(r"\[[0-9]+\]", "[]", path)
+
+
+#: fields whose values may arrive secret: the component keeps every output and child property
+#: derived from them secret (``component.py``), and names a child after a principal by a digest
+PROVIDER_READERS: Final = "providers[].readers"
+KEPT_SECRET: Final = frozenset(
+    {
+        "scopeName",
+        "readers[]",
+        "writers[]",
+        "managers[]",
+        "referencers[]",
+        PROVIDER_READERS + "[]",
+        "providers[].apiKey",
+    }
+)
+
+
+def _holds_api_keys(path: str) -> bool:
+    """``providers`` or ``providers[1]``: a secret there may be only the keys it holds."""
+    return _general(path) in ("providers", "providers[]")
+
+
+def _kept(path: str) -> bool:
+    general = _general(path)
+    return general in KEPT_SECRET or any(kept.startswith(general + "[") for kept in KEPT_SECRET)
+
+
+SECRET_NAME_REASON: Final = (
+    "arrived secret, but it names resources or outputs that are stored as plain text (a URN, an output, "
+    "a child's properties); give it as a plain value, not a secret (only apiKey, scopeName and principals "
+    "may be secret, and stay secret)"
+)
+
+
+def refuse_secret_names(secret_paths: Collection[str], problems: Problems) -> None:
+    """Refuse every value that arrived secret where it would become a plain name; never shows it."""
+    for path in sorted(secret_paths):
+        if not _kept(path) and not _holds_api_keys(path):
+            problems.add(path, SECRET_NAME_REASON, withhold_value=True)
+
+
 async def resolve_inputs(inputs: Mapping[str, Any]) -> ResolvedInputs:
     """Plain input values with each ``apiKey`` known as a plain string or unknown as a secret Output.
 
@@ -158,10 +236,11 @@ async def resolve_inputs(inputs: Mapping[str, Any]) -> ResolvedInputs:
     """
     resolved = ResolvedInputs(values={})
     for key, value in inputs.items():
-        secret = [False]
-        resolved.values[key] = await _resolve(value, resolved.dependencies, secret)
-        if secret[0]:
-            resolved.secret_inputs.add(key)
+        resolved.values[key] = await _resolve(value, resolved.dependencies, resolved.secret_paths, key)
+    for path in resolved.secret_paths:
+        resolved.secret_inputs.add(str(_steps(path)[0]))
+        if _general(path).startswith(PROVIDER_READERS):
+            resolved.secret_inputs.add(PROVIDER_READERS)
     providers = resolved.values.get("providers")
     if isinstance(providers, list):
         for item in providers:
@@ -171,18 +250,19 @@ async def resolve_inputs(inputs: Mapping[str, Any]) -> ResolvedInputs:
     return resolved
 
 
-async def _resolve(value: Any, dependencies: set[pulumi.Resource], secret: list[bool]) -> Any:
+async def _resolve(value: Any, dependencies: set[pulumi.Resource], secret_paths: set[str], path: str) -> Any:
     if isinstance(value, pulumi.Output):
         dependencies |= await value.resources()
-        secret[0] = secret[0] or await value.is_secret()
+        if await value.is_secret():
+            secret_paths.add(path)
         inner = await value.future(with_unknowns=True)
         if not await value.is_known() and not contains_unknowns(inner):
             inner = UNKNOWN
-        return await _resolve(inner, dependencies, secret)
+        return await _resolve(inner, dependencies, secret_paths, path)
     if isinstance(value, Mapping):
-        return {k: await _resolve(v, dependencies, secret) for k, v in value.items()}
+        return {k: await _resolve(v, dependencies, secret_paths, f"{path}.{k}") for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [await _resolve(v, dependencies, secret) for v in value]
+        return [await _resolve(v, dependencies, secret_paths, f"{path}[{i}]") for i, v in enumerate(value)]
     return value
 
 

@@ -10,10 +10,10 @@ such as the Kelvin sign for ``k``.
 
 from __future__ import annotations
 
-import math
+import itertools
 import re
 import unicodedata
-from collections import Counter
+from dataclasses import dataclass
 from typing import Final
 
 PROVIDER_NAME: Final = re.compile(r"[a-z0-9][a-z0-9-]{0,39}", re.ASCII)
@@ -169,69 +169,390 @@ def _script(ch: str) -> str:
 
 
 # Key material pasted into a plain field would land in plain state and outputs.
-# Known key prefixes, each followed by enough token characters to be a key rather
-# than a name that happens to start the same way.
-_TOKEN_TAIL = r"[A-Za-z0-9_\-]{16,}"
-KEY_PREFIXES: Final = (
-    ("sk-ant-", "an Anthropic key"),
-    ("sk-proj-", "an OpenAI project key"),
-    ("sk-", "an OpenAI-style secret key"),
-    ("AKIA", "an AWS access key id"),
-    ("ASIA", "an AWS temporary access key id"),
-    ("ghp_", "a GitHub token"),
-    ("gho_", "a GitHub token"),
-    ("ghs_", "a GitHub token"),
-    ("github_pat_", "a GitHub token"),
-    ("hf_", "a Hugging Face token"),
-    ("gsk_", "a Groq key"),
-    ("xai-", "an xAI key"),
-    ("pplx-", "a Perplexity key"),
-    ("r8_", "a Replicate token"),
-    ("AIza", "a Google API key"),
-    ("dapi", "a Databricks personal access token"),
-    ("xoxb-", "a Slack token"),
-    ("glpat-", "a GitLab token"),
+#
+# The detector knows key formats, each by its prefix, the alphabet and length of its
+# random part, and where the format is documented; docs/key-formats.md lists them
+# with the same sources. A format is found anywhere in a value ("team:sk-ant-..."),
+# starting after something other than a letter or digit, and a fixed-length one
+# ending before one. The random part must mix at least two of lower case, upper
+# case and digits (a random string of that length fails this with odds below one
+# in a million; a name such as "hf_models_production_scope" is not that shape at
+# all). Ordinary names are never judged by their randomness.
+#
+# Where shapes come from: the vendors' pages cited with each format, and the rules
+# of gitleaks (github.com/gitleaks/gitleaks, cmd/generate/config/rules/), which
+# documents each shape with true and false positives.
+
+#: what may not come right before a key's prefix: a key starts a word
+_START: Final = r"(?<![A-Za-z0-9])"
+#: what may not come right after a fixed-length key
+_END: Final = r"(?![A-Za-z0-9])"
+
+
+@dataclass(frozen=True)
+class KeyFormat:
+    """One documented key format: found by ``pattern``, its random part in group ``r``."""
+
+    id: str
+    what: str
+    pattern: re.Pattern[str]
+    source: str
+    #: the random part mixes character classes (off where the alphabet has one class of letters and few digits)
+    mixed: bool = True
+    #: no prefix: looked for only in fields that can never hold such a token (``bare_tokens``)
+    bare: bool = False
+    #: the random part must be spread like a random string's, not a CamelCase name's (``_looks_random``)
+    spread: bool = False
+
+
+def _format(
+    id: str, what: str, pattern: str, source: str, *, mixed: bool = True, bare: bool = False, spread: bool = False
+) -> KeyFormat:
+    return KeyFormat(id, what, re.compile(_START + pattern, re.ASCII), source, mixed, bare, spread)
+
+
+_GITLEAKS: Final = "gitleaks rule"
+KEY_FORMATS: Final[tuple[KeyFormat, ...]] = (
+    # OpenAI: platform.openai.com/docs/api-reference/authentication; shapes: gitleaks openai-api-key.
+    _format(
+        "openai-project",
+        "an OpenAI project key",
+        r"sk-proj-(?P<r>[A-Za-z0-9_-]{40,})",
+        "OpenAI API reference, Authentication; " + _GITLEAKS + " openai-api-key",
+    ),
+    _format(
+        "openai-service-account",
+        "an OpenAI service account key",
+        r"sk-svcacct-(?P<r>[A-Za-z0-9_-]{40,})",
+        "OpenAI API reference, Authentication; " + _GITLEAKS + " openai-api-key",
+    ),
+    _format(
+        "openai-admin",
+        "an OpenAI admin key",
+        r"sk-admin-(?P<r>[A-Za-z0-9_-]{40,})",
+        "OpenAI API reference, Administration; " + _GITLEAKS + " openai-api-key",
+    ),
+    _format(
+        "openai-user",
+        "an OpenAI user key (legacy)",
+        r"sk-(?P<r>[A-Za-z0-9]{48})" + _END,
+        "OpenAI API reference, Authentication; " + _GITLEAKS + " openai-api-key",
+    ),
+    # Anthropic: docs.anthropic.com/en/api/getting-started; 'sk-ant-api03-' + 93 + 'AA'.
+    _format(
+        "anthropic-api",
+        "an Anthropic API key",
+        r"sk-ant-api[0-9]{2}-(?P<r>[A-Za-z0-9_-]{80,})",
+        "Anthropic API, Getting started; " + _GITLEAKS + " anthropic-api-key",
+    ),
+    _format(
+        "anthropic-admin",
+        "an Anthropic admin key",
+        r"sk-ant-admin[0-9]{2}-(?P<r>[A-Za-z0-9_-]{80,})",
+        "Anthropic Admin API; " + _GITLEAKS + " anthropic-admin-api-key",
+    ),
+    # AWS IAM User Guide, "IAM identifiers", unique ID prefixes: AKIA (access key), ASIA
+    # (temporary access key), then 16 of A-Z and 2-7. Letters only happen: no mix required.
+    _format(
+        "aws-access-key",
+        "an AWS access key id",
+        r"AKIA(?P<r>[A-Z2-7]{16})" + _END,
+        "AWS IAM User Guide, IAM identifiers (unique ID prefixes)",
+        mixed=False,
+    ),
+    _format(
+        "aws-temporary-access-key",
+        "an AWS temporary access key id",
+        r"ASIA(?P<r>[A-Z2-7]{16})" + _END,
+        "AWS IAM User Guide, IAM identifiers (unique ID prefixes)",
+        mixed=False,
+    ),
+    # Google Cloud: cloud.google.com/docs/authentication/api-keys; 'AIza' + 35.
+    _format(
+        "google-api-key",
+        "a Google API key (Gemini, Vertex AI, Maps)",
+        r"AIza(?P<r>[A-Za-z0-9_-]{35})" + _END,
+        "Google Cloud, Manage API keys; " + _GITLEAKS + " gcp-api-key",
+    ),
+    _format(
+        "google-oauth-secret",
+        "a Google OAuth client secret",
+        r"GOCSPX-(?P<r>[A-Za-z0-9_-]{28})" + _END,
+        "Google Cloud, OAuth client secrets; " + _GITLEAKS + " gcp-oauth-client-secret",
+    ),
+    # Hugging Face: huggingface.co/docs/hub/security-tokens; 'hf_' + 34 letters.
+    _format(
+        "huggingface-token",
+        "a Hugging Face token",
+        r"hf_(?P<r>[A-Za-z]{34})" + _END,
+        "Hugging Face Hub, User access tokens; " + _GITLEAKS + " huggingface-access-token",
+    ),
+    _format(
+        "huggingface-org-token",
+        "a Hugging Face organization token",
+        r"api_org_(?P<r>[A-Za-z]{34})" + _END,
+        "Hugging Face Hub; " + _GITLEAKS + " huggingface-organization-api-token",
+    ),
+    # Groq: console.groq.com/docs/quickstart; 'gsk_' + 52.
+    _format(
+        "groq", "a Groq key", r"gsk_(?P<r>[A-Za-z0-9]{52})" + _END, "Groq, Quickstart; " + _GITLEAKS + " groq-api-key"
+    ),
+    # xAI: docs.x.ai/docs/overview; 'xai-' + 80.
+    _format("xai", "an xAI key", r"xai-(?P<r>[A-Za-z0-9]{70,})", "xAI API, Overview (API keys)"),
+    # Perplexity: docs.perplexity.ai; 'pplx-' + 48.
+    _format(
+        "perplexity",
+        "a Perplexity key",
+        r"pplx-(?P<r>[A-Za-z0-9]{48})" + _END,
+        "Perplexity API, Getting started; " + _GITLEAKS + " perplexity-api-key",
+    ),
+    # Replicate: replicate.com/docs/topics/security/api-tokens; 'r8_' + 37.
+    _format(
+        "replicate",
+        "a Replicate token",
+        r"r8_(?P<r>[A-Za-z0-9]{37})" + _END,
+        "Replicate, API tokens; " + _GITLEAKS + " replicate-api-token",
+    ),
+    # Databricks: docs.databricks.com/dev-tools/auth/pat; 'dapi' + 32 hex (an optional '-N').
+    _format(
+        "databricks-pat",
+        "a Databricks personal access token",
+        r"dapi(?P<r>[0-9a-f]{32})(?:-[0-9]+)?" + _END,
+        "Databricks, Personal access tokens; " + _GITLEAKS + " databricks-api-token",
+    ),
+    _format(
+        "databricks-oauth-secret",
+        "a Databricks OAuth secret",
+        r"dose(?P<r>[0-9a-f]{32})" + _END,
+        "Databricks, OAuth machine-to-machine (service principal secrets)",
+    ),
+    # GitHub: github.blog 2021-04-05 "Behind GitHub's new authentication token formats".
+    _format(
+        "github-pat",
+        "a GitHub personal access token",
+        r"ghp_(?P<r>[A-Za-z0-9]{36})" + _END,
+        "GitHub blog, Behind GitHub's new authentication token formats",
+    ),
+    _format(
+        "github-oauth",
+        "a GitHub OAuth token",
+        r"gho_(?P<r>[A-Za-z0-9]{36})" + _END,
+        "GitHub blog, Behind GitHub's new authentication token formats",
+    ),
+    _format(
+        "github-user-to-server",
+        "a GitHub App user token",
+        r"ghu_(?P<r>[A-Za-z0-9]{36})" + _END,
+        "GitHub blog, Behind GitHub's new authentication token formats",
+    ),
+    _format(
+        "github-server-to-server",
+        "a GitHub App installation token",
+        r"ghs_(?P<r>[A-Za-z0-9]{36})" + _END,
+        "GitHub blog, Behind GitHub's new authentication token formats",
+    ),
+    _format(
+        "github-refresh",
+        "a GitHub refresh token",
+        r"ghr_(?P<r>[A-Za-z0-9]{36})" + _END,
+        "GitHub blog, Behind GitHub's new authentication token formats",
+    ),
+    _format(
+        "github-fine-grained",
+        "a GitHub fine-grained token",
+        r"github_pat_(?P<r>[A-Za-z0-9_]{82})" + _END,
+        "GitHub Docs, Managing your personal access tokens; " + _GITLEAKS + " github-fine-grained-pat",
+    ),
+    # Slack: api.slack.com/authentication/token-types.
+    _format(
+        "slack-bot",
+        "a Slack bot token",
+        r"xoxb-[0-9]{10,13}-[0-9]{10,13}-(?P<r>[A-Za-z0-9]{24})" + _END,
+        "Slack API, Token types; " + _GITLEAKS + " slack-bot-token",
+    ),
+    _format(
+        "slack-user",
+        "a Slack user token",
+        r"xoxp-[0-9]{10,13}-[0-9]{10,13}-[0-9]{10,13}-(?P<r>[a-f0-9]{32})" + _END,
+        "Slack API, Token types; " + _GITLEAKS + " slack-user-token",
+    ),
+    _format(
+        "slack-app",
+        "a Slack app-level token",
+        r"xapp-[0-9]-[A-Z0-9]{9,11}-[0-9]{10,13}-(?P<r>[a-f0-9]{64})" + _END,
+        "Slack API, Token types; " + _GITLEAKS + " slack-app-token",
+    ),
+    # Stripe: docs.stripe.com/keys.
+    _format(
+        "stripe-secret",
+        "a Stripe secret key",
+        r"sk_live_(?P<r>[A-Za-z0-9]{24,})",
+        "Stripe, API keys; " + _GITLEAKS + " stripe-access-token",
+    ),
+    _format(
+        "stripe-restricted",
+        "a Stripe restricted key",
+        r"rk_live_(?P<r>[A-Za-z0-9]{24,})",
+        "Stripe, API keys; " + _GITLEAKS + " stripe-access-token",
+    ),
+    # GitLab: docs.gitlab.com/security/tokens (token prefixes).
+    _format(
+        "gitlab-pat",
+        "a GitLab personal access token",
+        r"glpat-(?P<r>[A-Za-z0-9_-]{20,})",
+        "GitLab, Token overview (token prefixes); " + _GITLEAKS + " gitlab-pat",
+    ),
+    # DeepSeek: platform.deepseek.com; 'sk-' + 32 lower-case hex.
+    _format("deepseek", "a DeepSeek key", r"sk-(?P<r>[0-9a-f]{32})" + _END, "DeepSeek API, Your first API call"),
+    # OpenRouter: openrouter.ai/docs/api-reference/authentication; 'sk-or-v1-' + 64 hex.
+    _format(
+        "openrouter",
+        "an OpenRouter key",
+        r"sk-or-v1-(?P<r>[0-9a-f]{64})" + _END,
+        "OpenRouter, API authentication; " + _GITLEAKS + " openrouter-api-key",
+    ),
+    # Fireworks AI: docs.fireworks.ai (API keys); 'fw_' + 24, 27 characters in all.
+    _format("fireworks", "a Fireworks AI key", r"fw_(?P<r>[A-Za-z0-9]{24})" + _END, "Fireworks AI, API keys"),
+    # Together AI: docs.together.ai (API keys); 'tgp_v1_' then a base64url token.
+    _format("together", "a Together AI key", r"tgp_v1_(?P<r>[A-Za-z0-9_-]{40,})", "Together AI, API keys"),
+    # NVIDIA NIM / NGC: docs.api.nvidia.com; 'nvapi-' + 64.
+    _format(
+        "nvidia",
+        "an NVIDIA API key",
+        r"nvapi-(?P<r>[A-Za-z0-9_-]{64})" + _END,
+        "NVIDIA API catalog, API keys",
+    ),
+    # npm: docs.npmjs.com/about-access-tokens; 'npm_' + 36.
+    _format(
+        "npm",
+        "an npm access token",
+        r"npm_(?P<r>[A-Za-z0-9]{36})" + _END,
+        "npm Docs, About access tokens; " + _GITLEAKS + " npm-access-token",
+    ),
+    # PyPI: pypi.org/help/#apitoken; a macaroon whose first bytes encode 'pypi.org'.
+    _format(
+        "pypi",
+        "a PyPI upload token",
+        r"pypi-AgEIcHlwaS5vcmc(?P<r>[A-Za-z0-9_-]{50,})",
+        "PyPI help, API tokens; " + _GITLEAKS + " pypi-upload-token",
+    ),
+    # SendGrid: docs.sendgrid.com (API keys); 'SG.' + 22 + '.' + 43.
+    _format(
+        "sendgrid",
+        "a SendGrid key",
+        r"SG\.(?P<r>[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43})" + _END,
+        "Twilio SendGrid, API keys; " + _GITLEAKS + " sendgrid-api-token",
+    ),
+    # LangSmith: docs.smith.langchain.com (API keys); 'lsv2_pt_' or 'lsv2_sk_' + 32 hex + '_' + 10 hex.
+    _format(
+        "langsmith",
+        "a LangSmith key",
+        r"lsv2_(?:pt|sk)_(?P<r>[0-9a-f]{32})_[0-9a-f]{10}" + _END,
+        "LangSmith, Create an API key",
+    ),
+    # Without a prefix: only in fields that can never hold such a token (see ``bare_tokens``).
+    # Azure OpenAI and Azure AI services keys: 32 hex characters (learn.microsoft.com,
+    # "Azure OpenAI: authenticate with API keys"; the portal's Keys and Endpoint page).
+    _format(
+        "azure-openai",
+        "an Azure OpenAI key (32 hex characters)",
+        r"(?P<r>[0-9A-Fa-f]{32})" + _END,
+        "Microsoft Learn, Azure OpenAI in Azure AI Foundry, API keys",
+        bare=True,
+    ),
+    # Mistral (console.mistral.ai, API keys) and Cohere (dashboard.cohere.com, API keys):
+    # 32 and 40 letters and digits, with no prefix. A long CamelCase name has those too,
+    # so these need a random string's share of upper and lower case (``_looks_random``).
+    _format(
+        "mistral",
+        "a Mistral key (32 letters and digits)",
+        r"(?P<r>[A-Za-z0-9]{32})" + _END,
+        "Mistral AI, API keys (console.mistral.ai)",
+        bare=True,
+        spread=True,
+    ),
+    _format(
+        "cohere",
+        "a Cohere key (40 letters and digits)",
+        r"(?P<r>[A-Za-z0-9]{40})" + _END,
+        "Cohere, API keys (dashboard.cohere.com)",
+        bare=True,
+        spread=True,
+    ),
 )
-_KEY_PREFIX_PATTERNS: Final = tuple(
-    (re.compile(re.escape(prefix) + _TOKEN_TAIL, re.ASCII), what) for prefix, what in KEY_PREFIXES
-)
-_UUID: Final = re.compile(UUID_PATTERN, re.ASCII)
-_TOKEN: Final = re.compile(r"[A-Za-z0-9_\-+/=.]+", re.ASCII)
-#: shortest run that is judged by its randomness
-TOKEN_MIN_LENGTH: Final = 32
-#: Shannon entropy in bits per character above which a long token counts as random
-TOKEN_MIN_ENTROPY: Final = 3.5
 
 
-def key_material_problem(value: str) -> str | None:
-    """Why ``value`` looks like key material, or None. Never quotes the value.
-
-    Application ids (UUIDs), e-mail addresses and names with spaces are not
-    tokens. A long token counts as random when it mixes letter cases or letters
-    and digits, and its characters are spread like a random string's.
-    """
-    stripped = value.strip()
-    for pattern, what in _KEY_PREFIX_PATTERNS:
-        if pattern.match(stripped):
-            return f"looks like key material ({what})"
-    if _UUID.fullmatch(stripped) or not _TOKEN.fullmatch(stripped) or len(stripped) < TOKEN_MIN_LENGTH:
-        return None
-    classes = sum(
-        (any(c.islower() for c in stripped), any(c.isupper() for c in stripped), any(c.isdigit() for c in stripped))
+def _classes(text: str) -> int:
+    """How many of lower case, upper case and digits ``text`` holds."""
+    return sum(
+        (any("a" <= c <= "z" for c in text), any("A" <= c <= "Z" for c in text), any("0" <= c <= "9" for c in text))
     )
-    if classes >= 2 and _entropy(stripped) >= TOKEN_MIN_ENTROPY:
-        return "looks like key material (a long random token)"
+
+
+def _looks_random(token: str) -> bool:
+    """Whether a prefix-less run of letters and digits is spread like a random one, not a CamelCase name.
+
+    A random base-62 string has about as many upper-case as lower-case letters and
+    changes character class at most positions; a name has one capital per word.
+    Measured over seeded random strings: 96.6% of 32-character and 98.2% of
+    40-character ones pass; names such as 'DataScienceTeamReaders2024EuWest' do not.
+    """
+    n = len(token)
+    lower = sum("a" <= c <= "z" for c in token)
+    upper = sum("A" <= c <= "Z" for c in token)
+    digits = n - lower - upper
+    changes = sum(_kind(a) != _kind(b) for a, b in itertools.pairwise(token))
+    return upper * 4 >= n and lower * 4 >= n and digits >= 1 and changes * 3 >= n
+
+
+def _kind(c: str) -> int:
+    return 0 if "a" <= c <= "z" else 1 if "A" <= c <= "Z" else 2
+
+
+def find_key_format(value: str, *, bare_tokens: bool = True) -> KeyFormat | None:
+    """The first known key format found anywhere in ``value``, or None."""
+    for fmt in KEY_FORMATS:
+        if fmt.bare and not bare_tokens:
+            continue
+        for match in fmt.pattern.finditer(value):
+            random_part = match.group("r")
+            if fmt.spread and not _looks_random(random_part):
+                continue
+            if not fmt.mixed or _classes(random_part) >= 2:
+                return fmt
     return None
 
 
-def _entropy(value: str) -> float:
-    return -sum(n / len(value) * math.log2(n / len(value)) for n in Counter(value).values())
+def key_material_problem(value: str, *, bare_tokens: bool = True) -> str | None:
+    """Why ``value`` holds key material, or None. Never quotes the value.
+
+    A known key format anywhere in ``value`` (``KEY_FORMATS``) is key material.
+    ``bare_tokens`` also looks for the formats without a prefix (32 hex characters
+    as Azure OpenAI keys are, 32 or 40 random letters and digits as Mistral and
+    Cohere keys are): right for names and principals, which never hold such a
+    token (an application id is a UUID, written with dashes), and off for fields
+    whose values tools generate (Unity Catalog catalog and schema names).
+    """
+    found = find_key_format(value, bare_tokens=bare_tokens)
+    if found is None:
+        return None
+    return f"contains what looks like key material ({found.what})"
+
+
+#: longest value shown in a message; a longer one is cut to its first characters
+SHOWN_MAX_LENGTH: Final = 40
+#: no input but ``apiKey`` is longer than this (the longest legitimate one, a Key Vault
+#: resource id, is about 200); a longer value is refused before any other check reads it
+MAX_FIELD_LENGTH: Final = 1024
 
 
 def quoted(value: str) -> str:
-    """``value`` in quotes for a message, unless it looks like key material."""
+    """``value`` in quotes for a message: cut to its first characters when long, and
+    never when it holds key material."""
     if key_material_problem(value) is not None:
         return "the value given"
+    if len(value) > SHOWN_MAX_LENGTH:
+        return f"'{value[: SHOWN_MAX_LENGTH - 10]}...' ({len(value)} characters)"
     return "'" + value + "'"
 
 

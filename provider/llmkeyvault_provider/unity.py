@@ -47,7 +47,8 @@ def plan_unity_catalog(backing: UnityCatalogBackingArgs, path: str, problems: Pr
         if problems.has(field_path):
             ok = False
             continue
-        key_like = rules.key_material_problem(value)
+        # Catalog and schema names are often generated (digests): no prefix-less formats here.
+        key_like = rules.key_material_problem(value, bare_tokens=False)
         if key_like is not None:
             problems.add(field_path, f"{key_like}; {rules.KEY_MATERIAL_ADVICE}", withhold_value=True)
             ok = False
@@ -55,7 +56,9 @@ def plan_unity_catalog(backing: UnityCatalogBackingArgs, path: str, problems: Pr
             problems.add(field_path, hidden)
             ok = False
         elif not rules.UC_OBJECT_NAME.fullmatch(value):
-            problems.add(field_path, f"'{value}' is not a Unity Catalog name: use {rules.UC_OBJECT_NAME_RULE}")
+            problems.add(
+                field_path, f"{rules.quoted(value)} is not a Unity Catalog name: use {rules.UC_OBJECT_NAME_RULE}"
+            )
             ok = False
     if not ok:
         return None
