@@ -846,6 +846,37 @@ for name, (type_, props, dbr) in cases.items():
     for rule in RULES:
         ns["policy"](rule).validate(args, lambda message, urn, rule=rule: found.append(rule.name))
     out[name] = sorted(found)
+# The stack call: a component's child, with the provider of the llmkeyvault package in the stack or not.
+from pulumi_policy import PolicyResource, PolicyProviderResource, StackValidationArgs
+import llmkeyvault_provider
+out["provider_package"] = llmkeyvault_provider.__file__
+vault_urn = "urn:pulumi:dev::p::llmkeyvault:index:LlmKeyVault::llm"
+def resource(type_, props, name, parent=None, provider=None):
+    opts = PolicyResourceOptions(False, [], None, [], PolicyCustomTimeouts(0, 0, 0), [], parent)
+    prov = None
+    if provider:
+        prov = PolicyProviderResource(provider, {}, "urn:pulumi:dev::p::" + provider + "::default", "default")
+    urn = "urn:pulumi:dev::p::" + type_ + "::" + name
+    return PolicyResource(type_, unknown_checking_proxy(props), urn, name, opts, prov, None, [], {})
+outputs = {key: {} for key in ("scopeNames", "secretKeys", "secretReferences", "environmentVariables",
+                                "secretFullNames", "expirations", "externalModels")}
+outputs |= {"scopes": ["llm"], "backend": "databricks",
+            "grants": [{"scope": "llm", "principal": "users", "permission": "MANAGE"}]}
+scope = resource("databricks:index/secretScope:SecretScope", {"name": "llm", "initialManagePrincipal": "users"},
+                 "llm-scope", vault_urn, "pulumi:providers:databricks")
+vault = resource("llmkeyvault:index:LlmKeyVault", outputs, "llm")
+plugin = resource("pulumi:providers:llmkeyvault", {}, "default")
+for case, resources in (("real", [vault, scope, plugin]), ("impostor", [vault, scope])):
+    found = []
+    for rule in RULES:
+        policy = ns["policy"](rule)
+        if isinstance(policy, pulumi_policy.StackValidationPolicy):
+            policy.validate(StackValidationArgs(resources), lambda message, urn, rule=rule: found.append(rule.name))
+    # the resource call leaves the child to the stack call
+    for rule in RULES:
+        ns["policy"](rule).validate(ResourceValidationArgs(scope.resource_type, scope.props, scope.urn, scope.name,
+            scope.opts, None, None), lambda message, urn, rule=rule: found.append("resource:" + rule.name))
+    out[case] = sorted(found)
 print(json.dumps(out))
 """
 
@@ -881,6 +912,11 @@ def test_the_pack_wraps_each_rule() -> None:
     assert out["serving"] == ["no-plaintext-model-credentials"]
     for rule in guardrails.RULES:
         assert out[rule.name]["level"] == rule.level
+    # The stack call reaches every policy: a component's child is judged there, with its parent in view.
+    assert out["real"] == ["llmkeyvault-workspace-users"]
+    assert out["impostor"] == ["no-workspace-users-manage-scope"]
+    # The pack judges with the checkout's provider package.
+    assert out["provider_package"].startswith(str(ROOT / "provider"))
 
 
 def test_every_rule_is_documented() -> None:
