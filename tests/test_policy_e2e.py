@@ -316,6 +316,7 @@ resources:
       parent: schemas/main.default
       modelProviderServiceId: anthropic
       config:
+        providerType: EXTERNAL_MODEL_PROVIDER_TYPE_ANTHROPIC
         anthropic:
           direct:
             apiKey: {plaintext: sk-test-gateway-anthropic-4444444444444444}
