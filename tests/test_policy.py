@@ -331,8 +331,16 @@ def test_secret_with_delete_before_replace_and_another_purpose_passes() -> None:
     assert violations(replaced_first("db-password", "hunter2-not-a-key")) == {}
 
 
+#: a fake key in Anthropic's published format (sk-ant-api03-, 93 token characters, AA), which the
+#: provider's key-material check recognises however it weighs shorter or looser shapes
+REAL_FORMAT_KEY = "sk-ant-api03-" + "test" * 23 + "0AA"
+
+
 def test_llm_key_by_value_shape_alone() -> None:
-    assert list(violations(replaced_first("token", FAKE_KEYS["anthropic"]))) == ["llm-key-outside-llmkeyvault"]
+    assert guardrails.is_key_material(REAL_FORMAT_KEY)
+    found = violations(replaced_first("token", REAL_FORMAT_KEY))
+    assert list(found) == ["llm-key-outside-llmkeyvault"]
+    assert REAL_FORMAT_KEY not in found["llm-key-outside-llmkeyvault"][0]
 
 
 def test_uc_and_key_vault_secrets_named_for_a_provider() -> None:
@@ -422,7 +430,7 @@ def test_a_literal_key_in_serving_environment_variables(served: str) -> None:
     path = "servedEntities" if served == "served_entities" else "servedModels"
     assert f"config.{path}[0].environmentVars.OPENAI_API_KEY" in message
     # key material under any variable name, and any literal under a credential's name
-    entity["environment_vars"] = {"CONFIG": FAKE_KEYS["anthropic"], "HF_TOKEN": "hf-not-a-reference"}
+    entity["environment_vars"] = {"CONFIG": REAL_FORMAT_KEY, "HF_TOKEN": "hf-not-a-reference"}
     assert len(violations(serving(**{served: [entity]}))["no-plaintext-model-credentials"]) == 2
     entity["environment_vars"] = {"OPENAI_API_KEY": "{{secrets/llm/openai-api-key}}"}
     assert violations(serving(**{served: [entity]})) == {}
