@@ -1,28 +1,36 @@
 """The ``llmkeyvault-guardrails`` policy pack: ``pulumi preview --policy-pack <this folder>``.
 
 The rules are in ``llmkeyvault_guardrails.py`` (see docs/policy.md); this file
-serves them to the engine through pulumi-policy. Each policy's enforcement
-level can be changed with policy configuration (``--policy-pack-config``).
+serves them to the engine through pulumi-policy. Each rule is one policy that
+the engine calls twice: for each resource as it is registered (the resource
+phase) and once for the whole stack (the stack phase), where the children of a
+component that claims the LlmKeyVault type are judged with their parent in
+view. Each policy's enforcement level, one for both phases, can be changed
+with policy configuration (``--policy-pack-config``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from llmkeyvault_guardrails import RULES, Rule
+from llmkeyvault_guardrails import RULES, Rule, check, judge_stack
 from pulumi_policy import (
     EnforcementLevel,
     PolicyPack,
+    PolicyResource,
     ReportViolation,
     ResourceValidationArgs,
     ResourceValidationPolicy,
+    StackValidationArgs,
+    StackValidationPolicy,
 )
 from pulumi_policy.proxy import _DictProxy, _ListProxy
 
 
 def plain(value: Any) -> Any:
-    """The resource's inputs without pulumi-policy's unknown-checking proxies: values
+    """The resource's properties without pulumi-policy's unknown-checking proxies: values
     not known during preview stay as the engine's placeholder strings, which the
     rules treat as set but unknown, instead of failing the whole policy."""
     if isinstance(value, _DictProxy):
@@ -37,26 +45,61 @@ def plain(value: Any) -> Any:
     return value
 
 
-class _Args:
-    def __init__(self, args: ResourceValidationArgs) -> None:
-        self.resource_type = args.resource_type
-        self.props = plain(args.props)
-        self.urn = args.urn
-        self.name = args.name
-        self.opts = args.opts
+@dataclass(frozen=True)
+class _Options:
+    parent: str | None
+    delete_before_replace: bool | None
 
 
-def policy(rule: Rule) -> ResourceValidationPolicy:
-    def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-        if args.resource_type in rule.resource_types:
-            rule.validate(_Args(args), lambda message: report_violation(message, None))
+@dataclass(frozen=True)
+class _Resource:
+    resource_type: str
+    props: Mapping[str, Any]
+    urn: str
+    name: str
+    opts: _Options
+    provider_type: str | None
 
-    return ResourceValidationPolicy(
-        name=rule.name,
-        description=rule.description,
-        enforcement_level=EnforcementLevel(rule.level),
-        validate=validate,
+
+def _resource(r: ResourceValidationArgs | PolicyResource) -> _Resource:
+    return _Resource(
+        r.resource_type,
+        plain(r.props),
+        r.urn,
+        r.name,
+        _Options(r.opts.parent or None, r.opts.delete_before_replace),
+        r.provider.resource_type if r.provider is not None else None,
     )
+
+
+class GuardrailPolicy(ResourceValidationPolicy):  # type: ignore[misc]
+    """One rule, as a resource policy and (registered below) a stack policy with one
+    name and one enforcement level."""
+
+    def __init__(self, rule: Rule) -> None:
+        super().__init__(
+            name=rule.name,
+            description=rule.description,
+            enforcement_level=EnforcementLevel(rule.level),
+            validate=self.validate,
+        )
+        self.rule = rule
+
+    def validate(self, args: ResourceValidationArgs | StackValidationArgs, report: ReportViolation) -> None:
+        if isinstance(args, StackValidationArgs):
+            resources = [_resource(r) for r in args.resources]
+            judge_stack(self.rule, resources, report)
+        elif args.resource_type in self.rule.resource_types:
+            for message in check(self.rule, _resource(args)):
+                report(message, None)
+
+
+# The engine's stack call goes to every policy that is a StackValidationPolicy.
+StackValidationPolicy.register(GuardrailPolicy)
+
+
+def policy(rule: Rule) -> GuardrailPolicy:
+    return GuardrailPolicy(rule)
 
 
 PolicyPack(name="llmkeyvault-guardrails", policies=[policy(rule) for rule in RULES])

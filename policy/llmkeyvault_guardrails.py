@@ -1,17 +1,29 @@
 """The rules of the ``llmkeyvault-guardrails`` policy pack, free of the policy SDK.
 
 Each rule is a ``Rule``: a name, a default enforcement level, a description that
-says how to comply, and a ``validate(args, report)`` function. ``__main__.py``
-turns them into ``pulumi_policy.ResourceValidationPolicy`` objects; the tests call
-``validate`` directly. ``args`` is anything shaped like
-``pulumi_policy.ResourceValidationArgs`` (``resource_type``, ``props`` with the
-resource's inputs under their schema names, ``urn``, ``name``,
+says how to comply, and a ``validate(args, context, report)`` function.
+``__main__.py`` serves them to the engine; the tests call ``check`` directly.
+``args`` is anything shaped like ``pulumi_policy.ResourceValidationArgs``
+(``resource_type``, ``props`` under their schema names, ``urn``, ``name``,
 ``opts.parent``, ``opts.delete_before_replace``).
 
-A violation message names the resource and the property, and says what to do.
-It never contains a property's value: the inputs checked here are API keys.
+Every resource is judged by what it does. A resource whose parent claims the
+type ``llmkeyvault:index:LlmKeyVault`` is judged once every resource of the
+stack is known (the stack phase, ``judge_stack``): its parent counts as an
+LlmKeyVault only when it is one (``vault_allowance``), and then exempts the
+child only from what the component's own inputs asked for, as its outputs
+record it. Everything else is judged resource by resource, before it is created
+(the resource phase).
 
-Type tokens and property names are those of pulumi-databricks 1.118.0 and
+A violation message names the resource and the property path, and says what to
+do. It never contains a property's value nor a principal: the inputs checked
+here are API keys, and any of them may have come from a secret config value
+(the policy SDK hands secrets to the pack as plain values).
+
+The component's type, the child resource types, the groups of every user and
+the key-material check are the provider's own (``llmkeyvault_provider``,
+installed into the pack's virtual environment by ``make build``). Other type
+tokens and property names are those of pulumi-databricks 1.118.0 and
 pulumi-azure-native 3.29.0 (``tests/test_policy.py`` checks them against the
 typed SDKs).
 """
@@ -19,29 +31,39 @@ typed SDKs).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Protocol
 
-VAULT_TYPE = "llmkeyvault:index:LlmKeyVault"
+from llmkeyvault_provider import children
+from llmkeyvault_provider import rules as rules
+from llmkeyvault_provider.outputs import OUTPUT_ATTRIBUTES
+from llmkeyvault_provider.schema import VAULT_TYPE as VAULT_TYPE
 
-SECRET_SCOPE = "databricks:index/secretScope:SecretScope"
-SECRET = "databricks:index/secret:Secret"
-SECRET_ACL = "databricks:index/secretAcl:SecretAcl"
-SECRET_UC = "databricks:index/secretUc:SecretUc"
-GRANTS = "databricks:index/grants:Grants"
-GRANT = "databricks:index/grant:Grant"
+SECRET_SCOPE = children.SECRET_SCOPE
+SECRET = children.SECRET
+SECRET_ACL = children.SECRET_ACL
+SECRET_UC = children.UC_SECRET
+GRANTS = children.UC_GRANTS
+GRANT = children.UC_GRANT
+KEY_VAULT_SECRET = children.KEY_VAULT_SECRET
 MODEL_SERVING = "databricks:index/modelServing:ModelServing"
 AI_GATEWAY_PROVIDER = "databricks:index/aiGatewayModelProviderService:AiGatewayModelProviderService"
-KEY_VAULT_SECRET = "azure-native:keyvault:Secret"
+#: the provider resource the engine registers for the package whose plugin constructs the component
+VAULT_PROVIDER_TYPE = "pulumi:providers:" + VAULT_TYPE.split(":", 1)[0]
 
 #: groups that hold every user: the workspace-local group and the account-level one (Unity Catalog)
-EVERYONE = frozenset({"users", "account users"})
+EVERYONE = rules.EVERYONE_GROUPS
 
 #: what counts as "read" for each kind of grant
 SCOPE_READ = "READ"
 UC_READ = "READ_SECRET"
+#: privileges on a catalog or schema that every secret in it inherits, and that reach the keys
+CONTAINER_PRIVILEGES = frozenset({"ALL_PRIVILEGES", "MANAGE", "READ_SECRET", "WRITE_SECRET"})
+
+#: the string the engine puts where a value is not known yet (during preview)
+UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 
 #: names (secret keys, UC secret names, Key Vault secret names) that hold an LLM provider's key
 LLM_NAME = re.compile(
@@ -49,10 +71,10 @@ LLM_NAME = re.compile(
     r"|groq|together|bedrock|perplexity|deepseek|fireworks|\bxai\b|\bllm",
     re.IGNORECASE,
 )
-
-#: values shaped like an LLM provider's key (OpenAI and Anthropic sk-..., Hugging Face hf_...,
-#: Groq gsk_...); only ever matched, never shown
-KEY_SHAPE = re.compile(r"^(sk-[A-Za-z0-9_-]{8,}|hf_[A-Za-z0-9]{16,}|gsk_[A-Za-z0-9]{16,})$")
+#: environment variable names that carry a credential
+CREDENTIAL_VARIABLE = re.compile(r"KEY|TOKEN|SECRET|PASSWORD|CREDENTIAL", re.IGNORECASE)
+#: a Databricks secret reference, the only safe value for a credential variable
+SECRET_REFERENCE = re.compile(r"\{\{\s*secrets/[^/{}]+/[^/{}]+\s*\}\}")
 
 MANDATORY = "mandatory"
 ADVISORY = "advisory"
@@ -81,13 +103,126 @@ class Args(Protocol):
 Report = Callable[[str], None]
 
 
+def normalize_privilege(privilege: str) -> str:
+    """A privilege as Databricks stores it: Unity Catalog accepts spaces and any letter
+    case and converts them (terraform-provider-databricks, catalog/permissions
+    ``NormalizePrivilege``: upper case, ' ' to '_'); secret ACL permissions the same."""
+    return privilege.strip().upper().replace(" ", "_")
+
+
+def is_everyone(principal: str) -> bool:
+    """``users`` or ``account users`` in any letter case, as Databricks compares principals."""
+    return rules.is_everyone(principal.strip())
+
+
+def is_key_material(value: str) -> bool:
+    return rules.key_material_problem(value) is not None
+
+
+# --------------------------------------------------------------------------- what a component allowed
+
+
+@dataclass(frozen=True)
+class Allowance:
+    """What a real LlmKeyVault asked for, read from its outputs (the engine hands the
+    pack a remote component's outputs, never its inputs)."""
+
+    #: (scope or UC secret full name, principal identity, permission), lower-cased target;
+    #: None when the outputs are not known yet (a preview before the names exist)
+    grants: frozenset[tuple[str, str, str]] | None
+    #: secret keys, UC secret names and Key Vault secret names of its keys; None if not known yet
+    keys: frozenset[str] | None
+    #: the subset of ``keys`` given an ``expiresAt``; None if not known yet
+    expiring: frozenset[str] | None
+    #: "catalog.schema" of its Unity Catalog secrets, lower-cased
+    schemas: frozenset[str] = frozenset()
+
+    def grants_this(self, target: str | None, principal: str, permission: str) -> bool:
+        if self.grants is None or target is None or target == UNKNOWN:
+            return False
+        return (target.lower(), rules.principal_identity(principal.strip()), permission) in self.grants
+
+    def holds(self, name: str | None) -> bool:
+        """Whether ``name`` is one of its keys (any of them while they are not known yet)."""
+        return self.keys is None or (name is not None and (name == UNKNOWN or name in self.keys))
+
+    def expires(self, name: str | None) -> bool:
+        return self.expiring is None or (name is not None and (name == UNKNOWN or name in self.expiring))
+
+
+def _known(value: Any) -> bool:
+    return value is not None and value != UNKNOWN
+
+
+def _grant_entries(raw: Any) -> frozenset[tuple[str, str, str]] | None:
+    """The ``grants`` output as (lower-case target, principal identity, permission), or
+    None unless every entry is known."""
+    if not isinstance(raw, list):
+        return None
+    entries = []
+    for g in raw:
+        if not isinstance(g, Mapping):
+            return None
+        target, principal, permission = g.get("secret") or g.get("scope"), g.get("principal"), g.get("permission")
+        if not (isinstance(target, str) and isinstance(principal, str) and isinstance(permission, str)):
+            return None
+        if UNKNOWN in (target, principal, permission):
+            return None
+        entries.append((target.lower(), rules.principal_identity(principal.strip()), normalize_privilege(permission)))
+    return frozenset(entries)
+
+
+def vault_allowance(props: Mapping[str, Any]) -> Allowance | None:
+    """The allowance of a component whose outputs are ``props``, or None when they are
+    not an LlmKeyVault's: every output the schema requires, of its type, or unknown."""
+    if set(OUTPUT_ATTRIBUTES) - set(props):
+        return None
+    backend = props.get("backend")
+    if backend != UNKNOWN and backend not in {"databricks", "azure-keyvault", "unity-catalog"}:
+        return None
+    shapes = {"grants": list, "scopes": list, "secretKeys": dict, "expirations": dict, "secretFullNames": dict}
+    if any(_known(props[name]) and not isinstance(props[name], shape) for name, shape in shapes.items()):
+        return None
+    grants = _grant_entries(props["grants"])
+    keys = expiring = None
+    raw_keys, raw_expirations = props["secretKeys"], props["expirations"]
+    if isinstance(raw_keys, dict) and all(isinstance(v, str) and v != UNKNOWN for v in raw_keys.values()):
+        keys = frozenset(raw_keys.values())
+        if isinstance(raw_expirations, dict):
+            expiring = frozenset(raw_keys[p] for p in raw_expirations if p in raw_keys)
+    full_names = props["secretFullNames"]
+    schemas = frozenset(
+        name.rsplit(".", 1)[0].lower()
+        for name in (full_names.values() if isinstance(full_names, dict) else ())
+        if isinstance(name, str) and name.count(".") == 2
+    )
+    return Allowance(grants, keys, expiring, schemas)
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the stack tells about one resource. Empty in the resource phase."""
+
+    #: the allowance of the resource's parent when it is a real LlmKeyVault, else None
+    allowance: Allowance | None = None
+    #: "catalog.schema" (lower case) of every Unity Catalog secret in the stack
+    secret_schemas: frozenset[str] = frozenset()
+    stack: bool = False
+
+    @property
+    def secret_catalogs(self) -> frozenset[str]:
+        return frozenset(s.split(".", 1)[0] for s in self.secret_schemas)
+
+
 @dataclass(frozen=True)
 class Rule:
     name: str
     level: str
     description: str
     resource_types: tuple[str, ...]
-    validate: Callable[[Args, Report], None]
+    validate: Callable[[Args, Context, Report], None]
+    #: judged only when the whole stack is known, whatever the resource's parent
+    needs_stack: bool = False
 
 
 def types_in_urn(urn: str | None) -> list[str]:
@@ -101,11 +236,14 @@ def types_in_urn(urn: str | None) -> list[str]:
     return parts[2].split("$")
 
 
-def inside_vault(args: Args) -> bool:
-    """Whether an LlmKeyVault is among the resource's ancestors (its URN carries the
-    types of its parents; the parent's URN is checked too, for a resource whose
-    URN was given by an alias)."""
-    return VAULT_TYPE in types_in_urn(args.urn)[:-1] or VAULT_TYPE in types_in_urn(args.opts.parent)
+def claims_vault_parent(args: Args) -> bool:
+    """Whether the resource's parent has the component's type (a claim the stack phase checks)."""
+    parent = types_in_urn(args.opts.parent)
+    return bool(parent) and parent[-1] == VAULT_TYPE
+
+
+def judged_in_stack(rule: Rule, args: Args) -> bool:
+    return rule.needs_stack or claims_vault_parent(args)
 
 
 def _text(value: Any) -> str | None:
@@ -116,76 +254,151 @@ def _describe(args: Args) -> str:
     return f"{args.resource_type.rsplit(':', 1)[-1]} '{args.name}'"
 
 
-# --------------------------------------------------------------------------- scope: users MANAGE
+# --------------------------------------------------------------------------- grants to every user
 
 
-def _scope_users_manage(args: Args, report: Report) -> None:
-    if inside_vault(args):
-        return  # an LlmKeyVault's own grants: llmkeyvault-workspace-users
-    principal = _text(args.props.get("initialManagePrincipal"))
-    if principal is not None and principal.strip().lower() in EVERYONE:
-        report(
-            f"{_describe(args)} sets initialManagePrincipal: {principal}, which gives MANAGE on every key "
-            "in the scope to every user of the workspace (read, overwrite, delete, re-grant). Remove "
-            "initialManagePrincipal (the creator alone gets MANAGE) and grant READ to the groups that need "
-            "the keys with databricks.SecretAcl, or use llmkeyvault.LlmKeyVault with readers/managers."
-        )
+@dataclass(frozen=True)
+class EveryoneGrant:
+    field: str
+    principal: str
+    privilege: str
+    #: the scope or UC secret it is on
+    target: str | None
+
+    def allowed_by(self, context: Context) -> bool:
+        a = context.allowance
+        return a is not None and a.grants_this(self.target, self.principal, self.privilege)
 
 
-# --------------------------------------------------------------------------- grants to everyone
-
-
-def _grants_to_everyone(args: Args) -> Iterator[tuple[str, str, str]]:
-    """(field, principal, privilege) for every grant to all users that this resource makes."""
-    props = args.props
-    if args.resource_type == SECRET_ACL:
-        principal, permission = _text(props.get("principal")), _text(props.get("permission"))
-        if principal and permission and principal.strip().lower() in EVERYONE:
-            yield "permission", principal, permission.upper()
-    elif args.resource_type == GRANT and props.get("secret") is not None:
-        principal = _text(props.get("principal"))
-        if principal and principal.strip().lower() in EVERYONE:
-            for privilege in props.get("privileges") or []:
-                if isinstance(privilege, str):
-                    yield "privileges", principal, privilege.upper()
-    elif args.resource_type == GRANTS and props.get("secret") is not None:
+def _uc_entries(props: Mapping[str, Any], resource_type: str) -> Iterator[tuple[str, Any, Any]]:
+    """(field path, principal, privileges) of every entry of a UC Grant or Grants."""
+    if resource_type == GRANT:
+        yield "privileges", props.get("principal"), props.get("privileges")
+    else:
         for i, grant in enumerate(props.get("grants") or []):
-            if not isinstance(grant, Mapping):
-                continue
-            principal = _text(grant.get("principal"))
-            if principal and principal.strip().lower() in EVERYONE:
-                for privilege in grant.get("privileges") or []:
-                    if isinstance(privilege, str):
-                        yield f"grants[{i}].privileges", principal, privilege.upper()
+            if isinstance(grant, Mapping):
+                yield f"grants[{i}].privileges", grant.get("principal"), grant.get("privileges")
 
 
-def _everyone_more_than_read(args: Args, report: Report) -> None:
-    if inside_vault(args):
-        return  # an LlmKeyVault's own grants: llmkeyvault-workspace-users
-    for field, principal, privilege in _grants_to_everyone(args):
-        if privilege not in (SCOPE_READ, UC_READ):
+#: privileges and permissions a message may name (any other is an input's text, never shown)
+KNOWN_PRIVILEGES = frozenset(
+    {"READ", "WRITE", "MANAGE", "ALL_PRIVILEGES", "READ_SECRET", "WRITE_SECRET", "REFERENCE_SECRET", "BROWSE"}
+)
+
+
+def shown(privilege: str) -> str:
+    return privilege if privilege in KNOWN_PRIVILEGES else "a privilege"
+
+
+def _privileges(value: Any) -> list[str]:
+    return [normalize_privilege(p) for p in value or [] if isinstance(p, str)]
+
+
+def everyone_grants(args: Args) -> Iterator[EveryoneGrant]:
+    """Every grant on a scope or a UC secret to all users that this resource makes."""
+    props = args.props
+    if args.resource_type == SECRET_SCOPE:
+        principal = _text(props.get("initialManagePrincipal"))
+        if principal and is_everyone(principal):
+            yield EveryoneGrant("initialManagePrincipal", principal, "MANAGE", _text(props.get("name")))
+    elif args.resource_type == SECRET_ACL:
+        principal, permission = _text(props.get("principal")), _text(props.get("permission"))
+        if principal and permission and is_everyone(principal):
+            yield EveryoneGrant("permission", principal, normalize_privilege(permission), _text(props.get("scope")))
+    elif args.resource_type in (GRANT, GRANTS) and props.get("secret") is not None:
+        for field_path, principal, privileges in _uc_entries(props, args.resource_type):
+            if isinstance(principal, str) and is_everyone(principal):
+                for privilege in _privileges(privileges):
+                    yield EveryoneGrant(field_path, principal, privilege, _text(props.get("secret")))
+
+
+def _scope_users_manage(args: Args, context: Context, report: Report) -> None:
+    for grant in everyone_grants(args):
+        if grant.field == "initialManagePrincipal" and not grant.allowed_by(context):
             report(
-                f"{_describe(args)} grants {privilege} to '{principal}' ({field}): every user could then "
-                "overwrite or delete the LLM keys, or grant them on. Grant WRITE/MANAGE (UC: MANAGE) only to a "
-                "named admin group, and READ (UC: READ_SECRET) to the groups that use the keys."
+                f"{_describe(args)} sets initialManagePrincipal to a group of every user, which gives MANAGE on "
+                "every key in the scope to every user of the workspace (read, overwrite, delete, re-grant). Remove "
+                "initialManagePrincipal (the creator alone gets MANAGE) and grant READ to the groups that need "
+                "the keys with databricks.SecretAcl, or use llmkeyvault.LlmKeyVault with readers/managers."
             )
 
 
-def _everyone_read(args: Args, report: Report) -> None:
-    if inside_vault(args):
-        return  # an LlmKeyVault's own grants: llmkeyvault-workspace-users
-    for field, principal, privilege in _grants_to_everyone(args):
-        if privilege in (SCOPE_READ, UC_READ):
+def _everyone_more_than_read(args: Args, context: Context, report: Report) -> None:
+    for grant in everyone_grants(args):
+        if grant.field == "initialManagePrincipal" or grant.allowed_by(context):
+            continue
+        if grant.privilege not in (SCOPE_READ, UC_READ):
             report(
-                f"{_describe(args)} grants {privilege} to '{principal}' ({field}): every user of the workspace "
-                "can read the keys. Grant READ to the groups that need them instead."
+                f"{_describe(args)} grants {shown(grant.privilege)} to a group of every user ({grant.field}): "
+                "every user could then overwrite or delete the LLM keys, or grant them on. Grant WRITE/MANAGE "
+                "(UC: MANAGE) only to a named admin group, and READ (UC: READ_SECRET) to the groups that use the keys."
+            )
+
+
+def _everyone_read(args: Args, context: Context, report: Report) -> None:
+    for grant in everyone_grants(args):
+        if grant.field == "initialManagePrincipal" or grant.allowed_by(context):
+            continue
+        if grant.privilege in (SCOPE_READ, UC_READ):
+            report(
+                f"{_describe(args)} grants {shown(grant.privilege)} to a group of every user ({grant.field}): "
+                "every user of the workspace can read the keys. Grant READ to the groups that need them instead."
+            )
+
+
+def _vault_workspace_users(args: Args, context: Context, report: Report) -> None:
+    """A grant to every user that a real LlmKeyVault made because its inputs asked for it
+    (allowWorkspaceUsers: true with 'users' or 'account users' among readers, writers or
+    managers): the component's outputs list it."""
+    for grant in everyone_grants(args):
+        if grant.allowed_by(context):
+            report(
+                f"{_describe(args)}, made by an LlmKeyVault, gives {shown(grant.privilege)} to a group of every user "
+                f"({grant.field}): the component was given allowWorkspaceUsers: true with that group among its "
+                "readers, writers or managers. Name groups instead and drop allowWorkspaceUsers, unless the "
+                "workspace is on the Standard tier, where 'users' MANAGE is the only ACL a scope can have."
+            )
+
+
+# --------------------------------------------------------------------------- catalogs and schemas
+
+
+def _container(args: Args) -> tuple[str, str] | None:
+    """(kind, lower-case name) of the catalog or schema a UC Grant/Grants is on, if known."""
+    props = args.props
+    if props.get("secret") is not None:
+        return None
+    for kind in ("schema", "catalog"):
+        name = _text(props.get(kind))
+        if name and name != UNKNOWN:
+            return kind, name.strip().lower()
+    return None
+
+
+def _everyone_on_secret_container(args: Args, context: Context, report: Report) -> None:
+    container = _container(args)
+    if container is None:
+        return
+    kind, name = container
+    holds = name in context.secret_schemas if kind == "schema" else name in context.secret_catalogs
+    if not holds:
+        return
+    for field_path, principal, privileges in _uc_entries(args.props, args.resource_type):
+        if not (isinstance(principal, str) and is_everyone(principal)):
+            continue
+        for privilege in sorted(set(_privileges(privileges)) & CONTAINER_PRIVILEGES):
+            report(
+                f"{_describe(args)} grants {privilege} on the {kind} that holds the stack's Unity Catalog secrets "
+                f"to a group of every user ({field_path}): every secret in the {kind}, the LLM keys included, "
+                "inherits it. Grant USE_CATALOG/USE_SCHEMA there, and READ_SECRET on each secret to the groups "
+                "that need it (llmkeyvault.LlmKeyVault does)."
             )
 
 
 # --------------------------------------------------------------------------- Secret replacement
 
 
-def _secret_delete_before_replace(args: Args, report: Report) -> None:
+def _secret_delete_before_replace(args: Args, context: Context, report: Report) -> None:
     if args.opts.delete_before_replace is True:
         return
     report(
@@ -211,15 +424,15 @@ def _stored_name_and_value(args: Args) -> tuple[str, str | None, Any]:
     return "secretName", _text(props.get("secretName")), value
 
 
-def _llm_key_outside_vault(args: Args, report: Report) -> None:
-    if inside_vault(args):
-        return
-    field, name, value = _stored_name_and_value(args)
+def _llm_key_outside_vault(args: Args, context: Context, report: Report) -> None:
+    field_path, name, value = _stored_name_and_value(args)
+    if context.allowance is not None and context.allowance.holds(name):
+        return  # one of the component's own keys
     reasons = []
     if name and LLM_NAME.search(name):
-        reasons.append(f"its {field} '{name}' names an LLM provider")
-    if isinstance(value, str) and KEY_SHAPE.match(value.strip()):
-        reasons.append("its value has the shape of an LLM provider's API key")
+        reasons.append(f"its {field_path} names an LLM provider")
+    if isinstance(value, str) and value != UNKNOWN and is_key_material(value):
+        reasons.append("its value has the shape of an API key")
     if reasons:
         report(
             f"{_describe(args)} stores an LLM key outside llmkeyvault.LlmKeyVault ({'; '.join(reasons)}). Move the "
@@ -247,44 +460,48 @@ def _is_set(value: Any) -> bool:
     return value is not None and value != ""
 
 
-def _plaintext_credentials(args: Args, report: Report) -> None:
-    if args.resource_type == MODEL_SERVING:
-        fields = [p for p, key, v in _walk(args.props, "") if key.endswith("Plaintext") and _is_set(v)]
-        fix = (
-            "use the matching secret-reference field instead (for example openaiApiKey: "
-            "'{{secrets/<scope>/<key>}}', which llmkeyvault.LlmKeyVault's secretReferences output gives)"
-        )
-    else:
-        fields = [p for p, key, v in _walk(args.props, "") if key == "plaintext" and _is_set(v)]
-        fix = "use the apiKey's secretReference to a Databricks secret (one kept by llmkeyvault.LlmKeyVault) instead"
-    for field in fields:
+def _literal_credentials(variables: Mapping[str, Any], path: str) -> Iterable[str]:
+    """Paths of the environment variables whose value is a literal credential: key
+    material, or any literal in a variable named for a credential."""
+    for name, value in variables.items():
+        if not isinstance(value, str) or value == UNKNOWN or not value.strip() or SECRET_REFERENCE.fullmatch(value):
+            continue
+        if is_key_material(value) or CREDENTIAL_VARIABLE.search(str(name)):
+            yield f"{path}.{name}"
+
+
+def _plaintext_credentials(args: Args, context: Context, report: Report) -> None:
+    walked = list(_walk(args.props, ""))
+    fields = [p for p, key, v in walked if (key == "plaintext" or key.endswith("Plaintext")) and _is_set(v)]
+    for field_path in fields:
         report(
-            f"{_describe(args)} sets {field}: the credential is stored in the endpoint configuration in plaintext, "
-            f"readable by anyone who can manage the endpoint; {fix}."
+            f"{_describe(args)} sets {field_path}: the credential is stored in the configuration in plaintext, "
+            "readable by anyone who can manage it; use the matching secret-reference field instead (for example "
+            "openaiApiKey: '{{secrets/<scope>/<key>}}', or apiKey.secretReference {scope, key}), to a secret kept "
+            "by llmkeyvault.LlmKeyVault (its secretReferences output)."
         )
+    for path, key, value in walked:
+        if key == "environmentVars" and isinstance(value, Mapping):
+            for variable in _literal_credentials(value, path):
+                report(
+                    f"{_describe(args)} sets {variable} to a literal credential: it is stored in the endpoint "
+                    "configuration in plaintext. Set it to a secret reference '{{secrets/<scope>/<key>}}' "
+                    "(llmkeyvault.LlmKeyVault's environmentVariables output)."
+                )
 
 
 # --------------------------------------------------------------------------- UC ALL_PRIVILEGES
 
 
-def _uc_all_privileges(args: Args, report: Report) -> None:
-    props = args.props
-    if props.get("secret") is None:
+def _uc_all_privileges(args: Args, context: Context, report: Report) -> None:
+    if args.props.get("secret") is None:
         return
-    if args.resource_type == GRANT:
-        entries = [("privileges", props.get("principal"), props.get("privileges"))]
-    else:
-        entries = [
-            (f"grants[{i}].privileges", g.get("principal"), g.get("privileges"))
-            for i, g in enumerate(props.get("grants") or [])
-            if isinstance(g, Mapping)
-        ]
-    for field, principal, privileges in entries:
-        if any(isinstance(p, str) and p.upper() == "ALL_PRIVILEGES" for p in privileges or []):
+    for field_path, _principal, privileges in _uc_entries(args.props, args.resource_type):
+        if "ALL_PRIVILEGES" in _privileges(privileges):
             report(
-                f"{_describe(args)} grants ALL_PRIVILEGES on a Unity Catalog secret to '{principal}' ({field}): "
-                "that includes MANAGE, so the principal can read, change and re-grant the key. Grant READ_SECRET "
-                "to consumers and MANAGE to a named admin group."
+                f"{_describe(args)} grants ALL_PRIVILEGES on a Unity Catalog secret ({field_path}): that includes "
+                "MANAGE, so the principal can read, change and re-grant the key. Grant READ_SECRET to consumers and "
+                "MANAGE to a named admin group."
             )
 
 
@@ -296,10 +513,10 @@ def _expiry(args: Args) -> tuple[str, datetime | None]:
     props = args.props
     if args.resource_type == SECRET_UC:
         raw = _text(props.get("expireTime"))
-        if not raw:
+        if not raw or raw == UNKNOWN:
             return "expireTime", None
         try:
-            moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+            moment = datetime.fromisoformat(raw.replace("Z", "+00:00").replace("z", "+00:00"))
         except ValueError:
             return "expireTime", None
         return "expireTime", moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
@@ -307,42 +524,22 @@ def _expiry(args: Args) -> tuple[str, datetime | None]:
     attributes = properties.get("attributes") if isinstance(properties, Mapping) else None
     expires = attributes.get("expires") if isinstance(attributes, Mapping) else None
     if isinstance(expires, (int, float)) and not isinstance(expires, bool):
-        return "properties.attributes.expires", datetime.fromtimestamp(expires, tz=timezone.utc)
+        try:
+            return "properties.attributes.expires", datetime.fromtimestamp(expires, tz=timezone.utc)
+        except (OverflowError, OSError, ValueError):
+            return "properties.attributes.expires", None
     return "properties.attributes.expires", None
 
 
-def _expired_key(args: Args, report: Report, now: Callable[[], datetime] | None = None) -> None:
-    field, moment = _expiry(args)
+def _expired_key(args: Args, context: Context, report: Report, now: Callable[[], datetime] | None = None) -> None:
+    field_path, moment = _expiry(args)
+    if context.allowance is not None and context.allowance.expires(_stored_name_and_value(args)[1]):
+        return  # the component's own key, given an expiresAt: the component warns about it itself
     current = now() if now else datetime.now(timezone.utc)
     if moment is not None and moment <= current:
         report(
-            f"{_describe(args)} has {field} {moment.isoformat()}, already past: the key is deployed expired and "
-            "callers will be refused. Rotate the key (a new value from the provider) and set a future expiry, "
-            "or remove the expiry."
-        )
-
-
-# --------------------------------------------------------------------------- the component's own grants
-
-
-def _vault_workspace_users(args: Args, report: Report) -> None:
-    """`users` in a grant the component made: it does so only when given
-    allowWorkspaceUsers: true and 'users' among readers, writers or managers.
-    (The engine hands a remote component's registration to the pack without its
-    inputs, so the flag is seen through the children it produced.)"""
-    if not inside_vault(args):
-        return
-    if args.resource_type == SECRET_SCOPE:
-        principal = _text(args.props.get("initialManagePrincipal"))
-        grants = [("MANAGE", principal)] if principal and principal.strip().lower() in EVERYONE else []
-    else:
-        grants = [(privilege, principal) for _, principal, privilege in _grants_to_everyone(args)]
-    for privilege, principal in grants:
-        report(
-            f"{_describe(args)}, made by an LlmKeyVault, gives {privilege} to '{principal}', every user of the "
-            "workspace: the component was given allowWorkspaceUsers: true with 'users' among its readers, writers "
-            "or managers. Name groups instead and drop allowWorkspaceUsers, unless the workspace is on the "
-            "Standard tier, where 'users' MANAGE is the only ACL a scope can have."
+            f"{_describe(args)} has {field_path} already past: the key is deployed expired and callers will be "
+            "refused. Rotate the key (a new value from the provider) and set a future expiry, or remove the expiry."
         )
 
 
@@ -359,7 +556,7 @@ RULES: tuple[Rule, ...] = (
         "no-workspace-wide-secret-write",
         MANDATORY,
         "A secret ACL or Unity Catalog secret grant must not give 'users' or 'account users' more than read "
-        "(WRITE, MANAGE, ALL_PRIVILEGES). Grant those to a named admin group.",
+        "(WRITE, MANAGE, ALL_PRIVILEGES, in any spelling). Grant those to a named admin group.",
         (SECRET_ACL, GRANT, GRANTS),
         _everyone_more_than_read,
     ),
@@ -370,6 +567,16 @@ RULES: tuple[Rule, ...] = (
         "user can read the keys. Grant READ to the groups that need them.",
         (SECRET_ACL, GRANT, GRANTS),
         _everyone_read,
+    ),
+    Rule(
+        "no-workspace-wide-secret-container-grant",
+        MANDATORY,
+        "A Unity Catalog grant on the catalog or schema that holds the stack's UC secrets must not give 'users' or "
+        "'account users' ALL_PRIVILEGES, MANAGE, READ_SECRET or WRITE_SECRET: every secret in it inherits them. "
+        "Grant READ_SECRET on each secret to named groups.",
+        (GRANT, GRANTS),
+        _everyone_on_secret_container,
+        needs_stack=True,
     ),
     Rule(
         "secret-delete-before-replace",
@@ -390,8 +597,8 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "no-plaintext-model-credentials",
         MANDATORY,
-        "A Model Serving external model (*Plaintext fields) or AI Gateway model provider service "
-        "(apiKey.plaintext) must not carry a credential in plaintext. Reference a Databricks secret instead.",
+        "A Model Serving endpoint or AI Gateway model provider service must not carry a credential in plaintext: "
+        "no *Plaintext or plaintext field, no literal key in environmentVars. Reference a Databricks secret instead.",
         (MODEL_SERVING, AI_GATEWAY_PROVIDER),
         _plaintext_credentials,
     ),
@@ -406,24 +613,86 @@ RULES: tuple[Rule, ...] = (
         "no-expired-keys",
         MANDATORY,
         "A key's expiry (UC secret expireTime, Key Vault secret properties.attributes.expires) must not be in the "
-        "past. Rotate the key and set a future expiry.",
+        "past. Rotate the key and set a future expiry. An LlmKeyVault's own keys are exempt: the component warns.",
         (SECRET_UC, KEY_VAULT_SECRET),
         _expired_key,
     ),
     Rule(
         "llmkeyvault-workspace-users",
         ADVISORY,
-        "An LlmKeyVault grants the 'users' group (it was given allowWorkspaceUsers: true). Name groups instead. "
-        "The component's own scope and ACLs are judged here, not by the scope and ACL policies.",
-        (SECRET_SCOPE, SECRET_ACL),
+        "An LlmKeyVault grants the 'users' or 'account users' group (it was given allowWorkspaceUsers: true). Name "
+        "groups instead. Only these grants of the component are judged here instead of by the grant policies.",
+        (SECRET_SCOPE, SECRET_ACL, GRANT, GRANTS),
         _vault_workspace_users,
     ),
 )
 
 
-def check(rule: Rule, args: Args) -> list[str]:
-    """The messages ``rule`` reports for ``args`` (none if the type is not the rule's)."""
+def check(rule: Rule, args: Args, context: Context | None = None) -> list[str]:
+    """The messages ``rule`` reports for ``args`` in one phase: the resource phase
+    without ``context``, the stack phase with it. Each resource is judged in exactly
+    one of them."""
     messages: list[str] = []
-    if args.resource_type in rule.resource_types:
-        rule.validate(args, messages.append)
+    if args.resource_type not in rule.resource_types:
+        return messages
+    if context is None:
+        if not judged_in_stack(rule, args):
+            rule.validate(args, Context(), messages.append)
+    elif judged_in_stack(rule, args):
+        rule.validate(args, context, messages.append)
     return messages
+
+
+# --------------------------------------------------------------------------- the stack phase
+
+
+class StackResource(Args, Protocol):
+    @property
+    def provider_type(self) -> str | None:
+        """The type of the resource's provider (``pulumi:providers:<package>``), None for a component."""
+        ...
+
+
+def stack_contexts(resources: Sequence[StackResource]) -> dict[str, Context]:
+    """The context of each resource (by URN) of a stack.
+
+    A parent counts as an LlmKeyVault when it has the component's type, no provider
+    (a component), the stack holds a provider of the ``llmkeyvault`` package (the
+    engine registers one for each remote component it has the plugin construct;
+    a component declared by the program itself needs none), and its outputs are an
+    LlmKeyVault's. The engine records a remote component's state from the plugin's
+    registration, without inputs or a provider reference, so that is what can be
+    checked (docs/policy.md).
+    """
+    has_plugin = any(r.resource_type == VAULT_PROVIDER_TYPE for r in resources)
+    allowances: dict[str, Allowance] = {}
+    if has_plugin:
+        for r in resources:
+            if r.resource_type == VAULT_TYPE and r.provider_type is None:
+                allowance = vault_allowance(r.props)
+                if allowance is not None:
+                    allowances[r.urn] = allowance
+    schemas: set[str] = set()
+    for allowance in allowances.values():
+        schemas |= allowance.schemas
+    for r in resources:
+        if r.resource_type == SECRET_UC:
+            catalog, schema = _text(r.props.get("catalogName")), _text(r.props.get("schemaName"))
+            if catalog and schema and UNKNOWN not in (catalog, schema):
+                schemas.add(f"{catalog}.{schema}".lower())
+    frozen = frozenset(schemas)
+    return {
+        r.urn: Context(allowances.get(r.opts.parent or ""), frozen, stack=True)
+        for r in resources
+        if r.resource_type not in (VAULT_TYPE, VAULT_PROVIDER_TYPE)
+    }
+
+
+def judge_stack(rule: Rule, resources: Sequence[StackResource], report: Callable[[str, str], None]) -> None:
+    """``rule``'s stack phase over every resource of a stack: ``report(message, urn)``."""
+    contexts = stack_contexts(resources)
+    for r in resources:
+        context = contexts.get(r.urn)
+        if context is not None:
+            for message in check(rule, r, context):
+                report(message, r.urn)

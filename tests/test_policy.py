@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import subprocess
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -54,6 +54,8 @@ class Args:
     urn: str
     name: str
     opts: Opts
+    #: the resource's provider type in a stack (None: a component)
+    provider_type: str | None = None
 
 
 def unsecret(value: Any) -> Any:
@@ -67,13 +69,16 @@ def unsecret(value: Any) -> Any:
     return value
 
 
-def as_args(r: Registration) -> Args:
+def as_args(r: Registration, outputs: dict[str, Any] | None = None) -> Args:
+    """A registration as the engine hands it to the pack: a custom resource with its
+    inputs and its package's provider; a component with its outputs and no provider."""
     return Args(
         r.type,
-        unsecret(r.inputs),
+        unsecret(r.inputs if r.custom else outputs or {}),
         r.urn,
         r.name,
         Opts(r.parent or None, True if r.delete_before_replace else None),
+        f"pulumi:providers:{r.type.split(':', 1)[0]}" if r.custom else None,
     )
 
 
@@ -103,13 +108,46 @@ def vault_secret(name: str, secret_name: str, **properties: Any) -> Args:
     )
 
 
-def violations(args: Args) -> dict[str, list[str]]:
-    found = {name: guardrails.check(rule, args) for name, rule in RULES.items()}
-    messages = [m for ms in found.values() for m in ms]
-    for message in messages:
-        assert args.name in message, "a violation names its resource"
+def _checked(found: dict[str, list[str]], name: str) -> dict[str, list[str]]:
+    for message in (m for ms in found.values() for m in ms):
+        assert name in message, "a violation names its resource"
         assert_no_key_in(message)
-    return {name: ms for name, ms in found.items() if ms}
+    return {rule: ms for rule, ms in found.items() if ms}
+
+
+def violations(args: Args) -> dict[str, list[str]]:
+    """What the resource phase reports for ``args``."""
+    return _checked({name: guardrails.check(rule, args) for name, rule in RULES.items()}, args.name)
+
+
+PLUGIN = Args(
+    guardrails.VAULT_PROVIDER_TYPE, {}, "urn:pulumi:dev::proj::pulumi:providers:llmkeyvault::default", "default", Opts()
+)
+
+
+def stack_violations(resources: list[Args]) -> dict[str, dict[str, list[str]]]:
+    """What the stack phase reports, by resource name then rule."""
+    found: dict[str, dict[str, list[str]]] = {}
+    by_urn = {r.urn: r for r in resources}
+    for name, rule in RULES.items():
+
+        def report(message: str, urn: str, rule_name: str = name) -> None:
+            found.setdefault(by_urn[urn].name, {}).setdefault(rule_name, []).append(message)
+
+        guardrails.judge_stack(rule, resources, report)
+    return {name: _checked(rules, name) for name, rules in found.items()}
+
+
+def everywhere(resources: list[Args]) -> dict[str, set[str]]:
+    """Every rule that fires for each resource, in either phase; each resource is judged in one."""
+    fired: dict[str, set[str]] = {}
+    for args in resources:
+        for name in violations(args):
+            fired.setdefault(args.name, set()).add(name)
+    for resource, found in stack_violations(resources).items():
+        assert not fired.get(resource, set()) & set(found), "judged in both phases"
+        fired.setdefault(resource, set()).update(found)
+    return fired
 
 
 # --------------------------------------------------------------------------- the pack itself
@@ -129,6 +167,7 @@ def test_levels_and_descriptions() -> None:
         "no-workspace-users-manage-scope": "mandatory",
         "no-workspace-wide-secret-write": "mandatory",
         "workspace-wide-secret-read": "advisory",
+        "no-workspace-wide-secret-container-grant": "mandatory",
         "secret-delete-before-replace": "mandatory",
         "llm-key-outside-llmkeyvault": "advisory",
         "no-plaintext-model-credentials": "mandatory",
@@ -154,7 +193,7 @@ def test_scope_with_users_manage_is_mandatory_violation() -> None:
     scope = one(lambda: databricks.SecretScope("llm", name="llm", initial_manage_principal="users"))
     found = violations(scope)
     assert list(found) == ["no-workspace-users-manage-scope"]
-    assert "initialManagePrincipal: users" in found["no-workspace-users-manage-scope"][0]
+    assert "sets initialManagePrincipal to a group of every user" in found["no-workspace-users-manage-scope"][0]
 
 
 def test_scope_without_users_passes() -> None:
@@ -216,6 +255,58 @@ def test_uc_grants_on_a_secret() -> None:
     assert violations(catalog) == {}
 
 
+@pytest.mark.parametrize(
+    ("permission", "expected"),
+    [
+        ("manage", "no-workspace-wide-secret-write"),
+        (" Write ", "no-workspace-wide-secret-write"),
+        ("read", "workspace-wide-secret-read"),
+    ],
+)
+def test_acl_permissions_in_any_letter_case(permission: str, expected: str) -> None:
+    acl = one(lambda: databricks.SecretAcl("acl", scope="llm", principal="USERS", permission=permission))
+    assert list(violations(acl)) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("privileges", "expected"),
+    [
+        (["read secret"], ["workspace-wide-secret-read"]),
+        (["Read_Secret"], ["workspace-wide-secret-read"]),
+        (["all privileges"], ["no-workspace-wide-secret-write", "uc-secret-all-privileges"]),
+        (["manage"], ["no-workspace-wide-secret-write"]),
+    ],
+)
+def test_uc_privileges_as_databricks_normalises_them(privileges: list[str], expected: list[str]) -> None:
+    """Unity Catalog stores a privilege upper-cased with '_' for ' ' (terraform-provider-databricks
+    catalog/permissions NormalizePrivilege): each spelling trips the rule of what it becomes."""
+    grant = one(
+        lambda: databricks.Grant("g", secret="main.default.openai", principal="Account Users", privileges=privileges)
+    )
+    assert sorted(violations(grant)) == expected
+
+
+def test_a_violation_never_prints_a_principal() -> None:
+    """Principals may come from secret config values, which the pack sees in plain text."""
+    principal = "sp-0a1b2c3d-secret-principal"
+    grants = one(
+        lambda: databricks.Grants(
+            "g",
+            secret="main.default.openai",
+            grants=[
+                databricks.GrantsGrantArgs(principal=principal, privileges=["ALL_PRIVILEGES"]),
+                databricks.GrantsGrantArgs(principal="Account Users", privileges=["MANAGE"]),
+            ],
+        )
+    )
+    found = violations(grants)
+    assert sorted(found) == ["no-workspace-wide-secret-write", "uc-secret-all-privileges"]
+    for message in (m for ms in found.values() for m in ms):
+        assert principal not in message and "Account Users" not in message
+    assert "grants[0].privileges" in found["uc-secret-all-privileges"][0]
+    assert "grants[1].privileges" in found["no-workspace-wide-secret-write"][0]
+
+
 # --------------------------------------------------------------------------- Secret replacement and LLM keys
 
 
@@ -226,7 +317,8 @@ def test_raw_secret_with_a_pasted_key() -> None:
     assert sorted(found) == ["llm-key-outside-llmkeyvault", "secret-delete-before-replace"]
     assert "issue 642" in found["secret-delete-before-replace"][0]
     assert "names an LLM provider" in found["llm-key-outside-llmkeyvault"][0]
-    assert "shape of an LLM provider's API key" in found["llm-key-outside-llmkeyvault"][0]
+    assert "shape of an API key" in found["llm-key-outside-llmkeyvault"][0]
+    assert "openai-api-key" not in found["llm-key-outside-llmkeyvault"][0], "no value is printed, names neither"
 
 
 def replaced_first(key: str, value: str) -> Args:
@@ -239,8 +331,16 @@ def test_secret_with_delete_before_replace_and_another_purpose_passes() -> None:
     assert violations(replaced_first("db-password", "hunter2-not-a-key")) == {}
 
 
+#: a fake key in Anthropic's published format (sk-ant-api03-, 93 token characters, AA), which the
+#: provider's key-material check recognises however it weighs shorter or looser shapes
+REAL_FORMAT_KEY = "sk-ant-api03-" + "test" * 23 + "0AA"
+
+
 def test_llm_key_by_value_shape_alone() -> None:
-    assert list(violations(replaced_first("token", FAKE_KEYS["anthropic"]))) == ["llm-key-outside-llmkeyvault"]
+    assert guardrails.is_key_material(REAL_FORMAT_KEY)
+    found = violations(replaced_first("token", REAL_FORMAT_KEY))
+    assert list(found) == ["llm-key-outside-llmkeyvault"]
+    assert REAL_FORMAT_KEY not in found["llm-key-outside-llmkeyvault"][0]
 
 
 def test_uc_and_key_vault_secrets_named_for_a_provider() -> None:
@@ -305,6 +405,91 @@ def test_ai_gateway_plaintext_key() -> None:
     assert violations(reference) == {}
 
 
+def serving(**config: Any) -> Args:
+    typed: Any = config
+    return one(lambda: databricks.ModelServing("chat", name="chat", config=typed))
+
+
+@pytest.mark.parametrize("served", ["served_entities", "served_models"])
+def test_a_literal_key_in_serving_environment_variables(served: str) -> None:
+    entity: dict[str, Any] = {
+        "name": "app",
+        "environment_vars": {
+            "OPENAI_API_KEY": FAKE_KEYS["openai"],
+            "ANTHROPIC_API_KEY": "{{secrets/llm/anthropic-api-key}}",
+            "LOG_LEVEL": "info",
+        },
+    }
+    if served == "served_models":
+        entity |= {"model_name": "m", "model_version": "1", "workload_size": "Small", "scale_to_zero_enabled": True}
+    else:
+        entity |= {"entity_name": "main.default.app", "entity_version": "1"}
+    found = violations(serving(**{served: [entity]}))
+    assert list(found) == ["no-plaintext-model-credentials"]
+    (message,) = found["no-plaintext-model-credentials"]
+    path = "servedEntities" if served == "served_entities" else "servedModels"
+    assert f"config.{path}[0].environmentVars.OPENAI_API_KEY" in message
+    # key material under any variable name, and any literal under a credential's name
+    entity["environment_vars"] = {"CONFIG": REAL_FORMAT_KEY, "HF_TOKEN": "hf-not-a-reference"}
+    assert len(violations(serving(**{served: [entity]}))["no-plaintext-model-credentials"]) == 2
+    entity["environment_vars"] = {"OPENAI_API_KEY": "{{secrets/llm/openai-api-key}}"}
+    assert violations(serving(**{served: [entity]})) == {}
+
+
+@pytest.mark.parametrize(
+    "external_model",
+    [
+        {
+            "name": "c",
+            "provider": "anthropic",
+            "task": "llm/v1/chat",
+            "anthropic_config": {"anthropic_api_key_plaintext": "k"},
+        },
+        {"name": "c", "provider": "cohere", "task": "llm/v1/chat", "cohere_config": {"cohere_api_key_plaintext": "k"}},
+        {
+            "name": "c",
+            "provider": "amazon-bedrock",
+            "task": "llm/v1/chat",
+            "amazon_bedrock_config": {
+                "aws_region": "eu-west-1",
+                "bedrock_provider": "anthropic",
+                "aws_secret_access_key_plaintext": "k",
+            },
+        },
+        {
+            "name": "c",
+            "provider": "custom",
+            "task": "llm/v1/chat",
+            "custom_provider_config": {
+                "custom_provider_url": "https://x",
+                "api_key_auth": {"key": "k", "value_plaintext": "v"},
+            },
+        },
+    ],
+)
+def test_plaintext_fields_under_every_external_model_shape(external_model: dict[str, Any]) -> None:
+    """External models are served entities (servedModels has no externalModel)."""
+    found = violations(serving(served_entities=[{"name": "e", "external_model": external_model}]))
+    assert list(found) == ["no-plaintext-model-credentials"]
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        {"anthropic": {"direct": {"api_key": {"plaintext": "k"}}}},
+        {"azure_openai": {"direct": {"entra_service_principal": {"client_secret": {"plaintext": "k"}}}}},
+        {"custom": {"direct": {"base_url": "https://x", "header_auth": {"api_key_value": {"plaintext": "k"}}}}},
+    ],
+)
+def test_plaintext_fields_under_every_ai_gateway_shape(config: Any) -> None:
+    service = one(
+        lambda: databricks.AiGatewayModelProviderService(
+            "svc", parent="schemas/main.default", model_provider_service_id="p", config=config
+        )
+    )
+    assert list(violations(service)) == ["no-plaintext-model-credentials"]
+
+
 # --------------------------------------------------------------------------- expiry
 
 
@@ -338,82 +523,229 @@ def test_expired_keys() -> None:
 
 # --------------------------------------------------------------------------- the component's children
 
-
-def children(props: dict[str, Any]) -> list[Args]:
-    """The resources the component registers, as the engine hands them to the pack."""
-    return [as_args(r) for r in run_with_mocks(lambda: LlmKeyVault("llm", props)).registrations if r.custom]
+VAULT_URN = f"urn:pulumi:dev::proj::pulumi:pulumi:Stack${guardrails.VAULT_TYPE}::llm"
 
 
-@pytest.mark.parametrize(
-    "props",
-    [
-        {"providers": [{"name": "openai", "apiKey": FAKE_KEYS["openai"]}], "readers": ["ds"], "managers": ["admins"]},
-        {
-            "providers": [
-                {"name": "anthropic", "apiKey": FAKE_KEYS["anthropic"], "readers": ["research"]},
-                {"name": "cohere", "apiKey": FAKE_KEYS["cohere"]},
-            ],
-            "readers": ["ds"],
-            "writers": ["ops"],
-            "scopePerProvider": True,
-            "uniqueSuffix": True,
-        },
-        {
-            "providers": [{"name": "mistral", "apiKey": FAKE_KEYS["mistral"]}],
-            "backend": "azure-keyvault",
-            "keyVault": {"resourceId": KEY_VAULT_ID},
-        },
-        {
-            "providers": [
-                {"name": "openai", "apiKey": FAKE_KEYS["openai"], "expiresAt": "2099-01-01T00:00:00Z"},
-                {"name": "anthropic", "apiKey": FAKE_KEYS["anthropic"], "readers": ["research"]},
-            ],
-            "backend": "unity-catalog",
-            "unityCatalog": {"catalog": "main", "schema": "llm", "createSchema": True},
-            "readers": ["ds"],
-            "referencers": ["serving-sp"],
-            "managers": ["admins"],
-        },
-        # 'users' on purpose: the component's own grants are judged by llmkeyvault-workspace-users.
-        {
-            "providers": [{"name": "openai", "apiKey": FAKE_KEYS["openai"]}],
-            "readers": ["ds"],
-            "writers": ["users"],
-            "managers": ["admins"],
-            "allowWorkspaceUsers": True,
-        },
-    ],
-)
+def stack_of(props: dict[str, Any], *extra: Callable[[pulumi.Resource], object]) -> list[Args]:
+    """The stack the engine hands the stack phase for one LlmKeyVault (its outputs as its
+    props, no provider) and ``extra`` resources declared by the program with the
+    component as their parent; without the llmkeyvault provider, which each test adds."""
+
+    def build() -> pulumi.Output[Any]:
+        vault = LlmKeyVault("llm", props)
+        for declare in extra:
+            declare(vault)
+        return pulumi.Output.from_input(vault.outputs)
+
+    run = run_with_mocks(build)
+    return [as_args(r, run.registered_outputs.get(r.urn)) for r in run.registrations]
+
+
+def child_of(vault: pulumi.Resource) -> pulumi.ResourceOptions:
+    return pulumi.ResourceOptions(parent=vault)
+
+
+CHILD_CONFIGURATIONS = [
+    {"providers": [{"name": "openai", "apiKey": FAKE_KEYS["openai"]}], "readers": ["ds"], "managers": ["admins"]},
+    {
+        "providers": [
+            {"name": "anthropic", "apiKey": FAKE_KEYS["anthropic"], "readers": ["research"]},
+            {"name": "cohere", "apiKey": FAKE_KEYS["cohere"]},
+        ],
+        "readers": ["ds"],
+        "writers": ["ops"],
+        "scopePerProvider": True,
+        "uniqueSuffix": True,
+    },
+    {
+        "providers": [{"name": "mistral", "apiKey": FAKE_KEYS["mistral"]}],
+        "backend": "azure-keyvault",
+        "keyVault": {"resourceId": KEY_VAULT_ID},
+    },
+    {
+        "providers": [
+            {"name": "openai", "apiKey": FAKE_KEYS["openai"], "expiresAt": "2099-01-01T00:00:00Z"},
+            {"name": "anthropic", "apiKey": FAKE_KEYS["anthropic"], "readers": ["research"]},
+        ],
+        "backend": "unity-catalog",
+        "unityCatalog": {"catalog": "main", "schema": "llm", "createSchema": True, "grantUsage": True},
+        "readers": ["ds"],
+        "referencers": ["serving-sp"],
+        "managers": ["admins"],
+    },
+    # every user, on purpose: the component's own grants are judged by llmkeyvault-workspace-users
+    {
+        "providers": [{"name": "openai", "apiKey": FAKE_KEYS["openai"]}],
+        "readers": ["ds"],
+        "writers": ["Users"],
+        "managers": ["admins"],
+        "allowWorkspaceUsers": True,
+    },
+    {
+        "providers": [{"name": "openai", "apiKey": FAKE_KEYS["openai"]}],
+        "readers": ["account users"],
+        "backend": "unity-catalog",
+        "unityCatalog": {"catalog": "main", "schema": "llm", "grantUsage": True},
+        "allowWorkspaceUsers": True,
+    },
+]
+
+
+@pytest.mark.parametrize("props", CHILD_CONFIGURATIONS)
 def test_the_components_children_never_violate_a_mandatory_policy(props: dict[str, Any]) -> None:
-    resources = children(props)
+    resources = [*stack_of(props), PLUGIN]
     types = {a.resource_type for a in resources}
     assert types & {guardrails.SECRET, guardrails.KEY_VAULT_SECRET, guardrails.SECRET_UC}
-    flagged = {name for args in resources for name in violations(args)}
-    # only the advisory rule for workspace users, and exactly when they are granted something
+    children = [a for a in resources if a.opts.parent == VAULT_URN]
+    assert children and all(guardrails.claims_vault_parent(a) for a in children)
+    # the resource phase leaves every child to the stack phase
+    assert all(violations(a) == {} for a in children)
+    flagged = {rule for found in everywhere(resources).values() for rule in found}
+    # only the advisory rule for every user, and exactly when such a group is granted something
     assert flagged == ({"llmkeyvault-workspace-users"} if props.get("allowWorkspaceUsers") else set())
     assert RULES["llmkeyvault-workspace-users"].level == "advisory"
-    assert all(guardrails.inside_vault(args) for args in resources)
 
 
 def test_workspace_users_through_the_component_are_advisory() -> None:
-    resources = children(
-        {
-            "providers": [{"name": "openai", "apiKey": FAKE_KEYS["openai"]}],
-            "readers": ["ds"],
-            "managers": ["users", "admins"],
-            "allowWorkspaceUsers": True,
-        }
-    )
-    found = {(a.resource_type, a.name): violations(a) for a in resources}
-    flagged = {key: list(v) for key, v in found.items() if v}
-    assert flagged == {(guardrails.SECRET_SCOPE, "llm-scope"): ["llmkeyvault-workspace-users"]}
-    (message,) = found[(guardrails.SECRET_SCOPE, "llm-scope")]["llmkeyvault-workspace-users"]
+    props = {
+        "providers": [{"name": "openai", "apiKey": FAKE_KEYS["openai"]}],
+        "readers": ["ds"],
+        "managers": ["users", "admins"],
+        "allowWorkspaceUsers": True,
+    }
+    found = stack_violations([*stack_of(props), PLUGIN])
+    assert {name: list(rules) for name, rules in found.items()} == {"llm-scope": ["llmkeyvault-workspace-users"]}
+    (message,) = found["llm-scope"]["llmkeyvault-workspace-users"]
     assert "allowWorkspaceUsers" in message and "MANAGE" in message
+
+
+def test_a_component_the_plugin_did_not_construct_exempts_nothing() -> None:
+    """A program's own ComponentResource may claim the type: without the llmkeyvault
+    provider in the stack, or without an LlmKeyVault's outputs, its children are judged
+    as raw resources."""
+    props = {"providers": [{"name": "openai", "apiKey": FAKE_KEYS["openai"]}], "managers": ["users"]}
+    props["allowWorkspaceUsers"] = True
+    resources = stack_of(props)
+    assert everywhere(resources) == {
+        "llm-scope": {"no-workspace-users-manage-scope"},
+        "llm-secret-openai": {"llm-key-outside-llmkeyvault"},
+    }
+    # With the provider, but outputs that are not an LlmKeyVault's: the same.
+    fake = [
+        Args(a.resource_type, {"note": "claims the type"}, a.urn, a.name, a.opts, a.provider_type)
+        if a.resource_type == guardrails.VAULT_TYPE
+        else a
+        for a in resources
+    ]
+    assert everywhere([*fake, PLUGIN]) == everywhere(resources)
+    # A custom resource (it has a provider) is never a component.
+    custom = [replace(a, provider_type=guardrails.VAULT_PROVIDER_TYPE) if a.urn == VAULT_URN else a for a in resources]
+    assert everywhere([*custom, PLUGIN]) == everywhere(resources)
+
+
+SIDESTEPS: list[tuple[str, Callable[[pulumi.Resource], object], set[str]]] = [
+    (
+        "acl",
+        lambda v: databricks.SecretAcl("acl", scope="llm", principal="users", permission="MANAGE", opts=child_of(v)),
+        {"no-workspace-wide-secret-write"},
+    ),
+    (
+        "scope",
+        lambda v: databricks.SecretScope("scope", name="other", initial_manage_principal="users", opts=child_of(v)),
+        {"no-workspace-users-manage-scope"},
+    ),
+    (
+        "grants",
+        lambda v: databricks.Grants(
+            "grants",
+            secret="main.llm.openai-api-key",
+            grants=[databricks.GrantsGrantArgs(principal="account users", privileges=["MANAGE"])],
+            opts=child_of(v),
+        ),
+        {"no-workspace-wide-secret-write"},
+    ),
+    (
+        "readall",
+        lambda v: databricks.SecretAcl("readall", scope="llm", principal="users", permission="READ", opts=child_of(v)),
+        {"workspace-wide-secret-read"},
+    ),
+    (
+        "pasted",
+        lambda v: databricks.Secret("pasted", scope="llm", key="groq-api-key", string_value="x", opts=child_of(v)),
+        {"secret-delete-before-replace", "llm-key-outside-llmkeyvault"},
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "declare", "expected"), SIDESTEPS, ids=[s[0] for s in SIDESTEPS])
+def test_a_raw_resource_parented_under_a_real_component_is_judged_as_raw(
+    name: str, declare: Callable[[pulumi.Resource], object], expected: set[str]
+) -> None:
+    """The component made none of these; its outputs say so, so they exempt nothing."""
+    props = {"providers": [{"name": "openai", "apiKey": FAKE_KEYS["openai"]}], "readers": ["ds"]}
+    resources = [*stack_of(props, declare), PLUGIN]
+    (raw,) = [a for a in resources if a.name == name]
+    assert raw.opts.parent == VAULT_URN
+    assert violations(raw) == {}, "left to the stack phase"
+    assert everywhere(resources) == {name: expected}
+
+
+def test_the_components_own_users_grant_does_not_cover_another_scope_or_level() -> None:
+    props = {
+        "providers": [{"name": "openai", "apiKey": FAKE_KEYS["openai"]}],
+        "readers": ["users"],
+        "allowWorkspaceUsers": True,
+    }
+    extra = [
+        lambda v: databricks.SecretAcl(
+            "other", scope="elsewhere", principal="users", permission="READ", opts=child_of(v)
+        ),
+        lambda v: databricks.SecretAcl("higher", scope="llm", principal="USERS", permission="manage", opts=child_of(v)),
+    ]
+    fired = everywhere([*stack_of(props, *extra), PLUGIN])
+    assert fired == {
+        "llm-acl-users": {"llmkeyvault-workspace-users"},
+        "other": {"workspace-wide-secret-read"},
+        "higher": {"no-workspace-wide-secret-write"},
+    }
+
+
+def test_a_component_whose_names_are_not_known_yet() -> None:
+    """In a preview before a unique suffix exists the component's outputs are unknown:
+    its keys are still its own, but a grant to every user cannot be matched, so it is
+    judged as a raw one."""
+    props = {
+        "providers": [{"name": "openai", "apiKey": FAKE_KEYS["openai"]}],
+        "managers": ["users"],
+        "allowWorkspaceUsers": True,
+    }
+    resources = []
+    for a in stack_of(props):
+        if a.urn == VAULT_URN:
+            unknown = {key: guardrails.UNKNOWN for key in a.props}
+            a = replace(a, props={**unknown, "backend": "databricks"})
+        resources.append(a)
+    assert everywhere([*resources, PLUGIN]) == {"llm-scope": {"no-workspace-users-manage-scope"}}
+
+
+def test_the_components_own_expired_key_is_not_a_mandatory_violation() -> None:
+    past = (datetime.now(timezone.utc) - timedelta(days=2)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    props = {
+        "providers": [{"name": "openai", "apiKey": FAKE_KEYS["openai"], "expiresAt": past}],
+        "backend": "unity-catalog",
+        "unityCatalog": {"catalog": "main", "schema": "llm"},
+    }
+    resources = stack_of(props)
+    (secret,) = [a for a in resources if a.resource_type == guardrails.SECRET_UC]
+    assert secret.props.get("expireTime"), "the child carries the expiry"
+    assert everywhere([*resources, PLUGIN]) == {}
+    # The same secret outside a real component is caught.
+    assert "no-expired-keys" in everywhere(resources)[secret.name]
 
 
 def test_the_same_resources_outside_the_component_violate() -> None:
     """The children's exemption comes from their parent alone: the same inputs without it are caught."""
-    for args in children({"providers": [{"name": "openai", "apiKey": FAKE_KEYS["openai"]}], "readers": ["ds"]}):
+    for args in stack_of({"providers": [{"name": "openai", "apiKey": FAKE_KEYS["openai"]}], "readers": ["ds"]}):
         if args.resource_type == guardrails.SECRET:
             orphan = Args(
                 args.resource_type, args.props, f"urn:pulumi:dev::proj::{guardrails.SECRET}::x", args.name, Opts()
@@ -422,6 +754,78 @@ def test_the_same_resources_outside_the_component_violate() -> None:
             break
     else:
         raise AssertionError("the component registered no Secret")
+
+
+# --------------------------------------------------------------------------- catalogs and schemas holding secrets
+
+
+def container_grant(kind: str, name: str, principal: str, privileges: list[str]) -> Callable[[], object]:
+    entries = [databricks.GrantsGrantArgs(principal=principal, privileges=privileges)]
+    if kind == "schema":
+        return lambda: databricks.Grants(f"on-{kind}", schema=name, grants=entries)
+    return lambda: databricks.Grants(f"on-{kind}", catalog=name, grants=entries)
+
+
+def uc_secret() -> object:
+    return databricks.SecretUc("uc", catalog_name="Main", schema_name="llm", name="openai-key", value="x")
+
+
+@pytest.mark.parametrize(
+    ("kind", "name", "privileges"),
+    [
+        ("schema", "main.llm", ["ALL_PRIVILEGES"]),
+        ("schema", "MAIN.LLM", ["read secret"]),
+        ("schema", "main.llm", ["Manage"]),
+        ("catalog", "main", ["all privileges"]),
+        ("catalog", "main", ["READ_SECRET", "USE_CATALOG"]),
+    ],
+)
+def test_grants_on_the_schema_or_catalog_holding_secrets(kind: str, name: str, privileges: list[str]) -> None:
+    resources = registered(lambda: (uc_secret(), container_grant(kind, name, "Account Users", privileges)()))
+    fired = everywhere(resources)
+    assert fired[f"on-{kind}"] == {"no-workspace-wide-secret-container-grant"}
+    (message,) = stack_violations(resources)[f"on-{kind}"]["no-workspace-wide-secret-container-grant"]
+    assert "Account Users" not in message and "account users" not in message, "no principal is printed"
+
+
+def test_grants_on_other_containers_or_to_named_groups_pass() -> None:
+    for grant in (
+        container_grant("catalog", "other", "account users", ["ALL_PRIVILEGES"]),
+        container_grant("schema", "main.other", "account users", ["READ_SECRET"]),
+        container_grant("schema", "main.llm", "data-science", ["ALL_PRIVILEGES"]),
+        container_grant("schema", "main.llm", "account users", ["USE_SCHEMA", "SELECT"]),
+    ):
+        resources = registered(lambda: (uc_secret(), grant()))  # noqa: B023 (called at once)
+        assert "on-catalog" not in everywhere(resources) and "on-schema" not in everywhere(resources)
+    # The component's UC secrets count too, through its secretFullNames output.
+    props = {
+        "providers": [{"name": "openai", "apiKey": FAKE_KEYS["openai"]}],
+        "backend": "unity-catalog",
+        "unityCatalog": {"catalog": "main", "schema": "llm"},
+    }
+    resources = [*stack_of(props), PLUGIN, *registered(container_grant("schema", "main.llm", "users", ["MANAGE"]))]
+    assert everywhere(resources) == {"on-schema": {"no-workspace-wide-secret-container-grant"}}
+
+
+# --------------------------------------------------------------------------- what the pack shares with the provider
+
+
+def test_the_pack_takes_types_groups_and_key_shapes_from_the_provider() -> None:
+    from llmkeyvault_provider import children as provider_children
+    from llmkeyvault_provider import rules as provider_rules
+    from llmkeyvault_provider.schema import VAULT_TYPE
+
+    assert guardrails.rules is provider_rules
+    assert guardrails.EVERYONE is provider_rules.EVERYONE_GROUPS
+    assert guardrails.VAULT_TYPE == VAULT_TYPE
+    assert (guardrails.SECRET_SCOPE, guardrails.SECRET, guardrails.SECRET_ACL) == (
+        provider_children.SECRET_SCOPE,
+        provider_children.SECRET,
+        provider_children.SECRET_ACL,
+    )
+    assert not hasattr(guardrails, "KEY_SHAPE"), "no key-shape check of the pack's own"
+    for value in (FAKE_KEYS["openai"], "data-science-readers", "{{secrets/llm/openai-api-key}}"):
+        assert guardrails.is_key_material(value) == (provider_rules.key_material_problem(value) is not None)
 
 
 # --------------------------------------------------------------------------- the pack's wrapper
@@ -450,6 +854,37 @@ for name, (type_, props, dbr) in cases.items():
     for rule in RULES:
         ns["policy"](rule).validate(args, lambda message, urn, rule=rule: found.append(rule.name))
     out[name] = sorted(found)
+# The stack call: a component's child, with the provider of the llmkeyvault package in the stack or not.
+from pulumi_policy import PolicyResource, PolicyProviderResource, StackValidationArgs
+import llmkeyvault_provider
+out["provider_package"] = llmkeyvault_provider.__file__
+vault_urn = "urn:pulumi:dev::p::llmkeyvault:index:LlmKeyVault::llm"
+def resource(type_, props, name, parent=None, provider=None):
+    opts = PolicyResourceOptions(False, [], None, [], PolicyCustomTimeouts(0, 0, 0), [], parent)
+    prov = None
+    if provider:
+        prov = PolicyProviderResource(provider, {}, "urn:pulumi:dev::p::" + provider + "::default", "default")
+    urn = "urn:pulumi:dev::p::" + type_ + "::" + name
+    return PolicyResource(type_, unknown_checking_proxy(props), urn, name, opts, prov, None, [], {})
+outputs = {key: {} for key in ("scopeNames", "secretKeys", "secretReferences", "environmentVariables",
+                                "secretFullNames", "expirations", "externalModels")}
+outputs |= {"scopes": ["llm"], "backend": "databricks",
+            "grants": [{"scope": "llm", "principal": "users", "permission": "MANAGE"}]}
+scope = resource("databricks:index/secretScope:SecretScope", {"name": "llm", "initialManagePrincipal": "users"},
+                 "llm-scope", vault_urn, "pulumi:providers:databricks")
+vault = resource("llmkeyvault:index:LlmKeyVault", outputs, "llm")
+plugin = resource("pulumi:providers:llmkeyvault", {}, "default")
+for case, resources in (("real", [vault, scope, plugin]), ("impostor", [vault, scope])):
+    found = []
+    for rule in RULES:
+        policy = ns["policy"](rule)
+        if isinstance(policy, pulumi_policy.StackValidationPolicy):
+            policy.validate(StackValidationArgs(resources), lambda message, urn, rule=rule: found.append(rule.name))
+    # the resource call leaves the child to the stack call
+    for rule in RULES:
+        ns["policy"](rule).validate(ResourceValidationArgs(scope.resource_type, scope.props, scope.urn, scope.name,
+            scope.opts, None, None), lambda message, urn, rule=rule: found.append("resource:" + rule.name))
+    out[case] = sorted(found)
 print(json.dumps(out))
 """
 
@@ -485,6 +920,11 @@ def test_the_pack_wraps_each_rule() -> None:
     assert out["serving"] == ["no-plaintext-model-credentials"]
     for rule in guardrails.RULES:
         assert out[rule.name]["level"] == rule.level
+    # The stack call reaches every policy: a component's child is judged there, with its parent in view.
+    assert out["real"] == ["llmkeyvault-workspace-users"]
+    assert out["impostor"] == ["no-workspace-users-manage-scope"]
+    # The pack judges with the checkout's provider package.
+    assert out["provider_package"].startswith(str(ROOT / "provider"))
 
 
 def test_every_rule_is_documented() -> None:

@@ -141,3 +141,217 @@ def test_workspace_users_through_the_component_are_advisory(pack_ready: None, tm
     assert result.returncode == 0, (result.stdout + result.stderr)[-4000:]
     assert violations(result) == {("advisory", "llmkeyvault-workspace-users", "llmKeys-scope")}
     assert "sk-test-users-openai-0000" not in stack.everything_printed()
+
+
+def preview_program(
+    tmp_path: Path, program: str, secrets: dict[str, str], files: dict[str, str] | None = None
+) -> tuple[LocalStack, Result]:
+    """Preview ``program`` (a Pulumi.yaml) with the pack; ``files`` beside it (a Python program)."""
+    source = tmp_path / "source"
+    source.mkdir()
+    (source / "Pulumi.yaml").write_text(program)
+    for name, text in (files or {}).items():
+        (source / name).write_text(text)
+    stack = LocalStack(source, tmp_path / "stack", driver=driver_for(source))
+    stack.init(secrets)
+    return stack, stack.preview("--policy-pack", str(POLICY_PACK), check=False)
+
+
+SIDESTEP_PROGRAM = """\
+name: llm-keys-sidestep
+runtime: yaml
+config:
+  openaiApiKey: {type: string, secret: true}
+resources:
+  llmKeys:
+    type: llmkeyvault:LlmKeyVault
+    properties:
+      providers:
+        - {name: openai, apiKey: "${openaiApiKey}"}
+      readers: [data-science]
+  sideAcl:
+    type: databricks:SecretAcl
+    properties: {scope: "${llmKeys.scopes[0]}", principal: users, permission: MANAGE}
+    options: {parent: "${llmKeys}"}
+  sideScope:
+    type: databricks:SecretScope
+    properties: {name: side-scope, initialManagePrincipal: users}
+    options: {parent: "${llmKeys}"}
+  sideGrants:
+    type: databricks:Grants
+    properties:
+      secret: main.llm.openai-api-key
+      grants:
+        - {principal: account users, privileges: [MANAGE]}
+    options: {parent: "${llmKeys}"}
+  sideSpelling:
+    type: databricks:SecretAcl
+    properties: {scope: "${llmKeys.scopes[0]}", principal: Users, permission: manage}
+    options: {parent: "${llmKeys}"}
+"""
+
+
+def test_raw_resources_parented_under_a_real_component_are_judged_as_raw(pack_ready: None, tmp_path: Path) -> None:
+    """The component made none of them: its parentage exempts nothing."""
+    key = "sk-test-sidestep-openai-0000"
+    stack, result = preview_program(tmp_path, SIDESTEP_PROGRAM, {"openaiApiKey": key})
+    assert result.returncode != 0
+    assert violations(result) == {
+        ("mandatory", "no-workspace-wide-secret-write", "sideAcl"),
+        ("mandatory", "no-workspace-users-manage-scope", "sideScope"),
+        ("mandatory", "no-workspace-wide-secret-write", "sideGrants"),
+        ("mandatory", "no-workspace-wide-secret-write", "sideSpelling"),
+    }
+    assert key not in stack.everything_printed()
+
+
+FAKE_COMPONENT = '''\
+"""A program's own component that claims LlmKeyVault's type and copies the shape of
+its outputs, with a child scope every user manages."""
+
+import pulumi
+
+
+class Impostor(pulumi.ComponentResource):
+    def __init__(self, name: str) -> None:
+        super().__init__("llmkeyvault:index:LlmKeyVault", name, {}, None)
+        child = pulumi.ResourceOptions(parent=self)
+        pulumi.CustomResource(
+            "databricks:index/secretScope:SecretScope",
+            f"{name}-scope",
+            {"name": "impostor", "initialManagePrincipal": "users"},
+            child,
+        )
+        pulumi.CustomResource(
+            "databricks:index/secretAcl:SecretAcl",
+            f"{name}-acl-users",
+            {"scope": "impostor", "principal": "users", "permission": "WRITE"},
+            child,
+        )
+        grants = [
+            {"scope": "impostor", "principal": "users", "permission": "MANAGE"},
+            {"scope": "impostor", "principal": "users", "permission": "WRITE"},
+        ]
+        self.register_outputs(
+            {
+                "scopeNames": {}, "scopes": ["impostor"], "secretKeys": {}, "secretReferences": {},
+                "environmentVariables": {}, "grants": grants, "backend": "databricks",
+                "secretFullNames": {}, "expirations": {}, "externalModels": {},
+            }
+        )
+
+
+Impostor("llmKeys")
+'''
+
+
+def test_a_program_component_claiming_the_type_exempts_nothing(pack_ready: None, tmp_path: Path) -> None:
+    """No llmkeyvault provider constructed it, so its children are judged as raw resources."""
+    program = "name: llm-keys-impostor\nruntime:\n  name: python\n"
+    _, result = preview_program(tmp_path, program, {}, {"__main__.py": FAKE_COMPONENT})
+    assert result.returncode != 0, (result.stdout + result.stderr)[-3000:]
+    assert violations(result) == {
+        ("mandatory", "no-workspace-users-manage-scope", "llmKeys-scope"),
+        ("mandatory", "no-workspace-wide-secret-write", "llmKeys-acl-users"),
+    }
+
+
+HOLDINGS_PROGRAM = """\
+name: llm-keys-holdings
+runtime: yaml
+config:
+  openaiApiKey: {type: string, secret: true}
+  adminPrincipal: {type: string, secret: true}
+resources:
+  ucKeys:
+    type: llmkeyvault:LlmKeyVault
+    properties:
+      providers:
+        - {name: openai, apiKey: "${openaiApiKey}", expiresAt: "2020-01-01T00:00:00Z"}
+      backend: unity-catalog
+      unityCatalog: {catalog: main, schema: llm, createSchema: true}
+  schemaGrants:
+    type: databricks:Grants
+    properties:
+      schema: main.llm
+      grants:
+        - {principal: account users, privileges: [ALL_PRIVILEGES]}
+  catalogGrant:
+    type: databricks:Grant
+    properties: {catalog: main, principal: Account Users, privileges: [read secret]}
+  otherCatalog:
+    type: databricks:Grant
+    properties: {catalog: sales, principal: account users, privileges: [ALL_PRIVILEGES]}
+  secretGrant:
+    type: databricks:Grants
+    properties:
+      secret: main.llm.openai-api-key
+      grants:
+        - {principal: "${adminPrincipal}", privileges: [all privileges]}
+  endpoint:
+    type: databricks:ModelServing
+    properties:
+      name: chat
+      config:
+        servedEntities:
+          - name: app
+            entityName: main.default.app
+            entityVersion: "1"
+            environmentVars: {OPENAI_API_KEY: sk-test-literal-openai-1111111111111111, LOG_LEVEL: info}
+          - name: external
+            externalModel:
+              name: gpt-4o
+              provider: openai
+              task: llm/v1/chat
+              openaiConfig: {openaiApiKeyPlaintext: sk-test-plaintext-openai-2222222222222222}
+        servedModels:
+          - modelName: legacy
+            modelVersion: "1"
+            workloadSize: Small
+            scaleToZeroEnabled: true
+            environmentVars: {ANTHROPIC_API_KEY: sk-test-literal-anthropic-3333333333333333}
+  gateway:
+    type: databricks:AiGatewayModelProviderService
+    properties:
+      parent: schemas/main.default
+      modelProviderServiceId: anthropic
+      config:
+        providerType: EXTERNAL_MODEL_PROVIDER_TYPE_ANTHROPIC
+        anthropic:
+          direct:
+            apiKey: {plaintext: sk-test-gateway-anthropic-4444444444444444}
+"""
+
+
+def test_grants_on_containers_serving_credentials_and_the_components_expired_key(
+    pack_ready: None, tmp_path: Path
+) -> None:
+    """Catalog and schema grants that every LLM secret inherits, literal keys in serving
+    configuration under every shape, privilege spellings Databricks normalises, a
+    principal from a secret config value never printed, and the component's own
+    expired UC key judged by no mandatory policy (the component warns)."""
+    principal = "sp-secret-admin-principal-5d1e"
+    secrets = {"openaiApiKey": "sk-test-holdings-openai-0000", "adminPrincipal": principal}
+    stack, result = preview_program(tmp_path, HOLDINGS_PROGRAM, secrets)
+    assert result.returncode != 0
+    assert violations(result) == {
+        ("mandatory", "no-workspace-wide-secret-container-grant", "schemaGrants"),
+        ("mandatory", "no-workspace-wide-secret-container-grant", "catalogGrant"),
+        ("advisory", "uc-secret-all-privileges", "secretGrant"),
+        ("mandatory", "no-plaintext-model-credentials", "endpoint"),
+        ("mandatory", "no-plaintext-model-credentials", "gateway"),
+    }
+    output = result.stdout + result.stderr
+    for path in (
+        "config.servedEntities[0].environmentVars.OPENAI_API_KEY",
+        "config.servedEntities[1].externalModel.openaiConfig.openaiApiKeyPlaintext",
+        "config.servedModels[0].environmentVars.ANTHROPIC_API_KEY",
+        "config.anthropic.direct.apiKey.plaintext",
+    ):
+        assert path in output, path
+    assert "LOG_LEVEL" not in output.split("Policies:")[-1]
+    printed = stack.everything_printed()
+    assert principal not in printed
+    for value in secrets.values():
+        assert value not in printed
+    assert "1111111111111111" not in output.split("Policies:")[-1], "a violation never shows a value"
