@@ -64,6 +64,15 @@ class Placement:
         )
 
 
+def former_names(own: str, *names: str | None) -> dict[str, Any]:
+    """Resource options that carry a child over from the names it had in 0.2.0.
+
+    0.2.0 named children after the provider, or the principal as spelled; they are now
+    named by what they are in the workspace (``plan.py``). The old names are aliases, so
+    a stack deployed with 0.2.0 keeps every child on upgrade."""
+    return {"aliases": [pulumi.Alias(name=n) for n in dict.fromkeys(names) if n is not None and n != own]}
+
+
 def random_suffix(resource_name: str, byte_length: pulumi.Input[int], at: Placement) -> pulumi.Output[str]:
     """Hex characters, fixed once created (no keepers, so no later replacement)."""
     random_id = pulumi.CustomResource(
@@ -120,6 +129,7 @@ def checked_value(api_key: pulumi.Input[str], secret: SecretPlan, backend: Backe
 def databricks_secret(
     plan: SecretPlan, scope_name: pulumi.Input[str], value: pulumi.Output[str], at: Placement
 ) -> pulumi.CustomResource:
+    # Named by scope and key (``plan.py``): a key that stays is the same child whichever provider holds it.
     props = {"key": plan.key, "scope": scope_name, "stringValue": value, "configReference": None}
     # pulumi-databricks 1.118.0 writes a new value over the secret in place. Where a
     # change replaces the Secret (a new key or scope, or an older provider on which
@@ -134,6 +144,7 @@ def databricks_secret(
             "databricks",
             delete_before_replace=True,
             additional_secret_outputs=["stringValue"],
+            **former_names(plan.resource_name, plan.former_resource_name),
         ),
     )
 
@@ -156,12 +167,24 @@ def key_vault_secret(
         KEY_VAULT_SECRET,
         plan.resource_name,
         props,
-        at.options("azure-native", additional_secret_outputs=["properties"]),
+        at.options(
+            "azure-native",
+            additional_secret_outputs=["properties"],
+            # Key Vault names ignore case: a new spelling is the same secret, and replacing it
+            # would write it, then delete it (soft delete). The child is named without case.
+            ignore_changes=["secretName"],
+            **former_names(plan.resource_name, plan.former_resource_name),
+        ),
     )
 
 
 def secret_acl(
-    plan: GrantPlan, resource_name: str, scope_name: pulumi.Input[str], principal: pulumi.Input[str], at: Placement
+    plan: GrantPlan,
+    resource_name: str,
+    scope_name: pulumi.Input[str],
+    principal: pulumi.Input[str],
+    at: Placement,
+    former: str | None = None,
 ) -> pulumi.CustomResource:
     props = {"scope": scope_name, "principal": principal, "permission": plan.permission}
     # Every field forces replacement and the ACL's identity is (scope, principal):
@@ -170,7 +193,7 @@ def secret_acl(
         SECRET_ACL,
         resource_name,
         props,
-        at.options("databricks", delete_before_replace=True),
+        at.options("databricks", delete_before_replace=True, **former_names(resource_name, former)),
     )
 
 
@@ -212,7 +235,13 @@ def uc_secret(
         UC_SECRET,
         plan.resource_name,
         props,
-        at.options("databricks", additional_secret_outputs=["value", "effectiveValue"]),
+        at.options(
+            "databricks",
+            additional_secret_outputs=["value", "effectiveValue"],
+            # UC folds names to lower case: a new spelling is the same secret (named without case).
+            ignore_changes=["name"],
+            **former_names(plan.resource_name, plan.former_resource_name),
+        ),
     )
 
 
@@ -223,15 +252,19 @@ def uc_secret_grants(
     at: Placement,
     *,
     secret_principals: bool = False,
+    former: str | None = None,
 ) -> pulumi.CustomResource:
-    """Every grant on one secret, authoritatively: the component owns the secret."""
+    """Every grant on one secret, authoritatively: the component owns the secret.
+
+    Delete before replace: a new spelling of the secret's name is the same secret (UC folds
+    names), and deleting ``Grants`` removes every grant on it, those just made included."""
     grants = [{"principal": p, "privileges": list(privs)} for p, privs in privileges.items()]
     props = {"secret": full_name, "grants": pulumi.Output.secret(grants) if secret_principals else grants}
     return pulumi.CustomResource(
         UC_GRANTS,
         resource_name,
         props,
-        at.options("databricks"),
+        at.options("databricks", delete_before_replace=True, **former_names(resource_name, former)),
     )
 
 

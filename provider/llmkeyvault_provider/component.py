@@ -121,8 +121,16 @@ def _hidden(resource_name: str, principal: str, hide_principal: bool) -> str:
 
 
 def _acl_resource_name(grant: GrantPlan, hide_principal: bool) -> str:
+    """Named by the principal as Databricks compares it (``plan.py``), or its digest when secret."""
     assert grant.resource_name is not None
-    return _hidden(grant.resource_name, grant.principal, hide_principal)
+    return _hidden(grant.resource_name, rules.principal_identity(grant.principal), hide_principal)
+
+
+def _former_acl_resource_name(grant: GrantPlan, hide_principal: bool) -> str | None:
+    """The 0.2.0 name of an ACL: after the principal as spelled (or the digest of that)."""
+    if grant.former_resource_name is None:
+        return None
+    return _hidden(grant.former_resource_name, grant.principal, hide_principal)
 
 
 def _usage_resource_name(usage: UsagePlan, hide_principal: bool) -> str:
@@ -217,8 +225,9 @@ def _register_scopes(c: _Children) -> None:
         if grant.resource_name is not None:
             principal = _secret_if(grant.principal, c.secret_principals)
             name = _acl_resource_name(grant, c.secret_principals)
+            former = _former_acl_resource_name(grant, c.secret_principals)
             import_id = f"{planned.scopes[grant.scope]}|||{grant.principal}"
-            children.secret_acl(grant, name, created[grant.scope], principal, c.at.adopting(import_id))
+            children.secret_acl(grant, name, created[grant.scope], principal, c.at.adopting(import_id), former)
 
 
 def _register_uc(c: _Children) -> None:
@@ -246,11 +255,12 @@ def _register_uc(c: _Children) -> None:
         if secret.provider in privileges:
             # The secret's full name is known from the plan; the grants wait for the secret itself.
             children.uc_secret_grants(
-                plan.grants_resource_name(secret.provider),
+                plan.grants_resource_name(secret),
                 c.names.apply(_full_name_of(uc, secret.provider)),
                 privileges[secret.provider],
                 at.after(created).adopting(f"secret/{full_name}"),
                 secret_principals=c.secret_principals,
+                former=plan.former_grants_resource_name(secret),
             )
 
     for usage in plan.usage:
