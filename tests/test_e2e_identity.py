@@ -167,7 +167,8 @@ def test_key_vault_secret_survives_a_rename_and_a_respelling(emulated_engine: No
     converged(stack)
 
 
-UC = {"backend": "unity-catalog", "unityCatalog": {"catalog": "main", "schema": "llm"}}
+UC_SCHEMA: dict[str, Any] = {"catalog": "main", "schema": "llm"}
+UC: dict[str, Any] = {"backend": "unity-catalog", "unityCatalog": UC_SCHEMA}
 
 
 def test_uc_secret_and_grants_survive_a_rename_and_respellings(emulated_engine: None, tmp_path: Path) -> None:
@@ -188,7 +189,7 @@ def test_uc_secret_and_grants_survive_a_rename_and_respellings(emulated_engine: 
     converged(stack)
 
 
-NO_USAGE = {"unityCatalog": {**UC["unityCatalog"], "grantUsage": False}}
+NO_USAGE: dict[str, Any] = {"unityCatalog": {**UC_SCHEMA, "grantUsage": False}}
 
 
 def rename_to_0_2_0_names(stack: LocalStack, names: dict[str, str]) -> None:
