@@ -4,6 +4,7 @@ which inputs and options, and that keys stay secret."""
 import asyncio
 import json
 from typing import Any
+from unittest import mock
 
 import pulumi
 import pytest
@@ -388,3 +389,39 @@ def test_uc_secrets_and_grants_are_named_by_the_secret_without_case() -> None:
     assert [r.name for r in renamed.of_type(UC_GRANTS)] == ["llm-grants/openai_key"]
     suffixed = build(providers=keys("openai"), uniqueSuffix=True, **UC)
     assert [r.name for r in suffixed.of_type(UC_SECRET)] == ["llm-secret/openai_api_key_<suffix>"]
+
+
+def warned(**inputs: Any) -> tuple[Run, list[str]]:
+    with mock.patch("pulumi.log.warn") as warn:
+        run = build(**inputs)
+    return run, [str(c.args[0]) for c in warn.call_args_list]
+
+
+def test_an_adopted_scope_is_retained_on_delete_and_says_so() -> None:
+    run, logs = warned(providers=keys("openai"), readers=["ds"], scopeName="llm-keys", adopt=True)
+    assert run.named("llm-scope").retain_on_delete
+    assert not run.named("llm-secret/openai-api-key").retain_on_delete
+    assert not run.named("llm-acl-ds").retain_on_delete
+    assert any("'llm-keys' is retained on delete while adopt is set" in line for line in logs), logs
+    fresh, logs = warned(providers=keys("openai"), readers=["ds"], scopeName="llm-keys")
+    assert not fresh.named("llm-scope").retain_on_delete
+    assert not any("retained on delete" in line for line in logs)
+
+
+def test_retain_on_delete_on_the_component_is_kept_by_every_child() -> None:
+    run = run_with_mocks(
+        lambda: LlmKeyVault(
+            "llm", {"providers": keys("openai"), "readers": ["ds"]}, pulumi.ResourceOptions(retain_on_delete=True)
+        )
+    )
+    assert all(r.retain_on_delete for r in run.registrations if r.parent == VAULT_URN)
+    assert len([r for r in run.registrations if r.parent == VAULT_URN]) == 3
+
+
+def test_usage_grants_are_retained_on_delete_and_the_preview_says_what_they_replace() -> None:
+    run, logs = warned(providers=keys("openai"), readers=["ds"], **UC)
+    usage = run.of_type("databricks:index/grant:Grant")
+    assert sorted(r.name for r in usage) == ["llm-use-catalog-ds", "llm-use-schema-ds"]
+    assert all(r.retain_on_delete and r.delete_before_replace for r in usage)
+    assert any("set each listed principal's whole privilege list there" in line for line in logs), logs
+    assert not run.named("llm-secret/openai_api_key").retain_on_delete

@@ -46,6 +46,8 @@ class Placement:
     adopt: bool = False
     #: the provider id of the one child placed here, used when adopting
     import_id: str | None = None
+    #: every child retained on delete: the component was given Pulumi's ``retainOnDelete``
+    retained: bool = False
 
     def after(self, *resources: pulumi.Resource) -> Placement:
         return replace(self, depends_on=(*self.depends_on, *resources))
@@ -55,6 +57,8 @@ class Placement:
         return replace(self, import_id=import_id)
 
     def options(self, package: str, **extra: Any) -> pulumi.ResourceOptions:
+        if self.retained:
+            extra["retain_on_delete"] = True
         return pulumi.ResourceOptions(
             parent=self.parent,
             version=PLUGIN_VERSIONS[package],
@@ -102,8 +106,14 @@ def secret_scope(
         SECRET_SCOPE,
         plan.resource_name,
         props,
-        at.options("databricks", delete_before_replace=True),
+        at.options("databricks", delete_before_replace=True, **adopted_retained(at)),
     )
+
+
+def adopted_retained(at: Placement) -> dict[str, Any]:
+    """An adopted scope (or schema) is left in place on delete: it existed before the stack,
+    and may hold keys the program never named (or another stack's). ``component.py`` says so."""
+    return {"retain_on_delete": True} if at.adopt else {}
 
 
 def checked_value(api_key: pulumi.Input[str], secret: SecretPlan, backend: Backend) -> pulumi.Output[str]:
@@ -206,7 +216,7 @@ def uc_schema(
         UC_SCHEMA,
         resource_name,
         props,
-        at.options("databricks"),
+        at.options("databricks", **adopted_retained(at)),
     )
 
 
@@ -275,7 +285,11 @@ def usage_grant(
 
     Delete before replace: deleting a ``Grant`` revokes every privilege of its principal on the
     securable (terraform-provider-databricks ``catalog/resource_grant.go``), so with the default
-    create-before-delete a new spelling of the principal would be granted, then revoked."""
+    create-before-delete a new spelling of the principal would be granted, then revoked.
+
+    Retained on delete: that revocation would take away what the principal held on the
+    catalog or schema besides this privilege (other workloads' access), so a destroy, or a
+    principal that is no longer listed, leaves the principal's privileges as they are."""
     props = {plan.securable: plan.name, "principal": principal, "privileges": [plan.privilege]}
-    options = at.options("databricks", delete_before_replace=True)
+    options = at.options("databricks", delete_before_replace=True, retain_on_delete=True)
     return pulumi.CustomResource(UC_GRANT, resource_name, props, options)
