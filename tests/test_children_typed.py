@@ -59,13 +59,16 @@ def test_databricks_children_match_the_typed_sdk() -> None:
             "llm-scope", name="llm-0a1b2c3d", backend_type="DATABRICKS", initial_manage_principal="users"
         )
         databricks.Secret(
-            "llm-secret-openai", key="openai-api-key", scope="llm-0a1b2c3d", string_value=pulumi.Output.secret(key)
+            "llm-secret/openai-api-key",
+            key="openai-api-key",
+            scope="llm-0a1b2c3d",
+            string_value=pulumi.Output.secret(key),
         )
         databricks.SecretAcl("llm-acl-ds", scope="llm-0a1b2c3d", principal="ds", permission="READ")
         return pulumi.Output.from_input(1)
 
     typed = requests(typed_program)
-    for name in ("llm-suffix", "llm-scope", "llm-secret-openai", "llm-acl-ds"):
+    for name in ("llm-suffix", "llm-scope", "llm-secret/openai-api-key", "llm-acl-ds"):
         same_request(ours[name], typed[name])
 
 
@@ -87,7 +90,7 @@ def test_key_vault_children_match_the_typed_sdks() -> None:
             keyvault_metadata=databricks.SecretScopeKeyvaultMetadataArgs(resource_id=RID, dns_name=DNS),
         )
         keyvault.Secret(
-            "llm-secret-anthropic",
+            "llm-secret/anthropic-api-key",
             resource_group_name="rg-llm",
             vault_name="kv-llm",
             secret_name="anthropic-api-key",
@@ -96,5 +99,5 @@ def test_key_vault_children_match_the_typed_sdks() -> None:
         return pulumi.Output.from_input(1)
 
     typed = requests(typed_program)
-    for name in ("llm-scope", "llm-secret-anthropic"):
+    for name in ("llm-scope", "llm-secret/anthropic-api-key"):
         same_request(ours[name], typed[name])

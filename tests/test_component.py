@@ -4,6 +4,7 @@ which inputs and options, and that keys stay secret."""
 import asyncio
 import json
 from typing import Any
+from unittest import mock
 
 import pulumi
 import pytest
@@ -45,8 +46,8 @@ def secret_value(value: str) -> dict[str, str]:
 def test_default_children_inputs_and_options() -> None:
     run = build(providers=keys("openai", "anthropic"), readers=["data-science"], writers=["etl-sp"])
     assert children(run) == [
-        (SECRET, "llm-secret-anthropic"),
-        (SECRET, "llm-secret-openai"),
+        (SECRET, "llm-secret/anthropic-api-key"),
+        (SECRET, "llm-secret/openai-api-key"),
         (ACL, "llm-acl-data-science"),
         (ACL, "llm-acl-etl-sp"),
         (SCOPE, "llm-scope"),
@@ -54,7 +55,7 @@ def test_default_children_inputs_and_options() -> None:
     scope = run.named("llm-scope")
     assert scope.inputs == {"name": "llm", "backendType": "DATABRICKS"}
     assert scope.custom and scope.version == "1.118.0" and scope.delete_before_replace
-    secret = run.named("llm-secret-openai")
+    secret = run.named("llm-secret/openai-api-key")
     assert secret.inputs == {"scope": "llm", "key": "openai-api-key", "stringValue": secret_value(FAKE_KEYS["openai"])}
     assert secret.dependencies == [scope.urn]
     assert secret.additional_secret_outputs == ["stringValue"]
@@ -117,7 +118,7 @@ def test_typed_args_and_output_keys() -> None:
         return LlmKeyVault("llm", LlmKeyVaultArgs(providers=[ProviderKeyArgs("mistral", key)], managers=["ops"]))
 
     run = run_with_mocks(program)
-    assert run.named("llm-secret-mistral").inputs["stringValue"] == secret_value(FAKE_KEYS["mistral"])
+    assert run.named("llm-secret/mistral-api-key").inputs["stringValue"] == secret_value(FAKE_KEYS["mistral"])
     assert run.outputs["environmentVariables"] == {"MISTRAL_API_KEY": "{{secrets/llm/mistral-api-key}}"}
 
 
@@ -137,15 +138,15 @@ def test_scope_per_provider() -> None:
     providers[0]["readers"] = ["chatbot-sp"]
     run = build(providers=providers, scopePerProvider=True, scopeName="keys", managers=["ops"])
     assert children(run) == [
-        (SECRET, "llm-secret-anthropic"),
-        (SECRET, "llm-secret-openai"),
+        (SECRET, "llm-secret-anthropic/anthropic-api-key"),
+        (SECRET, "llm-secret-openai/openai-api-key"),
         (ACL, "llm-acl-anthropic/ops"),
         (ACL, "llm-acl-openai/chatbot-sp"),
         (ACL, "llm-acl-openai/ops"),
         (SCOPE, "llm-scope-anthropic"),
         (SCOPE, "llm-scope-openai"),
     ]
-    assert run.named("llm-secret-anthropic").inputs["scope"] == "keys-anthropic"
+    assert run.named("llm-secret-anthropic/anthropic-api-key").inputs["scope"] == "keys-anthropic"
     assert run.named("llm-acl-openai/chatbot-sp").inputs == {
         "scope": "keys-openai",
         "principal": "chatbot-sp",
@@ -172,8 +173,8 @@ def test_key_vault_backend_writes_keys_into_the_vault() -> None:
         providers=keys("openai", "anthropic"), backend="azure-keyvault", keyVault={"resourceId": RID}, readers=["ds"]
     )
     assert children(run) == [
-        (KV_SECRET, "llm-secret-anthropic"),
-        (KV_SECRET, "llm-secret-openai"),
+        (KV_SECRET, "llm-secret/anthropic-api-key"),
+        (KV_SECRET, "llm-secret/openai-api-key"),
         (ACL, "llm-acl-ds"),
         (SCOPE, "llm-scope"),
     ]
@@ -182,7 +183,7 @@ def test_key_vault_backend_writes_keys_into_the_vault() -> None:
         "backendType": "AZURE_KEYVAULT",
         "keyvaultMetadata": {"resourceId": RID, "dnsName": "https://kv-llm-keys.vault.azure.net/"},
     }
-    vault_secret = run.named("llm-secret-openai")
+    vault_secret = run.named("llm-secret/openai-api-key")
     assert vault_secret.inputs == {
         "resourceGroupName": "rg-llm",
         "vaultName": "kv-llm-keys",
@@ -227,7 +228,7 @@ def test_preview_with_an_unknown_key_still_plans_every_child() -> None:
         return LlmKeyVault("llm", {"providers": [{"name": "openai", "apiKey": unknown_secret()}]})
 
     run = run_with_mocks(program, preview=True)
-    assert children(run) == [(SECRET, "llm-secret-openai"), (SCOPE, "llm-scope")]
+    assert children(run) == [(SECRET, "llm-secret/openai-api-key"), (SCOPE, "llm-scope")]
 
 
 @pytest.mark.parametrize(("backend", "limit"), [("databricks", 128 * 1024), ("azure-keyvault", 25 * 1024)])
@@ -281,6 +282,146 @@ def test_provider_construct_in_process_with_a_whole_secret_list() -> None:
         "cohere": "{{secrets/llm/cohere-api-key}}",
     }
     for name in ("openai", "cohere"):
-        assert run.named(f"llm-secret-{name}").inputs["stringValue"] == secret_value(FAKE_KEYS[name])
+        assert run.named(f"llm-secret/{name}-api-key").inputs["stringValue"] == secret_value(FAKE_KEYS[name])
     assert run.named("llm").inputs == {}
     assert_no_key_in(json.dumps(resolved["state"]))
+
+
+def secret_children(run: Run) -> dict[str, tuple[str, Any]]:
+    """Each secret child's name -> (its key, its value as registered)."""
+    return {
+        r.name: (r.inputs.get("key") or r.inputs.get("secretName") or r.inputs["name"], r.inputs)
+        for r in run.registrations
+        if r.type in (SECRET, KV_SECRET, UC_SECRET)
+    }
+
+
+def acl_names(run: Run) -> dict[str, str]:
+    return {r.name: r.inputs["principal"] for r in run.of_type(ACL)}
+
+
+UC_SECRET = "databricks:index/secretUc:SecretUc"
+UC_GRANTS = "databricks:index/grants:Grants"
+UC = {"backend": "unity-catalog", "unityCatalog": {"catalog": "main", "schema": "llm"}}
+
+
+def test_a_renamed_provider_that_keeps_its_key_is_the_same_child() -> None:
+    before = build(providers=[{"name": "openai", "apiKey": FAKE_KEYS["openai"], "secretKey": "openai-api-key"}])
+    after = build(providers=[{"name": "openai-prod", "apiKey": FAKE_KEYS["openai"], "secretKey": "openai-api-key"}])
+    assert list(secret_children(before)) == list(secret_children(after)) == ["llm-secret/openai-api-key"]
+
+
+def test_a_key_moved_to_another_provider_is_the_same_child() -> None:
+    before = build(
+        providers=[
+            {"name": "openai", "apiKey": FAKE_KEYS["openai"]},
+            {"name": "anthropic", "apiKey": FAKE_KEYS["anthropic"], "secretKey": "shared-key"},
+        ]
+    )
+    after = build(providers=[{"name": "openai", "apiKey": FAKE_KEYS["openai"], "secretKey": "shared-key"}])
+    assert "llm-secret/shared-key" in secret_children(before)
+    assert list(secret_children(after)) == ["llm-secret/shared-key"]
+    assert secret_children(after)["llm-secret/shared-key"][1]["stringValue"] == secret_value(FAKE_KEYS["openai"])
+
+
+def test_swapped_keys_keep_their_children_and_swap_values() -> None:
+    def swap(first: str, second: str) -> Run:
+        return build(
+            providers=[
+                {"name": "openai", "apiKey": FAKE_KEYS["openai"], "secretKey": first},
+                {"name": "anthropic", "apiKey": FAKE_KEYS["anthropic"], "secretKey": second},
+            ]
+        )
+
+    before, after = secret_children(swap("key-a", "key-b")), secret_children(swap("key-b", "key-a"))
+    assert sorted(before) == sorted(after) == ["llm-secret/key-a", "llm-secret/key-b"]
+    assert before["llm-secret/key-a"][1]["stringValue"] == after["llm-secret/key-b"][1]["stringValue"]
+
+
+def test_a_principal_is_named_without_case_and_carries_its_former_name() -> None:
+    run = build(providers=keys("openai"), readers=["Alice@Example.com"], writers=["etl-sp"])
+    assert acl_names(run) == {"llm-acl-alice@example.com": "Alice@Example.com", "llm-acl-etl-sp": "etl-sp"}
+    assert run.named("llm-acl-alice@example.com").aliases == ["llm-acl-Alice@Example.com"]
+    assert run.named("llm-acl-etl-sp").aliases == []  # its 0.2.0 name is its name
+    assert acl_names(build(providers=keys("openai"), readers=["alice@example.com"])) == {
+        "llm-acl-alice@example.com": "alice@example.com"
+    }
+
+
+def test_children_carry_their_0_2_0_names_as_aliases() -> None:
+    run = build(providers=keys("openai"), readers=["ds"])
+    assert run.named("llm-secret/openai-api-key").aliases == ["llm-secret-openai"]
+    per_provider = build(providers=keys("openai"), scopePerProvider=True, readers=["Ops"])
+    assert per_provider.named("llm-secret-openai/openai-api-key").aliases == ["llm-secret-openai"]
+    assert per_provider.named("llm-acl-openai/ops").aliases == ["llm-acl-openai/Ops"]
+    # The suffix and the scopes keep the names they had.
+    suffixed = build(providers=keys("openai"), uniqueSuffix=True)
+    assert suffixed.named("llm-suffix").aliases == [] and suffixed.named("llm-scope").aliases == []
+
+
+def test_key_vault_secrets_are_named_without_case_and_ignore_a_new_spelling() -> None:
+    kv = {"backend": "azure-keyvault", "keyVault": {"resourceId": RID}}
+    run = build(providers=[{"name": "openai", "apiKey": FAKE_KEYS["openai"], "secretKey": "OpenAI-Key"}], **kv)
+    secret = run.named("llm-secret/openai-key")
+    assert secret.inputs["secretName"] == "OpenAI-Key"
+    assert secret.ignore_changes == ["secretName"] and secret.aliases == ["llm-secret-openai"]
+    suffixed = build(providers=keys("openai"), uniqueSuffix=True, **kv)
+    assert list(secret_children(suffixed)) == ["llm-secret/openai-api-key-<suffix>"]
+
+
+def test_uc_secrets_and_grants_are_named_by_the_secret_without_case() -> None:
+    run = build(
+        providers=[{"name": "openai", "apiKey": FAKE_KEYS["openai"], "secretKey": "OpenAI_Key"}],
+        readers=["DS"],
+        **UC,
+    )
+    secret = run.named("llm-secret/openai_key")
+    assert secret.inputs["name"] == "OpenAI_Key"
+    assert secret.ignore_changes == ["name"] and secret.aliases == ["llm-secret-openai"]
+    grants = run.named("llm-grants/openai_key")
+    assert grants.delete_before_replace and grants.aliases == ["llm-grants-openai"]
+    renamed = build(
+        providers=[{"name": "openai-prod", "apiKey": FAKE_KEYS["openai"], "secretKey": "openai_key"}],
+        readers=["ds"],
+        **UC,
+    )
+    assert [r.name for r in renamed.of_type(UC_SECRET)] == ["llm-secret/openai_key"]
+    assert [r.name for r in renamed.of_type(UC_GRANTS)] == ["llm-grants/openai_key"]
+    suffixed = build(providers=keys("openai"), uniqueSuffix=True, **UC)
+    assert [r.name for r in suffixed.of_type(UC_SECRET)] == ["llm-secret/openai_api_key_<suffix>"]
+
+
+def warned(**inputs: Any) -> tuple[Run, list[str]]:
+    with mock.patch("pulumi.log.warn") as warn:
+        run = build(**inputs)
+    return run, [str(c.args[0]) for c in warn.call_args_list]
+
+
+def test_an_adopted_scope_is_retained_on_delete_and_says_so() -> None:
+    run, logs = warned(providers=keys("openai"), readers=["ds"], scopeName="llm-keys", adopt=True)
+    assert run.named("llm-scope").retain_on_delete
+    assert not run.named("llm-secret/openai-api-key").retain_on_delete
+    assert not run.named("llm-acl-ds").retain_on_delete
+    assert any("'llm-keys' is retained on delete while adopt is set" in line for line in logs), logs
+    fresh, logs = warned(providers=keys("openai"), readers=["ds"], scopeName="llm-keys")
+    assert not fresh.named("llm-scope").retain_on_delete
+    assert not any("retained on delete" in line for line in logs)
+
+
+def test_retain_on_delete_on_the_component_is_kept_by_every_child() -> None:
+    run = run_with_mocks(
+        lambda: LlmKeyVault(
+            "llm", {"providers": keys("openai"), "readers": ["ds"]}, pulumi.ResourceOptions(retain_on_delete=True)
+        )
+    )
+    assert all(r.retain_on_delete for r in run.registrations if r.parent == VAULT_URN)
+    assert len([r for r in run.registrations if r.parent == VAULT_URN]) == 3
+
+
+def test_usage_grants_are_retained_on_delete_and_the_preview_says_what_they_replace() -> None:
+    run, logs = warned(providers=keys("openai"), readers=["ds"], **UC)
+    usage = run.of_type("databricks:index/grant:Grant")
+    assert sorted(r.name for r in usage) == ["llm-use-catalog-ds", "llm-use-schema-ds"]
+    assert all(r.retain_on_delete and r.delete_before_replace for r in usage)
+    assert any("set each listed principal's whole privilege list there" in line for line in logs), logs
+    assert not run.named("llm-secret/openai_api_key").retain_on_delete

@@ -32,9 +32,10 @@ def test_one_databricks_scope_by_default_named_after_the_resource() -> None:
         ("llm", "llm-scope", ("openai", "anthropic"), None)
     ]
     assert [(s.provider, s.scope, s.key, s.env_var_name, s.resource_name) for s in p.secrets] == [
-        ("openai", "llm", "openai-api-key", "OPENAI_API_KEY", "llm-secret-openai"),
-        ("anthropic", "llm", "anthropic-api-key", "ANTHROPIC_API_KEY", "llm-secret-anthropic"),
+        ("openai", "llm", "openai-api-key", "OPENAI_API_KEY", "llm-secret/openai-api-key"),
+        ("anthropic", "llm", "anthropic-api-key", "ANTHROPIC_API_KEY", "llm-secret/anthropic-api-key"),
     ]
+    assert [s.former_resource_name for s in p.secrets] == ["llm-secret-openai", "llm-secret-anthropic"]
     assert p.key_vault is None and p.suffix_resource_name is None
 
 
@@ -53,10 +54,10 @@ def test_scope_name_secret_key_and_env_var_overrides() -> None:
 def test_grants_at_each_level_sorted() -> None:
     p = plan({"providers": TWO, "readers": ["ds", "analysts"], "writers": ["etl-sp"], "managers": ["platform"]})
     assert p.grants == (
-        GrantPlan("llm", "analysts", "READ", "llm-acl-analysts"),
-        GrantPlan("llm", "ds", "READ", "llm-acl-ds"),
-        GrantPlan("llm", "etl-sp", "WRITE", "llm-acl-etl-sp"),
-        GrantPlan("llm", "platform", "MANAGE", "llm-acl-platform"),
+        GrantPlan("llm", "analysts", "READ", "llm-acl-analysts", "", "llm-acl-analysts"),
+        GrantPlan("llm", "ds", "READ", "llm-acl-ds", "", "llm-acl-ds"),
+        GrantPlan("llm", "etl-sp", "WRITE", "llm-acl-etl-sp", "", "llm-acl-etl-sp"),
+        GrantPlan("llm", "platform", "MANAGE", "llm-acl-platform", "", "llm-acl-platform"),
     )
 
 
@@ -75,15 +76,25 @@ def test_scope_per_provider_with_own_readers() -> None:
     ]
     assert [s.scope for s in p.secrets] == ["llm-keys-openai", "llm-keys-anthropic"]
     assert p.grants == (
-        GrantPlan("llm-keys-anthropic", "ds", "READ", "llm-acl-anthropic/ds"),
-        GrantPlan("llm-keys-openai", "chatbot-sp", "READ", "llm-acl-openai/chatbot-sp"),
-        GrantPlan("llm-keys-openai", "ds", "READ", "llm-acl-openai/ds"),
+        GrantPlan("llm-keys-anthropic", "ds", "READ", "llm-acl-anthropic/ds", "", "llm-acl-anthropic/ds"),
+        GrantPlan(
+            "llm-keys-openai", "chatbot-sp", "READ", "llm-acl-openai/chatbot-sp", "", "llm-acl-openai/chatbot-sp"
+        ),
+        GrantPlan("llm-keys-openai", "ds", "READ", "llm-acl-openai/ds", "", "llm-acl-openai/ds"),
     )
 
 
 def test_same_secret_key_in_different_scopes_is_fine() -> None:
     p = plan({"providers": [key("openai", secretKey="k"), key("anthropic", secretKey="k")], "scopePerProvider": True})
     assert [s.key for s in p.secrets] == ["k", "k"]
+    assert [s.resource_name for s in p.secrets] == ["llm-secret-openai/k", "llm-secret-anthropic/k"]
+
+
+def test_acls_are_named_by_the_principal_without_case() -> None:
+    p = plan({"providers": TWO, "readers": ["Alice@Example.COM"]})
+    assert p.grants == (
+        GrantPlan("llm", "Alice@Example.COM", "READ", "llm-acl-alice@example.com", "", "llm-acl-Alice@Example.COM"),
+    )
 
 
 def test_unique_suffix_plans_a_random_id() -> None:
@@ -96,13 +107,13 @@ def test_users_manage_is_carried_by_initial_manage_principal() -> None:
     p = plan({"providers": TWO, "managers": ["users"], "readers": ["ds"], "allowWorkspaceUsers": True})
     assert p.scopes[0].initial_manage_principal == "users"
     assert GrantPlan("llm", "users", "MANAGE", None) in p.grants
-    assert GrantPlan("llm", "ds", "READ", "llm-acl-ds") in p.grants
+    assert GrantPlan("llm", "ds", "READ", "llm-acl-ds", "", "llm-acl-ds") in p.grants
 
 
 def test_users_read_with_allow_is_an_acl() -> None:
     p = plan({"providers": TWO, "readers": ["users"], "allowWorkspaceUsers": True})
     assert p.scopes[0].initial_manage_principal is None
-    assert p.grants == (GrantPlan("llm", "users", "READ", "llm-acl-users"),)
+    assert p.grants == (GrantPlan("llm", "users", "READ", "llm-acl-users", "", "llm-acl-users"),)
 
 
 def test_key_vault_backend() -> None:

@@ -147,7 +147,7 @@ def test_preview_with_unknown_key_registers_every_child(engine: StandinEngine, p
     inputs = {"providers": [{"name": "openai", "apiKey": UNKNOWN}, {"name": "groq", "apiKey": secret(UNKNOWN)}]}
     construct(engine, plugin, "preview", inputs, dry_run=True)
     names = sorted(r.name for r in registered_under(engine, "preview"))
-    assert names == ["preview", "preview-scope", "preview-secret-groq", "preview-secret-openai"]
+    assert names == ["preview", "preview-scope", "preview-secret/groq-api-key", "preview-secret/openai-api-key"]
 
 
 def test_unknown_principal_during_preview_is_a_clear_error(engine: StandinEngine, plugin: ProviderProcess) -> None:

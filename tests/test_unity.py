@@ -241,8 +241,8 @@ def test_unity_catalog_children_inputs_and_outputs() -> None:
         }
     )
     secrets = {r.name: r for r in run.of_type(UC_SECRET)}
-    assert set(secrets) == {"llm-secret-openai", "llm-secret-anthropic"}
-    openai = secrets["llm-secret-openai"]
+    assert set(secrets) == {"llm-secret/openai_api_key", "llm-secret/anthropic_api_key"}
+    openai = secrets["llm-secret/openai_api_key"]
     assert openai.inputs == {
         "catalogName": "main",
         "schemaName": "llm",
@@ -253,7 +253,7 @@ def test_unity_catalog_children_inputs_and_outputs() -> None:
     }
     assert openai.delete_before_replace is False  # a new value updates a UC secret in place
     grants = {r.name: r.inputs for r in run.of_type(GRANTS)}
-    assert grants["llm-grants-openai"] == {
+    assert grants["llm-grants/openai_api_key"] == {
         "secret": "main.llm.openai_api_key",
         "grants": [
             {"principal": "ds", "privileges": ["READ_SECRET"]},
@@ -352,7 +352,7 @@ def test_adopt_imports_every_child_by_its_provider_id() -> None:
     run, _ = build({**RAW_PROGRAM_SCOPE, "adopt": True})
     assert import_ids(run) == {
         "llm-scope": "llm-keys",
-        "llm-secret-openai": "llm-keys|||openai-api-key",
+        "llm-secret/openai-api-key": "llm-keys|||openai-api-key",
         "llm-acl-ds": "llm-keys|||ds",
         "llm-acl-users": "llm-keys|||users",
     }
@@ -387,15 +387,15 @@ def test_removing_adopt_changes_nothing_but_the_import_ids() -> None:
 def test_adopt_on_unity_catalog_and_key_vault() -> None:
     run, _ = build({**UC, "providers": [key("openai")], "readers": ["ds"], "adopt": True})
     assert import_ids(run) == {
-        "llm-secret-openai": "main.llm.openai_api_key",
-        "llm-grants-openai": "secret/main.llm.openai_api_key",
+        "llm-secret/openai_api_key": "main.llm.openai_api_key",
+        "llm-grants/openai_api_key": "secret/main.llm.openai_api_key",
         "llm-use-catalog-ds": "catalog/main/ds",
         "llm-use-schema-ds": "schema/main.llm/ds",
     }
     run, _ = build(
         {"providers": [key("openai")], "backend": "azure-keyvault", "keyVault": {"resourceId": RID}, "adopt": True}
     )
-    assert import_ids(run) == {"llm-scope": "llm", "llm-secret-openai": RID + "/secrets/openai-api-key"}
+    assert import_ids(run) == {"llm-scope": "llm", "llm-secret/openai-api-key": RID + "/secrets/openai-api-key"}
 
 
 def test_external_models_for_the_providers_model_serving_takes_by_key() -> None:

@@ -46,6 +46,8 @@ class Placement:
     adopt: bool = False
     #: the provider id of the one child placed here, used when adopting
     import_id: str | None = None
+    #: every child retained on delete: the component was given Pulumi's ``retainOnDelete``
+    retained: bool = False
 
     def after(self, *resources: pulumi.Resource) -> Placement:
         return replace(self, depends_on=(*self.depends_on, *resources))
@@ -55,6 +57,8 @@ class Placement:
         return replace(self, import_id=import_id)
 
     def options(self, package: str, **extra: Any) -> pulumi.ResourceOptions:
+        if self.retained:
+            extra["retain_on_delete"] = True
         return pulumi.ResourceOptions(
             parent=self.parent,
             version=PLUGIN_VERSIONS[package],
@@ -62,6 +66,15 @@ class Placement:
             import_=self.import_id if self.adopt else None,
             **extra,
         )
+
+
+def former_names(own: str, *names: str | None) -> dict[str, Any]:
+    """Resource options that carry a child over from the names it had in 0.2.0.
+
+    0.2.0 named children after the provider, or the principal as spelled; they are now
+    named by what they are in the workspace (``plan.py``). The old names are aliases, so
+    a stack deployed with 0.2.0 keeps every child on upgrade."""
+    return {"aliases": [pulumi.Alias(name=n) for n in dict.fromkeys(names) if n is not None and n != own]}
 
 
 def random_suffix(resource_name: str, byte_length: pulumi.Input[int], at: Placement) -> pulumi.Output[str]:
@@ -93,8 +106,14 @@ def secret_scope(
         SECRET_SCOPE,
         plan.resource_name,
         props,
-        at.options("databricks", delete_before_replace=True),
+        at.options("databricks", delete_before_replace=True, **adopted_retained(at)),
     )
+
+
+def adopted_retained(at: Placement) -> dict[str, Any]:
+    """An adopted scope (or schema) is left in place on delete: it existed before the stack,
+    and may hold keys the program never named (or another stack's). ``component.py`` says so."""
+    return {"retain_on_delete": True} if at.adopt else {}
 
 
 def checked_value(api_key: pulumi.Input[str], secret: SecretPlan, backend: Backend) -> pulumi.Output[str]:
@@ -120,6 +139,7 @@ def checked_value(api_key: pulumi.Input[str], secret: SecretPlan, backend: Backe
 def databricks_secret(
     plan: SecretPlan, scope_name: pulumi.Input[str], value: pulumi.Output[str], at: Placement
 ) -> pulumi.CustomResource:
+    # Named by scope and key (``plan.py``): a key that stays is the same child whichever provider holds it.
     props = {"key": plan.key, "scope": scope_name, "stringValue": value, "configReference": None}
     # pulumi-databricks 1.118.0 writes a new value over the secret in place. Where a
     # change replaces the Secret (a new key or scope, or an older provider on which
@@ -134,6 +154,7 @@ def databricks_secret(
             "databricks",
             delete_before_replace=True,
             additional_secret_outputs=["stringValue"],
+            **former_names(plan.resource_name, plan.former_resource_name),
         ),
     )
 
@@ -156,12 +177,24 @@ def key_vault_secret(
         KEY_VAULT_SECRET,
         plan.resource_name,
         props,
-        at.options("azure-native", additional_secret_outputs=["properties"]),
+        at.options(
+            "azure-native",
+            additional_secret_outputs=["properties"],
+            # Key Vault names ignore case: a new spelling is the same secret, and replacing it
+            # would write it, then delete it (soft delete). The child is named without case.
+            ignore_changes=["secretName"],
+            **former_names(plan.resource_name, plan.former_resource_name),
+        ),
     )
 
 
 def secret_acl(
-    plan: GrantPlan, resource_name: str, scope_name: pulumi.Input[str], principal: pulumi.Input[str], at: Placement
+    plan: GrantPlan,
+    resource_name: str,
+    scope_name: pulumi.Input[str],
+    principal: pulumi.Input[str],
+    at: Placement,
+    former: str | None = None,
 ) -> pulumi.CustomResource:
     props = {"scope": scope_name, "principal": principal, "permission": plan.permission}
     # Every field forces replacement and the ACL's identity is (scope, principal):
@@ -170,7 +203,7 @@ def secret_acl(
         SECRET_ACL,
         resource_name,
         props,
-        at.options("databricks", delete_before_replace=True),
+        at.options("databricks", delete_before_replace=True, **former_names(resource_name, former)),
     )
 
 
@@ -183,7 +216,7 @@ def uc_schema(
         UC_SCHEMA,
         resource_name,
         props,
-        at.options("databricks"),
+        at.options("databricks", **adopted_retained(at)),
     )
 
 
@@ -212,7 +245,13 @@ def uc_secret(
         UC_SECRET,
         plan.resource_name,
         props,
-        at.options("databricks", additional_secret_outputs=["value", "effectiveValue"]),
+        at.options(
+            "databricks",
+            additional_secret_outputs=["value", "effectiveValue"],
+            # UC folds names to lower case: a new spelling is the same secret (named without case).
+            ignore_changes=["name"],
+            **former_names(plan.resource_name, plan.former_resource_name),
+        ),
     )
 
 
@@ -223,15 +262,19 @@ def uc_secret_grants(
     at: Placement,
     *,
     secret_principals: bool = False,
+    former: str | None = None,
 ) -> pulumi.CustomResource:
-    """Every grant on one secret, authoritatively: the component owns the secret."""
+    """Every grant on one secret, authoritatively: the component owns the secret.
+
+    Delete before replace: a new spelling of the secret's name is the same secret (UC folds
+    names), and deleting ``Grants`` removes every grant on it, those just made included."""
     grants = [{"principal": p, "privileges": list(privs)} for p, privs in privileges.items()]
     props = {"secret": full_name, "grants": pulumi.Output.secret(grants) if secret_principals else grants}
     return pulumi.CustomResource(
         UC_GRANTS,
         resource_name,
         props,
-        at.options("databricks"),
+        at.options("databricks", delete_before_replace=True, **former_names(resource_name, former)),
     )
 
 
@@ -242,7 +285,11 @@ def usage_grant(
 
     Delete before replace: deleting a ``Grant`` revokes every privilege of its principal on the
     securable (terraform-provider-databricks ``catalog/resource_grant.go``), so with the default
-    create-before-delete a new spelling of the principal would be granted, then revoked."""
+    create-before-delete a new spelling of the principal would be granted, then revoked.
+
+    Retained on delete: that revocation would take away what the principal held on the
+    catalog or schema besides this privilege (other workloads' access), so a destroy, or a
+    principal that is no longer listed, leaves the principal's privileges as they are."""
     props = {plan.securable: plan.name, "principal": principal, "privileges": [plan.privilege]}
-    options = at.options("databricks", delete_before_replace=True)
+    options = at.options("databricks", delete_before_replace=True, retain_on_delete=True)
     return pulumi.CustomResource(UC_GRANT, resource_name, props, options)

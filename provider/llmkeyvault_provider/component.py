@@ -31,6 +31,23 @@ NAME_INPUTS = frozenset({"scopeName"})
 #: ``providers[].readers``: a provider's own readers, named apart from the rest of ``providers``
 PRINCIPAL_INPUTS = frozenset({"readers", "writers", "managers", "referencers", "providers[].readers"})
 
+ADOPTED_RETAINED_WARNING = (
+    "adopt: {what} is retained on delete while adopt is set: `pulumi destroy`, or removing this "
+    "component, deletes the keys and ACLs or grants it names and leaves {what} in place with "
+    "everything else in it. Once adopt is removed it is deleted with the component, unless the "
+    "component has the retainOnDelete resource option. Another stack that adopted the same {kind} "
+    "is not seen: each deletes only what it names, so two stacks naming the same key delete it "
+    "for both. See docs/adoption.md."
+)
+USAGE_GRANT_WARNING = (
+    "grantUsage: USE_CATALOG on '{catalog}' and USE_SCHEMA on '{schema}' are databricks Grant "
+    "resources, which set each listed principal's whole privilege list there: privileges a "
+    "principal holds on that catalog or schema besides these are removed when its Grant is "
+    "created. They are retained on delete (never revoked by a destroy). Where principals already "
+    "hold privileges there, set grantUsage to false and grant USE CATALOG / USE SCHEMA outside "
+    "the stack (README.md, Unity Catalog backend)."
+)
+
 WORKSPACE_USERS_MANAGE_WARNING = (
     "every workspace user ('users') holds MANAGE on {scopes}: they can read, overwrite and delete "
     "every key and change the ACLs. Moving 'users' between MANAGE and another level replaces the "
@@ -75,11 +92,30 @@ class LlmKeyVault(pulumi.ComponentResource):
         expirations = {s.provider: s.expires_at for s in plan.secrets if s.expires_at is not None}
         for warning in expiry_warnings(expirations, plan.rotation_warning_days, now):
             pulumi.log.warn(warning.message(now), resource=self)
+        _warn_what_is_kept(self, plan)
         self.plan = plan
-        self.outputs = _register_children(self, plan, checked, _dependencies(opts), frozenset(secret_inputs))
+        # Pulumi's retainOnDelete on the component (which has no delete of its own) is kept
+        # by every child: how a stack keeps what it adopted once adopt is removed.
+        retained = bool(opts is not None and opts.retain_on_delete)
+        self.outputs = _register_children(self, plan, checked, _dependencies(opts), frozenset(secret_inputs), retained)
         for schema_name, attribute in OUTPUT_ATTRIBUTES.items():
             setattr(self, attribute, self.outputs[schema_name])
         self.register_outputs(self.outputs)
+
+
+def _warn_what_is_kept(component: pulumi.Resource, plan: VaultPlan) -> None:
+    """Say in every preview what a delete leaves, and what a usage grant replaces."""
+    uc = plan.unity_catalog
+    if plan.adopt and plan.scopes:
+        names = ", ".join(f"'{s.name}'" for s in plan.scopes)
+        what = f"the scope {names}" if len(plan.scopes) == 1 else f"the scopes {names}"
+        pulumi.log.warn(ADOPTED_RETAINED_WARNING.format(what=what, kind="scope"), resource=component)
+    elif plan.adopt and uc is not None and plan.schema_resource_name is not None:
+        what = f"the schema '{uc.schema_full_name}'"
+        pulumi.log.warn(ADOPTED_RETAINED_WARNING.format(what=what, kind="schema"), resource=component)
+    if plan.usage and uc is not None:
+        message = USAGE_GRANT_WARNING.format(catalog=uc.catalog, schema=uc.schema_full_name)
+        pulumi.log.warn(message, resource=component)
 
 
 def _dependencies(opts: pulumi.ResourceOptions | None) -> list[pulumi.Resource]:
@@ -122,8 +158,16 @@ def _hidden(resource_name: str, principal: str, hide_principal: bool) -> str:
 
 
 def _acl_resource_name(grant: GrantPlan, hide_principal: bool) -> str:
+    """Named by the principal as Databricks compares it (``plan.py``), or its digest when secret."""
     assert grant.resource_name is not None
-    return _hidden(grant.resource_name, grant.principal, hide_principal)
+    return _hidden(grant.resource_name, rules.principal_identity(grant.principal), hide_principal)
+
+
+def _former_acl_resource_name(grant: GrantPlan, hide_principal: bool) -> str | None:
+    """The 0.2.0 name of an ACL: after the principal as spelled (or the digest of that)."""
+    if grant.former_resource_name is None:
+        return None
+    return _hidden(grant.former_resource_name, grant.principal, hide_principal)
 
 
 def _usage_resource_name(usage: UsagePlan, hide_principal: bool) -> str:
@@ -163,6 +207,7 @@ def _register_children(
     args: LlmKeyVaultArgs,
     depends_on: list[pulumi.Resource],
     secret_inputs: frozenset[str],
+    retained: bool = False,
 ) -> dict[str, pulumi.Output[Any]]:
     secret_names = bool(secret_inputs & NAME_INPUTS)
     secret_principals = bool(secret_inputs & PRINCIPAL_INPUTS)
@@ -172,7 +217,7 @@ def _register_children(
     }
     later = [s.provider for s in plan.secrets if not isinstance(args.providers[s.provider_index].api_key, str)]
     gate = _gate([values[provider] for provider in later])
-    at = children.Placement(parent, tuple(depends_on), plan.adopt)
+    at = children.Placement(parent, tuple(depends_on), plan.adopt, retained=retained)
 
     planned = final_names(plan, None)
     names: pulumi.Output[FinalNames]
@@ -218,8 +263,9 @@ def _register_scopes(c: _Children) -> None:
         if grant.resource_name is not None:
             principal = _secret_if(grant.principal, c.secret_principals)
             name = _acl_resource_name(grant, c.secret_principals)
+            former = _former_acl_resource_name(grant, c.secret_principals)
             import_id = f"{planned.scopes[grant.scope]}|||{grant.principal}"
-            children.secret_acl(grant, name, created[grant.scope], principal, c.at.adopting(import_id))
+            children.secret_acl(grant, name, created[grant.scope], principal, c.at.adopting(import_id), former)
 
 
 def _register_uc(c: _Children) -> None:
@@ -247,11 +293,12 @@ def _register_uc(c: _Children) -> None:
         if secret.provider in privileges:
             # The secret's full name is known from the plan; the grants wait for the secret itself.
             children.uc_secret_grants(
-                plan.grants_resource_name(secret.provider),
+                plan.grants_resource_name(secret),
                 c.names.apply(_full_name_of(uc, secret.provider)),
                 privileges[secret.provider],
                 at.after(created).adopting(f"secret/{full_name}"),
                 secret_principals=c.secret_principals,
+                former=plan.former_grants_resource_name(secret),
             )
 
     for usage in plan.usage:

@@ -69,6 +69,8 @@ class SecretPlan:
     env_var_name: str
     resource_name: str
     expires_at: datetime | None = None
+    #: the 0.2.0 resource name (by provider), given as an alias so an upgrade keeps the child
+    former_resource_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,8 @@ class GrantPlan:
     permission: str
     resource_name: str | None
     provider: str = ""
+    #: the 0.2.0 resource name (the principal as spelled), given as an alias
+    former_resource_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -125,9 +129,13 @@ class VaultPlan:
     def key_suffix_separator(self) -> str:
         return rules.UC_SUFFIX_SEPARATOR if self.backend is Backend.UNITY_CATALOG else "-"
 
-    def grants_resource_name(self, provider: str) -> str:
-        """The one ``Grants`` resource of a provider's UC secret."""
-        return f"{self.name}-grants-{provider}"
+    def grants_resource_name(self, secret: SecretPlan) -> str:
+        """The one ``Grants`` resource of a UC secret, named like the secret by its identity."""
+        return f"{self.name}-grants/{secret.resource_name.partition('/')[2]}"
+
+    def former_grants_resource_name(self, secret: SecretPlan) -> str:
+        """The 0.2.0 name of a UC secret's ``Grants``, by provider."""
+        return f"{self.name}-grants-{secret.provider}"
 
     @property
     def workspace_users_manage(self) -> bool:
@@ -499,7 +507,9 @@ def _plan_secrets(
                 path, f"{rules.quoted(key)} is already the key of providers[{earlier}] in scope {rules.quoted(scope)}"
             )
             continue
-        secrets.append(SecretPlan(provider.name, i, scope, key, _env_var(provider), f"{name}-secret-{provider.name}"))
+        resource_name = _secret_resource_name(name, args, provider.name, key)
+        former = f"{name}-secret-{provider.name}"
+        secrets.append(SecretPlan(provider.name, i, scope, key, _env_var(provider), resource_name, None, former))
     return tuple(secrets)
 
 
@@ -578,9 +588,9 @@ def _plan_uc_secrets(name: str, args: LlmKeyVaultArgs, named: set[int], problems
                 "(UC names ignore letter case)",
             )
             continue
-        secrets.append(
-            SecretPlan(provider.name, i, "", secret_name, _env_var(provider), f"{name}-secret-{provider.name}")
-        )
+        resource_name = _uc_secret_resource_name(name, args, secret_name)
+        former = f"{name}-secret-{provider.name}"
+        secrets.append(SecretPlan(provider.name, i, "", secret_name, _env_var(provider), resource_name, None, former))
     return tuple(secrets)
 
 
@@ -668,5 +678,38 @@ def _plan_grants(name: str, args: LlmKeyVaultArgs, scopes: Sequence[ScopePlan]) 
                 and rules.principal_identity(principal) == rules.WORKSPACE_USERS
                 and permission == "MANAGE"
             )
-            grants.append(GrantPlan(scope.name, principal, permission, None if by_scope else prefix + principal))
+            named = None if by_scope else prefix + rules.principal_identity(principal)
+            former = None if by_scope else prefix + principal
+            grants.append(GrantPlan(scope.name, principal, permission, named, "", former))
     return tuple(sorted(grants, key=lambda g: (g.scope, g.principal, g.permission)))
+
+
+# Children are named by what they are in the workspace, not by the input that named them:
+# a secret by its key (in its scope, or vault, or schema), an ACL by its principal as
+# Databricks compares principals (without case). Renaming a provider that keeps its key,
+# moving a key from a removed provider to another, swapping two providers' keys or
+# respelling a principal then leaves each child's URN as it was, so the engine updates it
+# in place instead of creating a new child and deleting the old one, which is the same
+# object. Where the workspace ignores letter case (Key Vault and Unity Catalog names),
+# the name is folded, and the child ignores a change of case alone (``children.py``).
+
+#: ends a secret's identity when the created name carries the unique suffix
+SUFFIX_MARK = "<suffix>"
+
+
+def _secret_resource_name(name: str, args: LlmKeyVaultArgs, provider: str, key: str) -> str:
+    """A Databricks secret: by scope and key (keys are case-sensitive); a Key Vault secret:
+    by its name without case, marked when it carries the unique suffix."""
+    if args.backend is Backend.AZURE_KEY_VAULT:
+        mark = f"-{SUFFIX_MARK}" if args.unique_suffix else ""
+        return f"{name}-secret/{key.lower()}{mark}"
+    if args.scope_per_provider:
+        return f"{name}-secret-{provider}/{key}"  # the provider's own scope, <name>-scope-<provider>
+    return f"{name}-secret/{key}"
+
+
+def _uc_secret_resource_name(name: str, args: LlmKeyVaultArgs, secret: str) -> str:
+    """A UC secret: by its name without case (UC folds names), marked when suffixed. The
+    catalog and schema are left out: a secret in another schema is replaced as before."""
+    mark = f"{rules.UC_SUFFIX_SEPARATOR}{SUFFIX_MARK}" if args.unique_suffix else ""
+    return f"{name}-secret/{secret.lower()}{mark}"

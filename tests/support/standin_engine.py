@@ -73,6 +73,10 @@ class Registration:
     urn: str
     provider: str = ""
     import_id: str = ""
+    #: the names of the aliases given (each an alias spec with a name)
+    aliases: list[str] = field(default_factory=list)
+    ignore_changes: list[str] = field(default_factory=list)
+    retain_on_delete: bool = False
 
 
 def to_registration(request: Any, urn: str) -> Registration:
@@ -90,6 +94,9 @@ def to_registration(request: Any, urn: str) -> Registration:
         urn=urn,
         provider=request.provider,
         import_id=request.importId,
+        aliases=[a.spec.name if a.HasField("spec") else a.urn for a in request.aliases],
+        ignore_changes=list(request.ignoreChanges),
+        retain_on_delete=request.retainOnDelete,
     )
 
 

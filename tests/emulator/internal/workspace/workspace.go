@@ -514,8 +514,26 @@ func (w *Workspace) PutACL(scope, principal, permission string) error {
 	if !ValidPermission(permission) {
 		return apiErr(CodeInvalidParam, "Invalid permission %q: expected one of READ, WRITE, MANAGE", permission)
 	}
+	if held, ok := aclPrincipal(s, principal); ok {
+		delete(s.ACLs, held) // one ACL per principal, whatever the letter case
+	}
 	s.ACLs[principal] = permission
 	return nil
+}
+
+// aclPrincipal is the spelling under which principal holds an ACL on s.
+// Principals are compared without letter case, as Databricks compares user
+// names (see the facts table in tests/emulator/README.md).
+func aclPrincipal(s *Scope, principal string) (string, bool) {
+	if _, ok := s.ACLs[principal]; ok {
+		return principal, true
+	}
+	for p := range s.ACLs {
+		if samePrincipal(p, principal) {
+			return p, true
+		}
+	}
+	return "", false
 }
 
 // DeleteACL deletes the ACL of principal on scope. Deleting the creator's
@@ -525,13 +543,14 @@ func (w *Workspace) DeleteACL(scope, principal string) error {
 	if err != nil {
 		return err
 	}
-	if _, ok := s.ACLs[principal]; !ok {
+	held, ok := aclPrincipal(s, principal)
+	if !ok {
 		return apiErr(CodeDoesNotExist, "ACL for principal %s does not exist in scope %s", principal, scope)
 	}
-	if principal == s.Creator && s.InitialManagePrincipal == "" {
+	if samePrincipal(held, s.Creator) && s.InitialManagePrincipal == "" {
 		return nil
 	}
-	delete(s.ACLs, principal)
+	delete(s.ACLs, held)
 	return nil
 }
 
@@ -541,11 +560,11 @@ func (w *Workspace) ACL(scope, principal string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	p, ok := s.ACLs[principal]
+	held, ok := aclPrincipal(s, principal)
 	if !ok {
 		return "", apiErr(CodeDoesNotExist, "ACL for principal %s does not exist in scope %s", principal, scope)
 	}
-	return p, nil
+	return s.ACLs[held], nil
 }
 
 // vault returns the vault ref names, creating it when create is set.

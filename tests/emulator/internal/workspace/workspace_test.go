@@ -197,6 +197,35 @@ func TestACLs(t *testing.T) {
 	}
 }
 
+// A principal holds one ACL per scope whatever its letter case: a new
+// spelling overwrites it, and reading or deleting any spelling finds it.
+func TestACLPrincipalsIgnoreCase(t *testing.T) {
+	w := New()
+	mustScope(t, w, ScopeSpec{Name: "s"})
+	if err := w.PutACL("s", "Alice@Example.com", "READ"); err != nil {
+		t.Fatal(err)
+	}
+	if perm, err := w.ACL("s", "alice@example.com"); err != nil || perm != "READ" {
+		t.Errorf("ACL under another spelling: %q %v", perm, err)
+	}
+	if err := w.PutACL("s", "alice@example.com", "WRITE"); err != nil {
+		t.Fatal(err)
+	}
+	if got := w.Scopes["s"].ACLs; len(got) != 1 || got["alice@example.com"] != "WRITE" {
+		t.Errorf("ACLs after a new spelling: %v", got)
+	}
+	// Deleting the old spelling removes the grant made under the new one.
+	if err := w.DeleteACL("s", "ALICE@example.com"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.ACL("s", "alice@example.com"); !IsNotFound(err) {
+		t.Errorf("ACL still there after deleting another spelling: %v", err)
+	}
+	if w.ScopePermission("s", "alice@example.com") != "" {
+		t.Errorf("permission left after delete")
+	}
+}
+
 func TestKeyVaultBackedScope(t *testing.T) {
 	w := New()
 	mustScope(t, w, ScopeSpec{Name: "kv", KeyvaultMetadata: &KeyvaultMetadata{ResourceID: kvID, DNSName: "https://kv-llm.vault.azure.net/"}})
