@@ -95,6 +95,7 @@ def test_outputs() -> None:
         "externalModels": {
             "openai": {"provider": "openai", "openaiConfig": {"openaiApiKey": "{{secrets/llm/openai-api-key}}"}}
         },
+        "externalKeys": [],
     }
     assert run.registered_outputs[VAULT_URN] == run.outputs
 

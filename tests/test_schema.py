@@ -21,6 +21,7 @@ from llmkeyvault_provider.args import (
     VAULT_FIELDS,
     Backend,
 )
+from llmkeyvault_provider.lookups import CURRENT_USER
 from llmkeyvault_provider.outputs import OUTPUT_ATTRIBUTES
 from llmkeyvault_provider.plugins import PLUGIN_VERSIONS
 from llmkeyvault_provider.schema import load_schema
@@ -68,7 +69,8 @@ def test_api_key_is_secret_and_nothing_else_is() -> None:
 
 def test_required_fields() -> None:
     assert VAULT["requiredInputs"] == ["providers"]
-    assert TYPES["llmkeyvault:index:ProviderKey"]["required"] == ["name", "apiKey"]
+    # apiKey is required unless external: the provider checks that pair, the schema cannot
+    assert TYPES["llmkeyvault:index:ProviderKey"]["required"] == ["name"]
     assert TYPES["llmkeyvault:index:KeyVaultBacking"]["required"] == ["resourceId"]
     assert TYPES["llmkeyvault:index:UnityCatalogBacking"]["required"] == ["catalog", "schema"]
     assert set(VAULT["required"]) == set(VAULT["properties"])
@@ -164,6 +166,9 @@ def with_provider(base: dict[str, Any], **fields: Any) -> dict[str, Any]:
     return {**base, "providers": [{**base["providers"][0], **fields}]}
 
 
+#: the databricks provider's current user, so that ``deployerAcl`` makes a difference
+DEPLOYER = {CURRENT_USER: lambda _: {"userName": "ci-deployer"}}
+
 # For each schema input, two inputs that differ in that field alone.
 VARIATIONS: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     "providers": (BASE, {**BASE, "providers": [*BASE["providers"], {"name": "groq", "apiKey": FAKE_KEYS["my-llm"]}]}),
@@ -187,6 +192,11 @@ VARIATIONS: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     "keyVault.resourceId": (KV, {**KV, "keyVault": {"resourceId": RID + "kv-two"}}),
     "keyVault.dnsName": (KV, {**KV, "keyVault": {**KV["keyVault"], "dnsName": "https://kv-one.vault.azure.cn/"}}),
     "providers[].expiresAt": (BASE, EXPIRING),
+    "providers[].external": (
+        BASE,
+        {**BASE, "providers": [{k: v for k, v in BASE["providers"][0].items() if k != "apiKey"} | {"external": True}]},
+    ),
+    "deployerAcl": (BASE, {**BASE, "deployerAcl": False}),
     "unityCatalog": (UC, {**UC, "unityCatalog": {"catalog": "main", "schema": "keys"}}),
     "unityCatalog.catalog": (UC, {**UC, "unityCatalog": {"catalog": "prod", "schema": "llm"}}),
     "unityCatalog.schema": (UC, {**UC, "unityCatalog": {"catalog": "main", "schema": "keys"}}),
@@ -217,7 +227,7 @@ def outcome(inputs: dict[str, Any]) -> str:
     """What the component does with ``inputs``: children, their options, outputs and warnings."""
     with mock.patch("pulumi.log.warn") as warn:
         try:
-            run = run_with_mocks(lambda: LlmKeyVault("llm", inputs))
+            run = run_with_mocks(lambda: LlmKeyVault("llm", inputs), answers=DEPLOYER)
         except ValueError as e:
             return f"refused: {e}"
     registered = sorted((r.type, r.name, json.dumps(r.inputs, sort_keys=True), r.import_id) for r in run.registrations)

@@ -33,14 +33,17 @@ class ProviderKeyArgs:
     """One LLM provider's key (schema type ``ProviderKey``)."""
 
     name: str
-    api_key: Any  # Input[str]; a secret, never inspected beyond presence
+    api_key: Any = None  # Input[str]; a secret, never inspected beyond presence; None when external
     secret_key: str | None = None
     env_var_name: str | None = None
     readers: Sequence[str] = ()
     expires_at: str | None = None
+    #: the value is written outside Pulumi: no child holds it, ``api_key`` must be None
+    external: bool = False
 
     def __repr__(self) -> str:  # keep key material out of reprs and tracebacks
-        return f"ProviderKeyArgs(name={self.name!r}, api_key=[secret])"
+        shown = "external" if self.external else "api_key=[secret]"
+        return f"ProviderKeyArgs(name={self.name!r}, {shown})"
 
 
 @dataclass(frozen=True)
@@ -80,6 +83,7 @@ class LlmKeyVaultArgs:
     rotation_warning_days: int = 14
     adopt: bool = False
     workspace_users_acl: bool = False
+    deployer_acl: bool = True
 
 
 def schema_name(python_name: str) -> str:
@@ -216,10 +220,19 @@ def _backend(value: Any, path: str, problems: Problems) -> Backend:
         return Backend.DATABRICKS
 
 
-def _api_key(value: Any, path: str, problems: Problems) -> Any:
+def _api_key(value: Any, path: str, problems: Problems, *, external: bool) -> Any:
     # The value itself is never formatted: only its presence, type and blankness.
+    if external:
+        if value is not None:
+            problems.add(
+                path,
+                "must not be given with external: true (the value is written outside Pulumi and never "
+                "held here); remove apiKey, or set external to false to manage the value",
+                withhold_value=True,
+            )
+        return None
     if value is None:
-        problems.add(path, "is required (the provider's API key, passed as a secret)")
+        problems.add(path, "is required (the provider's API key, passed as a secret), unless external is true")
         return None
     if isinstance(value, str) or _is_output(value) or hasattr(value, "__await__"):
         return value  # its text is checked by the planner (rules.api_key_problem)
@@ -240,13 +253,15 @@ def _provider_key(value: Any, path: str, problems: Problems) -> ProviderKeyArgs:
         problems.add(path, f"must be a ProviderKey object, not {type(value).__name__}")
         return UNREADABLE_PROVIDER
     given = _Given(fields, ProviderKeyArgs, path, problems)
+    external = given.boolean("external")
     return ProviderKeyArgs(
         name=given.string("name", required=True) or "",
-        api_key=_api_key(fields.get("apiKey"), _join(path, "apiKey"), problems),
+        api_key=_api_key(fields.get("apiKey"), _join(path, "apiKey"), problems, external=external),
         secret_key=given.string("secretKey"),
         env_var_name=given.string("envVarName"),
         readers=given.strings("readers"),
         expires_at=given.string("expiresAt"),
+        external=external,
     )
 
 
@@ -376,6 +391,7 @@ def read_args(value: Any, problems: Problems | None = None) -> LlmKeyVaultArgs:
         rotation_warning_days=given.integer("rotationWarningDays"),
         adopt=given.boolean("adopt"),
         workspace_users_acl=given.boolean("workspaceUsersAcl"),
+        deployer_acl=given.boolean("deployerAcl"),
     )
     if own:
         problems.raise_if_any()

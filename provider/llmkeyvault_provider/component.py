@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from operator import itemgetter
 from typing import Any, TypeVar
@@ -17,9 +17,11 @@ import pulumi
 
 from . import children, rules
 from .args import Backend, LlmKeyVaultArgs
+from .errors import Problems
 from .expiry import expiry_warnings
+from .lookups import deploying_identity, missing_uc_secrets
 from .outputs import OUTPUT_ATTRIBUTES, FinalNames, final_names, render_outputs
-from .plan import GrantPlan, UsagePlan, VaultPlan, check_inputs
+from .plan import GrantPlan, UsagePlan, VaultPlan, check_inputs, plan_vault
 from .schema import VAULT_TYPE
 from .unity import UnityCatalogPlan
 
@@ -48,6 +50,11 @@ USAGE_GRANT_WARNING = (
     "the stack (README.md, Unity Catalog backend)."
 )
 
+DEPLOYER_UNKNOWN_NOTE = (
+    "the databricks provider's current-user data source named no user, so no MANAGE ACL keeps the "
+    "deploying identity on the scopes (deployerAcl): list it in managers if it is not a workspace admin"
+)
+
 WORKSPACE_USERS_MANAGE_WARNING = (
     "every workspace user ('users') holds MANAGE on {scopes}: they can read, overwrite and delete "
     "every key and change the ACLs. Moving 'users' between MANAGE and another level replaces the "
@@ -65,6 +72,7 @@ class LlmKeyVault(pulumi.ComponentResource):
     environment_variables: pulumi.Output[dict[str, str]]
     grants: pulumi.Output[list[dict[str, str]]]
     backend: pulumi.Output[str]
+    external_keys: pulumi.Output[list[str]]
 
     def __init__(
         self,
@@ -81,6 +89,18 @@ class LlmKeyVault(pulumi.ComponentResource):
         secret, and a secret principal never appears in a child's name.
         """
         checked, plan = check_inputs(resource_name, args)
+        # What the workspace says, read with the databricks provider's data sources before
+        # anything is registered, so that a refusal leaves nothing behind.
+        if plan.needs_deployer:
+            deployer = deploying_identity(opts)
+            if deployer is None:
+                pulumi.log.info(DEPLOYER_UNKNOWN_NOTE)
+            else:
+                problems = Problems()
+                plan = plan_vault(resource_name, checked, problems, deployer=deployer)
+                problems.raise_if_any()
+        if plan.backend is Backend.UNITY_CATALOG and plan.external_keys:
+            missing_uc_secrets(plan, opts).raise_if_any()
         # Key values are never the component's own props: they would be stored
         # with it. They reach only the children that hold them.
         super().__init__(VAULT_TYPE, resource_name, {}, opts)
@@ -211,11 +231,12 @@ def _register_children(
 ) -> dict[str, pulumi.Output[Any]]:
     secret_names = bool(secret_inputs & NAME_INPUTS)
     secret_principals = bool(secret_inputs & PRINCIPAL_INPUTS)
+    # An external key has no value here at all: nothing to check, nothing to write.
+    managed = [s for s in plan.secrets if not s.external]
     values = {
-        s.provider: children.checked_value(args.providers[s.provider_index].api_key, s, plan.backend)
-        for s in plan.secrets
+        s.provider: children.checked_value(args.providers[s.provider_index].api_key, s, plan.backend) for s in managed
     }
-    later = [s.provider for s in plan.secrets if not isinstance(args.providers[s.provider_index].api_key, str)]
+    later = [s.provider for s in managed if not isinstance(args.providers[s.provider_index].api_key, str)]
     gate = _gate([values[provider] for provider in later])
     at = children.Placement(parent, tuple(depends_on), plan.adopt, retained=retained)
 
@@ -250,6 +271,8 @@ def _register_scopes(c: _Children) -> None:
         created[scope.name] = resource.name  # type: ignore[attr-defined]
 
     for secret in plan.secrets:
+        if secret.external:
+            continue  # its value is written outside Pulumi; the scope, ACLs and references are the same
         key_name, value = planned.keys[secret.provider], c.values[secret.provider]
         if plan.key_vault is not None:
             key = c.names.apply(_key_of(secret.provider))
@@ -265,7 +288,12 @@ def _register_scopes(c: _Children) -> None:
             name = _acl_resource_name(grant, c.secret_principals)
             former = _former_acl_resource_name(grant, c.secret_principals)
             import_id = f"{planned.scopes[grant.scope]}|||{grant.principal}"
-            children.secret_acl(grant, name, created[grant.scope], principal, c.at.adopting(import_id), former)
+            at = c.at.adopting(import_id)
+            if grant.principal == plan.deployer:
+                # Created, never imported: setting an ACL is an upsert, and the deployer's own
+                # may not exist yet on an adopted scope.
+                at = replace(at, adopt=False)
+            children.secret_acl(grant, name, created[grant.scope], principal, at, former)
 
 
 def _register_uc(c: _Children) -> None:
@@ -287,16 +315,19 @@ def _register_uc(c: _Children) -> None:
         full_name = uc.full_name(c.planned.keys[secret.provider])
         comment = f"API key of LLM provider '{secret.provider}', managed by {component}"
         secret_name = c.names.apply(_key_of(secret.provider))
-        created = children.uc_secret(
-            secret, uc, secret_name, c.values[secret.provider], comment, at.adopting(full_name)
-        )
+        grants_at = at
+        if not secret.external:  # an external secret exists already (checked while planning)
+            created = children.uc_secret(
+                secret, uc, secret_name, c.values[secret.provider], comment, at.adopting(full_name)
+            )
+            grants_at = at.after(created)
         if secret.provider in privileges:
             # The secret's full name is known from the plan; the grants wait for the secret itself.
             children.uc_secret_grants(
                 plan.grants_resource_name(secret),
                 c.names.apply(_full_name_of(uc, secret.provider)),
                 privileges[secret.provider],
-                at.after(created).adopting(f"secret/{full_name}"),
+                grants_at.adopting(f"secret/{full_name}"),
                 secret_principals=c.secret_principals,
                 former=plan.former_grants_resource_name(secret),
             )

@@ -29,6 +29,7 @@ class VaultOutputs:
     secret_full_names: dict[str, str]
     expirations: dict[str, str]
     external_models: dict[str, dict[str, Any]]
+    external_keys: list[str]
 
 
 #: schema output name -> Python attribute name
@@ -54,7 +55,8 @@ def final_names(plan: VaultPlan, suffix: str | None) -> FinalNames:
     key_tail = f"{plan.key_suffix_separator}{suffix}" if suffix and plan.suffixes_keys else ""
     return FinalNames(
         scopes={s.name: s.name + tail for s in plan.scopes},
-        keys={s.provider: s.key + key_tail for s in plan.secrets},
+        # An external key's name is the one its writer uses, exactly: it never takes the suffix.
+        keys={s.provider: s.key if s.external else s.key + key_tail for s in plan.secrets},
     )
 
 
@@ -79,6 +81,7 @@ def render_outputs(plan: VaultPlan, names: FinalNames) -> dict[str, Any]:
             secret_full_names=full_names,
             expirations=expirations,
             external_models={},
+            external_keys=list(plan.external_keys),
         )
     else:
         scope_names = {s.provider: names.scopes[s.scope] for s in plan.secrets}
@@ -103,5 +106,6 @@ def render_outputs(plan: VaultPlan, names: FinalNames) -> dict[str, Any]:
             secret_full_names={},
             expirations=expirations,
             external_models=models,
+            external_keys=list(plan.external_keys),
         )
     return {schema: getattr(outputs, attribute) for schema, attribute in OUTPUT_ATTRIBUTES.items()}

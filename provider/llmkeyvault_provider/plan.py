@@ -71,6 +71,8 @@ class SecretPlan:
     expires_at: datetime | None = None
     #: the 0.2.0 resource name (by provider), given as an alias so an upgrade keeps the child
     former_resource_name: str | None = None
+    #: the value is written outside Pulumi: no child holds it, and its name never takes the suffix
+    external: bool = False
 
 
 @dataclass(frozen=True)
@@ -119,6 +121,20 @@ class VaultPlan:
     adopt: bool
     #: resource name of the schema the component creates (``createSchema``)
     schema_resource_name: str | None
+    #: the deploying identity kept at MANAGE on every scope (``deployerAcl``), when it is not a manager already
+    deployer: str | None = None
+    #: ``deployerAcl`` on a backend with scopes
+    deployer_acl: bool = False
+
+    @property
+    def external_keys(self) -> tuple[str, ...]:
+        """Providers whose values live outside Pulumi, sorted."""
+        return tuple(sorted(s.provider for s in self.secrets if s.external))
+
+    @property
+    def needs_deployer(self) -> bool:
+        """Whether the plan depends on the deploying identity: scopes with ``deployerAcl``."""
+        return bool(self.scopes) and self.deployer_acl
 
     @property
     def suffixes_keys(self) -> bool:
@@ -143,7 +159,9 @@ class VaultPlan:
         return any(s.initial_manage_principal is not None for s in self.scopes)
 
 
-def check_inputs(name: str, value: object, problems: Problems | None = None) -> tuple[LlmKeyVaultArgs, VaultPlan]:
+def check_inputs(
+    name: str, value: object, problems: Problems | None = None, *, deployer: str | None = None
+) -> tuple[LlmKeyVaultArgs, VaultPlan]:
     """The one gate: read the types, check every rule, plan; raise ``InvalidInput`` once.
 
     ``problems`` may already hold what the caller found (unknown values during a
@@ -151,14 +169,18 @@ def check_inputs(name: str, value: object, problems: Problems | None = None) -> 
     """
     problems = Problems() if problems is None else problems
     args = read_args(value, problems)
-    plan = plan_vault(name, args, problems)
+    plan = plan_vault(name, args, problems, deployer=deployer)
     problems.raise_if_any()
     return args, plan
 
 
-def plan_vault(name: str, args: LlmKeyVaultArgs, problems: Problems | None = None) -> VaultPlan:
+def plan_vault(
+    name: str, args: LlmKeyVaultArgs, problems: Problems | None = None, *, deployer: str | None = None
+) -> VaultPlan:
     """Check every cross-field rule and plan the resources.
 
+    ``deployer`` is the deploying identity (the databricks provider's current
+    user), when known: with ``deployerAcl`` it keeps MANAGE on every scope.
     Without ``problems``, raises ``InvalidInput`` listing every problem. With
     it, records them there and returns a plan that must not be used unless
     ``problems`` stays empty.
@@ -196,6 +218,9 @@ def plan_vault(name: str, args: LlmKeyVaultArgs, problems: Problems | None = Non
         usage = _plan_usage(name, grants, unity_catalog) if unity_catalog and unity_catalog.grant_usage else ()
     else:
         grants, usage = _plan_grants(name, args, scopes), ()
+    kept = _deployer_kept(args, deployer, problems) if scopes and args.deployer_acl else None
+    if kept is not None:
+        grants = _with_deployer(name, args, scopes, grants, kept)
     if own:
         problems.raise_if_any()
     carried = set() if uc else {g.scope for g in grants if g.resource_name is None}
@@ -215,7 +240,52 @@ def plan_vault(name: str, args: LlmKeyVaultArgs, problems: Problems | None = Non
         rotation_warning_days=args.rotation_warning_days,
         adopt=args.adopt,
         schema_resource_name=f"{name}-schema" if unity_catalog and unity_catalog.create_schema else None,
+        deployer=kept,
+        deployer_acl=args.deployer_acl and not uc,
     )
+
+
+def _deployer_kept(args: LlmKeyVaultArgs, deployer: str | None, problems: Problems) -> str | None:
+    """The deploying identity that needs a MANAGE ACL of its own, or None when it is a manager already.
+
+    Like terraform-provider-databricks' lock-out prevention for secret ACLs (v1.106.0): a
+    non-admin deployer that plans itself out of MANAGE could not rotate a key or change an
+    ACL on the next update, nor delete the scope on ``destroy``.
+    """
+    if deployer is None or not deployer.strip():
+        return None
+    identity = rules.principal_identity(deployer)
+    managers = {rules.principal_identity(p) for p in args.managers}
+    if identity in managers or rules.WORKSPACE_USERS in managers:
+        return None  # a manager already (every identity is in 'users')
+    listed = [(f"{field}[{j}]", p) for field in ("readers", "writers") for j, p in enumerate(getattr(args, field))]
+    listed += [
+        (f"providers[{i}].readers[{j}]", r) for i, p in enumerate(args.providers) for j, r in enumerate(p.readers)
+    ]
+    for path, principal in listed:
+        if rules.principal_identity(principal) == identity:
+            problems.add(
+                path,
+                f"'{principal}' is the deploying identity (the databricks provider's current user), which keeps "
+                "MANAGE on every scope so that it can rotate keys and change ACLs later (deployerAcl); "
+                "list it in managers, or set deployerAcl to false",
+            )
+    return deployer
+
+
+def _with_deployer(
+    name: str, args: LlmKeyVaultArgs, scopes: Sequence[ScopePlan], grants: tuple[GrantPlan, ...], deployer: str
+) -> tuple[GrantPlan, ...]:
+    added = [
+        GrantPlan(
+            scope.name,
+            deployer,
+            "MANAGE",
+            (f"{name}-acl-{scope.providers[0]}/" if args.scope_per_provider else f"{name}-acl-") + deployer,
+        )
+        for scope in scopes
+    ]
+    return tuple(sorted((*grants, *added), key=lambda g: (g.scope, g.principal, g.permission)))
 
 
 K = TypeVar("K", bound=Hashable)
@@ -509,7 +579,9 @@ def _plan_secrets(
             continue
         resource_name = _secret_resource_name(name, args, provider.name, key)
         former = f"{name}-secret-{provider.name}"
-        secrets.append(SecretPlan(provider.name, i, scope, key, _env_var(provider), resource_name, None, former))
+        secrets.append(
+            SecretPlan(provider.name, i, scope, key, _env_var(provider), resource_name, None, former, provider.external)
+        )
     return tuple(secrets)
 
 
@@ -590,7 +662,7 @@ def _plan_uc_secrets(name: str, args: LlmKeyVaultArgs, named: set[int], problems
             continue
         resource_name = _uc_secret_resource_name(name, args, secret_name)
         former = f"{name}-secret-{provider.name}"
-        secrets.append(SecretPlan(provider.name, i, "", secret_name, _env_var(provider), resource_name, None, former))
+        secrets.append(SecretPlan(provider.name, i, "", secret_name, _env_var(provider), resource_name, None, former, provider.external))
     return tuple(secrets)
 
 

@@ -35,6 +35,12 @@ namespace LlmKeys.Vault
         public Output<ImmutableDictionary<string, string>> Expirations { get; private set; } = null!;
 
         /// <summary>
+        /// Names of the providers whose values live outside Pulumi (`external: true`), sorted. A vault whose providers are all external holds no key material in its state.
+        /// </summary>
+        [Output("externalKeys")]
+        public Output<ImmutableArray<string>> ExternalKeys { get; private set; } = null!;
+
+        /// <summary>
         /// Provider name to the provider block of a Model Serving `external_model`, with the key as a secret reference: `{provider, &lt;provider&gt;Config: {&lt;key field&gt;: "{{secrets/...}}"}}` (Pulumi property names), for openai, anthropic, cohere and ai21labs; add `name` and `task`. Providers that need more than a key (azure-openai: base URL and deployment; amazon-bedrock: region and access key id; google: project and region) and custom ones are left out. Empty with unity-catalog.
         /// </summary>
         [Output("externalModels")]
@@ -122,6 +128,12 @@ namespace LlmKeys.Vault
         /// </summary>
         [Input("backend")]
         public Input<LlmKeys.Vault.Backend>? Backend { get; set; }
+
+        /// <summary>
+        /// Keep an explicit MANAGE ACL on every scope for the deploying identity (the user name the databricks provider's current-user data source returns; a service principal's application id), unless `managers` lists it already (or lists `users`), so that a non-admin deployer never plans itself out of the scopes it manages. Listed in `grants`. Databricks and azure-keyvault backends (with unity-catalog the deployer owns the secrets it creates). The deployer must not be listed in `readers` or `writers`.
+        /// </summary>
+        [Input("deployerAcl")]
+        public Input<bool>? DeployerAcl { get; set; }
 
         /// <summary>
         /// The backing vault; required exactly when `backend` is `azure-keyvault`.
@@ -230,6 +242,7 @@ namespace LlmKeys.Vault
             Adopt = false;
             AllowWorkspaceUsers = false;
             Backend = LlmKeys.Vault.Backend.Databricks;
+            DeployerAcl = true;
             RotationWarningDays = 14;
             ScopePerProvider = false;
             UniqueSuffix = false;

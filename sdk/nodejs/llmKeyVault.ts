@@ -38,6 +38,10 @@ export class LlmKeyVault extends pulumi.ComponentResource {
      */
     declare public /*out*/ readonly expirations: pulumi.Output<{[key: string]: string}>;
     /**
+     * Names of the providers whose values live outside Pulumi (`external: true`), sorted. A vault whose providers are all external holds no key material in its state.
+     */
+    declare public /*out*/ readonly externalKeys: pulumi.Output<string[]>;
+    /**
      * Provider name to the provider block of a Model Serving `external_model`, with the key as a secret reference: `{provider, <provider>Config: {<key field>: "{{secrets/...}}"}}` (Pulumi property names), for openai, anthropic, cohere and ai21labs; add `name` and `task`. Providers that need more than a key (azure-openai: base URL and deployment; amazon-bedrock: region and access key id; google: project and region) and custom ones are left out. Empty with unity-catalog.
      */
     declare public /*out*/ readonly externalModels: pulumi.Output<{[key: string]: {[key: string]: any}}>;
@@ -83,6 +87,7 @@ export class LlmKeyVault extends pulumi.ComponentResource {
             resourceInputs["adopt"] = (args?.adopt) ?? false;
             resourceInputs["allowWorkspaceUsers"] = (args?.allowWorkspaceUsers) ?? false;
             resourceInputs["backend"] = (args?.backend) ?? "databricks";
+            resourceInputs["deployerAcl"] = (args?.deployerAcl) ?? true;
             resourceInputs["keyVault"] = args?.keyVault;
             resourceInputs["managers"] = args?.managers;
             resourceInputs["providers"] = args?.providers;
@@ -97,6 +102,7 @@ export class LlmKeyVault extends pulumi.ComponentResource {
             resourceInputs["writers"] = args?.writers;
             resourceInputs["environmentVariables"] = undefined /*out*/;
             resourceInputs["expirations"] = undefined /*out*/;
+            resourceInputs["externalKeys"] = undefined /*out*/;
             resourceInputs["externalModels"] = undefined /*out*/;
             resourceInputs["grants"] = undefined /*out*/;
             resourceInputs["scopeNames"] = undefined /*out*/;
@@ -108,6 +114,7 @@ export class LlmKeyVault extends pulumi.ComponentResource {
             resourceInputs["backend"] = undefined /*out*/;
             resourceInputs["environmentVariables"] = undefined /*out*/;
             resourceInputs["expirations"] = undefined /*out*/;
+            resourceInputs["externalKeys"] = undefined /*out*/;
             resourceInputs["externalModels"] = undefined /*out*/;
             resourceInputs["grants"] = undefined /*out*/;
             resourceInputs["scopeNames"] = undefined /*out*/;
@@ -137,6 +144,10 @@ export interface LlmKeyVaultArgs {
      * The scope's backend; default `databricks`.
      */
     backend?: pulumi.Input<enums.Backend | undefined>;
+    /**
+     * Keep an explicit MANAGE ACL on every scope for the deploying identity (the user name the databricks provider's current-user data source returns; a service principal's application id), unless `managers` lists it already (or lists `users`), so that a non-admin deployer never plans itself out of the scopes it manages. Listed in `grants`. Databricks and azure-keyvault backends (with unity-catalog the deployer owns the secrets it creates). The deployer must not be listed in `readers` or `writers`.
+     */
+    deployerAcl?: pulumi.Input<boolean | undefined>;
     /**
      * The backing vault; required exactly when `backend` is `azure-keyvault`.
      */

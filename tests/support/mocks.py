@@ -6,7 +6,7 @@ and versions are visible, not only inputs)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,16 +17,24 @@ from pulumi.runtime import mocks as pulumi_mocks
 
 from .standin_engine import RANDOM_HEX, Registration, to_registration
 
+#: a data source's answer: its result, or its result and failures ``(property, reason)``
+Answer = Callable[[dict[str, Any]], "dict[str, Any] | tuple[dict[str, Any], list[tuple[str, str]]]"]
+
 
 class _Mocks(pulumi.runtime.Mocks):
+    def __init__(self, answers: Mapping[str, Answer]) -> None:
+        self.answers = answers
+
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
         outputs = dict(args.inputs)
         if args.typ == "random:index/randomId:RandomId":
             outputs["hex"] = RANDOM_HEX
         return f"{args.name}-id", outputs
 
-    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
-        return {}, None
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+        answer = self.answers.get(args.token)
+        result = answer(dict(args.args)) if answer is not None else {}
+        return result if isinstance(result, tuple) else (result, [])
 
 
 @dataclass
@@ -66,14 +74,22 @@ def _recording(run: Run) -> Iterator[None]:
         monitor.RegisterResourceOutputs = register_outputs  # type: ignore[method-assign]
 
 
-def run_with_mocks(build: Callable[[], Any], *, preview: bool = False, run: Run | None = None) -> Run:
+def run_with_mocks(
+    build: Callable[[], Any],
+    *,
+    preview: bool = False,
+    run: Run | None = None,
+    answers: Mapping[str, Answer] | None = None,
+) -> Run:
     """Build a component under mocks; return what was registered and its resolved outputs.
 
     ``build`` returns a component (whose ``outputs`` dict is resolved) or any Output.
-    Pass ``run`` to keep what was registered when the program fails.
+    Pass ``run`` to keep what was registered when the program fails. ``answers``
+    maps a data source's token to its answer (failures in it are the invoke's
+    error); every other invoke answers with nothing, as Pulumi's mocks do.
     """
     run = Run() if run is None else run
-    pulumi.runtime.set_mocks(_Mocks(), project="proj", stack="dev", preview=preview)
+    pulumi.runtime.set_mocks(_Mocks(answers or {}), project="proj", stack="dev", preview=preview)
 
     @pulumi.runtime.test
     def program() -> Any:

@@ -105,6 +105,7 @@ class Recorder:
     registrations: list[Registration] = field(default_factory=list)
     outputs: dict[str, dict[str, Any]] = field(default_factory=dict)
     logs: list[str] = field(default_factory=list)
+    invokes: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -142,6 +143,14 @@ class _Monitor(resource_pb2_grpc.ResourceMonitorServicer):
         with self.recorder.lock:
             self.recorder.outputs[request.urn] = json_format.MessageToDict(request.outputs)
         return empty_pb2.Empty()
+
+    def Invoke(self, request: Any, context: Any) -> Any:
+        # Like Pulumi's mocks: every data source answers with nothing (no current user, any secret exists).
+        with self.recorder.lock:
+            self.recorder.invokes.append(request.tok)
+        response = resource_pb2.ResourceInvokeResponse()
+        getattr(response, "return").CopyFrom(struct_pb2.Struct())
+        return response
 
 
 class _Engine(engine_pb2_grpc.EngineServicer):

@@ -16,11 +16,11 @@ namespace LlmKeys.Vault.Inputs
     /// </summary>
     public sealed class ProviderKeyArgs : global::Pulumi.ResourceArgs
     {
-        [Input("apiKey", required: true)]
+        [Input("apiKey")]
         private Input<string>? _apiKey;
 
         /// <summary>
-        /// The key material: a non-blank string of at most 128 KB (databricks), 25 KB (azure-keyvault) or 60 KB (unity-catalog). Kept secret end to end; never part of any output or error. Checked before anything is created, as soon as its value is known.
+        /// The key material: a non-blank string of at most 128 KB (databricks), 25 KB (azure-keyvault) or 60 KB (unity-catalog). Kept secret end to end; never part of any output or error. Checked before anything is created, as soon as its value is known. Required unless `external` is true, and refused with it.
         /// </summary>
         public Input<string>? ApiKey
         {
@@ -43,6 +43,12 @@ namespace LlmKeys.Vault.Inputs
         /// </summary>
         [Input("expiresAt")]
         public Input<string>? ExpiresAt { get; set; }
+
+        /// <summary>
+        /// The key's value is written outside Pulumi (the Databricks CLI, a secrets-sync tool, the security team): the component creates its place, its ACLs or grants and its references, and never holds or writes the value. Give no `apiKey` then; without `external`, `apiKey` is required. databricks: no `Secret` child. azure-keyvault: no Key Vault secret child; the vault secret `&lt;secretKey&gt;` is expected in the vault. unity-catalog: no `SecretUc` child; the secret must exist (checked while planning, so a preview names a missing one and how to create it) and its grants are managed. With `adopt`, the existing value is left as it is.
+        /// </summary>
+        [Input("external")]
+        public Input<bool>? External { get; set; }
 
         /// <summary>
         /// Provider id, 1 to 40 of a-z, 0-9 and '-' (`^[a-z0-9][a-z0-9-]{0,39}$`), unique in the vault. Well-known ids have default environment variables: openai, azure-openai, anthropic, cohere, mistral, google, ai21labs, huggingface, groq, together, amazon-bedrock.
@@ -70,6 +76,7 @@ namespace LlmKeys.Vault.Inputs
 
         public ProviderKeyArgs()
         {
+            External = false;
         }
         public static new ProviderKeyArgs Empty => new ProviderKeyArgs();
     }

@@ -22,6 +22,8 @@ type LlmKeyVault struct {
 	EnvironmentVariables pulumi.StringMapOutput `pulumi:"environmentVariables"`
 	// Provider name to its key's expiry (RFC 3339, UTC), for providers with `expiresAt`.
 	Expirations pulumi.StringMapOutput `pulumi:"expirations"`
+	// Names of the providers whose values live outside Pulumi (`external: true`), sorted. A vault whose providers are all external holds no key material in its state.
+	ExternalKeys pulumi.StringArrayOutput `pulumi:"externalKeys"`
 	// Provider name to the provider block of a Model Serving `external_model`, with the key as a secret reference: `{provider, <provider>Config: {<key field>: "{{secrets/...}}"}}` (Pulumi property names), for openai, anthropic, cohere and ai21labs; add `name` and `task`. Providers that need more than a key (azure-openai: base URL and deployment; amazon-bedrock: region and access key id; google: project and region) and custom ones are left out. Empty with unity-catalog.
 	ExternalModels pulumi.MapMapOutput `pulumi:"externalModels"`
 	// Every ACL (or, with unity-catalog, every grant on a secret) the component manages, sorted by scope, secret, principal and permission.
@@ -57,6 +59,9 @@ func NewLlmKeyVault(ctx *pulumi.Context,
 	if args.Backend == nil {
 		args.Backend = Backend("databricks")
 	}
+	if args.DeployerAcl == nil {
+		args.DeployerAcl = pulumi.BoolPtr(true)
+	}
 	if args.RotationWarningDays == nil {
 		args.RotationWarningDays = pulumi.IntPtr(14)
 	}
@@ -88,6 +93,8 @@ type llmKeyVaultArgs struct {
 	AllowWorkspaceUsers *bool `pulumi:"allowWorkspaceUsers"`
 	// The scope's backend; default `databricks`.
 	Backend *Backend `pulumi:"backend"`
+	// Keep an explicit MANAGE ACL on every scope for the deploying identity (the user name the databricks provider's current-user data source returns; a service principal's application id), unless `managers` lists it already (or lists `users`), so that a non-admin deployer never plans itself out of the scopes it manages. Listed in `grants`. Databricks and azure-keyvault backends (with unity-catalog the deployer owns the secrets it creates). The deployer must not be listed in `readers` or `writers`.
+	DeployerAcl *bool `pulumi:"deployerAcl"`
 	// The backing vault; required exactly when `backend` is `azure-keyvault`.
 	KeyVault *KeyVaultBacking `pulumi:"keyVault"`
 	// Principals given MANAGE (write and change ACLs) on every scope (`MANAGE` on every secret with unity-catalog). A principal may be listed at one level only, however it is spelled.
@@ -122,6 +129,8 @@ type LlmKeyVaultArgs struct {
 	AllowWorkspaceUsers pulumi.BoolPtrInput
 	// The scope's backend; default `databricks`.
 	Backend BackendPtrInput
+	// Keep an explicit MANAGE ACL on every scope for the deploying identity (the user name the databricks provider's current-user data source returns; a service principal's application id), unless `managers` lists it already (or lists `users`), so that a non-admin deployer never plans itself out of the scopes it manages. Listed in `grants`. Databricks and azure-keyvault backends (with unity-catalog the deployer owns the secrets it creates). The deployer must not be listed in `readers` or `writers`.
+	DeployerAcl pulumi.BoolPtrInput
 	// The backing vault; required exactly when `backend` is `azure-keyvault`.
 	KeyVault KeyVaultBackingPtrInput
 	// Principals given MANAGE (write and change ACLs) on every scope (`MANAGE` on every secret with unity-catalog). A principal may be listed at one level only, however it is spelled.
@@ -248,6 +257,11 @@ func (o LlmKeyVaultOutput) EnvironmentVariables() pulumi.StringMapOutput {
 // Provider name to its key's expiry (RFC 3339, UTC), for providers with `expiresAt`.
 func (o LlmKeyVaultOutput) Expirations() pulumi.StringMapOutput {
 	return o.ApplyT(func(v *LlmKeyVault) pulumi.StringMapOutput { return v.Expirations }).(pulumi.StringMapOutput)
+}
+
+// Names of the providers whose values live outside Pulumi (`external: true`), sorted. A vault whose providers are all external holds no key material in its state.
+func (o LlmKeyVaultOutput) ExternalKeys() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v *LlmKeyVault) pulumi.StringArrayOutput { return v.ExternalKeys }).(pulumi.StringArrayOutput)
 }
 
 // Provider name to the provider block of a Model Serving `external_model`, with the key as a secret reference: `{provider, <provider>Config: {<key field>: "{{secrets/...}}"}}` (Pulumi property names), for openai, anthropic, cohere and ai21labs; add `name` and `task`. Providers that need more than a key (azure-openai: base URL and deployment; amazon-bedrock: region and access key id; google: project and region) and custom ones are left out. Empty with unity-catalog.

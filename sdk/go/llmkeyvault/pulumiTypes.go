@@ -241,18 +241,33 @@ func (o KeyVaultBackingPtrOutput) ResourceId() pulumi.StringPtrOutput {
 
 // One LLM provider's API key.
 type ProviderKey struct {
-	// The key material: a non-blank string of at most 128 KB (databricks), 25 KB (azure-keyvault) or 60 KB (unity-catalog). Kept secret end to end; never part of any output or error. Checked before anything is created, as soon as its value is known.
-	ApiKey string `pulumi:"apiKey"`
+	// The key material: a non-blank string of at most 128 KB (databricks), 25 KB (azure-keyvault) or 60 KB (unity-catalog). Kept secret end to end; never part of any output or error. Checked before anything is created, as soon as its value is known. Required unless `external` is true, and refused with it.
+	ApiKey *string `pulumi:"apiKey"`
 	// Environment variable this key is meant for; default from the catalog of well-known ids (openai: OPENAI_API_KEY, huggingface: HF_TOKEN, ...), else `NAME_API_KEY` (upper case, '-' as '_', and a leading '_' when the id starts with a digit). At most 128 of letters, digits and '_', not starting with a digit; unique in the vault.
 	EnvVarName *string `pulumi:"envVarName"`
 	// When the key expires, RFC 3339 (`2027-03-31T00:00:00Z`). Any backend: set as the UC secret's `expireTime` or the Key Vault secret's `attributes.expires`, and reported in `expirations`. Each preview and update warns when the key expires within `rotationWarningDays`, and says it expired once past. Informational: nothing is deleted.
 	ExpiresAt *string `pulumi:"expiresAt"`
+	// The key's value is written outside Pulumi (the Databricks CLI, a secrets-sync tool, the security team): the component creates its place, its ACLs or grants and its references, and never holds or writes the value. Give no `apiKey` then; without `external`, `apiKey` is required. databricks: no `Secret` child. azure-keyvault: no Key Vault secret child; the vault secret `<secretKey>` is expected in the vault. unity-catalog: no `SecretUc` child; the secret must exist (checked while planning, so a preview names a missing one and how to create it) and its grants are managed. With `adopt`, the existing value is left as it is.
+	External *bool `pulumi:"external"`
 	// Provider id, 1 to 40 of a-z, 0-9 and '-' (`^[a-z0-9][a-z0-9-]{0,39}$`), unique in the vault. Well-known ids have default environment variables: openai, azure-openai, anthropic, cohere, mistral, google, ai21labs, huggingface, groq, together, amazon-bedrock.
 	Name string `pulumi:"name"`
 	// Extra principals given READ on this provider's key only: on its scope with `scopePerProvider` (Databricks ACLs apply to a whole scope, so not otherwise), or `READ_SECRET` on its secret with unity-catalog.
 	Readers []string `pulumi:"readers"`
 	// Key name inside the scope; default `<name>-api-key`. Letters, digits, '.', '_' and '-', at most 128; with the azure-keyvault backend letters, digits and '-' only, at most 127 (the unique suffix included, which Key Vault secret names carry too). With unity-catalog the secret's name; default `<name>_api_key` ('-' as '_'); letters, digits, '_' and '-', at most 255 with the suffix `_<8 hex>`, unique ignoring case. Never key material.
 	SecretKey *string `pulumi:"secretKey"`
+}
+
+// Defaults sets the appropriate defaults for ProviderKey
+func (val *ProviderKey) Defaults() *ProviderKey {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+	if tmp.External == nil {
+		external_ := false
+		tmp.External = &external_
+	}
+	return &tmp
 }
 
 // ProviderKeyInput is an input type that accepts ProviderKeyArgs and ProviderKeyOutput values.
@@ -268,12 +283,14 @@ type ProviderKeyInput interface {
 
 // One LLM provider's API key.
 type ProviderKeyArgs struct {
-	// The key material: a non-blank string of at most 128 KB (databricks), 25 KB (azure-keyvault) or 60 KB (unity-catalog). Kept secret end to end; never part of any output or error. Checked before anything is created, as soon as its value is known.
-	ApiKey pulumi.StringInput `pulumi:"apiKey"`
+	// The key material: a non-blank string of at most 128 KB (databricks), 25 KB (azure-keyvault) or 60 KB (unity-catalog). Kept secret end to end; never part of any output or error. Checked before anything is created, as soon as its value is known. Required unless `external` is true, and refused with it.
+	ApiKey pulumi.StringPtrInput `pulumi:"apiKey"`
 	// Environment variable this key is meant for; default from the catalog of well-known ids (openai: OPENAI_API_KEY, huggingface: HF_TOKEN, ...), else `NAME_API_KEY` (upper case, '-' as '_', and a leading '_' when the id starts with a digit). At most 128 of letters, digits and '_', not starting with a digit; unique in the vault.
 	EnvVarName pulumi.StringPtrInput `pulumi:"envVarName"`
 	// When the key expires, RFC 3339 (`2027-03-31T00:00:00Z`). Any backend: set as the UC secret's `expireTime` or the Key Vault secret's `attributes.expires`, and reported in `expirations`. Each preview and update warns when the key expires within `rotationWarningDays`, and says it expired once past. Informational: nothing is deleted.
 	ExpiresAt pulumi.StringPtrInput `pulumi:"expiresAt"`
+	// The key's value is written outside Pulumi (the Databricks CLI, a secrets-sync tool, the security team): the component creates its place, its ACLs or grants and its references, and never holds or writes the value. Give no `apiKey` then; without `external`, `apiKey` is required. databricks: no `Secret` child. azure-keyvault: no Key Vault secret child; the vault secret `<secretKey>` is expected in the vault. unity-catalog: no `SecretUc` child; the secret must exist (checked while planning, so a preview names a missing one and how to create it) and its grants are managed. With `adopt`, the existing value is left as it is.
+	External pulumi.BoolPtrInput `pulumi:"external"`
 	// Provider id, 1 to 40 of a-z, 0-9 and '-' (`^[a-z0-9][a-z0-9-]{0,39}$`), unique in the vault. Well-known ids have default environment variables: openai, azure-openai, anthropic, cohere, mistral, google, ai21labs, huggingface, groq, together, amazon-bedrock.
 	Name pulumi.StringInput `pulumi:"name"`
 	// Extra principals given READ on this provider's key only: on its scope with `scopePerProvider` (Databricks ACLs apply to a whole scope, so not otherwise), or `READ_SECRET` on its secret with unity-catalog.
@@ -282,6 +299,17 @@ type ProviderKeyArgs struct {
 	SecretKey pulumi.StringPtrInput `pulumi:"secretKey"`
 }
 
+// Defaults sets the appropriate defaults for ProviderKeyArgs
+func (val *ProviderKeyArgs) Defaults() *ProviderKeyArgs {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+	if tmp.External == nil {
+		tmp.External = pulumi.BoolPtr(false)
+	}
+	return &tmp
+}
 func (ProviderKeyArgs) ElementType() reflect.Type {
 	return reflect.TypeOf((*ProviderKey)(nil)).Elem()
 }
@@ -334,9 +362,9 @@ func (o ProviderKeyOutput) ToProviderKeyOutputWithContext(ctx context.Context) P
 	return o
 }
 
-// The key material: a non-blank string of at most 128 KB (databricks), 25 KB (azure-keyvault) or 60 KB (unity-catalog). Kept secret end to end; never part of any output or error. Checked before anything is created, as soon as its value is known.
-func (o ProviderKeyOutput) ApiKey() pulumi.StringOutput {
-	return o.ApplyT(func(v ProviderKey) string { return v.ApiKey }).(pulumi.StringOutput)
+// The key material: a non-blank string of at most 128 KB (databricks), 25 KB (azure-keyvault) or 60 KB (unity-catalog). Kept secret end to end; never part of any output or error. Checked before anything is created, as soon as its value is known. Required unless `external` is true, and refused with it.
+func (o ProviderKeyOutput) ApiKey() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ProviderKey) *string { return v.ApiKey }).(pulumi.StringPtrOutput)
 }
 
 // Environment variable this key is meant for; default from the catalog of well-known ids (openai: OPENAI_API_KEY, huggingface: HF_TOKEN, ...), else `NAME_API_KEY` (upper case, '-' as '_', and a leading '_' when the id starts with a digit). At most 128 of letters, digits and '_', not starting with a digit; unique in the vault.
@@ -347,6 +375,11 @@ func (o ProviderKeyOutput) EnvVarName() pulumi.StringPtrOutput {
 // When the key expires, RFC 3339 (`2027-03-31T00:00:00Z`). Any backend: set as the UC secret's `expireTime` or the Key Vault secret's `attributes.expires`, and reported in `expirations`. Each preview and update warns when the key expires within `rotationWarningDays`, and says it expired once past. Informational: nothing is deleted.
 func (o ProviderKeyOutput) ExpiresAt() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v ProviderKey) *string { return v.ExpiresAt }).(pulumi.StringPtrOutput)
+}
+
+// The key's value is written outside Pulumi (the Databricks CLI, a secrets-sync tool, the security team): the component creates its place, its ACLs or grants and its references, and never holds or writes the value. Give no `apiKey` then; without `external`, `apiKey` is required. databricks: no `Secret` child. azure-keyvault: no Key Vault secret child; the vault secret `<secretKey>` is expected in the vault. unity-catalog: no `SecretUc` child; the secret must exist (checked while planning, so a preview names a missing one and how to create it) and its grants are managed. With `adopt`, the existing value is left as it is.
+func (o ProviderKeyOutput) External() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v ProviderKey) *bool { return v.External }).(pulumi.BoolPtrOutput)
 }
 
 // Provider id, 1 to 40 of a-z, 0-9 and '-' (`^[a-z0-9][a-z0-9-]{0,39}$`), unique in the vault. Well-known ids have default environment variables: openai, azure-openai, anthropic, cohere, mistral, google, ai21labs, huggingface, groq, together, amazon-bedrock.

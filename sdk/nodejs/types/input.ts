@@ -27,9 +27,9 @@ export interface KeyVaultBackingArgs {
  */
 export interface ProviderKeyArgs {
     /**
-     * The key material: a non-blank string of at most 128 KB (databricks), 25 KB (azure-keyvault) or 60 KB (unity-catalog). Kept secret end to end; never part of any output or error. Checked before anything is created, as soon as its value is known.
+     * The key material: a non-blank string of at most 128 KB (databricks), 25 KB (azure-keyvault) or 60 KB (unity-catalog). Kept secret end to end; never part of any output or error. Checked before anything is created, as soon as its value is known. Required unless `external` is true, and refused with it.
      */
-    apiKey: pulumi.Input<string>;
+    apiKey?: pulumi.Input<string | undefined>;
     /**
      * Environment variable this key is meant for; default from the catalog of well-known ids (openai: OPENAI_API_KEY, huggingface: HF_TOKEN, ...), else `NAME_API_KEY` (upper case, '-' as '_', and a leading '_' when the id starts with a digit). At most 128 of letters, digits and '_', not starting with a digit; unique in the vault.
      */
@@ -38,6 +38,10 @@ export interface ProviderKeyArgs {
      * When the key expires, RFC 3339 (`2027-03-31T00:00:00Z`). Any backend: set as the UC secret's `expireTime` or the Key Vault secret's `attributes.expires`, and reported in `expirations`. Each preview and update warns when the key expires within `rotationWarningDays`, and says it expired once past. Informational: nothing is deleted.
      */
     expiresAt?: pulumi.Input<string | undefined>;
+    /**
+     * The key's value is written outside Pulumi (the Databricks CLI, a secrets-sync tool, the security team): the component creates its place, its ACLs or grants and its references, and never holds or writes the value. Give no `apiKey` then; without `external`, `apiKey` is required. databricks: no `Secret` child. azure-keyvault: no Key Vault secret child; the vault secret `<secretKey>` is expected in the vault. unity-catalog: no `SecretUc` child; the secret must exist (checked while planning, so a preview names a missing one and how to create it) and its grants are managed. With `adopt`, the existing value is left as it is.
+     */
+    external?: pulumi.Input<boolean | undefined>;
     /**
      * Provider id, 1 to 40 of a-z, 0-9 and '-' (`^[a-z0-9][a-z0-9-]{0,39}$`), unique in the vault. Well-known ids have default environment variables: openai, azure-openai, anthropic, cohere, mistral, google, ai21labs, huggingface, groq, together, amazon-bedrock.
      */
@@ -50,6 +54,15 @@ export interface ProviderKeyArgs {
      * Key name inside the scope; default `<name>-api-key`. Letters, digits, '.', '_' and '-', at most 128; with the azure-keyvault backend letters, digits and '-' only, at most 127 (the unique suffix included, which Key Vault secret names carry too). With unity-catalog the secret's name; default `<name>_api_key` ('-' as '_'); letters, digits, '_' and '-', at most 255 with the suffix `_<8 hex>`, unique ignoring case. Never key material.
      */
     secretKey?: pulumi.Input<string | undefined>;
+}
+/**
+ * providerKeyArgsProvideDefaults sets the appropriate defaults for ProviderKeyArgs
+ */
+export function providerKeyArgsProvideDefaults(val: ProviderKeyArgs): ProviderKeyArgs {
+    return {
+        ...val,
+        external: (val.external) ?? false,
+    };
 }
 
 /**

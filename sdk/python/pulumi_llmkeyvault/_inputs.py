@@ -81,13 +81,13 @@ class ProviderKeyArgsDict(TypedDict):
     """
     One LLM provider's API key.
     """
-    api_key: pulumi.Input[_builtins.str]
-    """
-    The key material: a non-blank string of at most 128 KB (databricks), 25 KB (azure-keyvault) or 60 KB (unity-catalog). Kept secret end to end; never part of any output or error. Checked before anything is created, as soon as its value is known.
-    """
     name: pulumi.Input[_builtins.str]
     """
     Provider id, 1 to 40 of a-z, 0-9 and '-' (`^[a-z0-9][a-z0-9-]{0,39}$`), unique in the vault. Well-known ids have default environment variables: openai, azure-openai, anthropic, cohere, mistral, google, ai21labs, huggingface, groq, together, amazon-bedrock.
+    """
+    api_key: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    The key material: a non-blank string of at most 128 KB (databricks), 25 KB (azure-keyvault) or 60 KB (unity-catalog). Kept secret end to end; never part of any output or error. Checked before anything is created, as soon as its value is known. Required unless `external` is true, and refused with it.
     """
     env_var_name: NotRequired[pulumi.Input[Optional[_builtins.str]]]
     """
@@ -96,6 +96,10 @@ class ProviderKeyArgsDict(TypedDict):
     expires_at: NotRequired[pulumi.Input[Optional[_builtins.str]]]
     """
     When the key expires, RFC 3339 (`2027-03-31T00:00:00Z`). Any backend: set as the UC secret's `expireTime` or the Key Vault secret's `attributes.expires`, and reported in `expirations`. Each preview and update warns when the key expires within `rotationWarningDays`, and says it expired once past. Informational: nothing is deleted.
+    """
+    external: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
+    """
+    The key's value is written outside Pulumi (the Databricks CLI, a secrets-sync tool, the security team): the component creates its place, its ACLs or grants and its references, and never holds or writes the value. Give no `apiKey` then; without `external`, `apiKey` is required. databricks: no `Secret` child. azure-keyvault: no Key Vault secret child; the vault secret `<secretKey>` is expected in the vault. unity-catalog: no `SecretUc` child; the secret must exist (checked while planning, so a preview names a missing one and how to create it) and its grants are managed. With `adopt`, the existing value is left as it is.
     """
     readers: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]]
     """
@@ -109,44 +113,39 @@ class ProviderKeyArgsDict(TypedDict):
 @pulumi.input_type
 class ProviderKeyArgs:
     def __init__(__self__, *,
-                 api_key: pulumi.Input[_builtins.str],
                  name: pulumi.Input[_builtins.str],
+                 api_key: pulumi.Input[Optional[_builtins.str]] = None,
                  env_var_name: pulumi.Input[Optional[_builtins.str]] = None,
                  expires_at: pulumi.Input[Optional[_builtins.str]] = None,
+                 external: pulumi.Input[Optional[_builtins.bool]] = None,
                  readers: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  secret_key: pulumi.Input[Optional[_builtins.str]] = None):
         """
         One LLM provider's API key.
 
-        :param pulumi.Input[_builtins.str] api_key: The key material: a non-blank string of at most 128 KB (databricks), 25 KB (azure-keyvault) or 60 KB (unity-catalog). Kept secret end to end; never part of any output or error. Checked before anything is created, as soon as its value is known.
         :param pulumi.Input[_builtins.str] name: Provider id, 1 to 40 of a-z, 0-9 and '-' (`^[a-z0-9][a-z0-9-]{0,39}$`), unique in the vault. Well-known ids have default environment variables: openai, azure-openai, anthropic, cohere, mistral, google, ai21labs, huggingface, groq, together, amazon-bedrock.
+        :param pulumi.Input[_builtins.str] api_key: The key material: a non-blank string of at most 128 KB (databricks), 25 KB (azure-keyvault) or 60 KB (unity-catalog). Kept secret end to end; never part of any output or error. Checked before anything is created, as soon as its value is known. Required unless `external` is true, and refused with it.
         :param pulumi.Input[_builtins.str] env_var_name: Environment variable this key is meant for; default from the catalog of well-known ids (openai: OPENAI_API_KEY, huggingface: HF_TOKEN, ...), else `NAME_API_KEY` (upper case, '-' as '_', and a leading '_' when the id starts with a digit). At most 128 of letters, digits and '_', not starting with a digit; unique in the vault.
         :param pulumi.Input[_builtins.str] expires_at: When the key expires, RFC 3339 (`2027-03-31T00:00:00Z`). Any backend: set as the UC secret's `expireTime` or the Key Vault secret's `attributes.expires`, and reported in `expirations`. Each preview and update warns when the key expires within `rotationWarningDays`, and says it expired once past. Informational: nothing is deleted.
+        :param pulumi.Input[_builtins.bool] external: The key's value is written outside Pulumi (the Databricks CLI, a secrets-sync tool, the security team): the component creates its place, its ACLs or grants and its references, and never holds or writes the value. Give no `apiKey` then; without `external`, `apiKey` is required. databricks: no `Secret` child. azure-keyvault: no Key Vault secret child; the vault secret `<secretKey>` is expected in the vault. unity-catalog: no `SecretUc` child; the secret must exist (checked while planning, so a preview names a missing one and how to create it) and its grants are managed. With `adopt`, the existing value is left as it is.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] readers: Extra principals given READ on this provider's key only: on its scope with `scopePerProvider` (Databricks ACLs apply to a whole scope, so not otherwise), or `READ_SECRET` on its secret with unity-catalog.
         :param pulumi.Input[_builtins.str] secret_key: Key name inside the scope; default `<name>-api-key`. Letters, digits, '.', '_' and '-', at most 128; with the azure-keyvault backend letters, digits and '-' only, at most 127 (the unique suffix included, which Key Vault secret names carry too). With unity-catalog the secret's name; default `<name>_api_key` ('-' as '_'); letters, digits, '_' and '-', at most 255 with the suffix `_<8 hex>`, unique ignoring case. Never key material.
         """
-        pulumi.set(__self__, "api_key", api_key)
         pulumi.set(__self__, "name", name)
+        if api_key is not None:
+            pulumi.set(__self__, "api_key", api_key)
         if env_var_name is not None:
             pulumi.set(__self__, "env_var_name", env_var_name)
         if expires_at is not None:
             pulumi.set(__self__, "expires_at", expires_at)
+        if external is None:
+            external = False
+        if external is not None:
+            pulumi.set(__self__, "external", external)
         if readers is not None:
             pulumi.set(__self__, "readers", readers)
         if secret_key is not None:
             pulumi.set(__self__, "secret_key", secret_key)
-
-    @_builtins.property
-    @pulumi.getter(name="apiKey")
-    def api_key(self) -> pulumi.Input[_builtins.str]:
-        """
-        The key material: a non-blank string of at most 128 KB (databricks), 25 KB (azure-keyvault) or 60 KB (unity-catalog). Kept secret end to end; never part of any output or error. Checked before anything is created, as soon as its value is known.
-        """
-        return pulumi.get(self, "api_key")
-
-    @api_key.setter
-    def api_key(self, value: pulumi.Input[_builtins.str]):
-        pulumi.set(self, "api_key", value)
 
     @_builtins.property
     @pulumi.getter
@@ -159,6 +158,18 @@ class ProviderKeyArgs:
     @name.setter
     def name(self, value: pulumi.Input[_builtins.str]):
         pulumi.set(self, "name", value)
+
+    @_builtins.property
+    @pulumi.getter(name="apiKey")
+    def api_key(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        The key material: a non-blank string of at most 128 KB (databricks), 25 KB (azure-keyvault) or 60 KB (unity-catalog). Kept secret end to end; never part of any output or error. Checked before anything is created, as soon as its value is known. Required unless `external` is true, and refused with it.
+        """
+        return pulumi.get(self, "api_key")
+
+    @api_key.setter
+    def api_key(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "api_key", value)
 
     @_builtins.property
     @pulumi.getter(name="envVarName")
@@ -183,6 +194,18 @@ class ProviderKeyArgs:
     @expires_at.setter
     def expires_at(self, value: pulumi.Input[Optional[_builtins.str]]):
         pulumi.set(self, "expires_at", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def external(self) -> pulumi.Input[Optional[_builtins.bool]]:
+        """
+        The key's value is written outside Pulumi (the Databricks CLI, a secrets-sync tool, the security team): the component creates its place, its ACLs or grants and its references, and never holds or writes the value. Give no `apiKey` then; without `external`, `apiKey` is required. databricks: no `Secret` child. azure-keyvault: no Key Vault secret child; the vault secret `<secretKey>` is expected in the vault. unity-catalog: no `SecretUc` child; the secret must exist (checked while planning, so a preview names a missing one and how to create it) and its grants are managed. With `adopt`, the existing value is left as it is.
+        """
+        return pulumi.get(self, "external")
+
+    @external.setter
+    def external(self, value: pulumi.Input[Optional[_builtins.bool]]):
+        pulumi.set(self, "external", value)
 
     @_builtins.property
     @pulumi.getter

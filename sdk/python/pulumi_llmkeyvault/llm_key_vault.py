@@ -26,6 +26,7 @@ class LlmKeyVaultArgs:
                  adopt: pulumi.Input[Optional[_builtins.bool]] = None,
                  allow_workspace_users: pulumi.Input[Optional[_builtins.bool]] = None,
                  backend: pulumi.Input[Optional['Backend']] = None,
+                 deployer_acl: pulumi.Input[Optional[_builtins.bool]] = None,
                  key_vault: pulumi.Input[Optional['KeyVaultBackingArgs']] = None,
                  managers: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  readers: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
@@ -44,6 +45,7 @@ class LlmKeyVaultArgs:
         :param pulumi.Input[_builtins.bool] adopt: Take over what already exists under the planned names instead of creating it: the scope, its secrets and its ACLs (or the Key Vault or Unity Catalog secrets and their grants) are imported with their provider ids. Nothing is replaced: a secret's value cannot be read back, so the apiKey given is written over it in place. Adopted scopes never carry `initial_manage_principal` (it cannot be read back); MANAGE for `users` is then an ACL, which needs `workspaceUsersAcl`. Turn it off after the update that adopted.
         :param pulumi.Input[_builtins.bool] allow_workspace_users: Any grant to the built-in `users` or `account users` group (every user), in any letter case, is refused unless this is true. MANAGE for `users` is set as the scope's `initial_manage_principal` (an ACL instead with `workspaceUsersAcl`), the only form that works on Standard-tier workspaces, and a warning is emitted on every update while it holds. Moving `users` into or out of MANAGE changes that property, which replaces the scope and so deletes and re-creates every key in it.
         :param pulumi.Input['Backend'] backend: The scope's backend; default `databricks`.
+        :param pulumi.Input[_builtins.bool] deployer_acl: Keep an explicit MANAGE ACL on every scope for the deploying identity (the user name the databricks provider's current-user data source returns; a service principal's application id), unless `managers` lists it already (or lists `users`), so that a non-admin deployer never plans itself out of the scopes it manages. Listed in `grants`. Databricks and azure-keyvault backends (with unity-catalog the deployer owns the secrets it creates). The deployer must not be listed in `readers` or `writers`.
         :param pulumi.Input['KeyVaultBackingArgs'] key_vault: The backing vault; required exactly when `backend` is `azure-keyvault`.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] managers: Principals given MANAGE (write and change ACLs) on every scope (`MANAGE` on every secret with unity-catalog). A principal may be listed at one level only, however it is spelled.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] readers: Principals given READ on every scope (`READ_SECRET` on every secret with unity-catalog). Principals compare ignoring letter case; each keeps the spelling given.
@@ -69,6 +71,10 @@ class LlmKeyVaultArgs:
             backend = 'databricks'
         if backend is not None:
             pulumi.set(__self__, "backend", backend)
+        if deployer_acl is None:
+            deployer_acl = True
+        if deployer_acl is not None:
+            pulumi.set(__self__, "deployer_acl", deployer_acl)
         if key_vault is not None:
             pulumi.set(__self__, "key_vault", key_vault)
         if managers is not None:
@@ -147,6 +153,18 @@ class LlmKeyVaultArgs:
     @backend.setter
     def backend(self, value: pulumi.Input[Optional['Backend']]):
         pulumi.set(self, "backend", value)
+
+    @_builtins.property
+    @pulumi.getter(name="deployerAcl")
+    def deployer_acl(self) -> pulumi.Input[Optional[_builtins.bool]]:
+        """
+        Keep an explicit MANAGE ACL on every scope for the deploying identity (the user name the databricks provider's current-user data source returns; a service principal's application id), unless `managers` lists it already (or lists `users`), so that a non-admin deployer never plans itself out of the scopes it manages. Listed in `grants`. Databricks and azure-keyvault backends (with unity-catalog the deployer owns the secrets it creates). The deployer must not be listed in `readers` or `writers`.
+        """
+        return pulumi.get(self, "deployer_acl")
+
+    @deployer_acl.setter
+    def deployer_acl(self, value: pulumi.Input[Optional[_builtins.bool]]):
+        pulumi.set(self, "deployer_acl", value)
 
     @_builtins.property
     @pulumi.getter(name="keyVault")
@@ -290,6 +308,7 @@ class LlmKeyVault(pulumi.ComponentResource):
                  adopt: pulumi.Input[Optional[_builtins.bool]] = None,
                  allow_workspace_users: pulumi.Input[Optional[_builtins.bool]] = None,
                  backend: pulumi.Input[Optional['Backend']] = None,
+                 deployer_acl: pulumi.Input[Optional[_builtins.bool]] = None,
                  key_vault: pulumi.Input[Optional[Union['KeyVaultBackingArgs', 'KeyVaultBackingArgsDict']]] = None,
                  managers: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  providers: pulumi.Input[Optional[Sequence[pulumi.Input[Union['ProviderKeyArgs', 'ProviderKeyArgsDict']]]]] = None,
@@ -311,6 +330,7 @@ class LlmKeyVault(pulumi.ComponentResource):
         :param pulumi.Input[_builtins.bool] adopt: Take over what already exists under the planned names instead of creating it: the scope, its secrets and its ACLs (or the Key Vault or Unity Catalog secrets and their grants) are imported with their provider ids. Nothing is replaced: a secret's value cannot be read back, so the apiKey given is written over it in place. Adopted scopes never carry `initial_manage_principal` (it cannot be read back); MANAGE for `users` is then an ACL, which needs `workspaceUsersAcl`. Turn it off after the update that adopted.
         :param pulumi.Input[_builtins.bool] allow_workspace_users: Any grant to the built-in `users` or `account users` group (every user), in any letter case, is refused unless this is true. MANAGE for `users` is set as the scope's `initial_manage_principal` (an ACL instead with `workspaceUsersAcl`), the only form that works on Standard-tier workspaces, and a warning is emitted on every update while it holds. Moving `users` into or out of MANAGE changes that property, which replaces the scope and so deletes and re-creates every key in it.
         :param pulumi.Input['Backend'] backend: The scope's backend; default `databricks`.
+        :param pulumi.Input[_builtins.bool] deployer_acl: Keep an explicit MANAGE ACL on every scope for the deploying identity (the user name the databricks provider's current-user data source returns; a service principal's application id), unless `managers` lists it already (or lists `users`), so that a non-admin deployer never plans itself out of the scopes it manages. Listed in `grants`. Databricks and azure-keyvault backends (with unity-catalog the deployer owns the secrets it creates). The deployer must not be listed in `readers` or `writers`.
         :param pulumi.Input[Union['KeyVaultBackingArgs', 'KeyVaultBackingArgsDict']] key_vault: The backing vault; required exactly when `backend` is `azure-keyvault`.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] managers: Principals given MANAGE (write and change ACLs) on every scope (`MANAGE` on every secret with unity-catalog). A principal may be listed at one level only, however it is spelled.
         :param pulumi.Input[Sequence[pulumi.Input[Union['ProviderKeyArgs', 'ProviderKeyArgsDict']]]] providers: One entry per LLM provider, at least one; names unique.
@@ -351,6 +371,7 @@ class LlmKeyVault(pulumi.ComponentResource):
                  adopt: pulumi.Input[Optional[_builtins.bool]] = None,
                  allow_workspace_users: pulumi.Input[Optional[_builtins.bool]] = None,
                  backend: pulumi.Input[Optional['Backend']] = None,
+                 deployer_acl: pulumi.Input[Optional[_builtins.bool]] = None,
                  key_vault: pulumi.Input[Optional[Union['KeyVaultBackingArgs', 'KeyVaultBackingArgsDict']]] = None,
                  managers: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  providers: pulumi.Input[Optional[Sequence[pulumi.Input[Union['ProviderKeyArgs', 'ProviderKeyArgsDict']]]]] = None,
@@ -383,6 +404,9 @@ class LlmKeyVault(pulumi.ComponentResource):
             if backend is None:
                 backend = 'databricks'
             __props__.__dict__["backend"] = backend
+            if deployer_acl is None:
+                deployer_acl = True
+            __props__.__dict__["deployer_acl"] = deployer_acl
             __props__.__dict__["key_vault"] = key_vault
             __props__.__dict__["managers"] = managers
             if providers is None and not opts.urn:
@@ -407,6 +431,7 @@ class LlmKeyVault(pulumi.ComponentResource):
             __props__.__dict__["writers"] = writers
             __props__.__dict__["environment_variables"] = None
             __props__.__dict__["expirations"] = None
+            __props__.__dict__["external_keys"] = None
             __props__.__dict__["external_models"] = None
             __props__.__dict__["grants"] = None
             __props__.__dict__["scope_names"] = None
@@ -444,6 +469,14 @@ class LlmKeyVault(pulumi.ComponentResource):
         Provider name to its key's expiry (RFC 3339, UTC), for providers with `expiresAt`.
         """
         return pulumi.get(self, "expirations")
+
+    @_builtins.property
+    @pulumi.getter(name="externalKeys")
+    def external_keys(self) -> pulumi.Output[Sequence[_builtins.str]]:
+        """
+        Names of the providers whose values live outside Pulumi (`external: true`), sorted. A vault whose providers are all external holds no key material in its state.
+        """
+        return pulumi.get(self, "external_keys")
 
     @_builtins.property
     @pulumi.getter(name="externalModels")

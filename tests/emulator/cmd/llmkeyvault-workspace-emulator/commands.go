@@ -65,10 +65,17 @@ var commands = map[string]command{
 		scope := fs.String("scope", "", "scope name")
 		key := fs.String("key", "", "secret key")
 		fromStdin := fs.Bool("digest-of-stdin", false, "read the value from standard input and store its digest")
+		caller := fs.String("caller", "", "write as this principal, which needs WRITE or MANAGE on the scope (default: unchecked, as a workspace admin)")
 		return func(w *workspace.Workspace, now int64) error {
 			value, err := readValue(*fromStdin)
 			if err != nil {
 				return err
+			}
+			if *caller != "" {
+				if err := w.RequireScopeRight(*scope, *caller, "WRITE"); err != nil {
+					logCLI(w, workspace.KindSecret, "put-secret", *scope+"|||"+*key, now)
+					return err
+				}
 			}
 			_, err = w.PutSecret(*scope, *key, workspace.Digest(value), len(value), now)
 			logCLI(w, workspace.KindSecret, "put-secret", *scope+"|||"+*key, now)

@@ -49,7 +49,7 @@ var Databricks = &Package{
 			Check:    checkScope,
 			Create:   createScope,
 			Read:     readScope,
-			Delete:   deleteByID(workspace.KindScope, "cannot delete secret scope", (*workspace.Workspace).DeleteScope),
+			Delete:   deleteScope,
 			Schema:   scopeSchema,
 		},
 		TokenSecret: {
@@ -69,7 +69,7 @@ var Databricks = &Package{
 			Create:  createSecret,
 			Read:    readSecret,
 			Update:  updateSecret,
-			Delete:  deletePair(workspace.KindSecret, "cannot delete secret", (*workspace.Workspace).DeleteSecret),
+			Delete:  deleteSecret,
 			Schema:  secretSchema,
 		},
 		TokenSecretACL: {
@@ -80,7 +80,7 @@ var Databricks = &Package{
 			Check:   checkACL,
 			Create:  createACL,
 			Read:    readACL,
-			Delete:  deletePair(workspace.KindACL, "cannot delete secret acl", (*workspace.Workspace).DeleteACL),
+			Delete:  deleteACL,
 			Schema:  aclSchema,
 		},
 	},
@@ -299,7 +299,11 @@ func createSecret(s *Server, ctx context.Context, call *opCall) (string, resourc
 		return "", outs, nil
 	}
 	value := secretValue(call.News)
+	caller := s.identity()
 	rec, err := mutateValue(s, ctx, workspace.KindSecret, "create", secretID(scope, key), func(w *workspace.Workspace, now int64) (*workspace.SecretRec, error) {
+		if err := w.RequireScopeRight(scope, caller, "WRITE"); err != nil {
+			return nil, err
+		}
 		return w.PutSecret(scope, key, workspace.Digest(value), len(value), now)
 	})
 	if err != nil {
@@ -331,7 +335,11 @@ func updateSecret(s *Server, ctx context.Context, call *opCall) (resource.Proper
 		return secretOutputs(scope, key, call.News, computed()), nil
 	}
 	value := secretValue(call.News)
+	caller := s.identity()
 	rec, err := mutateValue(s, ctx, workspace.KindSecret, "update", call.ID, func(w *workspace.Workspace, now int64) (*workspace.SecretRec, error) {
+		if err := w.RequireScopeRight(scope, caller, "WRITE"); err != nil {
+			return nil, err
+		}
 		return w.PutSecret(scope, key, workspace.Digest(value), len(value), now)
 	})
 	if err != nil {
@@ -386,7 +394,11 @@ func createACL(s *Server, ctx context.Context, call *opCall) (string, resource.P
 	principal, _ := get(call.News, "principal").str()
 	permission, _ := get(call.News, "permission").str()
 	id := scope + pairSeparator + principal
+	caller := s.identity()
 	err := s.mutate(ctx, workspace.KindACL, "create", id, func(w *workspace.Workspace, _ int64) error {
+		if err := w.RequireScopeRight(scope, caller, "MANAGE"); err != nil {
+			return err
+		}
 		return w.PutACL(scope, principal, permission)
 	})
 	if err != nil {
@@ -408,4 +420,55 @@ func readACL(s *Server, ctx context.Context, call *opCall) (string, resource.Pro
 		ins[pk("permission")] = resource.NewStringProperty(perm)
 	}
 	return call.ID, outs, ins, nil
+}
+
+// --- Deletes, with the caller's rights --------------------------------------
+
+// deleteScope needs MANAGE on the scope (Secrets API DeleteScope).
+func deleteScope(s *Server, ctx context.Context, call *opCall) error {
+	caller := s.identity()
+	return s.deleteGone(ctx, workspace.KindScope, call.ID, "cannot delete secret scope", func(w *workspace.Workspace, _ int64) error {
+		if err := w.RequireScopeRight(call.ID, caller, "MANAGE"); err != nil {
+			return err
+		}
+		return w.DeleteScope(call.ID)
+	})
+}
+
+// deleteSecret needs WRITE or MANAGE on the scope (Secrets API DeleteSecret).
+func deleteSecret(s *Server, ctx context.Context, call *opCall) error {
+	scope, key, err := splitPair(call.ID)
+	if err != nil {
+		return err
+	}
+	caller := s.identity()
+	return s.deleteGone(ctx, workspace.KindSecret, call.ID, "cannot delete secret", func(w *workspace.Workspace, _ int64) error {
+		if err := w.RequireScopeRight(scope, caller, "WRITE"); err != nil {
+			return err
+		}
+		return w.DeleteSecret(scope, key)
+	})
+}
+
+// deleteACL needs MANAGE on the scope (Secrets API DeleteAcl). Like
+// terraform-provider-databricks since v1.106.0 (secrets/resource_secret_acl.go,
+// PR #5373 "Do not delete scope manage ACL when principal is deployer"), the
+// provider skips the delete of a MANAGE ACL whose principal is the caller
+// (SCIM Me's userName), so a deployer never locks itself out of the scope; the
+// ACL goes with the scope.
+func deleteACL(s *Server, ctx context.Context, call *opCall) error {
+	scope, principal, err := splitPair(call.ID)
+	if err != nil {
+		return err
+	}
+	caller := s.identity()
+	if perm, _ := get(call.Olds, "permission").str(); perm == "MANAGE" && strings.EqualFold(principal, caller) {
+		return nil
+	}
+	return s.deleteGone(ctx, workspace.KindACL, call.ID, "cannot delete secret acl", func(w *workspace.Workspace, _ int64) error {
+		if err := w.RequireScopeRight(scope, caller, "MANAGE"); err != nil {
+			return err
+		}
+		return w.DeleteACL(scope, principal)
+	})
 }

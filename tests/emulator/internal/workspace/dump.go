@@ -25,6 +25,8 @@ type Dump struct {
 	CreateCounters        map[string]int64                          `json:"createCounters"`
 	CallCounters          map[string]int64                          `json:"callCounters"`
 	Log                   []LogEntry                                `json:"log"`
+	// Groups: lower-case group name -> members (groups.go).
+	Groups map[string]Group `json:"groups,omitempty"`
 }
 
 // DumpScope is a scope in a Dump.
@@ -82,6 +84,7 @@ type DumpModelProviderService struct {
 // Dump makes the printable view of w.
 func (w *Workspace) Dump() Dump {
 	d := Dump{
+		Groups:         map[string]Group{},
 		Emulator:       "llmkeyvault workspace emulator (a test double; no real workspace)",
 		Scopes:         map[string]DumpScope{},
 		Secrets:        map[string]map[string]SecretRec{},
@@ -139,6 +142,9 @@ func (w *Workspace) Dump() Dump {
 		}
 		sort.Strings(dv.SecretNames)
 		d.Vaults[key] = dv
+	}
+	for name, g := range w.Groups {
+		d.Groups[name] = Group{Members: append([]string(nil), g.Members...)}
 	}
 	return d
 }

@@ -46,21 +46,15 @@ type ModelProviderService struct {
 	UpdatedMs        int64          `json:"updatedMs"`
 }
 
-// ScopePermission is principal's effective permission on a scope: its own
-// ACL, or the `users` group's, whichever is higher ("" if none).
+// ScopePermission is principal's effective permission on a scope: the
+// highest of its own ACL, the `users` group's and its groups' (MANAGE for a
+// workspace admin), "" if none (groups.go).
 func (w *Workspace) ScopePermission(scope, principal string) string {
 	s := w.Scopes[scope]
 	if s == nil {
 		return ""
 	}
-	rank := map[string]int{"READ": 1, "WRITE": 2, "MANAGE": 3}
-	best := ""
-	for p, perm := range s.ACLs {
-		if (samePrincipal(p, principal) || p == WorkspaceUsers) && rank[perm] > rank[best] {
-			best = perm
-		}
-	}
-	return best
+	return w.scopeRight(s, principal)
 }
 
 // CheckSecretReferences checks that every `{{secrets/<scope>/<key>}}` names

@@ -228,6 +228,8 @@ type Workspace struct {
 	CallCounters map[string]int64 `json:"callCounters"`
 	Log          []LogEntry       `json:"log"`
 	NextSeq      int64            `json:"nextSeq"`
+	// Groups: lower-case group name -> members (groups.go).
+	Groups map[string]*Group `json:"groups,omitempty"`
 }
 
 // New returns an empty workspace.
@@ -536,8 +538,8 @@ func aclPrincipal(s *Scope, principal string) (string, bool) {
 	return "", false
 }
 
-// DeleteACL deletes the ACL of principal on scope. Deleting the creator's
-// own MANAGE ACL is a no-op, as in the real workspace since early 2026.
+// DeleteACL deletes the ACL of principal on scope. (The provider, not the
+// API, keeps a deployer's own MANAGE: see the SecretAcl Delete.)
 func (w *Workspace) DeleteACL(scope, principal string) error {
 	s, err := w.Scope(scope)
 	if err != nil {
@@ -546,9 +548,6 @@ func (w *Workspace) DeleteACL(scope, principal string) error {
 	held, ok := aclPrincipal(s, principal)
 	if !ok {
 		return apiErr(CodeDoesNotExist, "ACL for principal %s does not exist in scope %s", principal, scope)
-	}
-	if samePrincipal(held, s.Creator) && s.InitialManagePrincipal == "" {
-		return nil
 	}
 	delete(s.ACLs, held)
 	return nil

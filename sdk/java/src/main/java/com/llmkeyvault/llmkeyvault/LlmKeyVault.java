@@ -65,6 +65,20 @@ public class LlmKeyVault extends com.pulumi.resources.ComponentResource {
         return this.expirations;
     }
     /**
+     * Names of the providers whose values live outside Pulumi (`external: true`), sorted. A vault whose providers are all external holds no key material in its state.
+     * 
+     */
+    @Export(name="externalKeys", refs={List.class,String.class}, tree="[0,1]")
+    private Output<List<String>> externalKeys;
+
+    /**
+     * @return Names of the providers whose values live outside Pulumi (`external: true`), sorted. A vault whose providers are all external holds no key material in its state.
+     * 
+     */
+    public Output<List<String>> externalKeys() {
+        return this.externalKeys;
+    }
+    /**
      * Provider name to the provider block of a Model Serving `external_model`, with the key as a secret reference: `{provider, &lt;provider&gt;Config: {&lt;key field&gt;: &#34;{{secrets/...}}&#34;}}` (Pulumi property names), for openai, anthropic, cohere and ai21labs; add `name` and `task`. Providers that need more than a key (azure-openai: base URL and deployment; amazon-bedrock: region and access key id; google: project and region) and custom ones are left out. Empty with unity-catalog.
      * 
      */

@@ -70,6 +70,21 @@ public final class LlmKeyVaultArgs extends com.pulumi.resources.ResourceArgs {
     }
 
     /**
+     * Keep an explicit MANAGE ACL on every scope for the deploying identity (the user name the databricks provider&#39;s current-user data source returns; a service principal&#39;s application id), unless `managers` lists it already (or lists `users`), so that a non-admin deployer never plans itself out of the scopes it manages. Listed in `grants`. Databricks and azure-keyvault backends (with unity-catalog the deployer owns the secrets it creates). The deployer must not be listed in `readers` or `writers`.
+     * 
+     */
+    @Import(name="deployerAcl")
+    private @Nullable Output<Boolean> deployerAcl;
+
+    /**
+     * @return Keep an explicit MANAGE ACL on every scope for the deploying identity (the user name the databricks provider&#39;s current-user data source returns; a service principal&#39;s application id), unless `managers` lists it already (or lists `users`), so that a non-admin deployer never plans itself out of the scopes it manages. Listed in `grants`. Databricks and azure-keyvault backends (with unity-catalog the deployer owns the secrets it creates). The deployer must not be listed in `readers` or `writers`.
+     * 
+     */
+    public Optional<Output<Boolean>> deployerAcl() {
+        return Optional.ofNullable(this.deployerAcl);
+    }
+
+    /**
      * The backing vault; required exactly when `backend` is `azure-keyvault`.
      * 
      */
@@ -255,6 +270,7 @@ public final class LlmKeyVaultArgs extends com.pulumi.resources.ResourceArgs {
         this.adopt = $.adopt;
         this.allowWorkspaceUsers = $.allowWorkspaceUsers;
         this.backend = $.backend;
+        this.deployerAcl = $.deployerAcl;
         this.keyVault = $.keyVault;
         this.managers = $.managers;
         this.providers = $.providers;
@@ -348,6 +364,27 @@ public final class LlmKeyVaultArgs extends com.pulumi.resources.ResourceArgs {
          */
         public Builder backend(Backend backend) {
             return backend(Output.of(backend));
+        }
+
+        /**
+         * @param deployerAcl Keep an explicit MANAGE ACL on every scope for the deploying identity (the user name the databricks provider&#39;s current-user data source returns; a service principal&#39;s application id), unless `managers` lists it already (or lists `users`), so that a non-admin deployer never plans itself out of the scopes it manages. Listed in `grants`. Databricks and azure-keyvault backends (with unity-catalog the deployer owns the secrets it creates). The deployer must not be listed in `readers` or `writers`.
+         * 
+         * @return builder
+         * 
+         */
+        public Builder deployerAcl(@Nullable Output<Boolean> deployerAcl) {
+            $.deployerAcl = deployerAcl;
+            return this;
+        }
+
+        /**
+         * @param deployerAcl Keep an explicit MANAGE ACL on every scope for the deploying identity (the user name the databricks provider&#39;s current-user data source returns; a service principal&#39;s application id), unless `managers` lists it already (or lists `users`), so that a non-admin deployer never plans itself out of the scopes it manages. Listed in `grants`. Databricks and azure-keyvault backends (with unity-catalog the deployer owns the secrets it creates). The deployer must not be listed in `readers` or `writers`.
+         * 
+         * @return builder
+         * 
+         */
+        public Builder deployerAcl(Boolean deployerAcl) {
+            return deployerAcl(Output.of(deployerAcl));
         }
 
         /**
@@ -656,6 +693,7 @@ public final class LlmKeyVaultArgs extends com.pulumi.resources.ResourceArgs {
             $.adopt = Codegen.booleanProp("adopt").output().arg($.adopt).def(false).getNullable();
             $.allowWorkspaceUsers = Codegen.booleanProp("allowWorkspaceUsers").output().arg($.allowWorkspaceUsers).def(false).getNullable();
             $.backend = Codegen.objectProp("backend", Backend.class).output().arg($.backend).def(Backend.Databricks).getNullable();
+            $.deployerAcl = Codegen.booleanProp("deployerAcl").output().arg($.deployerAcl).def(true).getNullable();
             if ($.providers == null) {
                 throw new MissingRequiredPropertyException("LlmKeyVaultArgs", "providers");
             }

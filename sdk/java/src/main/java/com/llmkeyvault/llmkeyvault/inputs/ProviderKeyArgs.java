@@ -5,7 +5,9 @@ package com.llmkeyvault.llmkeyvault.inputs;
 
 import com.pulumi.core.Output;
 import com.pulumi.core.annotations.Import;
+import com.pulumi.core.internal.Codegen;
 import com.pulumi.exceptions.MissingRequiredPropertyException;
+import java.lang.Boolean;
 import java.lang.String;
 import java.util.List;
 import java.util.Objects;
@@ -22,18 +24,18 @@ public final class ProviderKeyArgs extends com.pulumi.resources.ResourceArgs {
     public static final ProviderKeyArgs Empty = new ProviderKeyArgs();
 
     /**
-     * The key material: a non-blank string of at most 128 KB (databricks), 25 KB (azure-keyvault) or 60 KB (unity-catalog). Kept secret end to end; never part of any output or error. Checked before anything is created, as soon as its value is known.
+     * The key material: a non-blank string of at most 128 KB (databricks), 25 KB (azure-keyvault) or 60 KB (unity-catalog). Kept secret end to end; never part of any output or error. Checked before anything is created, as soon as its value is known. Required unless `external` is true, and refused with it.
      * 
      */
-    @Import(name="apiKey", required=true)
-    private Output<String> apiKey;
+    @Import(name="apiKey")
+    private @Nullable Output<String> apiKey;
 
     /**
-     * @return The key material: a non-blank string of at most 128 KB (databricks), 25 KB (azure-keyvault) or 60 KB (unity-catalog). Kept secret end to end; never part of any output or error. Checked before anything is created, as soon as its value is known.
+     * @return The key material: a non-blank string of at most 128 KB (databricks), 25 KB (azure-keyvault) or 60 KB (unity-catalog). Kept secret end to end; never part of any output or error. Checked before anything is created, as soon as its value is known. Required unless `external` is true, and refused with it.
      * 
      */
-    public Output<String> apiKey() {
-        return this.apiKey;
+    public Optional<Output<String>> apiKey() {
+        return Optional.ofNullable(this.apiKey);
     }
 
     /**
@@ -64,6 +66,21 @@ public final class ProviderKeyArgs extends com.pulumi.resources.ResourceArgs {
      */
     public Optional<Output<String>> expiresAt() {
         return Optional.ofNullable(this.expiresAt);
+    }
+
+    /**
+     * The key&#39;s value is written outside Pulumi (the Databricks CLI, a secrets-sync tool, the security team): the component creates its place, its ACLs or grants and its references, and never holds or writes the value. Give no `apiKey` then; without `external`, `apiKey` is required. databricks: no `Secret` child. azure-keyvault: no Key Vault secret child; the vault secret `&lt;secretKey&gt;` is expected in the vault. unity-catalog: no `SecretUc` child; the secret must exist (checked while planning, so a preview names a missing one and how to create it) and its grants are managed. With `adopt`, the existing value is left as it is.
+     * 
+     */
+    @Import(name="external")
+    private @Nullable Output<Boolean> external;
+
+    /**
+     * @return The key&#39;s value is written outside Pulumi (the Databricks CLI, a secrets-sync tool, the security team): the component creates its place, its ACLs or grants and its references, and never holds or writes the value. Give no `apiKey` then; without `external`, `apiKey` is required. databricks: no `Secret` child. azure-keyvault: no Key Vault secret child; the vault secret `&lt;secretKey&gt;` is expected in the vault. unity-catalog: no `SecretUc` child; the secret must exist (checked while planning, so a preview names a missing one and how to create it) and its grants are managed. With `adopt`, the existing value is left as it is.
+     * 
+     */
+    public Optional<Output<Boolean>> external() {
+        return Optional.ofNullable(this.external);
     }
 
     /**
@@ -117,6 +134,7 @@ public final class ProviderKeyArgs extends com.pulumi.resources.ResourceArgs {
         this.apiKey = $.apiKey;
         this.envVarName = $.envVarName;
         this.expiresAt = $.expiresAt;
+        this.external = $.external;
         this.name = $.name;
         this.readers = $.readers;
         this.secretKey = $.secretKey;
@@ -141,18 +159,18 @@ public final class ProviderKeyArgs extends com.pulumi.resources.ResourceArgs {
         }
 
         /**
-         * @param apiKey The key material: a non-blank string of at most 128 KB (databricks), 25 KB (azure-keyvault) or 60 KB (unity-catalog). Kept secret end to end; never part of any output or error. Checked before anything is created, as soon as its value is known.
+         * @param apiKey The key material: a non-blank string of at most 128 KB (databricks), 25 KB (azure-keyvault) or 60 KB (unity-catalog). Kept secret end to end; never part of any output or error. Checked before anything is created, as soon as its value is known. Required unless `external` is true, and refused with it.
          * 
          * @return builder
          * 
          */
-        public Builder apiKey(Output<String> apiKey) {
+        public Builder apiKey(@Nullable Output<String> apiKey) {
             $.apiKey = apiKey;
             return this;
         }
 
         /**
-         * @param apiKey The key material: a non-blank string of at most 128 KB (databricks), 25 KB (azure-keyvault) or 60 KB (unity-catalog). Kept secret end to end; never part of any output or error. Checked before anything is created, as soon as its value is known.
+         * @param apiKey The key material: a non-blank string of at most 128 KB (databricks), 25 KB (azure-keyvault) or 60 KB (unity-catalog). Kept secret end to end; never part of any output or error. Checked before anything is created, as soon as its value is known. Required unless `external` is true, and refused with it.
          * 
          * @return builder
          * 
@@ -201,6 +219,27 @@ public final class ProviderKeyArgs extends com.pulumi.resources.ResourceArgs {
          */
         public Builder expiresAt(String expiresAt) {
             return expiresAt(Output.of(expiresAt));
+        }
+
+        /**
+         * @param external The key&#39;s value is written outside Pulumi (the Databricks CLI, a secrets-sync tool, the security team): the component creates its place, its ACLs or grants and its references, and never holds or writes the value. Give no `apiKey` then; without `external`, `apiKey` is required. databricks: no `Secret` child. azure-keyvault: no Key Vault secret child; the vault secret `&lt;secretKey&gt;` is expected in the vault. unity-catalog: no `SecretUc` child; the secret must exist (checked while planning, so a preview names a missing one and how to create it) and its grants are managed. With `adopt`, the existing value is left as it is.
+         * 
+         * @return builder
+         * 
+         */
+        public Builder external(@Nullable Output<Boolean> external) {
+            $.external = external;
+            return this;
+        }
+
+        /**
+         * @param external The key&#39;s value is written outside Pulumi (the Databricks CLI, a secrets-sync tool, the security team): the component creates its place, its ACLs or grants and its references, and never holds or writes the value. Give no `apiKey` then; without `external`, `apiKey` is required. databricks: no `Secret` child. azure-keyvault: no Key Vault secret child; the vault secret `&lt;secretKey&gt;` is expected in the vault. unity-catalog: no `SecretUc` child; the secret must exist (checked while planning, so a preview names a missing one and how to create it) and its grants are managed. With `adopt`, the existing value is left as it is.
+         * 
+         * @return builder
+         * 
+         */
+        public Builder external(Boolean external) {
+            return external(Output.of(external));
         }
 
         /**
@@ -277,9 +316,7 @@ public final class ProviderKeyArgs extends com.pulumi.resources.ResourceArgs {
         }
 
         public ProviderKeyArgs build() {
-            if ($.apiKey == null) {
-                throw new MissingRequiredPropertyException("ProviderKeyArgs", "apiKey");
-            }
+            $.external = Codegen.booleanProp("external").output().arg($.external).def(false).getNullable();
             if ($.name == null) {
                 throw new MissingRequiredPropertyException("ProviderKeyArgs", "name");
             }

@@ -1,0 +1,125 @@
+package workspace
+
+// Workspace groups and the rights a caller holds on a secret scope.
+//
+// A group has members: user names, service principals' application ids and
+// other groups (nested membership counts). The built-in `admins` group is the
+// workspace admins, who may do anything with any scope; `users` is every
+// identity. Groups exist only when a member is added (`add-member`).
+//
+// Rights on a scope (Databricks "Secret ACLs"; the REST API's PutSecret,
+// DeleteSecret, PutAcl, DeleteAcl and DeleteScope pages):
+//
+//	put or delete a secret   WRITE or MANAGE
+//	put or delete an ACL     MANAGE
+//	delete the scope         MANAGE
+//
+// A principal's permission is the highest of its own ACL, the `users` ACL and
+// the ACLs of every group it belongs to; a workspace admin holds MANAGE on
+// every scope.
+
+import (
+	"sort"
+	"strings"
+)
+
+// WorkspaceAdmins is the built-in group of workspace admins.
+const WorkspaceAdmins = "admins"
+
+// Group is a workspace group (members as written: user names, application ids, group names).
+type Group struct {
+	Members []string `json:"members"`
+}
+
+var permissionRank = map[string]int{"READ": 1, "WRITE": 2, "MANAGE": 3}
+
+func (w *Workspace) groups() map[string]*Group {
+	if w.Groups == nil {
+		w.Groups = map[string]*Group{}
+	}
+	return w.Groups
+}
+
+// AddMember adds member to group (created if new); adding twice changes nothing.
+func (w *Workspace) AddMember(group, member string) error {
+	group, member = strings.TrimSpace(group), strings.TrimSpace(member)
+	if group == "" || member == "" {
+		return apiErr(CodeInvalidParam, "group and member must not be empty")
+	}
+	if strings.EqualFold(group, WorkspaceUsers) {
+		return apiErr(CodeInvalidParam, "Group %s is built in: every identity is a member", WorkspaceUsers)
+	}
+	g := w.groups()[strings.ToLower(group)]
+	if g == nil {
+		g = &Group{}
+		w.groups()[strings.ToLower(group)] = g
+	}
+	for _, m := range g.Members {
+		if samePrincipal(m, member) {
+			return nil
+		}
+	}
+	g.Members = append(g.Members, member)
+	sort.Strings(g.Members)
+	return nil
+}
+
+// InGroup tells whether principal is a member of group, directly or through
+// nested groups. Every identity is in `users`.
+func (w *Workspace) InGroup(principal, group string) bool {
+	if strings.EqualFold(group, WorkspaceUsers) {
+		return true
+	}
+	seen := map[string]bool{}
+	var in func(g string) bool
+	in = func(g string) bool {
+		g = strings.ToLower(g)
+		if seen[g] {
+			return false
+		}
+		seen[g] = true
+		grp := w.Groups[g]
+		if grp == nil {
+			return false
+		}
+		for _, m := range grp.Members {
+			if samePrincipal(m, principal) || in(m) {
+				return true
+			}
+		}
+		return false
+	}
+	return in(group)
+}
+
+// IsAdmin tells whether principal is a workspace admin (a member of `admins`).
+func (w *Workspace) IsAdmin(principal string) bool {
+	return w.InGroup(principal, WorkspaceAdmins)
+}
+
+// scopeRight is principal's effective permission on scope s ("" if none).
+func (w *Workspace) scopeRight(s *Scope, principal string) string {
+	if w.IsAdmin(principal) {
+		return "MANAGE"
+	}
+	best := ""
+	for p, perm := range s.ACLs {
+		if (samePrincipal(p, principal) || w.InGroup(principal, p)) && permissionRank[perm] > permissionRank[best] {
+			best = perm
+		}
+	}
+	return best
+}
+
+// RequireScopeRight refuses caller unless it holds at least need (WRITE or
+// MANAGE) on scope, in the words of the Secrets API.
+func (w *Workspace) RequireScopeRight(scope, caller, need string) error {
+	s, err := w.Scope(scope)
+	if err != nil {
+		return err
+	}
+	if permissionRank[w.scopeRight(s, caller)] >= permissionRank[need] {
+		return nil
+	}
+	return apiErr(CodePermissionDenied, "User %s does not have %s permission on scope %s to perform this action.", caller, need, scope)
+}
