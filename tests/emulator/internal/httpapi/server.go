@@ -22,6 +22,12 @@ import (
 	"llmkeyvault/tests/emulator/internal/workspace"
 )
 
+// HostMetadataPath is the workspace's discovery document.
+const HostMetadataPath = "/.well-known/databricks-config"
+
+// WorkspaceID is the emulated workspace's id.
+const WorkspaceID = "1000000000000001"
+
 // CallsPath is where the counts of calls served are read (not a Databricks path).
 const CallsPath = "/emulator/calls"
 
@@ -100,6 +106,14 @@ func (s *Server) count(key string) {
 func (s *Server) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	if r.URL.Path == CallsPath {
 		writeJSON(rw, http.StatusOK, map[string]any{"calls": s.Calls()})
+		return
+	}
+	if r.URL.Path == HostMetadataPath {
+		// The unauthenticated discovery document databricks-sdk reads when it
+		// starts (Config._resolve_host_metadata); the emulator names only the
+		// workspace id, so the client keeps the authentication it was given.
+		s.count("GET host-metadata")
+		writeJSON(rw, http.StatusOK, map[string]any{"workspace_id": WorkspaceID})
 		return
 	}
 	if s.Token != "" && r.Header.Get("Authorization") != "Bearer "+s.Token {
