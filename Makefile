@@ -31,18 +31,19 @@ help:
 
 -include $(sort $(wildcard mk/*.mk))
 
-$(VENV)/.installed: provider/pyproject.toml
+$(VENV)/.installed: provider/pyproject.toml audit/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e 'provider[test]'
+	$(PY) -m pip install --quiet -e ./audit
 	touch $@
 
 venv: $(VENV)/.installed
 
 lint: venv $(TOOLS_BIN)/actionlint
 	$(TOOLS_BIN)/actionlint
-	$(VENV)/bin/ruff check provider tests bench devtools offline policy
-	$(VENV)/bin/ruff format --check provider tests bench devtools offline policy
+	$(VENV)/bin/ruff check provider tests bench devtools offline policy audit
+	$(VENV)/bin/ruff format --check provider tests bench devtools offline policy audit
 	$(VENV)/bin/mypy
 
 test-fast: venv

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from databricks.sdk import WorkspaceClient
-from databricks.sdk.errors import DatabricksError
+from databricks.sdk.errors.base import DatabricksError
 
 from llmkeyvault_audit import render
 from llmkeyvault_audit.analyse import Auditor
@@ -54,20 +54,44 @@ def parser() -> argparse.ArgumentParser:
     target.add_argument("--stack", help="the vault stack, ORG/PROJECT/STACK, read with `pulumi stack output --json`")
     target.add_argument("--cwd", type=Path, help="folder to run pulumi in (the vault's project), with --stack")
     target.add_argument("--pulumi", help="the Pulumi CLI to run (default: pulumi on PATH)")
-    target.add_argument("--stack-outputs", type=Path, metavar="FILE",
-                        help="the stack's outputs as `pulumi stack output --json` printed them")
+    target.add_argument(
+        "--stack-outputs",
+        type=Path,
+        metavar="FILE",
+        help="the stack's outputs as `pulumi stack output --json` printed them",
+    )
     target.add_argument("--scope", action="append", default=[], metavar="NAME", help="a secret scope (repeatable)")
-    target.add_argument("--uc-secret", action="append", default=[], metavar="CATALOG.SCHEMA.NAME",
-                        help="a Unity Catalog secret (repeatable)")
+    target.add_argument(
+        "--uc-secret",
+        action="append",
+        default=[],
+        metavar="CATALOG.SCHEMA.NAME",
+        help="a Unity Catalog secret (repeatable)",
+    )
     a.add_argument("--format", choices=("table", "json", "markdown"), default="table")
-    a.add_argument("--fail-on", default="high", metavar="SEVERITY",
-                   help="exit 1 when a finding is at or above this: info, low, medium, high (default), critical")
-    a.add_argument("--deployer", help="the identity that deploys the stack (default: the identity the audit runs as); "
-                   "its own MANAGE is reported, not drift")
-    a.add_argument("--warning-days", type=int, default=14,
-                   help="a key expiring within this many days is a finding (the stack's rotationWarningDays; default 14)")
-    a.add_argument("--progress", choices=("auto", "always", "never"), default="auto",
-                   help="show progress on standard error (auto: when it is a terminal)")
+    a.add_argument(
+        "--fail-on",
+        default="high",
+        metavar="SEVERITY",
+        help="exit 1 when a finding is at or above this: info, low, medium, high (default), critical",
+    )
+    a.add_argument(
+        "--deployer",
+        help="the identity that deploys the stack (default: the identity the audit runs as); "
+        "its own MANAGE is reported, not drift",
+    )
+    a.add_argument(
+        "--warning-days",
+        type=int,
+        default=14,
+        help="a key expiring within this many days is a finding (the stack's rotationWarningDays; default 14)",
+    )
+    a.add_argument(
+        "--progress",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="show progress on standard error (auto: when it is a terminal)",
+    )
     return p
 
 
@@ -114,8 +138,14 @@ def audit(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     target["deployer"] = deployer
     step, stop = _progress(args.progress, err)
     try:
-        report = Auditor(ws, declared, deployer=deployer, warning_days=args.warning_days,
-                         now=datetime.now(timezone.utc), progress=step).run(target)
+        report = Auditor(
+            ws,
+            declared,
+            deployer=deployer,
+            warning_days=args.warning_days,
+            now=datetime.now(timezone.utc),
+            progress=step,
+        ).run(target)
     finally:
         stop()
     {"table": render.table, "json": render.as_json, "markdown": render.markdown}[args.format](report, out)

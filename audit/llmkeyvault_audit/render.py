@@ -79,7 +79,8 @@ def markdown(report: Report, out: TextIO) -> None:
     if report.findings:
         out.write("| Severity | Finding | Where | Principal | Detail |\n|---|---|---|---|---|\n")
         for f in report.findings:
-            out.write(f"| {f.severity.label} | {f.code} | {_md(f.key or '')} | {_md(f.principal or '')} | {_md(f.message)} |\n")
+            where, who = _md(f.key or ""), _md(f.principal or "")
+            out.write(f"| {f.severity.label} | {f.code} | {where} | {who} | {_md(f.message)} |\n")
     else:
         out.write("No findings.\n")
     out.write("\n### Who can use each key\n\n")

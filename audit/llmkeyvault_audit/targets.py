@@ -64,7 +64,7 @@ def declared_from_outputs(outputs: dict[str, Any]) -> Declared:
     if not sets:
         raise TargetError(
             "the stack's outputs hold no llmkeyvault outputs (grants, scopes, scopeNames or secretFullNames): "
-            "export them from the program, e.g. `pulumi.export(\"grants\", vault.grants)`"
+            'export them from the program, e.g. `pulumi.export("grants", vault.grants)`'
         )
     d = Declared(from_stack=True)
     for out in sets:

@@ -80,7 +80,7 @@ class Workspace:
     def me(self) -> str:
         if self._me is None:
             user = self.client.current_user.me()
-            self._me = user.user_name or user.application_id or user.display_name or ""
+            self._me = user.user_name or user.display_name or ""
         return self._me
 
     # Secret scopes.
@@ -116,14 +116,18 @@ class Workspace:
     def _group_index(self) -> dict[str, str]:
         if self._groups_by_name is None:
             self._groups_by_name = {
-                g.display_name: g.id for g in self.client.groups.list(attributes="id,displayName") if g.display_name and g.id
+                g.display_name: g.id
+                for g in self.client.groups.list(attributes="id,displayName")
+                if g.display_name and g.id
             }
         return self._groups_by_name
 
     def _user_index(self) -> dict[str, str]:
         if self._users_by_id is None:
             self._users_by_id = {
-                u.id: u.user_name for u in self.client.users.list(attributes="id,userName", count=1000) if u.id and u.user_name
+                u.id: u.user_name
+                for u in self.client.users.list(attributes="id,userName", count=1000)
+                if u.id and u.user_name
             }
         return self._users_by_id
 
@@ -172,7 +176,7 @@ class Workspace:
             for kind, mid, display in self._members(gid):
                 if kind == "Groups":
                     name = names_by_id.get(mid, display)
-                    step = chain + (f"{gname} has member group {name}",)
+                    step = (*chain, f"{gname} has member group {name}")
                     if ("group", name) not in seen:
                         seen.add(("group", name))
                         out.append(Member(name, "group", step))
@@ -183,12 +187,12 @@ class Workspace:
                     name = self._sp_index().get(mid, display)
                     if ("service_principal", name) not in seen:
                         seen.add(("service_principal", name))
-                        out.append(Member(name, "service_principal", chain + (f"{gname} has member {name}",)))
+                        out.append(Member(name, "service_principal", (*chain, f"{gname} has member {name}")))
                 else:
                     name = self._user_index().get(mid, display)
                     if ("user", name) not in seen:
                         seen.add(("user", name))
-                        out.append(Member(name, "user", chain + (f"{gname} has member {name}",)))
+                        out.append(Member(name, "user", (*chain, f"{gname} has member {name}")))
         self._expanded[group] = out
         return out
 
