@@ -253,7 +253,15 @@ class Auditor:
                     if securable == "secret":
                         have.add((low, privilege))
                     declared = securable == "secret" and (full_name, low, privilege) in self.declared.grants
-                    if self.declared.from_stack and not declared:
+                    if self.declared.from_stack and not declared and self._is_deployer(principal):
+                        self.find(
+                            Severity.INFO,
+                            "deployer-manage",
+                            full_name,
+                            principal,
+                            f"the deploying identity {principal} holds {privilege} on {securable} {name}",
+                        )
+                    elif self.declared.from_stack and not declared:
                         self.find(
                             Severity.HIGH,
                             "undeclared-access",
