@@ -15,9 +15,9 @@ from urllib.request import urlopen
 
 import pytest
 from conftest import make
+from llmkeyvault_audit.cli import main
 
 from devtools.local_stack import EMULATOR_CLI
-from llmkeyvault_audit.cli import main
 
 pytestmark = pytest.mark.slow
 
@@ -42,7 +42,7 @@ class Rest:
         )
 
     def calls(self) -> dict[str, int]:
-        with urlopen(self.url + "/emulator/calls") as r:  # noqa: S310 (a local test server)
+        with urlopen(self.url + "/emulator/calls") as r:
             calls: dict[str, int] = json.load(r)["calls"]
         return calls
 
