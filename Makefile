@@ -58,6 +58,7 @@ test: lint tools tools-test build emulator emulator-test examples-deps java-deps
 bench: venv pulumi examples-deps-yaml build emulator examples-deps-python $(EXAMPLE_PYTHON_DATABRICKS)
 	$(PY) bench/bench_provider.py
 	LLMKEYVAULT_PULUMI=$(PULUMI) $(PY) bench/bench_e2e.py
+	$(PY) bench/bench_audit.py
 
 clean:
 	rm -rf $(VENV) bin build dist

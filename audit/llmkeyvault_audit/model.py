@@ -7,7 +7,7 @@ fields are only ever added, and `version` changes if one is removed or changes m
 from __future__ import annotations
 
 import enum
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 REPORT_VERSION = 1
@@ -79,8 +79,31 @@ class KeyReport:
     access: list[Access] = field(default_factory=list)
     references: list[Reference] = field(default_factory=list)
 
-    def readers(self) -> list[Access]:
-        return [a for a in self.access if a.permission not in ("REFERENCE_SECRET",)]
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "backend": self.backend,
+            "provider": self.provider,
+            "scope": self.scope,
+            "key": self.key,
+            "full_name": self.full_name,
+            "present": self.present,
+            "external": self.external,
+            "expires_at": self.expires_at,
+            "access": [
+                {
+                    "principal": a.principal,
+                    "kind": a.kind,
+                    "permission": a.permission,
+                    "source": a.source,
+                    "path": list(a.path),
+                }
+                for a in self.access
+            ],
+            "references": [
+                {"kind": r.kind, "name": r.name, "creator": r.creator, "field": r.field} for r in self.references
+            ],
+        }
 
 
 @dataclass(frozen=True)
@@ -119,14 +142,7 @@ class Report:
         return {
             "version": REPORT_VERSION,
             "target": self.target,
-            "keys": [
-                {
-                    **{k: v for k, v in asdict(key).items() if k not in ("access", "references")},
-                    "access": [{**asdict(a), "path": list(a.path)} for a in key.access],
-                    "references": [asdict(r) for r in key.references],
-                }
-                for key in self.keys
-            ],
+            "keys": [key.to_json() for key in self.keys],
             "findings": [f.to_json() for f in self.findings],
             "summary": {"keys": len(self.keys), "findings": counts, "apiCalls": self.api_calls},
         }
