@@ -82,7 +82,7 @@ dist: dist-plugin dist-sdks
 DEMO_EXAMPLE ?= aws-python
 DEMO_CONSUMER ?= serving-yaml
 .PHONY: demo-deps
-demo-deps: pulumi bin/pulumi-resource-llmkeyvault emulator examples-deps-python examples-deps-$(call example-runtime,$(DEMO_EXAMPLE)) \
+demo-deps: pulumi bin/pulumi-resource-llmkeyvault emulator audit-cli examples-deps-python examples-deps-$(call example-runtime,$(DEMO_EXAMPLE)) \
 		$(if $(DEMO_CONSUMER),examples-deps-$(call example-runtime,$(DEMO_CONSUMER)))
 demo:
 	@$(MAKE) --no-print-directory -j3 demo-deps

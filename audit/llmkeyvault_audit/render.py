@@ -45,7 +45,7 @@ def table(report: Report, out: TextIO, *, width: int | None = None) -> None:
         for j, a in enumerate(key.access):
             access.add_row(title if j == 0 else "", a.principal, a.kind, a.permission, " > ".join(a.path))
         for r in key.references:
-            access.add_row("", r.name, r.kind, "references", f"{r.field} (created by {r.creator})")
+            access.add_row("", r.name, r.kind, "references", f"{r.field} (creator {r.creator})")
         access.add_section()
     console.print(access)
     findings = Table(title="Findings")
@@ -90,5 +90,5 @@ def markdown(report: Report, out: TextIO) -> None:
         for a in key.access:
             out.write(f"| {_md(a.principal)} | {a.kind} | {a.permission} | {_md(' > '.join(a.path))} |\n")
         for r in key.references:
-            out.write(f"| {_md(r.name)} | {r.kind} | references | {_md(r.field)} (created by {_md(r.creator)}) |\n")
+            out.write(f"| {_md(r.name)} | {r.kind} | references | {_md(r.field)} (creator {_md(r.creator)}) |\n")
         out.write("\n")
