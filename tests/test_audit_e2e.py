@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import yaml
 from conftest import make
-from test_audit import TOKEN, start_rest
+from test_audit import DEPLOYER, TOKEN, start_rest
 
 from devtools.local_stack import EMULATOR_CLI, PULUMI, LocalStack
 
@@ -34,6 +34,26 @@ PROGRAM: dict[str, Any] = {
                 "scopeName": "audit-keys",
                 "providers": [{"name": "openai", "apiKey": "${apiKey}"}],
                 "readers": ["llm-readers"],
+            },
+        },
+        "endpoint": {
+            "type": "databricks:ModelServing",
+            "properties": {
+                "name": "llm-chat",
+                "config": {
+                    "servedEntities": [
+                        {
+                            "name": "openai-chat",
+                            "externalModel": {
+                                "provider": "openai",
+                                "name": "gpt-4o",
+                                "task": "llm/v1/chat",
+                                "openaiConfig": {"openaiApiKey": '${keys.secretReferences["openai"]}'},
+                            },
+                            "environmentVars": "${keys.environmentVariables}",
+                        }
+                    ]
+                },
             },
         },
         "ucKeys": {
@@ -107,6 +127,17 @@ def test_hand_made_access_is_found_with_every_reader_and_path_then_cleared(tmp_p
         code, report, _ = audit()
         assert code == 0, report["findings"]
         assert {k["id"] for k in report["keys"]} == {"audit-keys/openai-api-key", "main.llm_keys.anthropic_api_key"}
+        (openai,) = [k for k in report["keys"] if k["id"] == "audit-keys/openai-api-key"]
+        fields = {(r["kind"], r["name"], r["creator"], r["field"]) for r in openai["references"]}
+        assert fields == {
+            (
+                "serving_endpoint",
+                "llm-chat",
+                DEPLOYER,
+                "config.served_entities[0].external_model.openai_config.openai_api_key",
+            ),
+            ("serving_endpoint", "llm-chat", DEPLOYER, "config.served_entities[0].environment_vars.OPENAI_API_KEY"),
+        }
 
         # By hand: an ACL, a user added to the reader group, `account users` on the schema.
         emu("put-acl", "--scope", "audit-keys", "--principal", "contractor@example.com", "--permission", "MANAGE")
