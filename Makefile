@@ -32,18 +32,20 @@ help:
 
 -include $(sort $(wildcard mk/*.mk))
 
-$(VENV)/.installed: provider/pyproject.toml
+$(VENV)/.installed: provider/pyproject.toml audit/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e 'provider[test]'
+	$(PY) -m pip install --quiet -e ./audit
 	touch $@
 
 venv: $(VENV)/.installed
 
 lint: venv $(TOOLS_BIN)/actionlint
 	$(TOOLS_BIN)/actionlint
-	$(VENV)/bin/ruff check provider tests bench devtools offline policy
-	$(VENV)/bin/ruff format --check provider tests bench devtools offline policy
+	$(TOOLS_BIN)/actionlint examples/ci/audit-nightly.yml
+	$(VENV)/bin/ruff check provider tests bench devtools offline policy audit
+	$(VENV)/bin/ruff format --check provider tests bench devtools offline policy audit
 	$(VENV)/bin/mypy
 
 test-fast: venv
@@ -62,6 +64,7 @@ test: lint tools tools-test build emulator emulator-test examples-deps java-deps
 bench: venv pulumi examples-deps-yaml build emulator examples-deps-python $(EXAMPLE_PYTHON_DATABRICKS)
 	$(PY) bench/bench_provider.py
 	LLMKEYVAULT_PULUMI=$(PULUMI) $(PY) bench/bench_e2e.py
+	$(PY) bench/bench_audit.py
 
 clean:
 	rm -rf $(VENV) bin build dist
@@ -91,7 +94,7 @@ dist: dist-plugin dist-sdks
 DEMO_EXAMPLE ?= aws-python
 DEMO_CONSUMER ?= serving-yaml
 .PHONY: demo-deps
-demo-deps: pulumi bin/pulumi-resource-llmkeyvault emulator examples-deps-python examples-deps-$(call example-runtime,$(DEMO_EXAMPLE)) \
+demo-deps: pulumi bin/pulumi-resource-llmkeyvault emulator audit-cli examples-deps-python examples-deps-$(call example-runtime,$(DEMO_EXAMPLE)) \
 		$(if $(DEMO_CONSUMER),examples-deps-$(call example-runtime,$(DEMO_CONSUMER)))
 demo:
 	@$(MAKE) --no-print-directory -j3 demo-deps

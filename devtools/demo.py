@@ -32,6 +32,7 @@ from typing import Any
 
 import yaml
 
+from devtools.audit_demo import audit_after_a_hand_added_acl
 from devtools.local_stack import ROOT, LocalStack
 from devtools.programs import driver_for
 from devtools.workspace import DEPLOYER
@@ -180,6 +181,8 @@ def main() -> int:
         else:
             vault_stack = f"organization/{project_name(source)}/{stack.stack}"
             deploy_consumer(args.consumer, shared, vault_stack, readers_config(source))
+    if outputs.get("scopes"):
+        audit_after_a_hand_added_acl(stack, outputs["scopes"][0], f"organization/{project_name(source)}/{stack.stack}")
     return 0
 
 

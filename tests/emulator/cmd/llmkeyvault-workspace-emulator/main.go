@@ -91,6 +91,7 @@ func pluginNames() []string {
 func cli(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		fmt.Fprintf(stdout, usage, provider.DefaultIdentity, strings.Join(pluginNames(), ", "))
+		fmt.Fprintf(stdout, principalsUsage, provider.DefaultIdentity)
 		if len(args) == 0 {
 			return 2
 		}
@@ -104,6 +105,8 @@ func cli(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stdout, "%s\t%s\t%s\n", n, pkg.Name, pkg.Version())
 		}
 		return 0
+	case "serve":
+		return serveHTTP(args[1:], stdout, stderr)
 	case "dump", "reset":
 	default:
 		if c, ok := commands[cmd]; ok {

@@ -220,6 +220,8 @@ type Workspace struct {
 	// Model Serving and AI Gateway (serving.go).
 	ServingEndpoints      map[string]*ServingEndpoint      `json:"servingEndpoints"`
 	ModelProviderServices map[string]*ModelProviderService `json:"modelProviderServices"`
+	// Users, service principals and groups (principals.go).
+	Principals
 	// CreateCounters counts Create calls per kind (failed ones included); the
 	// fault injection hook keys on them.
 	CreateCounters map[string]int64 `json:"createCounters"`
@@ -267,6 +269,7 @@ func (w *Workspace) normalize() {
 	if w.CreateCounters == nil {
 		w.CreateCounters = map[string]int64{}
 	}
+	w.normalizePrincipals()
 	if w.CallCounters == nil {
 		w.CallCounters = map[string]int64{}
 	}
