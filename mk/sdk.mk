@@ -83,6 +83,14 @@ endef
 
 dist-sdks: dist-sdk-python dist-sdk-nodejs dist-sdk-go dist-sdk-dotnet dist-sdk-java
 
+# One language's artefacts alone, e.g. `make dist-plugin dist-python` for a Python-only team.
+.PHONY: dist-python dist-nodejs dist-go dist-dotnet dist-java
+dist-python: dist-sdk-python
+dist-nodejs: dist-sdk-nodejs
+dist-go: dist-sdk-go
+dist-dotnet: dist-sdk-dotnet
+dist-java: dist-sdk-java
+
 # Wheel and sdist, built by `python -m build` (installed into .venv on first use).
 dist-sdk-python: | $(VENV)/.installed
 	$(call sdk-copy,python)

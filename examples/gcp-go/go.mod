@@ -3,7 +3,7 @@ module github.com/llmkeyvault/pulumi-llmkeyvault/examples/gcp-go
 go 1.26.6
 
 require (
-	github.com/llmkeyvault/pulumi-llmkeyvault/sdk/go v0.1.0
+	github.com/llmkeyvault/pulumi-llmkeyvault/sdk/go v0.2.0
 	github.com/pulumi/pulumi/sdk/v3 v3.274.1
 )
 
