@@ -560,7 +560,7 @@ def test_secret_principals_sent_one_by_one_never_name_a_child(engine: StandinEng
     provider reader or referencer is digested in child names, and every output is secret."""
     from google.protobuf import json_format
 
-    cases = {
+    cases: dict[str, dict[str, Any]] = {
         "per-provider": {
             "providers": [openai(readers=["ds", secret_output("svc-private-reader")])],
             "scopePerProvider": True,
