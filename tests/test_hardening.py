@@ -22,12 +22,21 @@ import pytest
 from conftest import FAKE_KEYS, assert_no_key_in
 from llmkeyvault_provider import InvalidInput, LlmKeyVault
 from llmkeyvault_provider.args import read_args
+from llmkeyvault_provider.outputs import final_names, render_outputs
 from llmkeyvault_provider.plan import plan_vault
 from llmkeyvault_provider.provider import WITHHELD
 from pulumi.runtime.proto import errors_pb2, status_pb2
 from support.fake_keys import fake_keys
 from support.mocks import Run, run_with_mocks
-from support.standin_engine import UNKNOWN, ProviderProcess, StandinEngine, from_wire, is_secret, secret
+from support.standin_engine import (
+    SIG_KEY,
+    UNKNOWN,
+    ProviderProcess,
+    StandinEngine,
+    from_wire,
+    is_secret,
+    secret,
+)
 
 pytestmark = [pytest.mark.provider, pytest.mark.slow]
 
@@ -57,6 +66,18 @@ def assert_nothing_secret_in(text: str) -> None:
     assert_no_key_in(text)
     for value in NEVER_SHOWN:
         assert value not in text, "a key-shaped value was echoed"
+
+
+#: the signature of an output value on the wire: how the engine sends each secret value of
+#: a list or object apart (a secret provider name inside ``providers``, say)
+OUTPUT_VALUE_SIG = "d0e6a833031e9bbcd3f4e8bde6ca49a4"
+SECRET_NAME = "team-private-7f3a"
+MIB = 1024 * 1024
+
+
+def secret_output(value: Any) -> dict[str, Any]:
+    """``value`` as the engine sends a secret inside a list or object: an output value of its own."""
+    return {SIG_KEY: OUTPUT_VALUE_SIG, "value": value, "secret": True}
 
 
 def openai(**fields: Any) -> dict[str, Any]:
@@ -226,6 +247,62 @@ CASES: dict[str, Case] = {
         preview=True,
         in_process=False,
     ),
+    # huge values: refused by their length, with the path, before any other check reads them
+    "1 MiB scopeName": Case({"providers": [openai()], "scopeName": "s" * MIB}, ("scopeName",)),
+    "1 MiB secretKey": Case({"providers": [openai(secretKey="k" * MIB)]}, ("providers[0].secretKey",)),
+    "1 MiB envVarName": Case({"providers": [openai(envVarName="V" * MIB)]}, ("providers[0].envVarName",)),
+    "1 MiB catalog": Case(
+        {"providers": [openai()], "backend": "unity-catalog", "unityCatalog": {"catalog": "c" * MIB, "schema": "s"}},
+        ("unityCatalog.catalog",),
+    ),
+    "5 MiB secretKey and scopeName": Case(
+        {"providers": [openai(secretKey="k" * 5 * MIB)], "scopeName": "s" * 5 * MIB},
+        ("providers[0].secretKey", "scopeName"),
+    ),
+    "1 MiB reader among ordinary ones": Case(
+        {"providers": [openai()], "readers": ["ds", "r" * MIB, "users"]}, ("readers[1]", "readers[2]")
+    ),
+    # expiry out of Python's range once in UTC
+    "expiresAt past year 9999 in UTC": Case(
+        {"providers": [openai(expiresAt="9999-12-31T23:59:59-01:00")]}, ("providers[0].expiresAt",)
+    ),
+    "expiresAt before year 1 in UTC": Case(
+        {"providers": [openai(expiresAt="0001-01-01T00:00:00+01:00")]}, ("providers[0].expiresAt",)
+    ),
+    # a secret value where it would become a plain name: refused without its value
+    "secret provider name": Case(
+        {"providers": [{"name": secret_output(SECRET_NAME), "apiKey": secret_output(FAKE_KEYS["openai"])}]},
+        ("providers[0].name",),
+        in_process=False,
+    ),
+    "secret 32-hex provider name": Case(
+        {"providers": [{"name": secret_output(PASTED["azure-openai"]), "apiKey": secret(FAKE_KEYS["openai"])}]},
+        ("providers[0].name",),
+        in_process=False,
+    ),
+    "secret secretKey and envVarName": Case(
+        {"providers": [openai(secretKey=secret_output(SECRET_NAME), envVarName=secret_output("TEAM_PRIVATE"))]},
+        ("providers[0].secretKey", "providers[0].envVarName"),
+        in_process=False,
+    ),
+    "secret unity catalog schema": Case(
+        {
+            "providers": [openai()],
+            "backend": "unity-catalog",
+            "unityCatalog": {"catalog": "main", "schema": secret_output(SECRET_NAME)},
+        },
+        ("unityCatalog.schema",),
+        in_process=False,
+    ),
+    "secret unity catalog as one object": Case(
+        {
+            "providers": [openai()],
+            "backend": "unity-catalog",
+            "unityCatalog": secret({"catalog": "main", "schema": SECRET_NAME}),
+        },
+        ("unityCatalog",),
+        in_process=False,
+    ),
     # an input that arrived secret: refused without its value
     "secret scopeName that is not a scope name": Case(
         {"providers": [openai()], "scopeName": secret("team/private-scope")},
@@ -237,6 +314,14 @@ CASES: dict[str, Case] = {
 
 def test_at_least_40_adversarial_cases() -> None:
     assert len(CASES) >= 40
+
+
+def test_the_expiry_is_written_with_a_four_digit_year() -> None:
+    plan = plan_vault(
+        "llm",
+        read_args({"providers": [{"name": "openai", "apiKey": "sk-test-0", "expiresAt": "0999-06-01T00:00:00Z"}]}),
+    )
+    assert render_outputs(plan, final_names(plan, None))["expirations"] == {"openai": "0999-06-01T00:00:00Z"}
 
 
 def wire_details(error: grpc.RpcError) -> list[tuple[str, str]]:
@@ -266,9 +351,13 @@ def test_refused_over_grpc_before_anything_is_registered(
     assert len(named) == len(set(named)), "one detail per field"
     text = (error.details() or "") + json.dumps(details)
     assert "Traceback" not in text
+    assert len(text) < 8000, f"a refusal of {len(text)} characters"
     assert_nothing_secret_in(text)
-    if case_id.startswith("secret scopeName"):
-        assert "private-scope" not in text
+    if case_id.startswith("secret"):
+        assert "private" not in text
+    if "MiB" in case_id:
+        assert "x" * 100 not in text and "k" * 100 not in text and "s" * 100 not in text
+        assert all(path.endswith(WITHHELD) for path, reason in details if "characters;" in reason)
     new_logs = "\n".join(engine.recorder.logs[logs_before:])
     assert_nothing_secret_in(new_logs)
     assert len(engine.recorder.registrations) == before, "nothing is registered for a refused input"
@@ -479,3 +568,32 @@ def test_grant_planning_is_linear() -> None:
     # Linear work is a fixed cost plus the same steps per provider: the share per provider can only
     # fall as providers are added. A scan of every provider for each one would make it ten times larger.
     assert growth <= 1.05, f"the planner's steps per provider at 1000 providers are {growth:.2f}x those at 100"
+
+
+def test_secret_principals_sent_one_by_one_never_name_a_child(engine: StandinEngine, plugin: ProviderProcess) -> None:
+    """The engine sends each secret of a list as an output value of its own: a secret
+    provider reader or referencer is digested in child names, and every output is secret."""
+    from google.protobuf import json_format
+
+    cases: dict[str, dict[str, Any]] = {
+        "per-provider": {
+            "providers": [openai(readers=["ds", secret_output("svc-private-reader")])],
+            "scopePerProvider": True,
+        },
+        "referencer": {
+            "providers": [openai()],
+            "backend": "unity-catalog",
+            "unityCatalog": {"catalog": "main", "schema": "llm_keys"},
+            "referencers": [secret_output("svc-private-referencer")],
+        },
+    }
+    for name, inputs in cases.items():
+        response = plugin.stub.Construct(engine.construct_request(f"secret-{name}", inputs))
+        state = json_format.MessageToDict(response.state)
+        assert is_secret(state["grants"]), name
+        children = [r for r in engine.recorder.registrations if f"LlmKeyVault::secret-{name}" in r.parent]
+        assert children, name
+        for child in children:
+            assert "private" not in child.name and "private" not in child.urn, child.name
+        digested = [c for c in children if "principal-" in c.name]
+        assert digested, f"{name}: no child named by a digest"

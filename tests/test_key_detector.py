@@ -70,6 +70,12 @@ def inputs_with(field: str, value: str) -> tuple[str, dict[str, Any]]:
     raise AssertionError(f"no such field {field}")
 
 
+def plan_field(field: str, value: str) -> None:
+    """Plan with ``value`` in ``field``; raises ``InvalidInput`` when it is refused."""
+    resource, inputs = inputs_with(field, value)
+    plan_vault(resource, read_args(inputs))
+
+
 def test_the_corpus_is_large_and_holds_every_kind_of_name() -> None:
     assert len(NAMES) >= 50
     kinds = {field for field, _ in NAMES}
@@ -82,8 +88,7 @@ def test_the_corpus_is_large_and_holds_every_kind_of_name() -> None:
 def test_an_ordinary_name_passes(field: str, name: str) -> None:
     generated = field in ("catalog", "schema")
     assert rules.key_material_problem(name, bare_tokens=not generated) is None
-    resource, inputs = inputs_with(field, name)
-    plan_vault(resource, read_args(inputs))  # raises InvalidInput if refused
+    plan_field(field, name)
 
 
 def test_at_least_30_key_formats_with_sources_and_a_fake_of_each() -> None:
@@ -151,10 +156,10 @@ def test_32_hex_is_refused_in_names_and_principals_but_not_in_uc_names() -> None
             plan_vault(resource, read_args(inputs))
         assert any(e.path == field and "Azure OpenAI" in e.reason for e in caught.value.errors), field
     for field in GENERATED_NAME_FIELDS:
-        plan_vault(*(lambda r, i: (r, read_args(i)))(*inputs_with(field, hex32)))
+        plan_field(field, hex32)
     # An application id is a UUID with dashes: the same hex digits, and no key.
     uuid = f"{hex32[:8]}-{hex32[8:12]}-{hex32[12:16]}-{hex32[16:20]}-{hex32[20:]}"
-    plan_vault(*(lambda r, i: (r, read_args(i)))(*inputs_with("readers[0]", uuid)))
+    plan_field("readers[0]", uuid)
 
 
 def test_every_random_32_hex_key_is_refused() -> None:

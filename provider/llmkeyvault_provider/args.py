@@ -201,8 +201,9 @@ def _strings(value: Any, path: str, problems: Problems) -> tuple[str, ...]:
     out: list[str] = []
     for i, item in enumerate(value):
         checked = _string(item, f"{path}[{i}]", problems, required=True)
-        if checked is not None:
-            out.append(checked)
+        # A refused item keeps its place, so that the items after it keep their paths; the
+        # planner skips it (it is refused), and a refused input is never planned.
+        out.append(checked if checked is not None else f"(refused {path}[{i}])")
     return tuple(out)
 
 
