@@ -247,7 +247,6 @@ class Context:
     allowance: Allowance | None = None
     #: "catalog.schema" (lower case) of every Unity Catalog secret in the stack
     secret_schemas: frozenset[str] = frozenset()
-    stack: bool = False
 
     @property
     def secret_catalogs(self) -> frozenset[str]:
@@ -723,7 +722,7 @@ def stack_contexts(resources: Sequence[StackResource]) -> dict[str, Context]:
                 schemas.add(f"{catalog}.{schema}".lower())
     frozen = frozenset(schemas)
     return {
-        r.urn: Context(allowances.get(r.opts.parent or ""), frozen, stack=True)
+        r.urn: Context(allowances.get(r.opts.parent or ""), frozen)
         for r in resources
         if r.resource_type not in (VAULT_TYPE, VAULT_PROVIDER_TYPE)
     }
