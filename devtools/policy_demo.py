@@ -2,9 +2,11 @@
 
 Previews, against the workspace emulator and with ``--policy-pack policy``, first
 a program written the way teams kept LLM keys before LlmKeyVault (raw
-pulumi-databricks, tests/e2e/raw-databricks), which the pack stops, then an
-example that uses the component, which passes with no violation. Nothing is
-deployed. State and the emulated workspace live in build/policy-demo/.
+pulumi-databricks, tests/e2e/raw-databricks), which the pack stops; then the same
+kind of grant placed under a real LlmKeyVault, which the pack stops too, since the
+component did not make it; then an example that uses the component, which passes
+with no violation. Nothing is deployed. State and the emulated workspace live in
+build/policy-demo/.
 """
 
 from __future__ import annotations
@@ -21,6 +23,24 @@ from devtools.programs import driver_for
 
 POLICY_PACK = ROOT / "policy"
 RAW_PROGRAM = ROOT / "tests" / "e2e" / "raw-databricks"
+#: an ACL every user manages, placed under a real LlmKeyVault as if it were the component's
+UNDER_THE_COMPONENT = """\
+name: llm-keys-under-the-component
+runtime: yaml
+config:
+  openaiApiKey: {type: string, secret: true}
+resources:
+  llmKeys:
+    type: llmkeyvault:LlmKeyVault
+    properties:
+      providers:
+        - {name: openai, apiKey: "${openaiApiKey}"}
+      readers: [data-science]
+  everyoneManages:
+    type: databricks:SecretAcl
+    properties: {scope: "${llmKeys.scopes[0]}", principal: users, permission: MANAGE}
+    options: {parent: "${llmKeys}"}
+"""
 
 
 def policy_section(result: Result) -> str:
@@ -38,7 +58,7 @@ def preview_with_pack(source: Path, root: Path, *extra: str) -> tuple[LocalStack
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("example", nargs="?", default="yaml", help="folder under examples/ to preview second")
+    parser.add_argument("example", nargs="?", default="yaml", help="folder under examples/ to preview last")
     parser.add_argument("--dir", type=Path, default=ROOT / "build" / "policy-demo")
     args = parser.parse_args()
     shutil.rmtree(args.dir, ignore_errors=True)
@@ -49,11 +69,19 @@ def main() -> int:
     print(policy_section(raw))
     print(f"   -> pulumi preview exited {raw.returncode}: the mandatory violations stop it.\n")
 
-    print(f"2. examples/{args.example}, which keeps its keys through LlmKeyVault:\n")
+    print("2. The same kind of grant given `options: parent: ${llmKeys}`, a real LlmKeyVault:\n")
+    source = args.dir / "under-the-component-source"
+    source.mkdir(parents=True)
+    (source / "Pulumi.yaml").write_text(UNDER_THE_COMPONENT, encoding="utf-8")
+    _, under = preview_with_pack(source, args.dir / "under-the-component")
+    print(policy_section(under))
+    print(f"   -> pulumi preview exited {under.returncode}: the component did not make that grant.\n")
+
+    print(f"3. examples/{args.example}, which keeps its keys through LlmKeyVault:\n")
     _, good = preview_with_pack(ROOT / "examples" / args.example, args.dir / args.example)
     print(good.stdout)
     print(f"   -> pulumi preview exited {good.returncode}, with no policy violation.")
-    return 0 if raw.returncode != 0 and good.returncode == 0 else 1
+    return 0 if raw.returncode != 0 and under.returncode != 0 and good.returncode == 0 else 1
 
 
 if __name__ == "__main__":

@@ -127,27 +127,28 @@ class Allowance:
     """What a real LlmKeyVault asked for, read from its outputs (the engine hands the
     pack a remote component's outputs, never its inputs)."""
 
-    #: (scope or UC secret full name, principal identity, permission), lower-cased target;
+    #: (scope, or UC secret full name in lower case, principal identity, permission);
     #: None when the outputs are not known yet (a preview before the names exist)
     grants: frozenset[tuple[str, str, str]] | None
-    #: secret keys, UC secret names and Key Vault secret names of its keys; None if not known yet
-    keys: frozenset[str] | None
+    #: where its keys are: (scope, key), ("", UC secret full name in lower case) and
+    #: ("", Key Vault secret name); None if not known yet
+    keys: frozenset[tuple[str, str]] | None
     #: the subset of ``keys`` given an ``expiresAt``; None if not known yet
-    expiring: frozenset[str] | None
+    expiring: frozenset[tuple[str, str]] | None
     #: "catalog.schema" of its Unity Catalog secrets, lower-cased
     schemas: frozenset[str] = frozenset()
 
     def grants_this(self, target: str | None, principal: str, permission: str) -> bool:
         if self.grants is None or target is None or target == UNKNOWN:
             return False
-        return (target.lower(), rules.principal_identity(principal.strip()), permission) in self.grants
+        return (target, rules.principal_identity(principal.strip()), permission) in self.grants
 
-    def holds(self, name: str | None) -> bool:
-        """Whether ``name`` is one of its keys (any of them while they are not known yet)."""
-        return self.keys is None or (name is not None and (name == UNKNOWN or name in self.keys))
+    def holds(self, where: tuple[str, str] | None) -> bool:
+        """Whether a key at ``where`` is one of its own (any key while they are not known yet)."""
+        return self.keys is None or (where is not None and (UNKNOWN in where or where in self.keys))
 
-    def expires(self, name: str | None) -> bool:
-        return self.expiring is None or (name is not None and (name == UNKNOWN or name in self.expiring))
+    def expires(self, where: tuple[str, str] | None) -> bool:
+        return self.expiring is None or (where is not None and (UNKNOWN in where or where in self.expiring))
 
 
 def _known(value: Any) -> bool:
@@ -163,12 +164,14 @@ def _grant_entries(raw: Any) -> frozenset[tuple[str, str, str]] | None:
     for g in raw:
         if not isinstance(g, Mapping):
             return None
-        target, principal, permission = g.get("secret") or g.get("scope"), g.get("principal"), g.get("permission")
+        secret, scope = g.get("secret"), g.get("scope")
+        target = secret.lower() if isinstance(secret, str) and secret else scope
+        principal, permission = g.get("principal"), g.get("permission")
         if not (isinstance(target, str) and isinstance(principal, str) and isinstance(permission, str)):
             return None
         if UNKNOWN in (target, principal, permission):
             return None
-        entries.append((target.lower(), rules.principal_identity(principal.strip()), normalize_privilege(permission)))
+        entries.append((target, rules.principal_identity(principal.strip()), normalize_privilege(permission)))
     return frozenset(entries)
 
 
@@ -184,12 +187,13 @@ def vault_allowance(props: Mapping[str, Any]) -> Allowance | None:
     if any(_known(props[name]) and not isinstance(props[name], shape) for name, shape in shapes.items()):
         return None
     grants = _grant_entries(props["grants"])
+    places = _key_places(props)
     keys = expiring = None
-    raw_keys, raw_expirations = props["secretKeys"], props["expirations"]
-    if isinstance(raw_keys, dict) and all(isinstance(v, str) and v != UNKNOWN for v in raw_keys.values()):
-        keys = frozenset(raw_keys.values())
+    if places is not None:
+        keys = frozenset(places.values())
+        raw_expirations = props["expirations"]
         if isinstance(raw_expirations, dict):
-            expiring = frozenset(raw_keys[p] for p in raw_expirations if p in raw_keys)
+            expiring = frozenset(places[p] for p in raw_expirations if p in places)
     full_names = props["secretFullNames"]
     schemas = frozenset(
         name.rsplit(".", 1)[0].lower()
@@ -197,6 +201,42 @@ def vault_allowance(props: Mapping[str, Any]) -> Allowance | None:
         if isinstance(name, str) and name.count(".") == 2
     )
     return Allowance(grants, keys, expiring, schemas)
+
+
+def _key_places(props: Mapping[str, Any]) -> dict[str, tuple[str, str]] | None:
+    """Provider name to where its key is (see ``Allowance.keys``), or None unless known."""
+    backend, keys, scopes, full_names = (
+        props["backend"],
+        props["secretKeys"],
+        props["scopeNames"],
+        props["secretFullNames"],
+    )
+    if not isinstance(keys, dict) or not all(isinstance(v, str) and v != UNKNOWN for v in keys.values()):
+        return None
+    if backend == "unity-catalog":
+        if not isinstance(full_names, dict) or not all(isinstance(v, str) for v in full_names.values()):
+            return None
+        return {p: ("", str(full_names.get(p, "")).lower()) for p in keys}
+    if backend == "databricks":
+        if not isinstance(scopes, dict) or not all(isinstance(v, str) for v in scopes.values()):
+            return None
+        return {p: (str(scopes.get(p, "")), key) for p, key in keys.items()}
+    return {p: ("", key) for p, key in keys.items()}
+
+
+def stored_at(args: Args) -> tuple[str, str] | None:
+    """Where a stored secret is, in ``Allowance.keys``'s form, if its names are given."""
+    props = args.props
+    if args.resource_type == SECRET:
+        scope, key = _text(props.get("scope")), _text(props.get("key"))
+        return (scope, key) if scope and key else None
+    if args.resource_type == SECRET_UC:
+        parts = [_text(props.get(k)) for k in ("catalogName", "schemaName", "name")]
+        if not all(parts):
+            return None
+        return ("", UNKNOWN) if UNKNOWN in parts else ("", ".".join(str(p) for p in parts).lower())
+    name = _text(props.get("secretName"))
+    return ("", name) if name else None
 
 
 @dataclass(frozen=True)
@@ -207,7 +247,6 @@ class Context:
     allowance: Allowance | None = None
     #: "catalog.schema" (lower case) of every Unity Catalog secret in the stack
     secret_schemas: frozenset[str] = frozenset()
-    stack: bool = False
 
     @property
     def secret_catalogs(self) -> frozenset[str]:
@@ -309,7 +348,8 @@ def everyone_grants(args: Args) -> Iterator[EveryoneGrant]:
         for field_path, principal, privileges in _uc_entries(props, args.resource_type):
             if isinstance(principal, str) and is_everyone(principal):
                 for privilege in _privileges(privileges):
-                    yield EveryoneGrant(field_path, principal, privilege, _text(props.get("secret")))
+                    secret = _text(props.get("secret"))
+                    yield EveryoneGrant(field_path, principal, privilege, secret.lower() if secret else None)
 
 
 def _scope_users_manage(args: Args, context: Context, report: Report) -> None:
@@ -426,7 +466,7 @@ def _stored_name_and_value(args: Args) -> tuple[str, str | None, Any]:
 
 def _llm_key_outside_vault(args: Args, context: Context, report: Report) -> None:
     field_path, name, value = _stored_name_and_value(args)
-    if context.allowance is not None and context.allowance.holds(name):
+    if context.allowance is not None and context.allowance.holds(stored_at(args)):
         return  # one of the component's own keys
     reasons = []
     if name and LLM_NAME.search(name):
@@ -533,7 +573,7 @@ def _expiry(args: Args) -> tuple[str, datetime | None]:
 
 def _expired_key(args: Args, context: Context, report: Report, now: Callable[[], datetime] | None = None) -> None:
     field_path, moment = _expiry(args)
-    if context.allowance is not None and context.allowance.expires(_stored_name_and_value(args)[1]):
+    if context.allowance is not None and context.allowance.expires(stored_at(args)):
         return  # the component's own key, given an expiresAt: the component warns about it itself
     current = now() if now else datetime.now(timezone.utc)
     if moment is not None and moment <= current:
@@ -682,7 +722,7 @@ def stack_contexts(resources: Sequence[StackResource]) -> dict[str, Context]:
                 schemas.add(f"{catalog}.{schema}".lower())
     frozen = frozenset(schemas)
     return {
-        r.urn: Context(allowances.get(r.opts.parent or ""), frozen, stack=True)
+        r.urn: Context(allowances.get(r.opts.parent or ""), frozen)
         for r in resources
         if r.resource_type not in (VAULT_TYPE, VAULT_PROVIDER_TYPE)
     }

@@ -674,6 +674,17 @@ SIDESTEPS: list[tuple[str, Callable[[pulumi.Resource], object], set[str]]] = [
         lambda v: databricks.Secret("pasted", scope="llm", key="groq-api-key", string_value="x", opts=child_of(v)),
         {"secret-delete-before-replace", "llm-key-outside-llmkeyvault"},
     ),
+    (
+        "samekey",  # the component's key name, in a scope of its own
+        lambda v: databricks.Secret(
+            "samekey",
+            scope="elsewhere",
+            key="openai-api-key",
+            string_value="x",
+            opts=pulumi.ResourceOptions(parent=v, delete_before_replace=True),
+        ),
+        {"llm-key-outside-llmkeyvault"},
+    ),
 ]
 
 
@@ -739,8 +750,13 @@ def test_the_components_own_expired_key_is_not_a_mandatory_violation() -> None:
     (secret,) = [a for a in resources if a.resource_type == guardrails.SECRET_UC]
     assert secret.props.get("expireTime"), "the child carries the expiry"
     assert everywhere([*resources, PLUGIN]) == {}
-    # The same secret outside a real component is caught.
+    # The same secret outside a real component is caught, and so is one of the same name
+    # in another schema under the real one.
     assert "no-expired-keys" in everywhere(resources)[secret.name]
+    elsewhere = replace(secret, name="elsewhere", urn=secret.urn + "-2", props={**secret.props, "schemaName": "other"})
+    assert everywhere([*resources, PLUGIN, elsewhere]) == {
+        "elsewhere": {"no-expired-keys", "llm-key-outside-llmkeyvault"}
+    }
 
 
 def test_the_same_resources_outside_the_component_violate() -> None:

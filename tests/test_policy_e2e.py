@@ -279,6 +279,9 @@ resources:
   catalogGrant:
     type: databricks:Grant
     properties: {catalog: main, principal: Account Users, privileges: [read secret]}
+  schemaManage:
+    type: databricks:Grant
+    properties: {schema: main.llm, principal: account users, privileges: [MANAGE]}
   otherCatalog:
     type: databricks:Grant
     properties: {catalog: sales, principal: account users, privileges: [ALL_PRIVILEGES]}
@@ -304,6 +307,16 @@ resources:
               provider: openai
               task: llm/v1/chat
               openaiConfig: {openaiApiKeyPlaintext: sk-test-plaintext-openai-2222222222222222}
+          - name: bedrock
+            externalModel:
+              name: claude
+              provider: amazon-bedrock
+              task: llm/v1/chat
+              amazonBedrockConfig:
+                awsRegion: eu-west-1
+                bedrockProvider: anthropic
+                awsAccessKeyIdPlaintext: AKIA-test-not-a-key
+                awsSecretAccessKeyPlaintext: test-secret-access-key-6666666666666666
         servedModels:
           - modelName: legacy
             modelVersion: "1"
@@ -320,6 +333,19 @@ resources:
         anthropic:
           direct:
             apiKey: {plaintext: sk-test-gateway-anthropic-4444444444444444}
+  customGateway:
+    type: databricks:AiGatewayModelProviderService
+    properties:
+      parent: schemas/main.default
+      modelProviderServiceId: custom
+      config:
+        providerType: EXTERNAL_MODEL_PROVIDER_TYPE_CUSTOM
+        custom:
+          direct:
+            baseUrl: https://llm.example.com/v1
+            headerAuth:
+              apiKeyName: x-api-key
+              apiKeyValue: {plaintext: test-header-key-7777777777777777}
 """
 
 
@@ -337,6 +363,8 @@ def test_grants_on_containers_serving_credentials_and_the_components_expired_key
     assert violations(result) == {
         ("mandatory", "no-workspace-wide-secret-container-grant", "schemaGrants"),
         ("mandatory", "no-workspace-wide-secret-container-grant", "catalogGrant"),
+        ("mandatory", "no-workspace-wide-secret-container-grant", "schemaManage"),
+        ("mandatory", "no-plaintext-model-credentials", "customGateway"),
         ("advisory", "uc-secret-all-privileges", "secretGrant"),
         ("mandatory", "no-plaintext-model-credentials", "endpoint"),
         ("mandatory", "no-plaintext-model-credentials", "gateway"),
@@ -347,6 +375,9 @@ def test_grants_on_containers_serving_credentials_and_the_components_expired_key
         "config.servedEntities[1].externalModel.openaiConfig.openaiApiKeyPlaintext",
         "config.servedModels[0].environmentVars.ANTHROPIC_API_KEY",
         "config.anthropic.direct.apiKey.plaintext",
+        "config.servedEntities[2].externalModel.amazonBedrockConfig.awsAccessKeyIdPlaintext",
+        "config.servedEntities[2].externalModel.amazonBedrockConfig.awsSecretAccessKeyPlaintext",
+        "config.custom.direct.headerAuth.apiKeyValue.plaintext",
     ):
         assert path in output, path
     assert "LOG_LEVEL" not in output.split("Policies:")[-1]
