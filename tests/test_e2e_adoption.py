@@ -130,9 +130,9 @@ def test_adopts_a_scope_made_outside_pulumi(emulated_engine: None, tmp_path: Pat
         ("import", "llmKeys-acl-data-science"),
         ("import", "llmKeys-acl-users"),
         ("import", "llmKeys-scope"),
-        ("import", "llmKeys-secret-openai"),
+        ("import", "llmKeys-secret/openai-api-key"),
         # A value cannot be read back, so the key given is written over the secret in place.
-        ("update", "llmKeys-secret-openai"),
+        ("update", "llmKeys-secret/openai-api-key"),
     ]
     assert changes == {"create": 2, "import": 4, "update": 1}  # created: the stack and the component
     assert len(stack.workspace_dump()["log"]) == len(before["log"])  # a preview writes nothing
@@ -165,7 +165,7 @@ def test_adoption_that_does_not_match_is_refused_and_changes_nothing(emulated_en
     for result in (stack.preview(check=False), stack.up(check=False)):
         assert result.returncode != 0
         printed = result.stdout + result.stderr
-        assert "llmKeys-secret-anthropic" in printed, printed
+        assert "llmKeys-secret/anthropic-api-key" in printed, printed
         assert f"resource '{SCOPE}|||anthropic-api-key' does not exist" in printed, printed
     assert secret_digests(stack.workspace_dump()) == secret_digests(before)
     assert acls(stack) == {"users": "MANAGE", "data-science": "READ"}
@@ -271,3 +271,66 @@ def test_migrates_a_raw_program_to_the_component_in_the_same_stack(emulated_engi
     assert ops(stack, marker) == [("acl", "delete", f"{SCOPE}|||users")]
     stack.preview("--expect-no-changes")
     assert_every_key_present(stack, keys)
+
+
+def with_options(resources: dict[str, Any], **options: Any) -> dict[str, Any]:
+    return {name: {**body, "options": options} for name, body in resources.items()}
+
+
+def test_destroying_an_adopted_scope_keeps_it_and_the_keys_the_program_never_named(
+    emulated_engine: None, tmp_path: Path
+) -> None:
+    stack = new_stack(tmp_path, component(adopt=True))
+    made_outside_pulumi(stack)
+    emulator(stack, "put-secret", "--scope", SCOPE, "--key", "other-team-key", "--digest-of-stdin", stdin=ANTHROPIC)
+    stack.init({"openaiApiKey": OPENAI})
+    preview = stack.preview()
+    assert f"the scope '{SCOPE}' is retained on delete while adopt is set" in preview.stdout, preview.stdout
+    stack.up()
+    stack.destroy()
+    dump = stack.workspace_dump()
+    assert SCOPE in dump["scopes"], "the adopted scope was deleted"
+    # What the program named goes with it; what it never named stays.
+    assert secret_digests(dump) == {f"{SCOPE}/other-team-key": digest(ANTHROPIC)}
+
+
+def test_two_stacks_adopting_one_scope_each_delete_only_what_they_name(emulated_engine: None, tmp_path: Path) -> None:
+    """The second adopter is not detected (no stack sees another's state); with the scope retained,
+    one stack's destroy leaves the other's keys in place (docs/adoption.md)."""
+    first = new_stack(tmp_path / "first", component(adopt=True))
+    made_outside_pulumi(first)
+    emulator(first, "put-secret", "--scope", SCOPE, "--key", "anthropic-api-key", "--digest-of-stdin", stdin=ANTHROPIC)
+    first.init({"openaiApiKey": OPENAI})
+    first.up()
+
+    second_program = component(adopt=True)
+    props = second_program["llmKeys"]["properties"]
+    props["providers"] = [{"name": "anthropic", "apiKey": "${anthropicApiKey}"}]
+    props["readers"] = []
+    config = {"anthropicApiKey": {"type": "string", "secret": True}}
+    source = tmp_path / "second" / "source"
+    source.mkdir(parents=True)
+    write_program(source, second_program, config)
+    second = LocalStack(source, tmp_path / "second" / "stack")
+    # The same emulated workspace as the first stack.
+    second.workspace = first.workspace
+    second.init({"anthropicApiKey": ANTHROPIC})
+    second.up()
+
+    second.destroy()
+    assert_every_key_present(first, {"openai-api-key": OPENAI})
+    first.preview("--expect-no-changes")
+    first.destroy()
+    assert SCOPE in first.workspace_dump()["scopes"]
+
+
+def test_retain_on_delete_keeps_an_adopted_scope_after_adopt_is_removed(emulated_engine: None, tmp_path: Path) -> None:
+    stack = new_stack(tmp_path, component(adopt=True))
+    made_outside_pulumi(stack)
+    stack.init({"openaiApiKey": OPENAI})
+    stack.up()
+    write_program(stack.project, with_options(component(), retainOnDelete=True))
+    stack.up()
+    stack.destroy()
+    assert_every_key_present(stack, {"openai-api-key": OPENAI})
+    assert acls(stack) == {"users": "MANAGE", "data-science": "READ"}

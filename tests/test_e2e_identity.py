@@ -227,3 +227,26 @@ def test_a_stack_deployed_with_0_2_0_names_keeps_every_child(emulated_engine: No
     assert secret_digests(after) == secret_digests(before)
     assert after["acls"] == before["acls"]
     assert "llmKeys-secret/openai-api-key" in stack.export()
+
+
+def catalog_grants(stack: LocalStack) -> dict[str, list[str]]:
+    grants: dict[str, list[str]] = uc_layout(stack.workspace_dump())["grants"].get("catalog", {}).get("main", {})
+    return grants
+
+
+def test_usage_grants_take_nothing_away_on_destroy(emulated_engine: None, tmp_path: Path) -> None:
+    """Usage grants are retained on delete: a destroy leaves every principal's privileges on the
+    catalog as the stack left them, and the preview says what a usage grant replaces. (A Grant's
+    creation sets its principal's whole list there: README.md, Unity Catalog backend.)"""
+    stack = new_stack(tmp_path, {**UC, "providers": [provider("openai", "openai")], "readers": ["data-science"]})
+    stack.seed("main.llm")
+    stack.emulator(
+        "put-grant", "--securable", "catalog", "--name", "main", "--principal", "analysts", "--privilege", "BROWSE"
+    )
+    preview = stack.preview()
+    assert "set each listed principal's whole privilege list there" in preview.stdout, preview.stdout
+    stack.up()
+    assert catalog_grants(stack) == {"analysts": ["BROWSE"], "data-science": ["USE_CATALOG"]}
+    stack.destroy()
+    assert catalog_grants(stack) == {"analysts": ["BROWSE"], "data-science": ["USE_CATALOG"]}
+    assert uc_secret_digests(stack.workspace_dump()) == {}
