@@ -101,7 +101,9 @@ dist: dist-plugin dist-sdks
 DEMO_EXAMPLE ?= aws-python
 DEMO_CONSUMER ?= serving-yaml
 .PHONY: demo-deps
-demo-deps: pulumi bin/pulumi-resource-llmkeyvault emulator audit-cli examples-deps-python examples-deps-$(call example-runtime,$(DEMO_EXAMPLE)) \
+# `external` is a demo program in devtools/demo_external (YAML), not an example.
+demo-runtime = $(if $(filter external,$(1)),yaml,$(call example-runtime,$(1)))
+demo-deps: pulumi bin/pulumi-resource-llmkeyvault emulator audit-cli examples-deps-python examples-deps-$(call demo-runtime,$(DEMO_EXAMPLE)) \
 		$(if $(DEMO_CONSUMER),examples-deps-$(call example-runtime,$(DEMO_CONSUMER)))
 demo:
 	@$(MAKE) --no-print-directory -j3 demo-deps

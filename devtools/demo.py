@@ -6,6 +6,11 @@ test double that keeps an emulated workspace. Keys are fake (`sk-test-demo-...`)
 generated on the first run and kept only in the stack's encrypted configuration.
 Running the demo again changes nothing.
 
+`external` (`make demo DEMO_EXAMPLE=external`) is a vault with a key kept outside
+Pulumi (devtools/demo_external): after the vault, the demo writes that key into its
+scope as the security team would, with the emulator's stand-in for
+`databricks secrets put-secret`, so the consumer can use it; the stack never holds it.
+
 With a consumer (`--consumer serving-yaml`, the default of `make demo`), a
 second stack then reads the vault stack's outputs through a StackReference and
 creates a Model Serving endpoint with its references, as an application's
@@ -41,6 +46,28 @@ from devtools.workspace import DEPLOYER
 #: example's README says so); the demo seeds them in the emulated workspace, owned by the
 #: deploying identity, before deploying. Seeding an existing schema changes nothing.
 UC_SCHEMAS: dict[str, tuple[str, ...]] = {"unity-catalog-yaml": ("main.llm_keys",)}
+
+#: demo programs that are not examples, by the name `make demo DEMO_EXAMPLE=` takes
+VARIANTS: dict[str, Path] = {"external": ROOT / "devtools" / "demo_external"}
+#: the principal that writes external keys in the `external` variant (the vault's writers)
+SECURITY_TEAM = "security-team"
+
+
+def write_external_keys(stack: LocalStack, outputs: dict[str, Any]) -> None:
+    """Write each external key that is not in its scope yet, as `databricks secrets put-secret` would.
+
+    Generated fake values, on the CLI's standard input only; an existing key is left as it is
+    (a rotation is the same command with a new value, and changes nothing in the stack).
+    """
+    dump = stack.workspace_dump()
+    for provider in outputs.get("externalKeys") or []:
+        scope, key = outputs["scopeNames"][provider], outputs["secretKeys"][provider]
+        if key in ((dump.get("secrets") or {}).get(scope) or {}):
+            continue
+        value = f"sk-test-demo-{secrets.token_hex(12)}"
+        stack.emulator_stdin("put-secret", value, "--scope", scope, "--key", key, "--caller", SECURITY_TEAM)
+        print(f"External key of {provider} written by {SECURITY_TEAM}, outside Pulumi, as")
+        print(f"  databricks secrets put-secret {scope} {key} < {provider}.key")
 
 
 def secret_config_keys(project: Path) -> list[str]:
@@ -153,7 +180,7 @@ def main() -> int:
     args = parser.parse_args()
     if args.consumer and args.consumer not in CONSUMER_NEEDS:
         parser.error(f"examples/{args.consumer} is not deployed by the demo; use one of {', '.join(CONSUMER_NEEDS)}")
-    source = ROOT / "examples" / args.example
+    source = VARIANTS.get(args.example) or ROOT / "examples" / args.example
     shared = room(args.dir, args.example)
     stack = LocalStack(source, shared / "vault", stack="demo", driver=driver_for(source), shared=shared)
     if not stack.exists():
@@ -166,12 +193,15 @@ def main() -> int:
     if args.example in UC_SCHEMAS:
         stack.seed(*UC_SCHEMAS[args.example])
         print(f"The Unity Catalog schema(s) it writes into, seeded: {', '.join(UC_SCHEMAS[args.example])}\n")
-    print(f"Deploying examples/{args.example} to the workspace emulator (state in {stack.state})\n")
+    print(f"Deploying {source.relative_to(ROOT)} to the workspace emulator (state in {stack.state})\n")
     result = stack.up()
     print(result.stdout)
     print("Stack outputs:")
     outputs = stack.outputs()
     print(json.dumps(outputs, indent=2, sort_keys=True))
+    if outputs.get("externalKeys"):
+        print()
+        write_external_keys(stack, outputs)
     show_workspace(stack.workspace_dump())
     if args.consumer:
         output, provider = CONSUMER_NEEDS[args.consumer]

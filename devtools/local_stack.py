@@ -230,6 +230,18 @@ class LocalStack:
             raise AssertionError(f"emulator {command} failed ({done.returncode}): {done.stderr}")
         return done.stdout
 
+    def emulator_stdin(self, command: str, value: str, *args: str) -> None:
+        """Run an emulator command that reads a value from standard input (``put-secret``, ...): the
+        value never appears on a command line."""
+        done = subprocess.run(
+            [str(EMULATOR_CLI), command, "--dir", str(self.workspace), "--digest-of-stdin", *args],
+            input=value,
+            capture_output=True,
+            text=True,
+        )
+        if done.returncode != 0:
+            raise AssertionError(f"emulator {command} failed ({done.returncode}): {done.stderr}")
+
     def seed(self, *schemas: str, owner: str | None = None) -> None:
         """Make Unity Catalog schemas (``<catalog>.<schema>``) exist, as a platform team would have;
         owned by the emulator's default deploying identity unless ``owner`` says otherwise."""

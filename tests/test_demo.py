@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from devtools.demo import room
-from devtools.local_stack import ROOT
+from devtools.demo import VARIANTS, room
+from devtools.local_stack import ROOT, LocalStack
+from devtools.workspace import digest
 
 
 def demo(tmp_path: Path, example: str, *extra: str) -> str:
@@ -116,3 +117,32 @@ def test_an_earlier_demo_layout_is_replaced_and_an_unknown_consumer_refused(tmp_
         text=True,
     )
     assert refused.returncode == 2 and "serving-uc-yaml is not deployed by the demo" in refused.stderr
+
+
+@pytest.mark.e2e
+@pytest.mark.slow
+def test_demo_of_a_vault_with_an_external_key(engine_ready: None, tmp_path: Path) -> None:
+    """`make demo DEMO_EXAMPLE=external`: the external key is written outside Pulumi, the consumer uses
+    it, a rotation outside Pulumi leaves the vault with nothing to change, and no value is in the state."""
+    first = demo(tmp_path, "external", "--consumer", "serving-yaml")
+    vault_run, consumer_run = first.split("Deploying examples/serving-yaml", 1)
+    assert "External key of anthropic written by security-team, outside Pulumi" in vault_run
+    assert "databricks secrets put-secret llm-keys-external-demo anthropic-api-key < anthropic.key" in vault_run
+    endpoint = consumer_run.split("Model Serving endpoints")[1]
+    assert "uses {{secrets/llm-keys-external-demo/anthropic-api-key}}" in endpoint
+
+    vault = LocalStack(VARIANTS["external"], tmp_path / "external" / "vault", stack="demo", shared=tmp_path / "external")
+    before = vault.workspace_dump()["secrets"]["llm-keys-external-demo"]["anthropic-api-key"]["valueSha256"]
+    rotated = "sk-test-demo-rotated-0123456789ab"
+    place = ("--scope", "llm-keys-external-demo", "--key", "anthropic-api-key")
+    vault.emulator_stdin("put-secret", rotated, *place, "--caller", "security-team")
+    after = vault.workspace_dump()["secrets"]["llm-keys-external-demo"]["anthropic-api-key"]["valueSha256"]
+    assert after == digest(rotated) != before
+    vault.preview("--expect-no-changes")
+
+    second = demo(tmp_path, "external", "--consumer", "serving-yaml")
+    assert "External key of anthropic written" not in second  # the key is there: the demo leaves it
+    sections = [s.split("Duration:")[0] for s in second.split("Resources:")[1:]]
+    assert len(sections) == 2 and all("created" not in s and "updated" not in s for s in sections)
+    assert vault.run("stack", "export", "--show-secrets").stdout.count("sk-test-demo-rotated") == 0
+    assert "sk-test-demo" not in first + second

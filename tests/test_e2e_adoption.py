@@ -16,7 +16,7 @@ import yaml
 from conftest import make
 
 from devtools.local_stack import EMULATOR_CLI, LocalStack, Result
-from devtools.workspace import digest, secret_digests
+from devtools.workspace import DEPLOYER, digest, secret_digests
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -255,7 +255,9 @@ def test_migrates_a_raw_program_to_the_component_in_the_same_stack(emulated_engi
     # Nothing was recreated: since the raw program's update, the only write was the key over itself.
     assert ops(stack, deployed) == [("secret", "update", f"{SCOPE}|||openai-api-key")]
 
-    # 4. A separate step: users lose MANAGE. Only their ACL goes.
+    # 4. A separate step: users lose MANAGE. Only their ACL goes, and the deploying identity,
+    # which managed the scope through `users` alone, keeps MANAGE with an ACL of its own
+    # (deployerAcl), created before `users`' ACL is deleted.
     without_users = component()
     props = without_users["llmKeys"]["properties"]
     for field in ("managers", "allowWorkspaceUsers", "workspaceUsersAcl"):
@@ -263,12 +265,13 @@ def test_migrates_a_raw_program_to_the_component_in_the_same_stack(emulated_engi
     write_program(stack.project, without_users)
     marker = len(stack.workspace_dump()["log"])
     steps, changes = planned(stack)
-    assert changes == {"delete": 1} and ("delete", "llmKeys-acl-users") in steps, steps
+    assert changes == {"create": 1, "delete": 1}, steps
+    assert ("delete", "llmKeys-acl-users") in steps and ("create", f"llmKeys-acl-{DEPLOYER}") in steps, steps
     assert_every_key_present(stack, keys)
     stack.up()
     assert_every_key_present(stack, keys)
-    assert acls(stack) == {"data-science": "READ"}
-    assert ops(stack, marker) == [("acl", "delete", f"{SCOPE}|||users")]
+    assert acls(stack) == {"data-science": "READ", DEPLOYER: "MANAGE"}
+    assert ops(stack, marker) == [("acl", "create", f"{SCOPE}|||{DEPLOYER}"), ("acl", "delete", f"{SCOPE}|||users")]
     stack.preview("--expect-no-changes")
     assert_every_key_present(stack, keys)
 
