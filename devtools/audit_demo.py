@@ -24,10 +24,23 @@ def audit_cli() -> Path:
 
 #: the ACL added by hand: a contractor given MANAGE on the vault's scope, outside the stack
 HAND_ADDED = ("contractor@example.com", "MANAGE")
+#: the workspace's people and groups, as its admins made them (groups nest)
+MEMBERS = (
+    ("data-science", "ana@example.com"),
+    ("data-science", "ml-interns"),
+    ("ml-interns", "bo@example.com"),
+    ("ml-engineers", "chen@example.com"),
+    ("platform-admins", "ops@example.com"),
+    ("admins", "root@example.com"),
+)
 
 
 def audit_after_a_hand_added_acl(stack: LocalStack, scope: str, stack_name: str) -> int:
     principal, permission = HAND_ADDED
+    for group, member in MEMBERS:
+        stack.emulator("add-member", "--group", group, "--member", member)
+    stack.emulator("add-service-principal", "--application-id", "llm-serving-app", "--display-name", "LLM serving app")
+    stack.emulator("add-user", "--name", principal)
     print(f"\nBy hand, outside the stack: {permission} on scope {scope} for {principal}.")
     stack.emulator("put-acl", "--scope", scope, "--principal", principal, "--permission", permission)
     token = f"dapi-demo-{secrets.token_hex(8)}"

@@ -157,6 +157,7 @@ def test_every_reader_is_listed_with_its_path_and_a_hand_added_acl_is_drift(rest
     assert ("info", "deployer-manage", "llm-keys", DEPLOYER) in codes(report)
     assert ("info", "group-membership", "llm-keys", "llm-readers") in codes(report)
 
+    rest.emu("add-user", "--name", "contractor@example.com")
     rest.emu("put-acl", "--scope", "llm-keys", "--principal", "contractor@example.com", "--permission", "MANAGE")
     rest.emu("add-member", "--group", "ml-team", "--member", "carol@example.com")
     code, report = audit_json(tmp_path, outputs)
@@ -176,9 +177,12 @@ def test_workspace_users_and_missing_declared_access(rest: Rest, tmp_path: Path)
     outputs = scope_vault(rest)
     outputs["grants"].append({"scope": "llm-keys", "principal": "platform-team", "permission": "MANAGE"})
     rest.emu("put-acl", "--scope", "llm-keys", "--principal", "users", "--permission", "READ")
+    rest.emu("put-acl", "--scope", "llm-keys", "--principal", "ghost-team", "--permission", "READ")
     code, report = audit_json(tmp_path, outputs)
     assert code == 1
     found = codes(report)
+    assert ("low", "principal-unknown", None, "ghost-team") in found
+    assert access(report, "llm-keys/openai-api-key")["ghost-team"][:2] == ("READ", "acl")
     assert ("critical", "everyone-can-read", "llm-keys", "users") in found
     assert ("high", "undeclared-access", "llm-keys", "users") in found
     assert ("high", "declared-access-missing", "llm-keys", "platform-team") in found

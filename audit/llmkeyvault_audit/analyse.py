@@ -47,6 +47,14 @@ class Auditor:
     def _with_members(self, principal: str, permission: str, source: str, first: str) -> list[Access]:
         """The principal named by a grant and, for a group, everyone in it."""
         kind = self.ws.kind_of(principal)
+        if kind == "unknown":
+            self.find(
+                Severity.LOW,
+                "principal-unknown",
+                None,
+                principal,
+                f"{first}: {principal} is no user, group or service principal of this workspace",
+            )
         if principal.lower() in EVERYONE:
             return [Access(principal, "group", permission, source, (first, f"{principal}: every user"))]
         out = [Access(principal, kind, permission, source, (first,))]

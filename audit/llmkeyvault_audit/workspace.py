@@ -67,6 +67,8 @@ class Workspace:
         self._groups_by_name: dict[str, str] | None = None
         self._users_by_id: dict[str, str] | None = None
         self._sps_by_id: dict[str, str] | None = None
+        self._sp_names: set[str] | None = None
+        self._user_names: set[str] | None = None
         self._group_members: dict[str, list[tuple[str, str, str]]] = {}
         self._expanded: dict[str, list[Member]] = {}
         self._grants: dict[tuple[str, str], list[tuple[str, list[str]]]] = {}
@@ -141,11 +143,17 @@ class Workspace:
         return self._sps_by_id
 
     def kind_of(self, principal: str) -> str:
-        if principal.lower() in EVERYONE or principal in self._group_index():
+        """group, service_principal, user, or unknown (no such principal in the workspace)."""
+        low = principal.lower()
+        if low in EVERYONE or principal in self._group_index():
             return "group"
-        if principal.lower() in {a.lower() for a in self._sp_index().values()}:
+        if self._sp_names is None:
+            self._sp_names = {a.lower() for a in self._sp_index().values()}
+        if low in self._sp_names:
             return "service_principal"
-        return "user"
+        if self._user_names is None:
+            self._user_names = {u.lower() for u in self._user_index().values()}
+        return "user" if low in self._user_names else "unknown"
 
     def _members(self, group_id: str) -> list[tuple[str, str, str]]:
         """(kind, id, display) of each direct member; one API call per group, ever."""

@@ -144,20 +144,42 @@ func (w *Workspace) PrincipalKind(name string) string {
 	return PrincipalUser
 }
 
-// UserNames lists every user, sorted: those registered and every other
-// name that is a member of a group (a member is a user unless it is a group
-// or a service principal).
+// UserNames lists every user, sorted: those registered, every other name
+// that is a member of a group (a member is a user unless it is a group or a
+// service principal), and every identity that created or owns something
+// (it acted, so it exists). A principal only named in an ACL or a grant is
+// not made a user by that.
 func (w *Workspace) UserNames() []string {
 	seen := map[string]bool{}
 	for n := range w.Users {
 		seen[n] = true
 	}
+	addUser := func(name string) {
+		if name != "" && w.PrincipalKind(name) == PrincipalUser && !strings.EqualFold(name, AllAccountUsers) {
+			seen[strings.ToLower(name)] = true
+		}
+	}
 	for _, g := range w.Groups {
 		for _, m := range g.Members {
-			if w.PrincipalKind(m) == PrincipalUser {
-				seen[strings.ToLower(m)] = true
-			}
+			addUser(m)
 		}
+	}
+	for _, s := range w.Scopes {
+		addUser(s.Creator)
+	}
+	for _, c := range w.Catalogs {
+		addUser(c.Owner)
+	}
+	for _, s := range w.Schemas {
+		addUser(s.Owner)
+		addUser(s.CreatedBy)
+	}
+	for _, s := range w.UCSecrets {
+		addUser(s.Owner)
+		addUser(s.CreatedBy)
+	}
+	for _, e := range w.ServingEndpoints {
+		addUser(e.Creator)
 	}
 	out := make([]string, 0, len(seen))
 	for n := range seen {
