@@ -1,8 +1,7 @@
 package main
 
-// Commands for who may do what, and for writing values the way a security
-// team does outside Pulumi: group membership (workspace admins are the
-// `admins` group), a Key Vault secret as `az keyvault secret set` writes it,
+// Commands for writing values the way a security team does outside Pulumi:
+// a Key Vault secret as `az keyvault secret set` writes it,
 // and a new value of a Unity Catalog secret as `databricks secrets-uc
 // update-secret` writes it.
 
@@ -14,15 +13,6 @@ import (
 )
 
 func init() {
-	commands["add-member"] = command{flags: func(fs *flag.FlagSet) func(*workspace.Workspace, int64) error {
-		group := fs.String("group", "", "group name (admins: the workspace admins)")
-		member := fs.String("member", "", "user name, application id or group name")
-		return func(w *workspace.Workspace, now int64) error {
-			err := w.AddMember(*group, *member)
-			logCLI(w, "group", "add-member", *group+"/"+*member, now)
-			return err
-		}
-	}}
 	commands["put-vault-secret"] = command{flags: func(fs *flag.FlagSet) func(*workspace.Workspace, int64) error {
 		vaultID := fs.String("vault-id", "", "the vault's ARM id /subscriptions/<sub>/resourceGroups/<rg>/providers/Microsoft.KeyVault/vaults/<name>")
 		name := fs.String("name", "", "secret name")

@@ -1,11 +1,9 @@
 package workspace
 
-// Workspace groups and the rights a caller holds on a secret scope.
-//
-// A group has members: user names, service principals' application ids and
-// other groups (nested membership counts). The built-in `admins` group is the
-// workspace admins, who may do anything with any scope; `users` is every
-// identity. Groups exist only when a member is added (`add-member`).
+// The rights a caller holds on a secret scope, from its ACLs and its groups
+// (principals.go holds the groups: nested membership counts). The built-in
+// `admins` group is the workspace admins, who may do anything with any scope;
+// `users` is every identity.
 //
 // Rights on a scope (Databricks "Secret ACLs"; the REST API's PutSecret,
 // DeleteSecret, PutAcl, DeleteAcl and DeleteScope pages):
@@ -18,51 +16,9 @@ package workspace
 // the ACLs of every group it belongs to; a workspace admin holds MANAGE on
 // every scope.
 
-import (
-	"sort"
-	"strings"
-)
-
-// WorkspaceAdmins is the built-in group of workspace admins.
-const WorkspaceAdmins = "admins"
-
-// Group is a workspace group (members as written: user names, application ids, group names).
-type Group struct {
-	Members []string `json:"members"`
-}
+import "strings"
 
 var permissionRank = map[string]int{"READ": 1, "WRITE": 2, "MANAGE": 3}
-
-func (w *Workspace) groups() map[string]*Group {
-	if w.Groups == nil {
-		w.Groups = map[string]*Group{}
-	}
-	return w.Groups
-}
-
-// AddMember adds member to group (created if new); adding twice changes nothing.
-func (w *Workspace) AddMember(group, member string) error {
-	group, member = strings.TrimSpace(group), strings.TrimSpace(member)
-	if group == "" || member == "" {
-		return apiErr(CodeInvalidParam, "group and member must not be empty")
-	}
-	if strings.EqualFold(group, WorkspaceUsers) {
-		return apiErr(CodeInvalidParam, "Group %s is built in: every identity is a member", WorkspaceUsers)
-	}
-	g := w.groups()[strings.ToLower(group)]
-	if g == nil {
-		g = &Group{}
-		w.groups()[strings.ToLower(group)] = g
-	}
-	for _, m := range g.Members {
-		if samePrincipal(m, member) {
-			return nil
-		}
-	}
-	g.Members = append(g.Members, member)
-	sort.Strings(g.Members)
-	return nil
-}
 
 // InGroup tells whether principal is a member of group, directly or through
 // nested groups. Every identity is in `users`.
@@ -73,12 +29,11 @@ func (w *Workspace) InGroup(principal, group string) bool {
 	seen := map[string]bool{}
 	var in func(g string) bool
 	in = func(g string) bool {
-		g = strings.ToLower(g)
-		if seen[g] {
+		if seen[strings.ToLower(g)] {
 			return false
 		}
-		seen[g] = true
-		grp := w.Groups[g]
+		seen[strings.ToLower(g)] = true
+		grp := w.group(g)
 		if grp == nil {
 			return false
 		}
@@ -122,4 +77,17 @@ func (w *Workspace) RequireScopeRight(scope, caller, need string) error {
 		return nil
 	}
 	return apiErr(CodePermissionDenied, "User %s does not have %s permission on scope %s to perform this action.", caller, need, scope)
+}
+
+// group is the group named name, compared without letter case ("" if none).
+func (w *Workspace) group(name string) *Group {
+	if g := w.Groups[name]; g != nil {
+		return g
+	}
+	for n, g := range w.Groups {
+		if strings.EqualFold(n, name) {
+			return g
+		}
+	}
+	return nil
 }

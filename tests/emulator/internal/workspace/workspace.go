@@ -230,8 +230,6 @@ type Workspace struct {
 	CallCounters map[string]int64 `json:"callCounters"`
 	Log          []LogEntry       `json:"log"`
 	NextSeq      int64            `json:"nextSeq"`
-	// Groups: lower-case group name -> members (groups.go).
-	Groups map[string]*Group `json:"groups,omitempty"`
 }
 
 // New returns an empty workspace.
