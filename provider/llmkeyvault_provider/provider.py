@@ -80,7 +80,7 @@ def _widen_registration_pool(parallel: int | None) -> None:
 async def _construct_vault(name: str, inputs: pulumi.Inputs, options: pulumi.ResourceOptions | None) -> LlmKeyVault:
     _widen_registration_pool(pulumi.runtime.settings.SETTINGS.parallel)
     resolved = await resolve_inputs(inputs)
-    refuse_secret_names(resolved.secret_paths, resolved.problems)
+    refuse_secret_names(resolved.values, resolved.secret_paths, resolved.problems)
     opts = pulumi.ResourceOptions.merge(
         options, pulumi.ResourceOptions(depends_on=sorted(resolved.dependencies, key=id))
     )
@@ -219,10 +219,16 @@ SECRET_NAME_REASON: Final = (
 )
 
 
-def refuse_secret_names(secret_paths: Collection[str], problems: Problems) -> None:
-    """Refuse every value that arrived secret where it would become a plain name; never shows it."""
+def refuse_secret_names(values: Mapping[str, Any], secret_paths: Collection[str], problems: Problems) -> None:
+    """Refuse every text that arrived secret where it would become a plain name; never shows it.
+
+    A secret number or boolean names nothing, and stays as it is."""
     for path in sorted(secret_paths):
-        if not _kept(path) and not _holds_api_keys(path):
+        if _kept(path) or _holds_api_keys(path):
+            continue
+        texts: list[str] = []
+        _strings_in(_value_at(values, path), texts)
+        if texts:
             problems.add(path, SECRET_NAME_REASON, withhold_value=True)
 
 
