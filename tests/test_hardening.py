@@ -356,6 +356,9 @@ def test_refused_over_grpc_before_anything_is_registered(
     assert_nothing_secret_in(text)
     if case_id.startswith("secret"):
         assert "private" not in text
+    if case_id == "refused scope still checks its secrets":
+        # A 200-character scope name: the engine, which prints the value at a path, is not given it.
+        assert ("scopeName" + WITHHELD) in [path for path, _ in details]
     if "MiB" in case_id:
         assert "x" * 100 not in text and "k" * 100 not in text and "s" * 100 not in text
         assert all(path.endswith(WITHHELD) for path, reason in details if "characters;" in reason)
