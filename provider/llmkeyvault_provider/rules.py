@@ -177,7 +177,9 @@ def _script(ch: str) -> str:
 # ending before one. The random part must mix at least two of lower case, upper
 # case and digits (a random string of that length fails this with odds below one
 # in a million; a name such as "hf_models_production_scope" is not that shape at
-# all). Ordinary names are never judged by their randomness.
+# all). There is no entropy rule: apart from a run of exactly 32 or 40 letters and
+# digits (the prefix-less Mistral and Cohere shapes), no value is judged by how
+# random it looks.
 #
 # Where shapes come from: the vendors' pages cited with each format, and the rules
 # of gitleaks (github.com/gitleaks/gitleaks, cmd/generate/config/rules/), which
