@@ -544,7 +544,10 @@ def key_material_problem(value: str, *, bare_tokens: bool = True) -> str | None:
 #: longest value shown in a message; a longer one is cut to its first characters
 SHOWN_MAX_LENGTH: Final = 40
 #: no input but ``apiKey`` is longer than this (the longest legitimate one, a Key Vault
-#: resource id, is about 200); a longer value is refused before any other check reads it
+#: resource id, is about 200); a longer value is refused before any other check reads it.
+#: A refusal reaches the engine in gRPC trailers, which grpc-go caps at 16 MiB
+#: (``defaultClientMaxHeaderListSize``, internal/transport/defaults.go): a message that
+#: quoted a 5 MiB value four times exceeded it ("peer header list size exceeded limit").
 MAX_FIELD_LENGTH: Final = 1024
 
 
