@@ -10,6 +10,7 @@ traceback reached the engine.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from dataclasses import dataclass
@@ -22,9 +23,10 @@ import pytest
 from conftest import FAKE_KEYS, assert_no_key_in
 from llmkeyvault_provider import InvalidInput, LlmKeyVault
 from llmkeyvault_provider.args import read_args
+from llmkeyvault_provider.errors import Problems
 from llmkeyvault_provider.outputs import final_names, render_outputs
 from llmkeyvault_provider.plan import plan_vault
-from llmkeyvault_provider.provider import WITHHELD
+from llmkeyvault_provider.provider import WITHHELD, refuse_secret_names
 from pulumi.runtime.proto import errors_pb2, status_pb2
 from support.fake_keys import fake_keys
 from support.mocks import Run, run_with_mocks
@@ -355,6 +357,9 @@ def test_refused_over_grpc_before_anything_is_registered(
     assert_nothing_secret_in(text)
     if case_id.startswith("secret"):
         assert "private" not in text
+    if case_id == "refused scope still checks its secrets":
+        # A 200-character scope name: the engine, which prints the value at a path, is not given it.
+        assert ("scopeName" + WITHHELD) in [path for path, _ in details]
     if "MiB" in case_id:
         assert "x" * 100 not in text and "k" * 100 not in text and "s" * 100 not in text
         assert all(path.endswith(WITHHELD) for path, reason in details if "characters;" in reason)
@@ -597,3 +602,41 @@ def test_secret_principals_sent_one_by_one_never_name_a_child(engine: StandinEng
             assert "private" not in child.name and "private" not in child.urn, child.name
         digested = [c for c in children if "principal-" in c.name]
         assert digested, f"{name}: no child named by a digest"
+
+
+@pytest.mark.parametrize(
+    ("secret_paths", "refused"),
+    [
+        ({"providers"}, []),  # a list sent as one secret, for its keys: its names are taken as plain
+        ({"providers[0]", "providers[1].apiKey"}, []),
+        ({"scopeName", "readers", "writers[1]", "providers[0].readers[0]", "referencers[0]"}, []),
+        ({"providers[0].name", "providers[1].secretKey"}, ["providers[0].name", "providers[1].secretKey"]),
+        ({"unityCatalog"}, ["unityCatalog"]),
+        ({"unityCatalog.schema", "keyVault.resourceId"}, ["keyVault.resourceId", "unityCatalog.schema"]),
+        ({"rotationWarningDays", "scopePerProvider"}, []),  # a number or a boolean names nothing
+    ],
+)
+def test_which_secret_values_are_refused(secret_paths: set[str], refused: list[str]) -> None:
+    values: dict[str, Any] = {
+        "providers": [
+            {"name": "openai", "apiKey": "sk-test-0", "readers": ["ds"]},
+            {"name": "groq", "apiKey": "sk-test-1", "secretKey": "groq-key"},
+        ],
+        "scopeName": "s",
+        "readers": ["r"],
+        "writers": ["w0", "w1"],
+        "referencers": ["x"],
+        "unityCatalog": {"catalog": "main", "schema": "llm"},
+        "keyVault": {"resourceId": "/subscriptions/x"},
+        "rotationWarningDays": 7,
+        "scopePerProvider": True,
+    }
+    problems = Problems()
+    refuse_secret_names(values, secret_paths, problems)
+    with pytest.raises(InvalidInput) if refused else contextlib.nullcontext() as caught:
+        problems.raise_if_any()
+    if refused:
+        assert caught is not None
+        errors = caught.value.errors
+        assert sorted(e.path for e in errors) == refused
+        assert all(e.withhold_value and "arrived secret" in e.reason for e in errors)

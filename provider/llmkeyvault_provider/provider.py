@@ -24,7 +24,7 @@ from pulumi.output import UNKNOWN, Unknown, contains_unknowns
 
 from . import rules
 from .component import LlmKeyVault
-from .errors import InvalidInput, Problems
+from .errors import FieldError, InvalidInput, Problems
 from .outputs import OUTPUT_ATTRIBUTES
 from .plan import check_inputs
 from .schema import VAULT_TYPE, schema_json
@@ -80,7 +80,7 @@ def _widen_registration_pool(parallel: int | None) -> None:
 async def _construct_vault(name: str, inputs: pulumi.Inputs, options: pulumi.ResourceOptions | None) -> LlmKeyVault:
     _widen_registration_pool(pulumi.runtime.settings.SETTINGS.parallel)
     resolved = await resolve_inputs(inputs)
-    refuse_secret_names(resolved.secret_paths, resolved.problems)
+    refuse_secret_names(resolved.values, resolved.secret_paths, resolved.problems)
     opts = pulumi.ResourceOptions.merge(
         options, pulumi.ResourceOptions(depends_on=sorted(resolved.dependencies, key=id))
     )
@@ -92,22 +92,31 @@ async def _construct_vault(name: str, inputs: pulumi.Inputs, options: pulumi.Res
             check_inputs(name, resolved.values, resolved.problems)
         return LlmKeyVault(name, resolved.values, opts, secret_inputs=resolved.secret_inputs)
     except InvalidInput as e:
-        raise property_errors(e, resolved.secret_values()) from None
+        raise property_errors(e, resolved.secret_values(), resolved.values) from None
 
 
 #: added to a property error's path when the engine must not print the value found there
 WITHHELD = " (value not shown)"
 
 
-def property_errors(error: InvalidInput, secret_values: Collection[str] = ()) -> InputPropertiesError:
+def property_errors(
+    error: InvalidInput, secret_values: Collection[str] = (), values: Mapping[str, Any] | None = None
+) -> InputPropertiesError:
     """The refusal as the engine expects it: one detail per field.
 
     The engine prints the input value it finds at each detail's path. For a
-    field whose value must not be shown (key material, or a value not known
-    yet, which the engine cannot print), the path is sent with a note that the
-    engine does not look up, so it names the field without its value. Values
-    of inputs that arrived secret are masked in every reason.
+    field whose value must not be shown (key material, a value not known yet,
+    which the engine cannot print, or a text longer than a message shows, found
+    in ``values``), the path is sent with a note that the engine does not look
+    up, so it names the field without its value. Values of inputs that arrived
+    secret are masked in every reason.
     """
+
+    def withheld(e: FieldError) -> bool:
+        if e.withhold_value:
+            return True
+        value = _value_at(values, e.path) if values is not None else None
+        return isinstance(value, str) and len(value) > rules.SHOWN_MAX_LENGTH
 
     def masked(text: str) -> str:
         for value in sorted(secret_values, key=len, reverse=True):
@@ -119,8 +128,7 @@ def property_errors(error: InvalidInput, secret_values: Collection[str] = ()) ->
         return text
 
     details: list[InputPropertyErrorDetails] = [
-        {"property_path": e.path + (WITHHELD if e.withhold_value else ""), "reason": masked(e.reason)}
-        for e in error.errors
+        {"property_path": e.path + (WITHHELD if withheld(e) else ""), "reason": masked(e.reason)} for e in error.errors
     ]
     return InputPropertiesError(masked(str(error)), details)
 
@@ -219,10 +227,16 @@ SECRET_NAME_REASON: Final = (
 )
 
 
-def refuse_secret_names(secret_paths: Collection[str], problems: Problems) -> None:
-    """Refuse every value that arrived secret where it would become a plain name; never shows it."""
+def refuse_secret_names(values: Mapping[str, Any], secret_paths: Collection[str], problems: Problems) -> None:
+    """Refuse every text that arrived secret where it would become a plain name; never shows it.
+
+    A secret number or boolean names nothing, and stays as it is."""
     for path in sorted(secret_paths):
-        if not _kept(path) and not _holds_api_keys(path):
+        if _kept(path) or _holds_api_keys(path):
+            continue
+        texts: list[str] = []
+        _strings_in(_value_at(values, path), texts)
+        if texts:
             problems.add(path, SECRET_NAME_REASON, withhold_value=True)
 
 

@@ -177,7 +177,9 @@ def _script(ch: str) -> str:
 # ending before one. The random part must mix at least two of lower case, upper
 # case and digits (a random string of that length fails this with odds below one
 # in a million; a name such as "hf_models_production_scope" is not that shape at
-# all). Ordinary names are never judged by their randomness.
+# all). There is no entropy rule: apart from a run of exactly 32 or 40 letters and
+# digits (the prefix-less Mistral and Cohere shapes), no value is judged by how
+# random it looks.
 #
 # Where shapes come from: the vendors' pages cited with each format, and the rules
 # of gitleaks (github.com/gitleaks/gitleaks, cmd/generate/config/rules/), which
@@ -542,7 +544,10 @@ def key_material_problem(value: str, *, bare_tokens: bool = True) -> str | None:
 #: longest value shown in a message; a longer one is cut to its first characters
 SHOWN_MAX_LENGTH: Final = 40
 #: no input but ``apiKey`` is longer than this (the longest legitimate one, a Key Vault
-#: resource id, is about 200); a longer value is refused before any other check reads it
+#: resource id, is about 200); a longer value is refused before any other check reads it.
+#: A refusal reaches the engine in gRPC trailers, which grpc-go caps at 16 MiB
+#: (``defaultClientMaxHeaderListSize``, internal/transport/defaults.go): a message that
+#: quoted a 5 MiB value four times exceeded it ("peer header list size exceeded limit").
 MAX_FIELD_LENGTH: Final = 1024
 
 
