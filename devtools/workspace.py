@@ -100,6 +100,29 @@ def soft_deleted(dump: dict[str, Any]) -> dict[str, list[str]]:
     }
 
 
+#: privileges a Unity Catalog vault's usage grants give; those grants are retained on delete
+USAGE_PRIVILEGES = frozenset({"USE_CATALOG", "USE_SCHEMA"})
+
+
+def without_usage_grants(dump: dict[str, Any]) -> dict[str, Any]:
+    """The dump without USE_CATALOG and USE_SCHEMA on catalogs and schemas: what a destroy of a
+    Unity Catalog vault leaves on purpose (its usage grants are retained on delete, since
+    deleting a ``Grant`` revokes every privilege of its principal there)."""
+    grants: dict[str, Any] = {}
+    for kind, on in (dump.get("ucGrants") or {}).items():
+        kept: dict[str, Any] = {}
+        for full, by_principal in on.items():
+            left = {
+                p: [x for x in privs if kind not in ("catalog", "schema") or x not in USAGE_PRIVILEGES]
+                for p, privs in by_principal.items()
+            }
+            if any(left.values()):
+                kept[full] = {p: privs for p, privs in left.items() if privs}
+        if kept:
+            grants[kind] = kept
+    return {**dump, "ucGrants": grants}
+
+
 def is_empty(dump: dict[str, Any]) -> bool:
     """Nothing a stack made is left: no scope, secret, ACL, vault secret (soft-deleted ones are
     gone from the vault's listing, see `soft_deleted`), UC secret, grant, schema other than the

@@ -426,3 +426,16 @@ def test_usage_grants_are_retained_on_delete_and_the_preview_says_what_they_repl
     assert all(r.retain_on_delete and r.delete_before_replace for r in usage)
     assert any("set each listed principal's whole privilege list there" in line for line in logs), logs
     assert not run.named("llm-secret/openai_api_key").retain_on_delete
+
+
+def test_a_secret_principal_is_named_by_the_digest_of_its_identity() -> None:
+    def vault(reader: str) -> Run:
+        inputs = {"providers": keys("openai"), "readers": [reader]}
+        return run_with_mocks(lambda: LlmKeyVault("llm", inputs, secret_inputs=("readers",)))
+
+    upper, lower = vault("Team-Readers"), vault("team-readers")
+    (acl,) = upper.of_type(ACL)
+    assert [r.name for r in lower.of_type(ACL)] == [acl.name]
+    assert acl.name.startswith("llm-acl-principal-") and "eam-" not in acl.name
+    (former,) = acl.aliases
+    assert former.startswith("llm-acl-principal-") and former != acl.name

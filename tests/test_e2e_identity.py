@@ -250,3 +250,32 @@ def test_usage_grants_take_nothing_away_on_destroy(emulated_engine: None, tmp_pa
     stack.destroy()
     assert catalog_grants(stack) == {"analysts": ["BROWSE"], "data-science": ["USE_CATALOG"]}
     assert uc_secret_digests(stack.workspace_dump()) == {}
+
+
+def test_uc_and_key_vault_stacks_with_0_2_0_names_keep_every_child(emulated_engine: None, tmp_path: Path) -> None:
+    uc = new_stack(tmp_path / "uc", {**UC, **NO_USAGE, "providers": [provider("openai", "openai")], "readers": ["ds"]})
+    uc.seed("main.llm")
+    uc.up()
+    before = uc.workspace_dump()
+    rename_to_0_2_0_names(
+        uc,
+        {
+            "llmKeys-secret/openai_api_key": "llmKeys-secret-openai",
+            "llmKeys-grants/openai_api_key": "llmKeys-grants-openai",
+        },
+    )
+    assert "llmKeys-secret-openai" in uc.export() and "llmKeys-grants-openai" in uc.export()
+    converged(uc)
+    uc.up()
+    assert uc_secret_digests(uc.workspace_dump()) == uc_secret_digests(before)
+    assert uc_layout(uc.workspace_dump()) == uc_layout(before)
+
+    vault = new_stack(tmp_path / "kv", kv([provider("openai", "openai")]))
+    vault.up()
+    before = vault.workspace_dump()
+    rename_to_0_2_0_names(vault, {"llmKeys-secret/openai-api-key": "llmKeys-secret-openai"})
+    assert "llmKeys-secret-openai" in vault.export()
+    converged(vault)
+    vault.up()
+    assert vault_secrets(vault) == {"openai-api-key": digest(OPENAI)}
+    assert soft_deleted(vault.workspace_dump()) == {}

@@ -15,7 +15,15 @@ import pytest
 
 from devtools.demo import UC_SCHEMAS
 from devtools.local_stack import ROOT, LocalStack
-from devtools.workspace import DEPLOYER, changes_since, digest, last_call, uc_layout, uc_secret_digests
+from devtools.workspace import (
+    DEPLOYER,
+    changes_since,
+    digest,
+    last_call,
+    uc_layout,
+    uc_secret_digests,
+    without_usage_grants,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -68,6 +76,10 @@ def expected_layout(secrets: dict[str, dict[str, list[str]]], principals: list[s
 # of the component's principals on a schema another team owns.
 OUTSIDE_ON_OUR_SCHEMA = {"analysts": ["SELECT", "USE_SCHEMA"]}
 OUTSIDE_ON_SHARED = {"data-science": ["READ_SECRET", "USE_SCHEMA"]}
+
+
+def casefolded_principals(grants: dict[str, list[str]]) -> dict[str, list[str]]:
+    return {p.lower(): privs for p, privs in grants.items()}
 
 
 def casefolded(layout: dict[str, Any]) -> dict[str, Any]:
@@ -214,7 +226,8 @@ def test_unity_catalog_example_lifecycle(engine_ready: None, tmp_path: Path) -> 
     assert stack.outputs()["secretFullNames"] == {"anthropic": full("anthropic"), "mistral": full("mistral")}
 
     # respelling a principal (letter case only) keeps its grants: its usage Grants are replaced,
-    # delete before create, since deleting a Grant revokes all of the principal's privileges there
+    # and the old ones are retained on delete (deleting a Grant revokes all of the principal's
+    # privileges there), so nothing is revoked
     before = last_call(dump)
     project, providers = providers_of(stack)
     next(p for p in providers if p["name"] == "mistral")["readers"] = ["ML-Interns"]
@@ -224,8 +237,6 @@ def test_unity_catalog_example_lifecycle(engine_ready: None, tmp_path: Path) -> 
     assert changes_since(dump, before) == [
         ("grant", "create", "catalog/main/ML-Interns"),
         ("grant", "create", f"schema/{SCHEMA}/ML-Interns"),
-        ("grant", "delete", "catalog/main/ml-interns"),
-        ("grant", "delete", f"schema/{SCHEMA}/ml-interns"),
     ]
     assert casefolded(uc_layout(dump)) == expected_layout(secrets, sorted([*PRINCIPALS, "ml-interns"]))
     stack.preview("--expect-no-changes")
@@ -245,12 +256,22 @@ def test_unity_catalog_example_lifecycle(engine_ready: None, tmp_path: Path) -> 
         for key in [*KEYS.values(), ROTATED]:
             assert key not in text, f"a key is in plaintext in the {place}"
 
-    # destroy: no secret and no grant of the component's left; the grants others made stay
+    # destroy: no secret and no grant on one left; the grants others made stay, and so do the usage
+    # grants (retained on delete: deleting a Grant revokes all its principal holds there)
     before = last_call(dump)
     stack.destroy()
     dump = stack.workspace_dump()
     assert not dump["ucSecrets"]
-    assert dump["ucGrants"] == {"schema": {SCHEMA: OUTSIDE_ON_OUR_SCHEMA, "main.shared": OUTSIDE_ON_SHARED}}
+    assert without_usage_grants(dump)["ucGrants"] == {
+        "schema": {SCHEMA: {"analysts": ["SELECT"]}, "main.shared": {"data-science": ["READ_SECRET"]}}
+    }
+    usage = uc_layout(dump)["grants"]
+    granted = [*PRINCIPALS, "ml-interns"]
+    assert casefolded_principals(usage["catalog"]["main"]) == {p: ["USE_CATALOG"] for p in granted}
+    assert casefolded_principals(usage["schema"][SCHEMA]) == {
+        **{p: ["USE_SCHEMA"] for p in granted},
+        **OUTSIDE_ON_OUR_SCHEMA,
+    }
     assert {op for _, op, _ in changes_since(dump, before)} == {"delete"}
     assert {name: s["seeded"] for name, s in dump["schemas"].items()} == {SCHEMA: True, "main.shared": True}
     engine_runs = [r for r in stack.transcript if r.args[1] in ("up", "preview", "destroy")]

@@ -265,3 +265,33 @@ func TestDumpShowsUCDigestsAndGrants(t *testing.T) {
 		t.Errorf("a deleted secret takes its grants: %+v", d.UCGrants)
 	}
 }
+
+// A Grant is authoritative for its principal on the securable: setting a list
+// removes what else the principal held there, and deleting it (an empty list)
+// removes everything; other principals are left alone
+// (terraform-provider-databricks catalog/resource_grant.go).
+func TestPrincipalGrantReplacesThePrincipalsWholeList(t *testing.T) {
+	w := seeded(t)
+	if _, err := w.SetPrincipalGrant(SecurableCatalog, "main", "analysts", []string{"BROWSE", "SELECT"}, platform); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.SetPrincipalGrant(SecurableCatalog, "main", "others", []string{"BROWSE"}, platform); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.SetPrincipalGrant(SecurableCatalog, "main", "Analysts", []string{"USE_CATALOG"}, platform); err != nil {
+		t.Fatal(err)
+	}
+	a, err := w.PrincipalGrant(SecurableCatalog, "main", "analysts")
+	if err != nil || strings.Join(a.Privileges, ",") != "USE_CATALOG" {
+		t.Errorf("after a Grant of USE_CATALOG: %+v %v", a, err)
+	}
+	if _, err := w.SetPrincipalGrant(SecurableCatalog, "main", "analysts", nil, platform); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.PrincipalGrant(SecurableCatalog, "main", "analysts"); !IsNotFound(err) {
+		t.Errorf("a deleted Grant left privileges: %v", err)
+	}
+	if o, err := w.PrincipalGrant(SecurableCatalog, "main", "others"); err != nil || strings.Join(o.Privileges, ",") != "BROWSE" {
+		t.Errorf("another principal changed: %+v %v", o, err)
+	}
+}
