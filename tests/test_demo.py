@@ -54,7 +54,13 @@ def test_demo_deploys_the_vault_then_its_serving_consumer(engine_ready: None, tm
     assert not (tmp_path / "aws-python" / "state").exists()  # both stacks keep state in the shared backend
 
 
-def test_demo_of_a_vault_with_an_external_key(engine_ready: None, tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def yaml_engine() -> None:
+    """What a YAML vault and the YAML consumer need: the toolchain, the built plugin, the emulator."""
+    subprocess.run(["make", "--no-print-directory", "tools", "build", "emulator"], cwd=ROOT, check=True)
+
+
+def test_demo_of_a_vault_with_an_external_key(yaml_engine: None, tmp_path: Path) -> None:
     """`make demo DEMO_EXAMPLE=external`: the external key is written outside Pulumi, the consumer uses
     it, a rotation outside Pulumi leaves the vault with nothing to change, and no value is in the state."""
     first = demo(tmp_path, "external", "--consumer", "serving-yaml")
