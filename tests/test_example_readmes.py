@@ -511,7 +511,8 @@ def test_production_program_uses_its_provider_and_is_protected(engine_ready: Non
     children = [r for r in resources if r["type"].startswith("databricks:")]
     assert sorted(r["type"] for r in children) == [
         "databricks:index/secret:Secret",
-        "databricks:index/secretAcl:SecretAcl",
+        "databricks:index/secretAcl:SecretAcl",  # data-science's READ
+        "databricks:index/secretAcl:SecretAcl",  # the deploying identity's own MANAGE (deployerAcl)
         "databricks:index/secretScope:SecretScope",
     ]
     assert {r["urn"]: r.get("provider") for r in children} == {r["urn"]: explicit for r in children}
