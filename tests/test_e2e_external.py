@@ -223,7 +223,8 @@ def test_a_missing_external_unity_catalog_secret_is_refused_in_preview(emulated_
     assert failed.returncode != 0
     assert "providers[0].external" in printed
     assert "Unity Catalog secret 'main.llm.openai_api_key' does not exist" in printed
-    assert "databricks secrets-uc create-secret openai_api_key main llm" in printed
+    assert "databricks secrets-uc create-secret --json @secret.json (secret.json: " in printed
+    assert "openai_api_key" in printed.split("create-secret", 1)[1]
     assert "anthropic_api_key' does not exist" not in printed
     failed = stack.up(check=False)
     assert failed.returncode != 0

@@ -66,7 +66,7 @@ def test_failure_at_the_third_secret_then_convergence(engine_ready: None, tmp_pa
     urns = resource_urns(stack)
     assert len(urns) == len(set(urns)), "a resource is duplicated in the state"
     children = [u for u in urns if "LlmKeyVault$" in u]
-    assert len(children) == 1 + 5 + 5  # scope, secrets, ACLs: none lost, none extra
+    assert len(children) == 1 + 5 + 6  # scope, secrets, ACLs (the deployer's own MANAGE too): none lost, none extra
     stack.preview("--expect-no-changes")
 
     stack.destroy()
@@ -99,8 +99,8 @@ def test_children_that_need_not_wait_do_not(engine_ready: None, tmp_path: Path) 
     calls = [c for c in stack.workspace_dump()["log"] if c["op"] == "create"]
     scopes = [c for c in calls if c["kind"] == "scope"]
     children = [c for c in calls if c["kind"] != "scope"]
-    assert len(scopes) == 1
-    assert sorted(c["kind"] for c in children) == ["acl"] * 5 + ["secret"] * 5
+    assert len(scopes) == 1  # then 5 secrets and 6 ACLs: 5 listed and the deployer's own MANAGE
+    assert sorted(c["kind"] for c in children) == ["acl"] * 6 + ["secret"] * 5
     assert all(c["startMs"] >= scopes[0]["endMs"] for c in children), "secrets and ACLs start once the scope exists"
     first_end = min(c["endMs"] for c in children)
     waited = [f"{c['kind']} {c['target']}" for c in children if c["startMs"] >= first_end]

@@ -12,7 +12,7 @@ import yaml
 from support.fake_keys import fake_keys
 
 from devtools.local_stack import ROOT, LocalStack, yaml_vault_project
-from devtools.workspace import is_empty
+from devtools.workspace import DEPLOYER, is_empty
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -60,8 +60,11 @@ def test_a_reader_from_another_resource_is_refused_in_preview_and_works_once_kno
     assert is_empty(stack.workspace_dump())
     # As the message says: once the value is known, the vault deploys.
     stack.up()
-    (grant,) = stack.outputs()["grants"]
+    grants = stack.outputs()["grants"]
+    (grant,) = [g for g in grants if g["principal"] != DEPLOYER]
     assert grant["principal"].startswith("reader-") and grant["permission"] == "READ"
+    # The deploying identity keeps its own MANAGE (deployerAcl), listed with the grants.
+    assert {"scope": grant["scope"], "principal": DEPLOYER, "permission": "MANAGE"} in grants
     stack.preview("--expect-no-changes")
     stack.destroy()
     assert is_empty(stack.workspace_dump())

@@ -523,7 +523,8 @@ def test_production_program_uses_its_provider_and_is_protected(engine_ready: Non
         explicit = f"{provider['urn']}::{provider['id']}"
         component = components[f"{env}Keys"]
         children = [r for r in resources if r.get("parent") == component["urn"] and r["type"].startswith("databricks:")]
-        acls = ["databricks:index/secretAcl:SecretAcl"] * (2 if env == "staging" else 1)
+        # the readers' READ, and the deploying identity's own MANAGE (deployerAcl)
+        acls = ["databricks:index/secretAcl:SecretAcl"] * (3 if env == "staging" else 2)
         assert sorted(r["type"] for r in children) == sorted(
             ["databricks:index/secret:Secret", "databricks:index/secretScope:SecretScope", *acls]
         )

@@ -116,7 +116,8 @@ def test_unity_catalog_external_that_does_not_exist_is_refused_with_its_name_and
     text = str(caught.value)
     assert "providers[1].external" in text
     assert "'main.llm.openai_api_key' does not exist" in text
-    assert "databricks secrets-uc create-secret openai_api_key main llm" in text
+    assert "databricks secrets-uc create-secret --json @secret.json (secret.json: " in text
+    assert "openai_api_key" in text.split("create-secret", 1)[1]
     assert run.registrations == []  # refused before anything, the component included, is registered
 
 

@@ -78,10 +78,8 @@ def _is_missing(error: Exception) -> bool:
 def create_command(full_name: str) -> str:
     """How a security team creates a UC secret, value from a file (never on the command line)."""
     catalog, schema, name = full_name.split(".", 2)
-    return (
-        f"databricks secrets-uc create-secret {name} {catalog} {schema} --json @value.json "
-        '(value.json: {"value": "<the key>"})'
-    )
+    body = f'{{"name": "{name}", "catalog_name": "{catalog}", "schema_name": "{schema}", "value": "<the key>"}}'
+    return f"databricks secrets-uc create-secret --json @secret.json (secret.json: {body})"
 
 
 def missing_uc_secrets(plan: VaultPlan, opts: pulumi.ResourceOptions | None) -> Problems:

@@ -39,7 +39,13 @@ Usage:
 Make things exist "outside Pulumi" (as a platform team or an older program did):
   seed          [--dir D] --schema <catalog>.<schema> [--schema ...] [--owner P]
   put-scope     [--dir D] --scope S [--initial-manage-principal users] [--creator P]
-  put-secret    [--dir D] --scope S --key K --digest-of-stdin
+  put-secret    [--dir D] --scope S --key K --digest-of-stdin [--caller P]
+                                           as databricks secrets put-secret (with --caller: needs WRITE or MANAGE)
+  put-vault-secret [--dir D] --vault-id <vault ARM id> --name N --digest-of-stdin
+                                           as az keyvault secret set
+  update-uc-secret [--dir D] --name <catalog>.<schema>.<secret> --digest-of-stdin [--caller P]
+                                           as databricks secrets-uc update-secret (the owner only)
+  add-member    [--dir D] --group G --member M   a user, application id or group into a group (admins: workspace admins)
   put-uc-secret [--dir D] --name <catalog>.<schema>.<secret> --digest-of-stdin [--owner P]
   put-acl       [--dir D] --scope S --principal P --permission READ|WRITE|MANAGE
   put-grant     [--dir D] --securable catalog|schema|secret --name N --principal P --privilege X [--privilege ...] [--caller P]
