@@ -302,3 +302,21 @@ def test_usage_and_connection_errors_exit_2(rest: Rest, tmp_path: Path, monkeypa
     monkeypatch.setenv("DATABRICKS_TOKEN", "dapi-test-wrong")
     code, _, err = audit("--scope", "llm-keys")
     assert code == 2 and "cannot read the workspace" in err and "dapi-test-wrong" not in err
+
+
+def test_a_missing_scope_and_a_scope_only_admins_manage_are_findings(rest: Rest, tmp_path: Path) -> None:
+    rest.emu("put-scope", "--scope", "admin-only", "--creator", "admins")
+    outputs = {
+        "scopes": ["admin-only", "gone"],
+        "scopeNames": {"openai": "gone"},
+        "secretKeys": {"openai": "openai-api-key"},
+        "grants": [],
+    }
+    code, report = audit_json(tmp_path, outputs, "--progress", "always")
+    assert code == 1
+    found = codes(report)
+    assert ("high", "scope-missing", "gone", None) in found
+    assert ("high", "key-missing", "gone/openai-api-key", None) in found
+    assert ("medium", "no-manager", "admin-only", None) in found
+    code, _ = audit_json(tmp_path, {**outputs, "scopes": ["admin-only"], "scopeNames": {}}, "--fail-on", "critical")
+    assert code == 0
