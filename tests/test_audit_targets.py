@@ -57,3 +57,10 @@ def test_severities_parse_and_order() -> None:
     assert Severity.CRITICAL > Severity.HIGH > Severity.MEDIUM > Severity.LOW > Severity.INFO
     with pytest.raises(ValueError, match="info, low, medium, high, critical"):
         Severity.parse("severe")
+
+
+def test_keys_from_secret_references_when_scope_names_are_not_exported() -> None:
+    d = declared_from_outputs(
+        {"scopes": ["llm-keys-demo"], "secretReferences": {"openai": "{{secrets/llm-keys-demo/openai-api-key}}"}}
+    )
+    assert d.keys == [DeclaredKey("openai", scope="llm-keys-demo", key="openai-api-key")]
