@@ -320,3 +320,20 @@ def test_a_missing_scope_and_a_scope_only_admins_manage_are_findings(rest: Rest,
     assert ("medium", "no-manager", "admin-only", None) in found
     code, _ = audit_json(tmp_path, {**outputs, "scopes": ["admin-only"], "scopeNames": {}}, "--fail-on", "critical")
     assert code == 0
+
+
+def test_each_group_is_read_once_however_many_scopes_it_reaches(rest: Rest, tmp_path: Path) -> None:
+    scope_vault(rest)
+    for scope in ("llm-keys-2", "llm-keys-3"):
+        rest.emu("put-scope", "--scope", scope)
+        rest.emu("put-acl", "--scope", scope, "--principal", "llm-readers", "--permission", "READ")
+        rest.emu("put-acl", "--scope", scope, "--principal", "ml-team", "--permission", "WRITE")
+    code, out, err = audit("--scope", "llm-keys", "--scope", "llm-keys-2", "--scope", "llm-keys-3", "--format", "json")
+    assert code == 0, err
+    calls = rest.calls()
+    # llm-readers, ml-team (nested, and granted directly on two scopes) and admins: three groups, three reads.
+    assert calls["GET scim/get"] == 3
+    assert calls["GET secrets/acls/list"] == 3 and calls["GET secrets/list"] == 3
+    assert json.loads(out)["summary"]["apiCalls"] == sum(
+        n for route, n in calls.items() if route not in ("GET host-metadata", "unauthenticated")
+    )
