@@ -299,6 +299,10 @@ def test_usage_and_connection_errors_exit_2(rest: Rest, tmp_path: Path, monkeypa
     bad.write_text('{"unrelated": 1}')
     code, _, err = audit("--stack-outputs", str(bad))
     assert code == 2 and "no llmkeyvault outputs" in err
+    monkeypatch.setenv("DATABRICKS_HOST", "http://127.0.0.1:1")  # nothing listens there
+    code, _, err = audit("--scope", "llm-keys", "--timeout", "1")
+    assert code == 2 and "cannot read the workspace" in err
+    monkeypatch.setenv("DATABRICKS_HOST", rest.url)
     monkeypatch.setenv("DATABRICKS_TOKEN", "dapi-test-wrong")
     code, _, err = audit("--scope", "llm-keys")
     assert code == 2 and "cannot read the workspace" in err and "dapi-test-wrong" not in err
