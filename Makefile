@@ -50,7 +50,7 @@ venv: $(VENV)/.installed
 
 lint: venv $(TOOLS_BIN)/actionlint
 	$(TOOLS_BIN)/actionlint
-	$(TOOLS_BIN)/actionlint examples/ci/audit-nightly.yml
+	$(TOOLS_BIN)/actionlint audit/ci/audit-nightly.yml
 	$(VENV)/bin/ruff check provider tests bench devtools offline policy audit
 	$(VENV)/bin/ruff format --check provider tests bench devtools offline policy audit
 	$(VENV)/bin/mypy

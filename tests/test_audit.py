@@ -299,6 +299,45 @@ def test_usage_and_connection_errors_exit_2(rest: Rest, tmp_path: Path, monkeypa
     bad.write_text('{"unrelated": 1}')
     code, _, err = audit("--stack-outputs", str(bad))
     assert code == 2 and "no llmkeyvault outputs" in err
+    monkeypatch.setenv("DATABRICKS_HOST", "http://127.0.0.1:1")  # nothing listens there
+    code, _, err = audit("--scope", "llm-keys", "--timeout", "1")
+    assert code == 2 and "cannot read the workspace" in err
+    monkeypatch.setenv("DATABRICKS_HOST", rest.url)
     monkeypatch.setenv("DATABRICKS_TOKEN", "dapi-test-wrong")
     code, _, err = audit("--scope", "llm-keys")
     assert code == 2 and "cannot read the workspace" in err and "dapi-test-wrong" not in err
+
+
+def test_a_missing_scope_and_a_scope_only_admins_manage_are_findings(rest: Rest, tmp_path: Path) -> None:
+    rest.emu("put-scope", "--scope", "admin-only", "--creator", "admins")
+    outputs = {
+        "scopes": ["admin-only", "gone"],
+        "scopeNames": {"openai": "gone"},
+        "secretKeys": {"openai": "openai-api-key"},
+        "grants": [],
+    }
+    code, report = audit_json(tmp_path, outputs, "--progress", "always")
+    assert code == 1
+    found = codes(report)
+    assert ("high", "scope-missing", "gone", None) in found
+    assert ("high", "key-missing", "gone/openai-api-key", None) in found
+    assert ("medium", "no-manager", "admin-only", None) in found
+    code, _ = audit_json(tmp_path, {**outputs, "scopes": ["admin-only"], "scopeNames": {}}, "--fail-on", "critical")
+    assert code == 0
+
+
+def test_each_group_is_read_once_however_many_scopes_it_reaches(rest: Rest, tmp_path: Path) -> None:
+    scope_vault(rest)
+    for scope in ("llm-keys-2", "llm-keys-3"):
+        rest.emu("put-scope", "--scope", scope)
+        rest.emu("put-acl", "--scope", scope, "--principal", "llm-readers", "--permission", "READ")
+        rest.emu("put-acl", "--scope", scope, "--principal", "ml-team", "--permission", "WRITE")
+    code, out, err = audit("--scope", "llm-keys", "--scope", "llm-keys-2", "--scope", "llm-keys-3", "--format", "json")
+    assert code == 0, err
+    calls = rest.calls()
+    # llm-readers, ml-team (nested, and granted directly on two scopes) and admins: three groups, three reads.
+    assert calls["GET scim/get"] == 3
+    assert calls["GET secrets/acls/list"] == 3 and calls["GET secrets/list"] == 3
+    assert json.loads(out)["summary"]["apiCalls"] == sum(
+        n for route, n in calls.items() if route not in ("GET host-metadata", "unauthenticated")
+    )

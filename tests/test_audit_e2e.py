@@ -190,6 +190,14 @@ def test_hand_made_access_is_found_with_every_reader_and_path_then_cleared(tmp_p
         assert "GET secrets/get" not in calls and "not-served" not in calls
         # The stack still deploys cleanly and nothing in the workspace changed through the audit.
         stack.preview("--expect-no-changes")
+
+        # A key deleted by hand (as an external value never written would be) is a finding.
+        emu("delete-secret", "--scope", "audit-keys", "--key", "openai-api-key")
+        code, report, _ = audit()
+        assert code == 1
+        assert [(f["code"], f["key"]) for f in report["findings"] if f["severity"] == "high"] == [
+            ("key-missing", "audit-keys/openai-api-key")
+        ]
     finally:
         rest.process.terminate()
         rest.process.wait(timeout=10)

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from databricks.sdk import WorkspaceClient
+from databricks.sdk.config import Config
 from databricks.sdk.errors.base import DatabricksError
 
 from llmkeyvault_audit import render
@@ -87,6 +88,13 @@ def parser() -> argparse.ArgumentParser:
         help="a key expiring within this many days is a finding (the stack's rotationWarningDays; default 14)",
     )
     a.add_argument(
+        "--timeout",
+        type=int,
+        default=60,
+        metavar="SECONDS",
+        help="give up retrying an unreachable or throttling workspace after this long (default 60)",
+    )
+    a.add_argument(
         "--progress",
         choices=("auto", "always", "never"),
         default="auto",
@@ -122,6 +130,8 @@ def audit(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         raise UsageError("give exactly one target: --stack, --stack-outputs, or --scope/--uc-secret")
     if args.warning_days < 0:
         raise UsageError("--warning-days must be 0 or more")
+    if args.timeout < 1:
+        raise UsageError("--timeout must be 1 second or more")
     target: dict[str, Any]
     if args.stack:
         declared = declared_from_outputs(read_stack_outputs(args.stack, pulumi=args.pulumi, cwd=args.cwd))
@@ -132,7 +142,7 @@ def audit(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     else:
         declared = declared_from_names(args.scope, args.uc_secret)
         target = {"scopes": declared.scopes, "ucSecrets": declared.uc_secrets}
-    ws = Workspace(WorkspaceClient())
+    ws = Workspace(WorkspaceClient(config=Config(retry_timeout_seconds=args.timeout)))
     deployer = args.deployer or ws.me()
     target["workspace"] = ws.client.config.host
     target["deployer"] = deployer

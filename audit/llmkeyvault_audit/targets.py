@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from llmkeyvault_audit.workspace import SECRET_REF
+
 
 class TargetError(Exception):
     """The target cannot be read (exit code 2)."""
@@ -74,6 +76,12 @@ def declared_from_outputs(outputs: dict[str, Any]) -> Declared:
         scopes = [s for s in out.get("scopes") or [] if isinstance(s, str) and s != "[secret]"]
         d.scopes += sorted(set(scopes) | set(scope_names.values()))
         d.uc_secrets += sorted(full_names.values())
+        # `secretReferences` ({{secrets/<scope>/<key>}} per provider) says the same, for programs
+        # that export it rather than scopeNames and secretKeys.
+        for provider, ref in _str_map(out.get("secretReferences")).items():
+            m = SECRET_REF.fullmatch(ref.strip())
+            if m and provider not in scope_names:
+                scope_names[provider], secret_keys[provider] = m.group(1), m.group(2)
         for provider, scope in scope_names.items():
             if provider in secret_keys:
                 d.keys.append(DeclaredKey(provider, scope=scope, key=secret_keys[provider]))
