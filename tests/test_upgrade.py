@@ -10,6 +10,7 @@ the vault and readable through the scope after the upgrade. Needs the git histor
 
 from __future__ import annotations
 
+import copy
 import os
 import re
 import shutil
@@ -109,14 +110,19 @@ def program(version: str) -> dict[str, Any]:
                     "uniqueSuffix": True,
                     "backend": "azure-keyvault",
                     "keyVault": {"resourceId": VAULT},
-                    "providers": providers,
-                    **grants,
+                    "providers": copy.deepcopy(providers),
+                    **copy.deepcopy(grants),
                 },
             },
             "teamKeys": {
                 "type": "llmkeyvault:LlmKeyVault",
                 "options": {"version": version},
-                "properties": {"scopeName": "team-keys", "uniqueSuffix": True, "providers": providers[1:], **grants},
+                "properties": {
+                    "scopeName": "team-keys",
+                    "uniqueSuffix": True,
+                    "providers": copy.deepcopy(providers[1:]),
+                    **copy.deepcopy(grants),
+                },
             },
         },
         "outputs": {
