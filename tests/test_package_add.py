@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import http.server
 import os
+import secrets
 import shutil
 import ssl
 import subprocess
@@ -28,6 +29,8 @@ from devtools.workspace import digest, is_empty
 pytestmark = [pytest.mark.plugin, pytest.mark.slow]
 
 KEY = "sk-test-package-add-0000"
+with (ROOT / "schema.yaml").open(encoding="utf-8") as _schema:
+    VERSION = str(yaml.safe_load(_schema)["version"])
 RESOURCE = "llmKeys"
 
 
@@ -124,7 +127,7 @@ def test_up_and_destroy_with_the_added_package(added: Added) -> None:
 class GitServer:
     """`git http-backend` (Git's smart HTTP) for the repositories under ``root``, over TLS."""
 
-    def __init__(self, root: Path, certificate: Path, key: Path) -> None:
+    def __init__(self, root: Path, host: str, certificate: Path, key: Path) -> None:
         backend = subprocess.run(["git", "--exec-path"], capture_output=True, text=True, check=True).stdout.strip()
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -162,11 +165,12 @@ class GitServer:
             def log_message(self, *args: object) -> None:
                 pass
 
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        # Port 443, so the URL has no port: the engine names the plugin's folder after the
+        # URL, and a `:` there would stop Python's venv. A loopback address of its own.
+        self.server = http.server.ThreadingHTTPServer((host, 443), Handler)
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.load_cert_chain(certificate, key)
         self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
-        self.port = self.server.server_address[1]
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
 
@@ -177,7 +181,7 @@ def tagged_repository(root: Path, version: str) -> Path:
     files = subprocess.run(
         ["git", "ls-files", "-z", "provider", "schema.yaml"], cwd=ROOT, capture_output=True, check=True
     ).stdout
-    work.mkdir()
+    work.mkdir(parents=True)
     archive = subprocess.run(["tar", "--null", "-T", "-", "-cf", "-"], input=files, cwd=ROOT, capture_output=True)
     subprocess.run(["tar", "-xf", "-"], input=archive.stdout, cwd=work, check=True)
     git = ["git", "-c", "user.name=release", "-c", "user.email=release@example.invalid"]
@@ -187,11 +191,13 @@ def tagged_repository(root: Path, version: str) -> Path:
     return repository
 
 
-def self_signed(folder: Path) -> tuple[Path, Path]:
+def self_signed(folder: Path, host: str) -> tuple[Path, Path]:
     certificate, key = folder / "cert.pem", folder / "key.pem"
     subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1"]
-        + ["-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(certificate)],
+        [
+            *("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", f"/CN={host}"),
+            *("-addext", f"subjectAltName=IP:{host}", "-keyout", str(key), "-out", str(certificate)),
+        ],
         capture_output=True,
         check=True,
     )
@@ -201,12 +207,10 @@ def self_signed(folder: Path) -> tuple[Path, Path]:
 @pytest.fixture(scope="module")
 def added_from_git(engine_ready: None, tmp_path_factory: pytest.TempPathFactory) -> tuple[LocalStack, str, Result]:
     root = tmp_path_factory.mktemp("package-add-git")
-    with (ROOT / "schema.yaml").open(encoding="utf-8") as f:
-        version = str(yaml.safe_load(f)["version"])
-    tagged_repository(root / "git", version)
-    certificate, key = self_signed(root)
-    server = GitServer(root / "git", certificate, key)
-    url = f"https://127.0.0.1:{server.port}/llmkeyvault/pulumi-llmkeyvault.git/provider@v{version}"
+    tagged_repository(root / "git", VERSION)
+    host = f"127.42.{secrets.randbelow(250) + 1}.{secrets.randbelow(250) + 1}"
+    certificate, key = self_signed(root, host)
+    GitServer(root / "git", host, certificate, key)
     stack = LocalStack(
         project_source(root / "source"),
         root / "stack",
@@ -214,12 +218,30 @@ def added_from_git(engine_ready: None, tmp_path_factory: pytest.TempPathFactory)
         extra_env={"PULUMI_IGNORE_AMBIENT_PLUGINS": "true", "SSL_CERT_FILE": str(certificate)},
     )
     stack.init({"key": KEY})
-    return stack, url, stack.run("package", "add", url, check=False)
+    url = f"https://{host}/llmkeyvault/pulumi-llmkeyvault.git/provider@v{VERSION}"
+    return stack, host, stack.run("package", "add", url, check=False)
 
 
 def test_package_add_from_a_git_tag(added_from_git: tuple[LocalStack, str, Result]) -> None:
-    stack, url, result = added_from_git
+    stack, host, result = added_from_git
     assert result.returncode == 0, result.stdout + result.stderr
-    print(stack.definition().get("packages"))
-    print(result.stdout, result.stderr)
-    assert False
+    assert "Added package llmkeyvault" in result.stderr
+    # Pulumi.yaml names the source: the URL without its scheme, with the tag's version.
+    assert stack.definition()["packages"] == {
+        "llmkeyvault": f"{host}/llmkeyvault/pulumi-llmkeyvault.git/provider@v{VERSION}"
+    }
+    # The engine cloned the tag into its plugin folder and made the provider's venv there
+    # from the hashed lock.
+    folder = stack.home / "plugins" / f"resource-{host}_llmkeyvault_pulumi-llmkeyvault.git_provider-v{VERSION}"
+    assert (folder / "provider" / "requirements.txt").read_bytes() == (
+        ROOT / "provider" / "requirements.txt"
+    ).read_bytes()
+    assert (folder / "provider" / "venv" / "bin" / "python").is_file()
+    assert KEY not in result.stdout + result.stderr
+
+    stack.up()
+    deployed = stack.workspace_dump()
+    assert deployed["secrets"][RESOURCE]["openai-api-key"]["valueSha256"] == digest(KEY)
+    stack.destroy()
+    assert is_empty(stack.workspace_dump())
+    assert KEY not in stack.everything_printed(), "the key was printed"
