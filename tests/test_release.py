@@ -52,6 +52,8 @@ def test_the_release_workflow_tags_the_go_module_after_testing() -> None:
     assert step("Test") < step("Build the release artefacts") < step("Tag the Go SDK module") < step("Release")
     # The release tag is v<version>, so sdk/go/v<version> is the module's version tag; the
     # pushed tag does not start another release.
+    # The upgrade test (tests/test_upgrade.py) builds an earlier release from the history.
+    assert steps()[0]["uses"].startswith("actions/checkout@") and steps()[0]["with"]["fetch-depth"] == 0
     on = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))[True]  # YAML reads `on:` as true
     assert on == {"push": {"tags": ["v*"]}}
 
