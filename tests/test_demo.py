@@ -131,7 +131,8 @@ def test_demo_of_a_vault_with_an_external_key(engine_ready: None, tmp_path: Path
     endpoint = consumer_run.split("Model Serving endpoints")[1]
     assert "uses {{secrets/llm-keys-external-demo/anthropic-api-key}}" in endpoint
 
-    vault = LocalStack(VARIANTS["external"], tmp_path / "external" / "vault", stack="demo", shared=tmp_path / "external")
+    folder = tmp_path / "external"
+    vault = LocalStack(VARIANTS["external"], folder / "vault", stack="demo", shared=folder)
     before = vault.workspace_dump()["secrets"]["llm-keys-external-demo"]["anthropic-api-key"]["valueSha256"]
     rotated = "sk-test-demo-rotated-0123456789ab"
     place = ("--scope", "llm-keys-external-demo", "--key", "anthropic-api-key")

@@ -662,7 +662,11 @@ def _plan_uc_secrets(name: str, args: LlmKeyVaultArgs, named: set[int], problems
             continue
         resource_name = _uc_secret_resource_name(name, args, secret_name)
         former = f"{name}-secret-{provider.name}"
-        secrets.append(SecretPlan(provider.name, i, "", secret_name, _env_var(provider), resource_name, None, former, provider.external))
+        secrets.append(
+            SecretPlan(
+                provider.name, i, "", secret_name, _env_var(provider), resource_name, None, former, provider.external
+            )
+        )
     return tuple(secrets)
 
 
