@@ -58,7 +58,7 @@ def refusal(inputs: dict[str, Any], answers: dict[str, Any] | None = None) -> st
 
 def test_databricks_external_has_no_secret_child_and_the_same_references() -> None:
     run = build({"providers": [external("openai"), external("anthropic"), managed("cohere")], "readers": ["ds"]})
-    assert [r.name for r in run.of_type(SECRET)] == ["llm-secret-cohere"]
+    assert [r.name for r in run.of_type(SECRET)] == ["llm-secret/cohere-api-key"]
     assert [r.name for r in run.of_type(SCOPE)] == ["llm-scope"]
     assert [r.name for r in run.of_type(ACL)] == ["llm-acl-ds"]
     assert run.outputs["externalKeys"] == ["anthropic", "openai"]
@@ -78,7 +78,7 @@ def test_key_vault_external_has_no_vault_secret_child_and_no_suffix_on_its_name(
         "uniqueSuffix": True,
     }
     run = build(inputs)
-    assert [r.name for r in run.of_type(KV_SECRET)] == ["llm-secret-cohere"]
+    assert [r.name for r in run.of_type(KV_SECRET)] == ["llm-secret/cohere-api-key-<suffix>"]
     # The external key's name is the one its writer uses; the managed one carries the suffix.
     assert run.outputs["secretKeys"]["openai"] == "openai-api-key"
     assert run.outputs["secretKeys"]["cohere"].startswith("cohere-api-key-")
@@ -94,10 +94,10 @@ def test_unity_catalog_external_is_granted_but_never_created() -> None:
 
     inputs = {**UC, "providers": [external("openai"), managed("cohere")], "readers": ["ds"]}
     run = build(inputs, {SECRET_UC: exists})
-    assert [r.name for r in run.of_type(UC_SECRET)] == ["llm-secret-cohere"]
+    assert [r.name for r in run.of_type(UC_SECRET)] == ["llm-secret/cohere_api_key"]
     grants = {r.name: r for r in run.of_type(GRANTS)}
-    assert set(grants) == {"llm-grants-openai", "llm-grants-cohere"}
-    assert grants["llm-grants-openai"].inputs["secret"] == "main.llm.openai_api_key"
+    assert set(grants) == {"llm-grants/openai_api_key", "llm-grants/cohere_api_key"}
+    assert grants["llm-grants/openai_api_key"].inputs["secret"] == "main.llm.openai_api_key"
     assert seen == ["main.llm.openai_api_key"]  # only the external one is looked up
     assert run.outputs["secretFullNames"]["openai"] == "main.llm.openai_api_key"
 
@@ -150,7 +150,7 @@ def test_external_with_scope_per_provider_and_its_own_readers() -> None:
     }
     run = build(inputs)
     assert sorted(r.name for r in run.of_type(SCOPE)) == ["llm-scope-cohere", "llm-scope-openai"]
-    assert [r.name for r in run.of_type(SECRET)] == ["llm-secret-cohere"]
+    assert [r.name for r in run.of_type(SECRET)] == ["llm-secret-cohere/cohere-api-key"]
     assert run.named("llm-acl-openai/bot").inputs["scope"] == "llm-openai"
 
 

@@ -311,7 +311,7 @@ def test_a_violation_never_prints_a_principal() -> None:
 
 
 def test_raw_secret_with_a_pasted_key() -> None:
-    key = FAKE_KEYS["openai"]
+    key = REAL_FORMAT_KEY
     secret = one(lambda: databricks.Secret("openai", scope="llm", key="openai-api-key", string_value=key))
     found = violations(secret)
     assert sorted(found) == ["llm-key-outside-llmkeyvault", "secret-delete-before-replace"]
@@ -628,7 +628,7 @@ def test_a_component_the_plugin_did_not_construct_exempts_nothing() -> None:
     resources = stack_of(props)
     assert everywhere(resources) == {
         "llm-scope": {"no-workspace-users-manage-scope"},
-        "llm-secret-openai": {"llm-key-outside-llmkeyvault"},
+        "llm-secret/openai-api-key": {"llm-key-outside-llmkeyvault"},
     }
     # With the provider, but outputs that are not an LlmKeyVault's: the same.
     fake = [
@@ -884,7 +884,7 @@ def resource(type_, props, name, parent=None, provider=None):
     return PolicyResource(type_, unknown_checking_proxy(props), urn, name, opts, prov, None, [], {})
 outputs = {key: {} for key in ("scopeNames", "secretKeys", "secretReferences", "environmentVariables",
                                 "secretFullNames", "expirations", "externalModels")}
-outputs |= {"scopes": ["llm"], "backend": "databricks",
+outputs |= {"scopes": ["llm"], "externalKeys": [], "backend": "databricks",
             "grants": [{"scope": "llm", "principal": "users", "permission": "MANAGE"}]}
 scope = resource("databricks:index/secretScope:SecretScope", {"name": "llm", "initialManagePrincipal": "users"},
                  "llm-scope", vault_urn, "pulumi:providers:databricks")
