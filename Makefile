@@ -59,11 +59,11 @@ test-fast: venv
 	$(PY) -m pytest -m "not slow"
 
 # The test files run side by side, TEST_WORKERS at a time (pytest-xdist; `auto` is one per
-# CPU): each file whole on one worker, files that write the same folders on the same one
-# (tests/conftest.py). Every marker runs this way; `make test-fast` runs in one process.
+# CPU), each file whole on one worker (tests/conftest.py says why that is safe). Every
+# marker runs this way; `make test-fast` runs in one process.
 TEST_WORKERS ?= auto
 test: lint tools tools-test build emulator emulator-test examples-deps java-deps
-	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 # The end-to-end benchmark drives $(PULUMI) (an installed one if suitable) and
 # compares examples/aws-python with the same resources written with

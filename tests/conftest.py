@@ -1,11 +1,11 @@
 """Shared test data and set-up. Every fake key looks fake and is listed in
 FAKE_KEYS, so a test can assert that none of them leaked anywhere.
 
-`make test` runs the files side by side (pytest-xdist, `--dist loadgroup`): each file
-is one group, run whole by one worker, so its module fixtures and shared folders
-stay its own. Files that write the same folders form one group (SHARED_FOLDERS), and
-every `make` a test runs holds one lock, so two workers never build the same target
-at once."""
+`make test` runs the files side by side (pytest-xdist, `--dist loadfile`): each file
+runs whole on one worker, so its module fixtures and the folders it writes stay its
+own. Files that write under one build folder use subfolders of their own
+(test_sdks.py and test_sdk_java.py in build/sdk-test), and every `make` a test runs
+holds one lock, so two workers never build the same target at once."""
 
 from __future__ import annotations
 
@@ -34,21 +34,7 @@ def assert_no_key_in(text: str) -> None:
         assert key not in text, "a fake key leaked"
 
 
-#: test files that write the same folders, which one worker runs one after another
-SHARED_FOLDERS = {
-    # build/sdk-test (test_sdk_java imports its folders from test_sdks) and build/maven
-    "sdk": ("test_sdks.py", "test_sdk_java.py"),
-    # dist/: `make dist-plugin` rewrites the tarball the other file reads
-    "dist": ("test_plugin.py", "test_example_readmes.py"),
-}
-GROUP_OF = {name: group for group, names in SHARED_FOLDERS.items() for name in names}
 MAKE_LOCK = ROOT / "build" / ".tests-make.lock"
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        name = item.path.name
-        item.add_marker(pytest.mark.xdist_group(GROUP_OF.get(name, name)))
 
 
 @contextmanager
