@@ -480,8 +480,9 @@ def _plan_secrets(
         given = provider.secret_key is not None
         key = provider.secret_key if provider.secret_key is not None else default_secret_key(provider.name)
         resource_name = _secret_resource_name(name, args, provider.name, key)
+        former = f"{name}-secret-{provider.name}"
         secret = SecretPlan(
-            provider.name, i, scope, key, _env_var(provider), resource_name, None, f"{name}-secret-{provider.name}"
+            provider.name, i, scope, key, _env_var(provider), resource_name, former_resource_name=former
         )
         if problems.has(path):
             continue
@@ -576,7 +577,11 @@ def _plan_uc_secrets(name: str, args: LlmKeyVaultArgs, named: set[int], problems
             continue
         resource_name = _uc_secret_resource_name(name, args, secret_name)
         former = f"{name}-secret-{provider.name}"
-        secrets.append(SecretPlan(provider.name, i, "", secret_name, _env_var(provider), resource_name, None, former))
+        secrets.append(
+            SecretPlan(
+                provider.name, i, "", secret_name, _env_var(provider), resource_name, former_resource_name=former
+            )
+        )
     return tuple(secrets)
 
 
@@ -666,7 +671,7 @@ def _plan_grants(name: str, args: LlmKeyVaultArgs, scopes: Sequence[ScopePlan]) 
             )
             named = None if by_scope else prefix + rules.principal_identity(principal)
             former = None if by_scope else prefix + principal
-            grants.append(GrantPlan(scope.name, principal, permission, named, "", former))
+            grants.append(GrantPlan(scope.name, principal, permission, named, former_resource_name=former))
     return tuple(sorted(grants, key=lambda g: (g.scope, g.principal, g.permission)))
 
 
