@@ -580,7 +580,16 @@ def _plan_secrets(
         resource_name = _secret_resource_name(name, args, provider.name, key)
         former = f"{name}-secret-{provider.name}"
         secrets.append(
-            SecretPlan(provider.name, i, scope, key, _env_var(provider), resource_name, None, former, provider.external)
+            SecretPlan(
+                provider.name,
+                i,
+                scope,
+                key,
+                _env_var(provider),
+                resource_name,
+                former_resource_name=former,
+                external=provider.external,
+            )
         )
     return tuple(secrets)
 
@@ -664,7 +673,14 @@ def _plan_uc_secrets(name: str, args: LlmKeyVaultArgs, named: set[int], problems
         former = f"{name}-secret-{provider.name}"
         secrets.append(
             SecretPlan(
-                provider.name, i, "", secret_name, _env_var(provider), resource_name, None, former, provider.external
+                provider.name,
+                i,
+                "",
+                secret_name,
+                _env_var(provider),
+                resource_name,
+                former_resource_name=former,
+                external=provider.external,
             )
         )
     return tuple(secrets)
@@ -756,7 +772,7 @@ def _plan_grants(name: str, args: LlmKeyVaultArgs, scopes: Sequence[ScopePlan]) 
             )
             named = None if by_scope else prefix + rules.principal_identity(principal)
             former = None if by_scope else prefix + principal
-            grants.append(GrantPlan(scope.name, principal, permission, named, "", former))
+            grants.append(GrantPlan(scope.name, principal, permission, named, former_resource_name=former))
     return tuple(sorted(grants, key=lambda g: (g.scope, g.principal, g.permission)))
 
 
