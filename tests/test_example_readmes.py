@@ -285,6 +285,15 @@ AZ_SP = "22222222-2222-2222-2222-222222222222"
 README_SP = "4c9e3a2b-1d6f-4e8a-9b7c-0f1e2d3c4b5a"
 
 
+def make_admin(principal: str) -> Callable[[LocalStack], None]:
+    """Make ``principal`` a workspace admin (a member of `admins`) before the README runs."""
+
+    def prepare(stack: LocalStack) -> None:
+        stack.emulator("add-member", "--group", "admins", "--member", principal)
+
+    return prepare
+
+
 def uc_platform_team(example: str) -> Callable[[LocalStack], None]:
     """The schemas the example writes into (devtools.demo.UC_SCHEMAS), made by a platform team,
     which grants the deploying service principal what the example's README says it needs."""
@@ -327,7 +336,7 @@ EXPECTED = {
         sign_in=("databricks:azureClientSecret", "azure-native:clientSecret"),
         # The service principal that takes over the stack the person deployed is, like that person
         # (who created the workspace), a workspace admin: it changes ACLs on a scope it did not create.
-        prepare=lambda stack: stack.emulator("add-member", "--group", "admins", "--member", AZ_SP),
+        prepare=make_admin(AZ_SP),
         layout={
             "scopes": {
                 # dev was created by the person; the service principal keeps MANAGE with its own ACL
