@@ -278,9 +278,20 @@ AZ_VAULT = (
     "/providers/Microsoft.KeyVault/vaults/kv-llm-keys"
 )
 AZ_GRANTS = {"data-science": "READ", "ml-engineers": "READ", "platform-admins": "MANAGE"}
+#: the service principal examples/azure-typescript/README.md switches to (`databricks:azureClientId`)
+AZ_SP = "22222222-2222-2222-2222-222222222222"
 
 #: the service principal the READMEs configure as `databricks:clientId`: the deploying identity
 README_SP = "4c9e3a2b-1d6f-4e8a-9b7c-0f1e2d3c4b5a"
+
+
+def make_admin(principal: str) -> Callable[[LocalStack], None]:
+    """Make ``principal`` a workspace admin (a member of `admins`) before the README runs."""
+
+    def prepare(stack: LocalStack) -> None:
+        stack.emulator("add-member", "--group", "admins", "--member", principal)
+
+    return prepare
 
 
 def uc_platform_team(example: str) -> Callable[[LocalStack], None]:
@@ -323,8 +334,15 @@ EXPECTED = {
         rotated="azureOpenaiApiKey",
         stored_at="vault:rg-llm-keys/kv-llm-keys-{stack}/{provider}-api-key",
         sign_in=("databricks:azureClientSecret", "azure-native:clientSecret"),
+        # The service principal that takes over the stack the person deployed is, like that person
+        # (who created the workspace), a workspace admin: it changes ACLs on a scope it did not create.
+        prepare=make_admin(AZ_SP),
         layout={
-            "scopes": {f"llm-keys-{s}": scope(AZ_KEYS, AZ_GRANTS, "AZURE_KEYVAULT") for s in ("dev", "prod")},
+            "scopes": {
+                # dev was created by the person; the service principal keeps MANAGE with its own ACL
+                "llm-keys-dev": scope(AZ_KEYS, {**AZ_GRANTS, AZ_SP: "MANAGE"}, "AZURE_KEYVAULT"),
+                "llm-keys-prod": scope(AZ_KEYS, AZ_GRANTS, "AZURE_KEYVAULT"),
+            },
             "vaults": {f"rg-llm-keys/kv-llm-keys-{s}": sorted(AZ_KEYS) for s in ("dev", "prod")},
         },
     ),

@@ -44,8 +44,8 @@ export const grants: pulumi.Output<string[]> = vault.grants.apply((gs: llmkeyvau
     gs.map((g) => `${g.scope}:${g.principal}:${g.permission}`),
 );
 
-// @ts-expect-error apiKey is required
-const missingKey: llmkeyvault.types.input.ProviderKeyArgs = { name: "cohere" };
+// @ts-expect-error external is a boolean (apiKey is optional: an external key has none)
+const missingKey: llmkeyvault.types.input.ProviderKeyArgs = { name: "cohere", external: "yes" };
 // @ts-expect-error backend is one of the enum values
 const badBackend: llmkeyvault.LlmKeyVaultArgs = { providers: [openai], backend: "aws" };
 export const unused = [missingKey, badBackend];

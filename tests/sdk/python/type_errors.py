@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pulumi_llmkeyvault as llmkeyvault
 
-llmkeyvault.ProviderKeyArgs(name="openai")  # type error: apiKey is required
+llmkeyvault.ProviderKeyArgs(name="openai", external="yes")  # type error: external is a boolean
 llmkeyvault.ProviderKeyArgs(name="openai", api_key=42)  # type error: apiKey is a string
 llmkeyvault.LlmKeyVaultArgs(
     providers=[llmkeyvault.ProviderKeyArgs(name="openai", api_key="k")],
