@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,7 @@ AUDIT = Path(sys.executable).parent / "llmkeyvault"
 PROGRAM: dict[str, Any] = {
     "name": "audit-e2e",
     "runtime": "yaml",
-    "config": {"apiKey": {"type": "string", "secret": True}},
+    "config": {"apiKey": {"type": "string", "secret": True}, "expiresAt": {"type": "string"}},
     "resources": {
         "keys": {
             "type": "llmkeyvault:LlmKeyVault",
@@ -61,7 +62,7 @@ PROGRAM: dict[str, Any] = {
             "properties": {
                 "backend": "unity-catalog",
                 "unityCatalog": {"catalog": "main", "schema": "llm_keys"},
-                "providers": [{"name": "anthropic", "apiKey": "${apiKey}"}],
+                "providers": [{"name": "anthropic", "apiKey": "${apiKey}", "expiresAt": "${expiresAt}"}],
                 "readers": ["llm-readers"],
             },
         },
@@ -90,7 +91,8 @@ def test_hand_made_access_is_found_with_every_reader_and_path_then_cleared(tmp_p
 
     emu("seed", "--schema", "main.llm_keys")
     emu("add-member", "--group", "llm-readers", "--member", "alice@example.com")
-    stack.init({"apiKey": KEY})
+    soon = (datetime.now(timezone.utc) + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    stack.init({"apiKey": KEY}, {"expiresAt": soon})
     stack.up()
     rest = start_rest(stack.workspace)
     env = {
@@ -127,6 +129,10 @@ def test_hand_made_access_is_found_with_every_reader_and_path_then_cleared(tmp_p
         code, report, _ = audit()
         assert code == 0, report["findings"]
         assert {k["id"] for k in report["keys"]} == {"audit-keys/openai-api-key", "main.llm_keys.anthropic_api_key"}
+        # Inside its rotation warning window: a finding, below --fail-on high.
+        assert [(f["severity"], f["code"], f["key"]) for f in report["findings"] if f["severity"] != "info"] == [
+            ("medium", "key-expiring", "main.llm_keys.anthropic_api_key")
+        ]
         (openai,) = [k for k in report["keys"] if k["id"] == "audit-keys/openai-api-key"]
         fields = {(r["kind"], r["name"], r["creator"], r["field"]) for r in openai["references"]}
         assert fields == {

@@ -278,7 +278,7 @@ class Auditor:
                             f"{full_name}: {privilege} for {principal} on {securable} {name} is not declared "
                             "by the stack (granted outside it)",
                         )
-                    if low in EVERYONE and privilege != "REFERENCE_SECRET":
+                    if low in EVERYONE and privilege in ("READ_SECRET", "ALL_PRIVILEGES", "MANAGE"):
                         self.find(
                             Severity.HIGH if declared else Severity.CRITICAL,
                             "everyone-can-read",

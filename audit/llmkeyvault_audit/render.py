@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from typing import TextIO
 
 from rich.console import Console
@@ -34,7 +35,11 @@ def _key_title(report: Report, i: int) -> str:
 
 
 def table(report: Report, out: TextIO, *, width: int | None = None) -> None:
-    console = Console(file=out, width=width or 160, highlight=False, soft_wrap=False)
+    if width is None and not out.isatty():
+        # Not a terminal (a file, a CI log): COLUMNS if set, else wide enough for the paths.
+        columns = os.environ.get("COLUMNS", "")
+        width = int(columns) if columns.isdigit() else 160
+    console = Console(file=out, width=width, highlight=False, soft_wrap=False)
     access = Table(title="Who can use each key", show_lines=False)
     for column in ("Key", "Principal", "Kind", "Permission", "Path"):
         access.add_column(column, overflow="fold")
