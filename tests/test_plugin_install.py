@@ -204,3 +204,25 @@ def test_an_index_serving_other_files_is_refused(
         assert "no matching distribution" in log or "there is no version of" in log, log
     assert not (plugin / "venv").exists()
     assert not (plugin / ".venv.lock").exists(), "a failed start left its lock"
+
+
+@pytest.mark.parametrize("index", ["same"], indirect=True)
+def test_a_uv_that_cannot_run_here_leaves_the_install_to_pip(
+    archive: Path, tmp_path: Path, index: tuple[str, str]
+) -> None:
+    """The archive's uv is replaced by another architecture's (as on a machine it does not
+    suit): the launcher installs with pip, which still checks the hashes."""
+    plugin = unpack(archive, tmp_path / "plugin")
+    other = "linux-arm64" if platform.machine().lower() in ("x86_64", "amd64") else "linux-amd64"
+    with tarfile.open(ROOT / "dist" / f"pulumi-resource-llmkeyvault-v{version()}-{other}.tar.gz") as t:
+        member = t.extractfile("./uv")
+        assert member is not None
+        (plugin / "uv").write_bytes(member.read())
+    url, _ = index
+    env = clean_env(tmp_path, PIP_INDEX_URL=url, UV_INDEX_URL=url, PATH=posix_path(tmp_path / "posix"))
+    start = subprocess.run(
+        ["sh", str(plugin / LAUNCHER), "127.0.0.1:1"], capture_output=True, text=True, env=env, timeout=600
+    )
+    assert start.returncode != 0 and start.stdout == ""
+    assert "do not match the hashes" in start.stderr.lower(), start.stderr  # pip's words, not uv's
+    assert not (plugin / "venv").exists()
