@@ -5,14 +5,17 @@ FAKE_KEYS, so a test can assert that none of them leaked anywhere.
 runs whole on one worker, so its module fixtures and the folders it writes stay its
 own. Files that write under one build folder use subfolders of their own
 (test_sdks.py and test_sdk_java.py in build/sdk-test), and every `make` a test runs
-holds one lock, so two workers never build the same target at once."""
+holds one lock, so two workers never build the same target at once. A test that reads
+dist/ takes a copy under that lock (``dist_copy``)."""
 
 from __future__ import annotations
 
 import fcntl
+import shutil
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 from support.standin_engine import ProviderProcess, StandinEngine, provider_process, standin_engine
@@ -53,6 +56,15 @@ def make(*targets: str) -> None:
     """Bring Makefile targets up to date; nothing happens for those already built."""
     with build_lock():
         subprocess.run(["make", "--no-print-directory", *targets], cwd=ROOT, check=True)
+
+
+def dist_copy(dest: Path, *targets: str, ignore: Callable[[str, list[str]], Iterable[str]] | None = None) -> Path:
+    """Build the ``dist/`` targets and copy ``dist/`` to ``dest``, both under the build lock:
+    another worker's `make dist-<language>` empties that language's folder before it builds."""
+    with build_lock():
+        subprocess.run(["make", "--no-print-directory", *targets], cwd=ROOT, check=True)
+        shutil.copytree(ROOT / "dist", dest, ignore=ignore)
+    return dest
 
 
 @pytest.fixture(scope="session")

@@ -127,6 +127,7 @@ def test_adopts_a_scope_made_outside_pulumi(emulated_engine: None, tmp_path: Pat
     steps, changes = planned(stack)
     children = sorted(step for step in steps if step[1].startswith("llmKeys-"))
     assert children == [
+        ("create", f"llmKeys-acl-{DEPLOYER}"),  # deployerAcl: 'users' managing does not stand in for it
         ("import", "llmKeys-acl-data-science"),
         ("import", "llmKeys-acl-users"),
         ("import", "llmKeys-scope"),
@@ -134,22 +135,26 @@ def test_adopts_a_scope_made_outside_pulumi(emulated_engine: None, tmp_path: Pat
         # A value cannot be read back, so the key given is written over the secret in place.
         ("update", "llmKeys-secret/openai-api-key"),
     ]
-    assert changes == {"create": 2, "import": 4, "update": 1}  # created: the stack and the component
+    assert changes == {"create": 3, "import": 4, "update": 1}  # created: the stack, the component, the ACL
     assert len(stack.workspace_dump()["log"]) == len(before["log"])  # a preview writes nothing
 
     up = stack.up()
     assert "4 imported" in summary(up), up.stdout
     assert "replaced" not in summary(up), up.stdout
     assert_every_key_present(stack, {"openai-api-key": OPENAI})  # the same key: the same digest
-    assert acls(stack) == {"users": "MANAGE", "data-science": "READ"}
-    # The only write is the key written over itself in place (its value cannot be read back).
-    assert ops(stack, len(before["log"])) == [("secret", "update", f"{SCOPE}|||openai-api-key")]
+    assert acls(stack) == {"users": "MANAGE", "data-science": "READ", DEPLOYER: "MANAGE"}
+    # The writes: the key written over itself in place (its value cannot be read back), and the
+    # deploying identity's own MANAGE.
+    assert sorted(ops(stack, len(before["log"]))) == [
+        ("acl", "create", f"{SCOPE}|||{DEPLOYER}"),
+        ("secret", "update", f"{SCOPE}|||openai-api-key"),
+    ]
 
     write_program(stack.project, component())  # adopt is one-shot
     stack.preview("--expect-no-changes")
     stack.up("--expect-no-changes")
     assert_every_key_present(stack, {"openai-api-key": OPENAI})
-    assert acls(stack) == {"users": "MANAGE", "data-science": "READ"}
+    assert acls(stack) == {"users": "MANAGE", "data-science": "READ", DEPLOYER: "MANAGE"}
 
 
 def test_adoption_that_does_not_match_is_refused_and_changes_nothing(emulated_engine: None, tmp_path: Path) -> None:
@@ -234,13 +239,13 @@ def test_migrates_a_raw_program_to_the_component_in_the_same_stack(emulated_engi
     # 2. The component takes them over; the raw resources leave the state, not the workspace.
     write_program(stack.project, component(adopt=True))
     steps, changes = planned(stack)
-    assert changes == {"create": 1, "import": 4, "update": 1, "delete": 3}, steps  # created: the component
+    assert changes == {"create": 2, "import": 4, "update": 1, "delete": 3}, steps  # the component, the ACL
     assert sorted(name for op, name in steps if op == "delete") == ["dataScienceRead", "openaiKey", "scope"]
     assert_every_key_present(stack, keys)
     up = stack.up()
     assert "4 imported" in summary(up) and "3 deleted" in summary(up), up.stdout
     assert_every_key_present(stack, keys)
-    assert acls(stack) == {"users": "MANAGE", "data-science": "READ"}
+    assert acls(stack) == {"users": "MANAGE", "data-science": "READ", DEPLOYER: "MANAGE"}
     urns = stack.export()
     assert "databricks:index/secretScope:SecretScope::scope" not in urns
     assert "LlmKeyVault$databricks:index/secretScope:SecretScope::llmKeys-scope" in urns
@@ -252,12 +257,15 @@ def test_migrates_a_raw_program_to_the_component_in_the_same_stack(emulated_engi
     stack.up("--expect-no-changes")
     assert_every_key_present(stack, keys)
 
-    # Nothing was recreated: since the raw program's update, the only write was the key over itself.
-    assert ops(stack, deployed) == [("secret", "update", f"{SCOPE}|||openai-api-key")]
+    # Nothing was recreated: since the raw program's update, the writes were the key over itself
+    # and the deploying identity's own MANAGE (deployerAcl).
+    assert sorted(ops(stack, deployed)) == [
+        ("acl", "create", f"{SCOPE}|||{DEPLOYER}"),
+        ("secret", "update", f"{SCOPE}|||openai-api-key"),
+    ]
 
-    # 4. A separate step: users lose MANAGE. Only their ACL goes, and the deploying identity,
-    # which managed the scope through `users` alone, keeps MANAGE with an ACL of its own
-    # (deployerAcl), created before `users`' ACL is deleted.
+    # 4. A separate step: users lose MANAGE. Only their ACL goes; the deploying identity keeps
+    # MANAGE with the ACL of its own (deployerAcl) made at the adoption.
     without_users = component()
     props = without_users["llmKeys"]["properties"]
     for field in ("managers", "allowWorkspaceUsers", "workspaceUsersAcl"):
@@ -265,13 +273,13 @@ def test_migrates_a_raw_program_to_the_component_in_the_same_stack(emulated_engi
     write_program(stack.project, without_users)
     marker = len(stack.workspace_dump()["log"])
     steps, changes = planned(stack)
-    assert changes == {"create": 1, "delete": 1}, steps
-    assert ("delete", "llmKeys-acl-users") in steps and ("create", f"llmKeys-acl-{DEPLOYER}") in steps, steps
+    assert changes == {"delete": 1}, steps
+    assert ("delete", "llmKeys-acl-users") in steps, steps
     assert_every_key_present(stack, keys)
     stack.up()
     assert_every_key_present(stack, keys)
     assert acls(stack) == {"data-science": "READ", DEPLOYER: "MANAGE"}
-    assert ops(stack, marker) == [("acl", "create", f"{SCOPE}|||{DEPLOYER}"), ("acl", "delete", f"{SCOPE}|||users")]
+    assert ops(stack, marker) == [("acl", "delete", f"{SCOPE}|||users")]
     stack.preview("--expect-no-changes")
     assert_every_key_present(stack, keys)
 
@@ -336,4 +344,4 @@ def test_retain_on_delete_keeps_an_adopted_scope_after_adopt_is_removed(emulated
     stack.up()
     stack.destroy()
     assert_every_key_present(stack, {"openai-api-key": OPENAI})
-    assert acls(stack) == {"users": "MANAGE", "data-science": "READ"}
+    assert acls(stack) == {"users": "MANAGE", "data-science": "READ", DEPLOYER: "MANAGE"}

@@ -114,6 +114,13 @@ def refused(stack: LocalStack, paths: list[str]) -> str:
 
 
 def test_ordinary_names_deploy_and_an_early_expiry_has_a_four_digit_year(engine_ready: None, tmp_path: Path) -> None:
+    stack_readers = [
+        "data-science-team-2024-eu-west-1-readers",
+        "ASIA-Pacific-Analysts-Group",
+        "gsk_pharma_data_science_readers",
+        "sk-learn-contributors-group",
+        "prod_catalog_2024_Q3_analytics_v2",
+    ]
     stack = vault_stack(
         tmp_path,
         {
@@ -126,13 +133,7 @@ def test_ordinary_names_deploy_and_an_early_expiry_has_a_four_digit_year(engine_
                     "expiresAt": "0999-06-01T00:00:00Z",
                 }
             ],
-            "readers": [
-                "data-science-team-2024-eu-west-1-readers",
-                "ASIA-Pacific-Analysts-Group",
-                "gsk_pharma_data_science_readers",
-                "sk-learn-contributors-group",
-                "prod_catalog_2024_Q3_analytics_v2",
-            ],
+            "readers": stack_readers,
         },
         resource="data-science-llm-keys-prod-2024-eu",
     )
@@ -142,7 +143,10 @@ def test_ordinary_names_deploy_and_an_early_expiry_has_a_four_digit_year(engine_
     outputs = stack.outputs()
     assert outputs["scopes"] == ["data-science-llm-keys-prod-2024-eu"]
     assert outputs["expirations"] == {"openai": "0999-06-01T00:00:00Z"}
-    assert len(outputs["grants"]) == 5
+    # the five readers' READ, and the deploying identity's own MANAGE (deployerAcl)
+    assert sorted((g["principal"], g["permission"]) for g in outputs["grants"]) == sorted(
+        [(r, "READ") for r in stack_readers] + [(DEPLOYER, "MANAGE")]
+    )
     stack.destroy()
     assert is_empty(stack.workspace_dump())
 

@@ -42,7 +42,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import make
+from conftest import dist_copy
 from support.example_layouts import GCP_SCOPES, UC_PRINCIPALS, scope, uc_secret_grants
 
 from devtools.demo import UC_SCHEMAS
@@ -414,20 +414,21 @@ def driver(project: Path, source: Path) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def release_artefacts(engine_ready: None) -> None:
+def release_artefacts(engine_ready: None, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """What the READMEs install: `make dist`'s plugin tarball, Python wheel and npm tarball."""
-    make("dist-plugin", "dist-sdk-python", "dist-sdk-nodejs")
+    return dist_copy(tmp_path_factory.mktemp("release") / "dist", "dist-plugin", "dist-sdk-python", "dist-sdk-nodejs")
 
 
 @pytest.mark.e2e
 @pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(EXPECTED))
-def test_readme_blocks_run_as_printed(release_artefacts: None, tmp_path: Path, name: str) -> None:
+def test_readme_blocks_run_as_printed(release_artefacts: Path, tmp_path: Path, name: str) -> None:
     expected = EXPECTED[name]
     # ../../dist, ../../sdk and ../../provider resolve as they do from examples/<name>
     repo = tmp_path / "repo"
     repo.mkdir()
-    for folder in ("dist", "sdk", "provider"):
+    (repo / "dist").symlink_to(release_artefacts)
+    for folder in ("sdk", "provider"):
         (repo / folder).symlink_to(ROOT / folder)
     stack = LocalStack(EXAMPLES / name, repo / "examples", built_plugin=False)
     expected.prepare(stack)

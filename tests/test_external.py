@@ -177,7 +177,6 @@ def test_deployer_acl_is_created_not_imported_when_adopting() -> None:
     "inputs",
     [
         {"managers": [DEPLOYER.upper()]},  # a manager already, however spelled
-        {"managers": ["users"], "allowWorkspaceUsers": True},  # every identity is in 'users'
         {"deployerAcl": False},
     ],
 )
@@ -185,6 +184,17 @@ def test_no_deployer_acl_when_a_manager_already_or_turned_off(inputs: dict[str, 
     run = build({"providers": [managed("openai")], **inputs}, current_user())
     assert all(r.inputs["principal"] != DEPLOYER for r in run.of_type(ACL))
     assert all(g["principal"] != DEPLOYER for g in run.outputs["grants"])
+
+
+def test_workspace_users_managing_does_not_stand_in_for_the_deployer() -> None:
+    """'users' holds MANAGE through an ACL that destroy deletes beside the keys (and that an
+    adoption's step 4 moves off MANAGE): the deployer keeps an ACL of its own."""
+    inputs = {"managers": ["users"], "allowWorkspaceUsers": True, "workspaceUsersAcl": True}
+    run = build({"providers": [managed("openai")], **inputs}, current_user())
+    assert {(r.inputs["principal"], r.inputs["permission"]) for r in run.of_type(ACL)} == {
+        ("users", "MANAGE"),
+        (DEPLOYER, "MANAGE"),
+    }
 
 
 def test_no_deployer_acl_when_the_data_source_names_nobody() -> None:

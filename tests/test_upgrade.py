@@ -25,7 +25,7 @@ import yaml
 from conftest import make
 
 from devtools.local_stack import ROOT, LocalStack
-from devtools.workspace import digest, is_empty, secret_digests
+from devtools.workspace import DEPLOYER, digest, is_empty, secret_digests
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -172,14 +172,23 @@ def test_upgrading_a_0_1_0_key_vault_deployment_keeps_the_keys(engine_ready: Non
         resource["options"]["version"] = VERSION
     stack.redefine(definition)
     preview = summary(stack.preview().stdout)
-    assert re.fullmatch(r"\d+ unchanged", preview), preview  # nothing replaced, created or deleted
+    # Nothing replaced, updated or deleted; created only the deploying identity's own MANAGE on
+    # each scope (deployerAcl, new in this version).
+    scopes = sorted(before["scopes"])
+    assert re.fullmatch(rf"\+ {len(scopes)} to create \d+ unchanged", preview), preview
     logged = len(before["log"])
     stack.up()
     after = stack.workspace_dump()
-    # This version's plugin ran (it made its venv on first start) and changed nothing.
+    # This version's plugin ran (it made its venv on first start) and changed nothing else.
     assert (plugins / f"resource-llmkeyvault-v{VERSION}" / "venv" / "bin" / "python").is_file()
-    assert [entry for entry in after["log"][logged:] if entry["op"] in ("create", "update", "delete")] == []
-    assert stack.outputs() == references
+    writes = [entry for entry in after["log"][logged:] if entry["op"] in ("create", "update", "delete")]
+    assert sorted((e["kind"], e["op"], e["target"]) for e in writes) == [
+        ("acl", "create", f"{scope}|||{DEPLOYER}") for scope in scopes
+    ]
+    outputs = stack.outputs()
+    if "grants" in outputs:  # the deployer's own MANAGE is the only grant added
+        outputs["grants"] = [g for g in outputs["grants"] if g["principal"] != DEPLOYER]
+    assert outputs == references
     assert sorted(secret_digests(after).values()) == sorted(secret_digests(before).values())
     stored = set(secret_digests(after).values())
     assert {digest(key) for key in KEYS.values()} <= stored

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import make
+from conftest import dist_copy
 
 from devtools.local_stack import ROOT, LocalStack
 from devtools.workspace import digest, is_empty
@@ -51,9 +51,9 @@ def run(argv: list[str | Path], cwd: Path, env: dict[str, str] | None = None) ->
 
 @pytest.fixture(scope="module")
 def repository(engine_ready: None, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    make("dist-plugin", "dist-python", "dist-nodejs", "dist-go")
     repo = tmp_path_factory.mktemp("user-repository")
-    shutil.copytree(ROOT / "dist", repo / "dist", ignore=shutil.ignore_patterns("java", "dotnet"))
+    targets = ("dist-plugin", "dist-python", "dist-nodejs", "dist-go")
+    dist_copy(repo / "dist", *targets, ignore=shutil.ignore_patterns("java", "dotnet"))
     return repo
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from operator import itemgetter
 from typing import Any, TypeVar
@@ -270,6 +270,9 @@ def _register_scopes(c: _Children) -> None:
         # Children take the scope name from the scope resource, so they wait for it.
         created[scope.name] = resource.name  # type: ignore[attr-defined]
 
+    # What an adoption imports: the deployer's own ACL waits for all of it, so an adoption that
+    # fails leaves nothing created behind.
+    imported: list[pulumi.Resource] = []
     for secret in plan.secrets:
         if secret.external:
             continue  # its value is written outside Pulumi; the scope, ACLs and references are the same
@@ -277,23 +280,29 @@ def _register_scopes(c: _Children) -> None:
         if plan.key_vault is not None:
             key = c.names.apply(_key_of(secret.provider))
             arm_id = f"{plan.key_vault.resource_id}/secrets/{key_name}"
-            children.key_vault_secret(secret, plan.key_vault, key, value, c.at.adopting(arm_id))
+            imported.append(children.key_vault_secret(secret, plan.key_vault, key, value, c.at.adopting(arm_id)))
         else:
             import_id = f"{planned.scopes[secret.scope]}|||{key_name}"
-            children.databricks_secret(secret, created[secret.scope], value, c.at.adopting(import_id))
+            imported.append(children.databricks_secret(secret, created[secret.scope], value, c.at.adopting(import_id)))
 
+    deployer_acls = []
     for grant in plan.grants:
         if grant.resource_name is not None:
             principal = _secret_if(grant.principal, c.secret_principals)
             name = _acl_resource_name(grant, c.secret_principals)
             former = _former_acl_resource_name(grant, c.secret_principals)
-            import_id = f"{planned.scopes[grant.scope]}|||{grant.principal}"
-            at = c.at.adopting(import_id)
             if grant.principal == plan.deployer:
-                # Created, never imported: setting an ACL is an upsert, and the deployer's own
-                # may not exist yet on an adopted scope.
-                at = replace(at, adopt=False)
-            children.secret_acl(grant, name, created[grant.scope], principal, at, former)
+                deployer_acls.append((grant, name, principal, former))
+                continue
+            import_id = f"{planned.scopes[grant.scope]}|||{grant.principal}"
+            imported.append(
+                children.secret_acl(grant, name, created[grant.scope], principal, c.at.adopting(import_id), former)
+            )
+    for grant, name, principal, former in deployer_acls:
+        # Created, never imported: setting an ACL is an upsert, and the deployer's own may not
+        # exist yet on an adopted scope.
+        at = c.at.after(*imported) if plan.adopt else c.at
+        children.secret_acl(grant, name, created[grant.scope], principal, at, former)
 
 
 def _register_uc(c: _Children) -> None:

@@ -255,9 +255,10 @@ def _deployer_kept(args: LlmKeyVaultArgs, deployer: str | None, problems: Proble
     if deployer is None or not deployer.strip():
         return None
     identity = rules.principal_identity(deployer)
-    managers = {rules.principal_identity(p) for p in args.managers}
-    if identity in managers or rules.WORKSPACE_USERS in managers:
-        return None  # a manager already (every identity is in 'users')
+    if identity in {rules.principal_identity(p) for p in args.managers}:
+        return None  # a manager already, by name
+    # 'users' among the managers does not count: its ACL is deleted beside the keys on destroy
+    # (and moved off MANAGE in an adoption's step 4), which would leave the deployer without rights.
     listed = [(f"{field}[{j}]", p) for field in ("readers", "writers") for j, p in enumerate(getattr(args, field))]
     listed += [
         (f"providers[{i}].readers[{j}]", r) for i, p in enumerate(args.providers) for j, r in enumerate(p.readers)

@@ -145,7 +145,7 @@ export interface LlmKeyVaultArgs {
      */
     backend?: pulumi.Input<enums.Backend | undefined>;
     /**
-     * Keep an explicit MANAGE ACL on every scope for the deploying identity (the user name the databricks provider's current-user data source returns; a service principal's application id), unless `managers` lists it already (or lists `users`), so that a non-admin deployer never plans itself out of the scopes it manages. Listed in `grants`. Databricks and azure-keyvault backends (with unity-catalog the deployer owns the secrets it creates). The deployer must not be listed in `readers` or `writers`.
+     * Keep an explicit MANAGE ACL on every scope for the deploying identity (the user name the databricks provider's current-user data source returns; a service principal's application id), unless `managers` names it (`users` there does not count: its ACL can go before the keys on destroy), so that a non-admin deployer never plans itself out of the scopes it manages. Listed in `grants`. Databricks and azure-keyvault backends (with unity-catalog the deployer owns the secrets it creates). The deployer must not be listed in `readers` or `writers`.
      */
     deployerAcl?: pulumi.Input<boolean | undefined>;
     /**

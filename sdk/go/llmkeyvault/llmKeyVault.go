@@ -93,7 +93,7 @@ type llmKeyVaultArgs struct {
 	AllowWorkspaceUsers *bool `pulumi:"allowWorkspaceUsers"`
 	// The scope's backend; default `databricks`.
 	Backend *Backend `pulumi:"backend"`
-	// Keep an explicit MANAGE ACL on every scope for the deploying identity (the user name the databricks provider's current-user data source returns; a service principal's application id), unless `managers` lists it already (or lists `users`), so that a non-admin deployer never plans itself out of the scopes it manages. Listed in `grants`. Databricks and azure-keyvault backends (with unity-catalog the deployer owns the secrets it creates). The deployer must not be listed in `readers` or `writers`.
+	// Keep an explicit MANAGE ACL on every scope for the deploying identity (the user name the databricks provider's current-user data source returns; a service principal's application id), unless `managers` names it (`users` there does not count: its ACL can go before the keys on destroy), so that a non-admin deployer never plans itself out of the scopes it manages. Listed in `grants`. Databricks and azure-keyvault backends (with unity-catalog the deployer owns the secrets it creates). The deployer must not be listed in `readers` or `writers`.
 	DeployerAcl *bool `pulumi:"deployerAcl"`
 	// The backing vault; required exactly when `backend` is `azure-keyvault`.
 	KeyVault *KeyVaultBacking `pulumi:"keyVault"`
@@ -129,7 +129,7 @@ type LlmKeyVaultArgs struct {
 	AllowWorkspaceUsers pulumi.BoolPtrInput
 	// The scope's backend; default `databricks`.
 	Backend BackendPtrInput
-	// Keep an explicit MANAGE ACL on every scope for the deploying identity (the user name the databricks provider's current-user data source returns; a service principal's application id), unless `managers` lists it already (or lists `users`), so that a non-admin deployer never plans itself out of the scopes it manages. Listed in `grants`. Databricks and azure-keyvault backends (with unity-catalog the deployer owns the secrets it creates). The deployer must not be listed in `readers` or `writers`.
+	// Keep an explicit MANAGE ACL on every scope for the deploying identity (the user name the databricks provider's current-user data source returns; a service principal's application id), unless `managers` names it (`users` there does not count: its ACL can go before the keys on destroy), so that a non-admin deployer never plans itself out of the scopes it manages. Listed in `grants`. Databricks and azure-keyvault backends (with unity-catalog the deployer owns the secrets it creates). The deployer must not be listed in `readers` or `writers`.
 	DeployerAcl pulumi.BoolPtrInput
 	// The backing vault; required exactly when `backend` is `azure-keyvault`.
 	KeyVault KeyVaultBackingPtrInput

@@ -70,14 +70,14 @@ public final class LlmKeyVaultArgs extends com.pulumi.resources.ResourceArgs {
     }
 
     /**
-     * Keep an explicit MANAGE ACL on every scope for the deploying identity (the user name the databricks provider&#39;s current-user data source returns; a service principal&#39;s application id), unless `managers` lists it already (or lists `users`), so that a non-admin deployer never plans itself out of the scopes it manages. Listed in `grants`. Databricks and azure-keyvault backends (with unity-catalog the deployer owns the secrets it creates). The deployer must not be listed in `readers` or `writers`.
+     * Keep an explicit MANAGE ACL on every scope for the deploying identity (the user name the databricks provider&#39;s current-user data source returns; a service principal&#39;s application id), unless `managers` names it (`users` there does not count: its ACL can go before the keys on destroy), so that a non-admin deployer never plans itself out of the scopes it manages. Listed in `grants`. Databricks and azure-keyvault backends (with unity-catalog the deployer owns the secrets it creates). The deployer must not be listed in `readers` or `writers`.
      * 
      */
     @Import(name="deployerAcl")
     private @Nullable Output<Boolean> deployerAcl;
 
     /**
-     * @return Keep an explicit MANAGE ACL on every scope for the deploying identity (the user name the databricks provider&#39;s current-user data source returns; a service principal&#39;s application id), unless `managers` lists it already (or lists `users`), so that a non-admin deployer never plans itself out of the scopes it manages. Listed in `grants`. Databricks and azure-keyvault backends (with unity-catalog the deployer owns the secrets it creates). The deployer must not be listed in `readers` or `writers`.
+     * @return Keep an explicit MANAGE ACL on every scope for the deploying identity (the user name the databricks provider&#39;s current-user data source returns; a service principal&#39;s application id), unless `managers` names it (`users` there does not count: its ACL can go before the keys on destroy), so that a non-admin deployer never plans itself out of the scopes it manages. Listed in `grants`. Databricks and azure-keyvault backends (with unity-catalog the deployer owns the secrets it creates). The deployer must not be listed in `readers` or `writers`.
      * 
      */
     public Optional<Output<Boolean>> deployerAcl() {
@@ -367,7 +367,7 @@ public final class LlmKeyVaultArgs extends com.pulumi.resources.ResourceArgs {
         }
 
         /**
-         * @param deployerAcl Keep an explicit MANAGE ACL on every scope for the deploying identity (the user name the databricks provider&#39;s current-user data source returns; a service principal&#39;s application id), unless `managers` lists it already (or lists `users`), so that a non-admin deployer never plans itself out of the scopes it manages. Listed in `grants`. Databricks and azure-keyvault backends (with unity-catalog the deployer owns the secrets it creates). The deployer must not be listed in `readers` or `writers`.
+         * @param deployerAcl Keep an explicit MANAGE ACL on every scope for the deploying identity (the user name the databricks provider&#39;s current-user data source returns; a service principal&#39;s application id), unless `managers` names it (`users` there does not count: its ACL can go before the keys on destroy), so that a non-admin deployer never plans itself out of the scopes it manages. Listed in `grants`. Databricks and azure-keyvault backends (with unity-catalog the deployer owns the secrets it creates). The deployer must not be listed in `readers` or `writers`.
          * 
          * @return builder
          * 
@@ -378,7 +378,7 @@ public final class LlmKeyVaultArgs extends com.pulumi.resources.ResourceArgs {
         }
 
         /**
-         * @param deployerAcl Keep an explicit MANAGE ACL on every scope for the deploying identity (the user name the databricks provider&#39;s current-user data source returns; a service principal&#39;s application id), unless `managers` lists it already (or lists `users`), so that a non-admin deployer never plans itself out of the scopes it manages. Listed in `grants`. Databricks and azure-keyvault backends (with unity-catalog the deployer owns the secrets it creates). The deployer must not be listed in `readers` or `writers`.
+         * @param deployerAcl Keep an explicit MANAGE ACL on every scope for the deploying identity (the user name the databricks provider&#39;s current-user data source returns; a service principal&#39;s application id), unless `managers` names it (`users` there does not count: its ACL can go before the keys on destroy), so that a non-admin deployer never plans itself out of the scopes it manages. Listed in `grants`. Databricks and azure-keyvault backends (with unity-catalog the deployer owns the secrets it creates). The deployer must not be listed in `readers` or `writers`.
          * 
          * @return builder
          * 
