@@ -146,13 +146,15 @@ class AppTest {
 
         var inputs = new LinkedHashMap<>(vault.inputs);
         var providers = (List<?>) inputs.remove("providers");
-        // allowWorkspaceUsers, adopt and rotationWarningDays are not set by the program:
+        // allowWorkspaceUsers, adopt, workspaceUsersAcl, deployerAcl and rotationWarningDays are
+        // not set by the program:
         // the SDK sends the schema's defaults (numbers travel as doubles).
         assertEquals(
                 Map.of(
                         "allowWorkspaceUsers", false,
                         "adopt", false,
                         "workspaceUsersAcl", false,
+                        "deployerAcl", true,
                         "rotationWarningDays", 14.0,
                         "backend", "databricks",
                         "scopePerProvider", true,
@@ -162,12 +164,14 @@ class AppTest {
                 inputs);
         assertEquals(
                 List.of(
-                        Map.of("name", "openai", "apiKey", OPENAI_KEY, "readers", List.of("ml-serving")),
+                        // external is not set by the program: the schema's default
+                        Map.of("name", "openai", "apiKey", OPENAI_KEY, "readers", List.of("ml-serving"), "external", false),
                         Map.of(
                                 "name", "anthropic",
                                 "apiKey", ANTHROPIC_KEY,
                                 "secretKey", "claude-api-key",
-                                "envVarName", "ANTHROPIC_API_KEY")),
+                                "envVarName", "ANTHROPIC_API_KEY",
+                                "external", false)),
                 providers);
 
         // A component that runs in the provider plugin, not in this process.
