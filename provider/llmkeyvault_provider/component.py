@@ -17,11 +17,10 @@ import pulumi
 
 from . import children, rules
 from .args import Backend, LlmKeyVaultArgs
-from .errors import Problems
 from .expiry import expiry_warnings
 from .lookups import deploying_identity, missing_uc_secrets
 from .outputs import OUTPUT_ATTRIBUTES, FinalNames, final_names, render_outputs
-from .plan import GrantPlan, UsagePlan, VaultPlan, check_inputs, plan_vault
+from .plan import GrantPlan, UsagePlan, VaultPlan, check_inputs, keep_deployer
 from .schema import VAULT_TYPE
 from .unity import UnityCatalogPlan
 
@@ -96,9 +95,7 @@ class LlmKeyVault(pulumi.ComponentResource):
             if deployer is None:
                 pulumi.log.info(DEPLOYER_UNKNOWN_NOTE)
             else:
-                problems = Problems()
-                plan = plan_vault(resource_name, checked, problems, deployer=deployer)
-                problems.raise_if_any()
+                plan = keep_deployer(checked, plan, deployer)
         if plan.backend is Backend.UNITY_CATALOG and plan.external_keys:
             missing_uc_secrets(plan, opts).raise_if_any()
         # Key values are never the component's own props: they would be stored

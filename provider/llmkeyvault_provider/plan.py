@@ -245,6 +245,18 @@ def plan_vault(
     )
 
 
+def keep_deployer(args: LlmKeyVaultArgs, plan: VaultPlan, deployer: str) -> VaultPlan:
+    """``plan``, checked by ``check_inputs``, with the deploying identity's own MANAGE added once
+    the workspace has named it: the grants that ``deployer=`` would have planned, without
+    planning the vault again. Raises ``InvalidInput`` when the deployer is listed at a lower level."""
+    problems = Problems()
+    kept = _deployer_kept(args, deployer, problems) if plan.needs_deployer else None
+    problems.raise_if_any()
+    if kept is None:
+        return plan
+    return replace(plan, grants=_with_deployer(plan.name, args, plan.scopes, plan.grants, kept), deployer=kept)
+
+
 def _deployer_kept(args: LlmKeyVaultArgs, deployer: str | None, problems: Problems) -> str | None:
     """The deploying identity that needs a MANAGE ACL of its own, or None when it is a manager already.
 
