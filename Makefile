@@ -38,6 +38,7 @@ help:
 	@echo "make clean      remove build outputs and the virtual environment"
 
 -include $(sort $(wildcard mk/*.mk))
+include toolchain/toolchain.mk
 
 $(VENV)/.installed: provider/pyproject.toml audit/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -51,8 +52,8 @@ venv: $(VENV)/.installed
 lint: venv $(TOOLS_BIN)/actionlint
 	$(TOOLS_BIN)/actionlint
 	$(TOOLS_BIN)/actionlint audit/ci/audit-nightly.yml
-	$(VENV)/bin/ruff check provider tests bench devtools offline policy audit
-	$(VENV)/bin/ruff format --check provider tests bench devtools offline policy audit
+	$(VENV)/bin/ruff check provider tests bench devtools toolchain policy audit
+	$(VENV)/bin/ruff format --check provider tests bench devtools toolchain policy audit
 	$(VENV)/bin/mypy
 
 test-fast: venv
@@ -93,11 +94,11 @@ dist: dist-plugin dist-sdks
 # Deploy examples/$(DEMO_EXAMPLE) to the workspace emulator, then examples/$(DEMO_CONSUMER)
 # (a Model Serving endpoint reading the vault by StackReference; DEMO_CONSUMER= skips it),
 # and show the result. Builds only what those examples need: the CLI unless a suitable
-# one is installed (mk/tools.mk), the plugin, the emulator and their languages' SDK and
+# one is installed (toolchain/toolchain.mk), the plugin, the emulator and their languages' SDK and
 # driver. The demo itself runs in the Python examples' interpreter (pulumi, PyYAML), not
 # in .venv with its test and lint tools. The pieces are built side by side (-j3): the
 # Python environments install while Go compiles (the Go binaries one after another,
-# mk/tools.mk says why).
+# toolchain/toolchain.mk says why).
 DEMO_EXAMPLE ?= aws-python
 DEMO_CONSUMER ?= serving-yaml
 .PHONY: demo-deps

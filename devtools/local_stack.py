@@ -28,7 +28,7 @@ EMULATOR = BIN / "emulator"
 EMULATOR_CLI = EMULATOR / "llmkeyvault-workspace-emulator"
 PLUGIN_DIR = ROOT / "build" / "plugin"
 #: the CLI to drive: LLMKEYVAULT_PULUMI (`make demo` and `make bench` pass the one
-#: mk/tools.mk chose, which may be an installed Pulumi), else the one built in bin/
+#: toolchain/toolchain.mk chose, which may be an installed Pulumi), else the one built in bin/
 PULUMI = Path(os.environ.get("LLMKEYVAULT_PULUMI") or BIN / "pulumi")
 EMULATED_PACKAGES = ("databricks", "random", "azure-native")
 

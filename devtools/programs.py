@@ -5,7 +5,7 @@ Python, Node.js and Go hosts are not served by the Go module proxy (see
 docs/toolchain.md). Programs in those languages therefore run through their
 SDK's Automation API as inline programs, whose language runtime lives in the
 driver process: the same program file, the same engine, no host binary. The
-drivers live in offline/ (offline/README.md).
+drivers live in toolchain/drivers/ (toolchain/README.md).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import yaml
 
 from devtools.local_stack import ROOT
 
-DRIVERS = ROOT / "offline" / "drivers"
+DRIVERS = ROOT / "toolchain" / "drivers"
 BUILD = ROOT / "build" / "examples"
 
 

@@ -1,12 +1,12 @@
 # Workspace emulator: a TEST DOUBLE that serves the databricks, random and
 # azure-native provider plugins from an emulated workspace, for tests and
-# offline demos only (see tests/emulator/README.md). Included from the root
+# offline demos only (see emulator/README.md). Included from the root
 # Makefile; all paths are relative to $(CURDIR).
 #
 # bin/emulator/ is kept off PATH on purpose: the engine uses these plugins only
 # when a test points at this folder (project `plugins: providers:` or PATH).
 
-EMULATOR_SRC_DIR := $(CURDIR)/tests/emulator
+EMULATOR_SRC_DIR := $(CURDIR)/emulator
 EMULATOR_BIN_DIR := $(CURDIR)/bin/emulator
 EMULATOR_BIN     := $(EMULATOR_BIN_DIR)/llmkeyvault-workspace-emulator
 EMULATOR_PLUGINS := $(addprefix $(EMULATOR_BIN_DIR)/pulumi-resource-,databricks random azure-native)

@@ -35,13 +35,13 @@ $(EXAMPLE_PYTHON_DATABRICKS): $(EXAMPLE_PYTHON_VENV)/.installed
 
 # --------------------------------------------------------------------------- Node.js
 # build/examples/nodejs: one node_modules for the TypeScript examples and their
-# inline driver (offline/drivers/nodejs), so both load the same @pulumi/pulumi.
+# inline driver (toolchain/drivers/nodejs), so both load the same @pulumi/pulumi.
 EXAMPLE_NODE         := $(EXAMPLES_BUILD)/nodejs
 EXAMPLE_NODE_DEPS    := $(EXAMPLE_NODE)/.npm-installed
 EXAMPLE_NODE_SDK     := $(EXAMPLE_NODE)/node_modules/@llmkeyvault/pulumi/package.json
 EXAMPLE_NODE_DRIVER  := $(EXAMPLE_NODE)/driver/node_inline.js
 EXAMPLE_NODE_TSC     := $(EXAMPLE_NODE)/node_modules/.bin/tsc
-NODE_DRIVER_SRC      := offline/drivers/nodejs
+NODE_DRIVER_SRC      := toolchain/drivers/nodejs
 NPM_QUIET            := --no-audit --no-fund --loglevel=error
 
 # @pulumi/pulumi, TypeScript and @types/node, exactly as locked. @pulumi/pulumi
@@ -78,7 +78,7 @@ examples-deps-nodejs: $(EXAMPLE_NODE_SDK) $(EXAMPLE_NODE_DRIVER)
 # Each Go example carries its inline driver in inline_test.go (build tag
 # `inline`): Go cannot call a main package's program from another module, so
 # `go test -c` builds the example's package with its driver into one binary.
-# Same flags as the CLI in mk/tools.mk, so the build cache it filled is reused.
+# Same flags as the CLI in toolchain/toolchain.mk, so the build cache it filled is reused.
 EXAMPLE_GO_DRIVER := $(EXAMPLES_BUILD)/go/gcp-go-inline
 SDK_GO_SOURCES := sdk/go/go.mod $(shell find sdk/go -name '*.go')
 
@@ -89,7 +89,7 @@ $(EXAMPLE_GO_DRIVER): $(wildcard examples/gcp-go/*.go) examples/gcp-go/go.mod ex
 .PHONY: examples-deps-go
 examples-deps-go: $(EXAMPLE_GO_DRIVER)
 
-# YAML examples need only the YAML host: examples-deps-yaml in mk/tools.mk.
+# YAML examples need only the YAML host: examples-deps-yaml in toolchain/toolchain.mk.
 
 examples-deps: examples-deps-python examples-deps-nodejs examples-deps-go
 

@@ -7,9 +7,9 @@
 #
 # sdk/ is generated, committed and never edited by hand. The generators are
 # Pulumi's own code generators, driven offline by two small Go programs:
-#   tools/gensdk          Python, Node.js, Go: pulumi/pkg/v3 codegen at the CLI's version
-#   tools/gensdk/dotnet   C#: the generator of pulumi-language-dotnet (pulumi-dotnet)
-#   tools/gensdk/java     Java: pulumi-java's generator, plus the Maven pom.xml
+#   toolchain/gensdk          Python, Node.js, Go: pulumi/pkg/v3 codegen at the CLI's version
+#   toolchain/gensdk/dotnet   C#: the generator of pulumi-language-dotnet (pulumi-dotnet)
+#   toolchain/gensdk/java     Java: pulumi-java's generator, plus the Maven pom.xml
 # docs/sdks.md says why `pulumi package gen-sdk` itself is not used.
 
 .PHONY: gen-sdk gen-sdk-java gensdk-tools dist-sdks dist-sdk-python dist-sdk-nodejs dist-sdk-go dist-sdk-dotnet \
@@ -35,11 +35,11 @@ PULUMI_DOTNET_LOGO = $$(go -C $(GENSDK_DOTNET_DIR) list -m -f '{{.Dir}}' $(PULUM
 # generator gets it from here rather than over the network.
 SDK_LOGO := $(CURDIR)/docs/logo.png
 
-# The CLI's build flags (mk/tools.mk), so the packages both use come from the Go build cache.
+# The CLI's build flags (toolchain/toolchain.mk), so the packages both use come from the Go build cache.
 GENSDK_GO := CGO_ENABLED=0 go
 GENSDK_GO_FLAGS := -trimpath -tags osusergo,grpcnotrace
 
-# Both generators share tools/gensdk/sdkfiles (reading the schema, writing a tree).
+# Both generators share toolchain/gensdk/sdkfiles (reading the schema, writing a tree).
 GENSDK_SHARED := $(wildcard $(GENSDK_DIR)/sdkfiles/*.go) $(GENSDK_DIR)/sdkfiles/go.mod
 
 $(GENSDK): $(GENSDK_DIR)/main.go $(GENSDK_DIR)/go.mod $(GENSDK_DIR)/go.sum $(GENSDK_SHARED)
@@ -135,7 +135,7 @@ JAVA_POMS    := $(CURDIR)/sdk/java/pom.xml $(CURDIR)/tests/sdk/java/pom.xml
 # Keyed on the poms' content, so regenerating an unchanged SDK resolves nothing.
 JAVA_DEPS    := $(MAVEN_REPO)/.resolved-$(shell cat $(JAVA_POMS) 2>/dev/null | sha256sum | cut -c1-16)
 JAVA_SCRATCH := $(CURDIR)/build/java-deps
-# The artefact is named after the package (tools/gensdk/java writes it so).
+# The artefact is named after the package (toolchain/gensdk/java writes it so).
 JAVA_ARTIFACT := $(shell sed -n 's/^name: *//p' $(CURDIR)/schema.yaml)
 JAVA_FILES   = $(1)/$(JAVA_ARTIFACT)-$(VERSION)
 

@@ -88,7 +88,7 @@ def with_plaintext(*names: str) -> set[str]:
 
 
 # What the emulator reads inside ModelServing.config and AiGatewayModelProviderService.config
-# (tests/emulator/internal/provider/serving.go), against the typed SDK's input types.
+# (emulator/internal/provider/serving.go), against the typed SDK's input types.
 SERVING_NAMES = {
     "ModelServingConfigArgs": {"servedEntities"},
     "ModelServingConfigServedEntityArgs": {"externalModel", "environmentVars"},

@@ -1,5 +1,5 @@
 """What `make demo` builds: only what the chosen example needs, and no CLI when a
-suitable pulumi is installed (mk/tools.mk, mk/pulumi-on-path.sh)."""
+suitable pulumi is installed (toolchain/toolchain.mk, toolchain/pulumi-on-path.sh)."""
 
 from __future__ import annotations
 
@@ -26,10 +26,10 @@ def fake_pulumi(folder: Path, version: str) -> Path:
 
 
 def on_path(*folders: Path) -> str:
-    """What mk/pulumi-on-path.sh chooses with only ``folders`` on PATH."""
+    """What toolchain/pulumi-on-path.sh chooses with only ``folders`` on PATH."""
     env = {**os.environ, "PATH": ":".join(map(str, folders))}
     done = subprocess.run(
-        ["/bin/sh", "mk/pulumi-on-path.sh", PINNED, str(BIN)],
+        ["/bin/sh", "toolchain/pulumi-on-path.sh", PINNED, str(BIN)],
         cwd=ROOT,
         env=env,
         capture_output=True,

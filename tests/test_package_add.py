@@ -2,7 +2,7 @@
 
 The provider runs from source: the engine reads provider/PulumiPlugin.yaml
 (`runtime: python`) and hands the folder to bin/pulumi-language-python, the
-reduced Python language host built from offline/pyhost (docs/python-host.md),
+reduced Python language host built from toolchain/pyhost (docs/python-host.md),
 which makes the folder's virtual environment (InstallDependencies) and runs its
 __main__.py (RunPlugin). No built plugin (build/plugin, bin/pulumi-resource-*)
 takes part. The databricks, random and azure-native plugins are the workspace

@@ -1,5 +1,5 @@
 """The Go binaries built here share one set of dependency versions, so that whichever is
-built first leaves the others little to compile (mk/tools.mk)."""
+built first leaves the others little to compile (toolchain/toolchain.mk)."""
 
 from __future__ import annotations
 
@@ -11,11 +11,11 @@ from devtools.local_stack import ROOT
 
 pytestmark = [pytest.mark.unit, pytest.mark.slow]
 
-CLI = ("tools", "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi")
+CLI = ("toolchain", "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi")
 OTHERS = {
-    "YAML host": ("tools", "github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml"),
-    "workspace emulator": ("tests/emulator", "./cmd/llmkeyvault-workspace-emulator"),
-    "Python host": ("offline/pyhost", "."),
+    "YAML host": ("toolchain", "github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml"),
+    "workspace emulator": ("emulator", "./cmd/llmkeyvault-workspace-emulator"),
+    "Python host": ("toolchain/pyhost", "."),
 }
 
 

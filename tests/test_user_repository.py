@@ -5,8 +5,8 @@ installed from its archive (`pulumi plugin install --file`), the Python SDK from
 into a fresh venv, the Node.js SDK from its npm tarball, and the Go SDK as a module through
 a `file://` module proxy made from the dist Go module (no `replace` into the checkout). A
 small program in each language deploys one vault to the workspace emulator and is
-destroyed. The Python, Node.js and Go programs run through the inline drivers of offline/,
-which stand in for those languages' hosts (offline/README.md); the Node.js and Go drivers
+destroyed. The Python, Node.js and Go programs run through the inline drivers of toolchain/drivers/,
+which stand in for those languages' hosts (toolchain/README.md); the Node.js and Go drivers
 are copied into the user's folders so they load the user's packages.
 Needs `make tools emulator examples-deps` (engine_ready) and the package registries.
 """
@@ -111,7 +111,7 @@ def test_python_program_from_the_wheel(repository: Path, tmp_path: Path) -> None
     )
     installed = run([python, "-c", "import pulumi_llmkeyvault, sys; print(pulumi_llmkeyvault.__file__)"], user)
     assert installed.startswith(str(user / "venv"))
-    deploy(repository, program, tmp_path, [str(python), str(ROOT / "offline" / "drivers" / "python_inline.py")])
+    deploy(repository, program, tmp_path, [str(python), str(ROOT / "toolchain" / "drivers" / "python_inline.py")])
 
 
 TYPESCRIPT_PROGRAM = f"""\
@@ -131,7 +131,7 @@ def test_typescript_program_from_the_npm_tarball(repository: Path, tmp_path: Pat
     program = project(user / "program", "nodejs")
     (program / "index.ts").write_text(TYPESCRIPT_PROGRAM, encoding="utf-8")
     shutil.copy(ROOT / "examples" / "azure-typescript" / "tsconfig.json", program)
-    driver_deps = json.loads((ROOT / "offline" / "drivers" / "nodejs" / "package.json").read_text(encoding="utf-8"))
+    driver_deps = json.loads((ROOT / "toolchain" / "drivers" / "nodejs" / "package.json").read_text(encoding="utf-8"))
     tarball = repository / "dist" / "nodejs" / f"llmkeyvault-pulumi-{VERSION}.tgz"
     package = {
         "name": "user-nodejs",
@@ -203,7 +203,7 @@ def module_proxy(repo: Path) -> Path:
 def test_go_program_from_the_module(repository: Path, tmp_path: Path) -> None:
     user = project(repository / "go", "go")
     (user / "main.go").write_text(GO_PROGRAM, encoding="utf-8")
-    # The stand-in driver must sit in the program's package (offline/README.md).
+    # The stand-in driver must sit in the program's package (toolchain/README.md).
     shutil.copy(ROOT / "examples" / "gcp-go" / "inline_test.go", user)
     # The example's dependency versions (so the build cache serves them), without its
     # `replace`: the SDK comes from the module proxy, at the release's version.

@@ -1,5 +1,0 @@
-module llmkeyvault/tools/gensdk/sdkfiles
-
-go 1.26
-
-require gopkg.in/yaml.v3 v3.0.1
