@@ -5,7 +5,9 @@ input, output, field and enum value, and are current."""
 from __future__ import annotations
 
 import copy
-from pathlib import Path
+import re
+import subprocess
+from pathlib import Path, PurePosixPath
 
 import pytest
 
@@ -80,3 +82,55 @@ def test_a_file_without_its_markers_is_refused() -> None:
     twice = f"{docs.begin_marker('inputs')}\n{docs.end_marker('inputs')}\n" * 2
     with pytest.raises(docs.MarkerError):
         docs.replaced(twice, "inputs", "body", "README.md")
+
+
+# The README's "Layout" table: every top-level folder git tracks has a row (a row names the
+# folder or a path inside it), and every path a row names is tracked.
+
+
+def layout_paths(readme: str) -> list[str]:
+    """The paths named in the first column of the README's Layout table."""
+    section = readme.split("\n## Layout\n", 1)[1].split("\n## ", 1)[0]
+    rows = [line for line in section.splitlines() if line.startswith("| `")]
+    assert rows, "the README has no Layout table"
+    return [path for row in rows for path in re.findall(r"`([^`]+)`", row.split("|")[1])]
+
+
+def tracked_files() -> list[str]:
+    done = subprocess.run(["git", "ls-files", "-z"], cwd=docs.ROOT, capture_output=True, check=True)
+    return [path for path in done.stdout.decode("utf-8").split("\0") if path]
+
+
+def layout_problems(paths: list[str], files: list[str]) -> list[str]:
+    """What the Layout table lacks or names wrongly, given the tracked files."""
+    folders_in = {f"{folder}/" for f in files for folder in map(str, PurePosixPath(f).parents) if folder != "."}
+    tracked = set(files) | folders_in
+    problems = [f"`{path}` is in the Layout table but not in the repository" for path in paths if path not in tracked]
+    named = {path.split("/", 1)[0] for path in paths}
+    folders = sorted({f.split("/", 1)[0] for f in files if "/" in f})
+    problems += [f"`{folder}/` has no row in the Layout table" for folder in folders if folder not in named]
+    return problems
+
+
+@pytest.fixture(scope="module")
+def layout() -> tuple[list[str], list[str]]:
+    if not (docs.ROOT / ".git").exists():
+        pytest.skip("not a git checkout: the tracked tree is unknown")
+    return layout_paths(docs.README.read_text(encoding="utf-8")), tracked_files()
+
+
+def test_the_layout_table_names_every_top_level_folder_and_only_paths_that_exist(
+    layout: tuple[list[str], list[str]],
+) -> None:
+    paths, files = layout
+    assert "emulator/" in paths and "toolchain/" in paths
+    assert layout_problems(paths, files) == []
+
+
+def test_a_folder_added_or_removed_without_the_layout_table_is_caught(layout: tuple[list[str], list[str]]) -> None:
+    paths, files = layout
+    added = [*files, "newroom/thing.py"]
+    assert layout_problems(paths, added) == ["`newroom/` has no row in the Layout table"]
+    removed = [f for f in files if not f.startswith("bench/")]
+    assert layout_problems(paths, removed) == ["`bench/` is in the Layout table but not in the repository"]
+    assert layout_problems([*paths, "tools/"], files) == ["`tools/` is in the Layout table but not in the repository"]
