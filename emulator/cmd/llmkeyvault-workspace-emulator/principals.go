@@ -41,40 +41,20 @@ The REST API (reads only) over the folder, for clients such as databricks-sdk:
 
 func init() {
 	add := map[string]command{
-		"add-user": {flags: func(fs *flag.FlagSet) func(*workspace.Workspace, int64) error {
-			name := fs.String("name", "", "user name (an e-mail address)")
-			display := fs.String("display-name", "", "display name")
-			return func(w *workspace.Workspace, now int64) error {
-				logCLI(w, "principal", "add-user", *name, now)
-				return w.AddUser(*name, *display)
-			}
-		}},
-		"add-service-principal": {flags: func(fs *flag.FlagSet) func(*workspace.Workspace, int64) error {
-			id := fs.String("application-id", "", "application id")
-			display := fs.String("display-name", "", "display name")
-			return func(w *workspace.Workspace, now int64) error {
-				logCLI(w, "principal", "add-service-principal", *id, now)
-				return w.AddServicePrincipal(*id, *display)
-			}
-		}},
+		"add-user": {flags: twoFlagCommand("principal", "add-user",
+			flagSpec{"name", "user name (an e-mail address)"}, flagSpec{"display-name", "display name"},
+			firstOf, (*workspace.Workspace).AddUser)},
+		"add-service-principal": {flags: twoFlagCommand("principal", "add-service-principal",
+			flagSpec{"application-id", "application id"}, flagSpec{"display-name", "display name"},
+			firstOf, (*workspace.Workspace).AddServicePrincipal)},
 		"add-member":    {flags: memberCommand("add-member", (*workspace.Workspace).AddMember)},
 		"remove-member": {flags: memberCommand("remove-member", (*workspace.Workspace).RemoveMember)},
-		"delete-acl": {flags: func(fs *flag.FlagSet) func(*workspace.Workspace, int64) error {
-			scope := fs.String("scope", "", "scope name")
-			principal := fs.String("principal", "", "principal")
-			return func(w *workspace.Workspace, now int64) error {
-				logCLI(w, workspace.KindACL, "delete-acl", *scope+"|||"+*principal, now)
-				return w.DeleteACL(*scope, *principal)
-			}
-		}},
-		"delete-secret": {flags: func(fs *flag.FlagSet) func(*workspace.Workspace, int64) error {
-			scope := fs.String("scope", "", "scope name")
-			key := fs.String("key", "", "secret key")
-			return func(w *workspace.Workspace, now int64) error {
-				logCLI(w, workspace.KindSecret, "delete-secret", *scope+"|||"+*key, now)
-				return w.DeleteSecret(*scope, *key)
-			}
-		}},
+		"delete-acl": {flags: twoFlagCommand(workspace.KindACL, "delete-acl",
+			flagSpec{"scope", "scope name"}, flagSpec{"principal", "principal"},
+			joinedBy("|||"), (*workspace.Workspace).DeleteACL)},
+		"delete-secret": {flags: twoFlagCommand(workspace.KindSecret, "delete-secret",
+			flagSpec{"scope", "scope name"}, flagSpec{"key", "secret key"},
+			joinedBy("|||"), (*workspace.Workspace).DeleteSecret)},
 		"revoke-grant": {flags: func(fs *flag.FlagSet) func(*workspace.Workspace, int64) error {
 			securable := fs.String("securable", "", "catalog, schema or secret")
 			name := fs.String("name", "", "the securable's full name")
@@ -98,14 +78,34 @@ func init() {
 }
 
 func memberCommand(op string, fn func(*workspace.Workspace, string, string) error) func(fs *flag.FlagSet) func(*workspace.Workspace, int64) error {
+	return twoFlagCommand("principal", op,
+		flagSpec{"group", "group display name"}, flagSpec{"member", "user name, application id or group display name"},
+		joinedBy("/"), fn)
+}
+
+// flagSpec is a string flag: its name and usage; its default is empty.
+type flagSpec struct{ name, usage string }
+
+// twoFlagCommand is a command of two string flags, a and b: it logs op on kind with the
+// target target(a, b), then runs fn(a, b).
+func twoFlagCommand(kind, op string, a, b flagSpec, target func(a, b string) string,
+	fn func(*workspace.Workspace, string, string) error) func(fs *flag.FlagSet) func(*workspace.Workspace, int64) error {
 	return func(fs *flag.FlagSet) func(*workspace.Workspace, int64) error {
-		group := fs.String("group", "", "group display name")
-		member := fs.String("member", "", "user name, application id or group display name")
+		first := fs.String(a.name, "", a.usage)
+		second := fs.String(b.name, "", b.usage)
 		return func(w *workspace.Workspace, now int64) error {
-			logCLI(w, "principal", op, *group+"/"+*member, now)
-			return fn(w, *group, *member)
+			logCLI(w, kind, op, target(*first, *second), now)
+			return fn(w, *first, *second)
 		}
 	}
+}
+
+// firstOf targets the first flag alone (a principal's name, not its display name).
+func firstOf(a, _ string) string { return a }
+
+// joinedBy targets both flags, joined by sep.
+func joinedBy(sep string) func(a, b string) string {
+	return func(a, b string) string { return a + sep + b }
 }
 
 // serveHTTP runs the REST API until SIGINT or SIGTERM.

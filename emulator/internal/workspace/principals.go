@@ -51,15 +51,9 @@ type Principals struct {
 }
 
 func (p *Principals) normalizePrincipals() {
-	if p.Users == nil {
-		p.Users = map[string]*User{}
-	}
-	if p.ServicePrincipals == nil {
-		p.ServicePrincipals = map[string]*ServicePrincipal{}
-	}
-	if p.Groups == nil {
-		p.Groups = map[string]*Group{}
-	}
+	ensureMap(&p.Users)
+	ensureMap(&p.ServicePrincipals)
+	ensureMap(&p.Groups)
 }
 
 // PrincipalID is the SCIM id of a principal: a number derived from its kind
