@@ -222,9 +222,7 @@ func createScope(s *Server, ctx context.Context, call *opCall) (string, resource
 }
 
 func readScope(s *Server, ctx context.Context, call *opCall) (string, resource.PropertyMap, resource.PropertyMap, error) {
-	sc, found, err := readFound(s, ctx, workspace.KindScope, "cannot read secret scope", func(w *workspace.Workspace) (*workspace.Scope, error) {
-		return w.Scope(call.ID)
-	})
+	sc, found, err := readByID(s, ctx, call, workspace.KindScope, "cannot read secret scope", (*workspace.Workspace).Scope)
 	if !found {
 		return "", nil, nil, err
 	}

@@ -102,6 +102,19 @@ func del(t *testing.T, s *Server, urn, id string, outs resource.PropertyMap) {
 	}
 }
 
+// changeWorkspace applies fn to the emulated workspace outside any provider call, as a
+// change made by hand; an error fails the test.
+func changeWorkspace(t *testing.T, fn func(w *workspace.Workspace) error) {
+	t.Helper()
+	st, err := workspace.OpenFromEnv()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Update(fn); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func dump(t *testing.T) workspace.Dump {
 	t.Helper()
 	st, err := workspace.OpenFromEnv()

@@ -14,23 +14,12 @@ import (
 // actingAs returns a databricks server acting as principal (databricks:username).
 func actingAs(t *testing.T, principal string) *Server {
 	t.Helper()
-	s := NewServer(Databricks, nil)
-	if _, err := s.Configure(ctx, &pulumirpc.ConfigureRequest{AcceptSecrets: true,
-		Variables: map[string]string{"databricks:config:username": principal}}); err != nil {
-		t.Fatal(err)
-	}
-	return s
+	return as(t, map[string]string{"username": principal})
 }
 
 func addMember(t *testing.T, group, member string) {
 	t.Helper()
-	st, err := workspace.OpenFromEnv()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := st.Update(func(w *workspace.Workspace) error { return w.AddMember(group, member) }); err != nil {
-		t.Fatal(err)
-	}
+	changeWorkspace(t, func(w *workspace.Workspace) error { return w.AddMember(group, member) })
 }
 
 func TestSecretWriteNeedsWriteOrManage(t *testing.T) {
@@ -132,17 +121,14 @@ func TestInvokeCurrentUserAndSecretUc(t *testing.T) {
 		!strings.Contains(err.Error(), "RESOURCE_DOES_NOT_EXIST: Secret 'main.llm.openai_api_key' does not exist.") {
 		t.Fatalf("missing secret: %v", err)
 	}
-	st, _ := workspace.OpenFromEnv()
-	if err := st.Update(func(w *workspace.Workspace) error {
+	changeWorkspace(t, func(w *workspace.Workspace) error {
 		if _, err := w.SeedSchema("main.llm", DefaultIdentity, 1); err != nil {
 			return err
 		}
 		_, err := w.CreateUCSecret(workspace.UCSecretSpec{CatalogName: "main", SchemaName: "llm", Name: "openai_api_key",
 			ValueSha256: workspace.Digest("sk-test-uc"), ValueLen: 10}, DefaultIdentity, 1)
 		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
+	})
 	resp, err = sp.Invoke(ctx, &pulumirpc.InvokeRequest{Tok: TokenGetSecretUc, Args: args})
 	if err != nil {
 		t.Fatal(err)

@@ -566,6 +566,13 @@ func readFound[T any](s *Server, ctx context.Context, kind, msg string, fn func(
 	return v, true, nil
 }
 
+// readByID is readFound for the object whose id is the resource's id: fn is given it.
+func readByID[T any](s *Server, ctx context.Context, call *opCall, kind, msg string, fn func(w *workspace.Workspace, id string) (T, error)) (T, bool, error) {
+	return readFound(s, ctx, kind, msg, func(w *workspace.Workspace) (T, error) {
+		return fn(w, call.ID)
+	})
+}
+
 // readPair is readFound for a resource whose id is a pair (splitPair): fn is
 // given its two parts, which come back with the object.
 func readPair[T any](s *Server, ctx context.Context, call *opCall, kind, msg string, fn func(w *workspace.Workspace, a, b string) (T, error)) (a, b string, v T, found bool, err error) {

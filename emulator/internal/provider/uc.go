@@ -709,9 +709,7 @@ func updateSchema(s *Server, ctx context.Context, call *opCall) (resource.Proper
 }
 
 func readSchema(s *Server, ctx context.Context, call *opCall) (string, resource.PropertyMap, resource.PropertyMap, error) {
-	sc, found, err := readFound(s, ctx, workspace.KindSchema, "", func(w *workspace.Workspace) (*workspace.UCSchema, error) {
-		return w.Schema(call.ID)
-	})
+	sc, found, err := readByID(s, ctx, call, workspace.KindSchema, "", (*workspace.Workspace).Schema)
 	if !found {
 		return "", nil, nil, err
 	}

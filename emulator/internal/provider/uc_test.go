@@ -37,13 +37,7 @@ func as(t *testing.T, vars map[string]string) *Server {
 
 func seed(t *testing.T, full, owner string) {
 	t.Helper()
-	st, err := workspace.OpenFromEnv()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := st.Update(func(w *workspace.Workspace) error { _, err := w.SeedSchema(full, owner, 1); return err }); err != nil {
-		t.Fatal(err)
-	}
+	changeWorkspace(t, func(w *workspace.Workspace) error { _, err := w.SeedSchema(full, owner, 1); return err })
 }
 
 // platformWith sets up a fresh workspace holding schema (owned by the
@@ -211,16 +205,10 @@ func TestGrantsAndGrant(t *testing.T) {
 	_, _ = create(t, db, ucURN, props(t, map[string]any{"catalogName": "main", "schemaName": "llm", "name": "k", "value": "sk-test"}))
 
 	// Someone else's grant on the secret goes when Grants is applied.
-	st, err := workspace.OpenFromEnv()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := st.Update(func(w *workspace.Workspace) error {
+	changeWorkspace(t, func(w *workspace.Workspace) error {
 		_, err := w.SetPrincipalGrant("secret", "main.llm.k", "stranger", []string{"READ_SECRET"}, platform)
 		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
+	})
 	if got := dump(t).UCGrants["secret"]["main.llm.k"]; got["stranger"] == nil {
 		t.Fatalf("setup: no grant to stranger: %v", got)
 	}
@@ -256,7 +244,7 @@ func TestGrantsAndGrant(t *testing.T) {
 	if r := diffOf(t, db, grantsURN, gin, map[string]any{"secret": "main.llm.other", "grants": gin["grants"]}); strings.Join(r.Replaces, ",") != "secret" {
 		t.Errorf("another secret: %v", r)
 	}
-	gouts, err = update(t, db, grantsURN, gid, gouts, more)
+	gouts, err := update(t, db, grantsURN, gid, gouts, more)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -277,12 +265,10 @@ func TestGrantsAndGrant(t *testing.T) {
 	}
 
 	// Grant: one principal on the schema, non-authoritative.
-	if err := st.Update(func(w *workspace.Workspace) error {
+	changeWorkspace(t, func(w *workspace.Workspace) error {
 		_, err := w.SetPrincipalGrant("schema", "main.llm", "other-team", []string{"USE_SCHEMA"}, platform)
 		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
+	})
 	one := map[string]any{"schema": "main.llm", "principal": appSP, "privileges": []any{"USE_SCHEMA"}}
 	oid, oouts := create(t, db, grantURN, check(t, db, grantURN, nil, props(t, one)))
 	if oid != "schema/main.llm/"+appSP {
