@@ -589,15 +589,13 @@ func TestLatencyOutsideLock(t *testing.T) {
 	db := NewServer(Databricks, nil)
 	const n = 4
 	var wg sync.WaitGroup
-	for i := 0; i < n; i++ {
-		wg.Add(1)
-		go func(i int) {
-			defer wg.Done()
+	for i := range n {
+		wg.Go(func() {
 			ins := props(t, map[string]any{"name": "s" + string(rune('a'+i))})
 			if _, err := db.Create(ctx, &pulumirpc.CreateRequest{Urn: scopeURN, Properties: ins}); err != nil {
 				t.Error(err)
 			}
-		}(i)
+		})
 	}
 	wg.Wait()
 	d := dump(t)

@@ -399,10 +399,8 @@ func TestStorePersistsAndLocks(t *testing.T) {
 	}
 	const n = 40
 	var wg sync.WaitGroup
-	for i := 0; i < n; i++ {
-		wg.Add(1)
-		go func(i int) {
-			defer wg.Done()
+	for i := range n {
+		wg.Go(func() {
 			// A separate Store value, like a separate plugin process.
 			other := &Store{Dir: st.Dir}
 			err := other.Update(func(w *Workspace) error {
@@ -413,7 +411,7 @@ func TestStorePersistsAndLocks(t *testing.T) {
 			if err != nil {
 				t.Error(err)
 			}
-		}(i)
+		})
 	}
 	wg.Wait()
 	// A failing fn still saves (counters, logs) and returns its error.
