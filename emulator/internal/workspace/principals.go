@@ -56,6 +56,13 @@ func (p *Principals) normalizePrincipals() {
 	ensureMap(&p.Groups)
 }
 
+// ensureMap makes a nil map (a field absent from the saved file) an empty one.
+func ensureMap[K comparable, V any](m *map[K]V) {
+	if *m == nil {
+		*m = map[K]V{}
+	}
+}
+
 // PrincipalID is the SCIM id of a principal: a number derived from its kind
 // and name.
 func PrincipalID(kind, name string) string {

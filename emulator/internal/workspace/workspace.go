@@ -240,31 +240,52 @@ func New() *Workspace {
 }
 
 func (w *Workspace) normalize() {
-	ensureMap(&w.Scopes)
-	ensureMap(&w.Vaults)
-	ensureMap(&w.Catalogs)
-	ensureMap(&w.Schemas)
-	ensureMap(&w.UCSecrets)
-	ensureMap(&w.Grants)
-	ensureMap(&w.ServingEndpoints)
-	ensureMap(&w.ModelProviderServices)
-	ensureMap(&w.CreateCounters)
+	if w.Scopes == nil {
+		w.Scopes = map[string]*Scope{}
+	}
+	if w.Vaults == nil {
+		w.Vaults = map[string]*Vault{}
+	}
+	if w.Catalogs == nil {
+		w.Catalogs = map[string]*UCCatalog{}
+	}
+	if w.Schemas == nil {
+		w.Schemas = map[string]*UCSchema{}
+	}
+	if w.UCSecrets == nil {
+		w.UCSecrets = map[string]*UCSecret{}
+	}
+	if w.Grants == nil {
+		w.Grants = map[string]map[string]*Assignment{}
+	}
+	if w.ServingEndpoints == nil {
+		w.ServingEndpoints = map[string]*ServingEndpoint{}
+	}
+	if w.ModelProviderServices == nil {
+		w.ModelProviderServices = map[string]*ModelProviderService{}
+	}
+	if w.CreateCounters == nil {
+		w.CreateCounters = map[string]int64{}
+	}
 	w.normalizePrincipals()
-	ensureMap(&w.CallCounters)
+	if w.CallCounters == nil {
+		w.CallCounters = map[string]int64{}
+	}
 	for _, s := range w.Scopes {
-		ensureMap(&s.Secrets)
-		ensureMap(&s.ACLs)
+		if s.Secrets == nil {
+			s.Secrets = map[string]*SecretRec{}
+		}
+		if s.ACLs == nil {
+			s.ACLs = map[string]string{}
+		}
 	}
 	for _, v := range w.Vaults {
-		ensureMap(&v.Secrets)
-		ensureMap(&v.Deleted)
-	}
-}
-
-// ensureMap makes a nil map (a field absent from the saved file) an empty one.
-func ensureMap[K comparable, V any](m *map[K]V) {
-	if *m == nil {
-		*m = map[K]V{}
+		if v.Secrets == nil {
+			v.Secrets = map[string]*VaultSecret{}
+		}
+		if v.Deleted == nil {
+			v.Deleted = map[string]*VaultSecret{}
+		}
 	}
 }
 
