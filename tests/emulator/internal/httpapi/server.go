@@ -199,32 +199,32 @@ func (s *Server) listScopes(w *workspace.Workspace, _ *http.Request, _ []string)
 	return map[string]any{"scopes": scopes}, nil
 }
 
+// scopeParam is the scope named by the "scope" query parameter.
+func scopeParam(w *workspace.Workspace, r *http.Request) (*workspace.Scope, error) {
+	name, err := query(r, "scope")
+	if err != nil {
+		return nil, err
+	}
+	return w.Scope(name)
+}
+
 func (s *Server) listSecrets(w *workspace.Workspace, r *http.Request, _ []string) (any, error) {
-	scope, err := query(r, "scope")
+	sc, err := scopeParam(w, r)
 	if err != nil {
 		return nil, err
 	}
-	keys, err := w.SecretKeys(scope)
-	if err != nil {
-		return nil, err
-	}
+	keys, _ := w.SecretKeys(sc.Name) // the scope exists: no error
 	out := make([]map[string]any, 0, len(keys))
 	for _, k := range keys {
-		rec, err := w.Secret(scope, k)
-		if err != nil {
-			return nil, err
+		if rec, err := w.Secret(sc.Name, k); err == nil {
+			out = append(out, map[string]any{"key": k, "last_updated_timestamp": rec.LastUpdatedTimestamp})
 		}
-		out = append(out, map[string]any{"key": k, "last_updated_timestamp": rec.LastUpdatedTimestamp})
 	}
 	return map[string]any{"secrets": out}, nil
 }
 
 func (s *Server) listACLs(w *workspace.Workspace, r *http.Request, _ []string) (any, error) {
-	scope, err := query(r, "scope")
-	if err != nil {
-		return nil, err
-	}
-	sc, err := w.Scope(scope)
+	sc, err := scopeParam(w, r)
 	if err != nil {
 		return nil, err
 	}
