@@ -50,36 +50,20 @@ func jsonFlag(v string) (map[string]any, error) {
 }
 
 func init() {
-	commands["add-job"] = command{flags: func(fs *flag.FlagSet) func(*workspace.Workspace, int64) error {
-		settings := fs.String("json", "", "the job's settings (JSON, or @FILE)")
-		creator := fs.String("creator", provider.DefaultIdentity, "the job's creator")
-		return func(w *workspace.Workspace, now int64) error {
-			s, err := jsonFlag(*settings)
-			if err != nil {
-				return err
-			}
-			j, err := w.AddJob(s, *creator, now)
-			if err == nil {
-				logCLI(w, "job", "add-job", fmt.Sprint(j.JobID), now)
-			}
-			return err
+	commands["add-job"] = command{flags: specCommand("job", "the job's settings", func(w *workspace.Workspace, spec map[string]any, creator string, now int64) (string, error) {
+		j, err := w.AddJob(spec, creator, now)
+		if err != nil {
+			return "", err
 		}
-	}}
-	commands["add-cluster"] = command{flags: func(fs *flag.FlagSet) func(*workspace.Workspace, int64) error {
-		spec := fs.String("json", "", "the cluster's spec (JSON, or @FILE)")
-		creator := fs.String("creator", provider.DefaultIdentity, "the cluster's creator")
-		return func(w *workspace.Workspace, now int64) error {
-			s, err := jsonFlag(*spec)
-			if err != nil {
-				return err
-			}
-			c, err := w.AddCluster(s, *creator, now)
-			if err == nil {
-				logCLI(w, "cluster", "add-cluster", c.ClusterID, now)
-			}
-			return err
+		return fmt.Sprint(j.JobID), nil
+	})}
+	commands["add-cluster"] = command{flags: specCommand("cluster", "the cluster's spec", func(w *workspace.Workspace, spec map[string]any, creator string, now int64) (string, error) {
+		c, err := w.AddCluster(spec, creator, now)
+		if err != nil {
+			return "", err
 		}
-	}}
+		return c.ClusterID, nil
+	})}
 	commands["add-model-provider-service"] = command{flags: func(fs *flag.FlagSet) func(*workspace.Workspace, int64) error {
 		parent := fs.String("parent", "", "schemas/<catalog>.<schema>")
 		id := fs.String("id", "", "the service's name in the schema")
@@ -108,4 +92,23 @@ func init() {
 			return w.SetMetastore(*name, *owner)
 		}
 	}}
+}
+
+// specCommand is add-job or add-cluster: an object from --json, made by --creator.
+func specCommand(kind, what string, add func(*workspace.Workspace, map[string]any, string, int64) (string, error)) func(fs *flag.FlagSet) func(*workspace.Workspace, int64) error {
+	return func(fs *flag.FlagSet) func(*workspace.Workspace, int64) error {
+		spec := fs.String("json", "", what+" (JSON, or @FILE)")
+		creator := fs.String("creator", provider.DefaultIdentity, "the "+kind+"'s creator")
+		return func(w *workspace.Workspace, now int64) error {
+			s, err := jsonFlag(*spec)
+			if err != nil {
+				return err
+			}
+			id, err := add(w, s, *creator, now)
+			if err == nil {
+				logCLI(w, kind, "add-"+kind, id, now)
+			}
+			return err
+		}
+	}
 }
