@@ -349,7 +349,10 @@ def test_jobs_and_clusters_referencing_a_key_are_listed_with_their_creators(rest
     job = {
         "name": "nightly-summaries",
         "job_clusters": [{"job_cluster_key": "main", "new_cluster": {"spark_conf": {"spark.openai.key": ref}}}],
-        "tasks": [{"task_key": "other", "new_cluster": {"spark_env_vars": {"UNRELATED": "{{secrets/other/k}}"}}}],
+        "tasks": [
+            {"task_key": "other", "new_cluster": {"spark_env_vars": {"UNRELATED": "{{secrets/other/k}}"}}},
+            {"task_key": "each", "for_each_task": {"task": {"new_cluster": {"spark_conf": {"spark.k": ref}}}}},
+        ],
     }
     rest.emu("add-job", "--json", json.dumps(job), "--creator", "carol@example.com")
     for i in range(99):
@@ -379,6 +382,13 @@ def test_jobs_and_clusters_referencing_a_key_are_listed_with_their_creators(rest
             "1",
             "carol@example.com",
             "settings.job_clusters[0].new_cluster.spark_conf.spark.openai.key",
+        ),
+        (
+            "job",
+            "nightly-summaries",
+            "1",
+            "carol@example.com",
+            "settings.tasks[1].for_each_task.task.new_cluster.spark_conf.spark.k",
         ),
         ("job", "big-batch", "101", SP, "settings.tasks[120].new_cluster.spark_env_vars.OPENAI_API_KEY"),
         ("cluster", "shared-llm", cluster_ids.pop(), "dave@example.com", "spark_env_vars.OPENAI_API_KEY"),

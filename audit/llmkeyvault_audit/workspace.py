@@ -323,17 +323,29 @@ class Workspace:
             for job in self.client.jobs.list(expand_tasks=True, limit=100):
                 settings = job.settings.as_dict() if job.settings else {}
                 jid = str(job.job_id or "")
-                for where in ("job_clusters", "tasks"):
-                    for i, item in enumerate(settings.get(where) or []):
-                        spec = item.get("new_cluster") or {}
-                        spark = _spark_strings(spec, f"settings.{where}[{i}].new_cluster")
-                        add("job", settings.get("name") or jid, jid, job.creator_user_name or "", spark)
+                for where, spec in _job_cluster_specs(settings):
+                    spark = _spark_strings(spec, where)
+                    add("job", settings.get("name") or jid, jid, job.creator_user_name or "", spark)
             for cluster in self.client.clusters.list(page_size=100):
                 cid = cluster.cluster_id or ""
                 spark = _spark_strings(cluster.as_dict(), "")
                 add("cluster", cluster.cluster_name or cid, cid, cluster.creator_user_name or "", spark)
             self._secret_refs = refs
         return self._secret_refs
+
+
+def _job_cluster_specs(settings: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(field, cluster spec) of each cluster a job defines: its job clusters, its tasks' new
+    clusters, and the new cluster of the task inside a for-each task."""
+    for i, item in enumerate(settings.get("job_clusters") or []):
+        if item.get("new_cluster"):
+            yield f"settings.job_clusters[{i}].new_cluster", item["new_cluster"]
+    for i, task in enumerate(settings.get("tasks") or []):
+        if task.get("new_cluster"):
+            yield f"settings.tasks[{i}].new_cluster", task["new_cluster"]
+        inner = (task.get("for_each_task") or {}).get("task") or {}
+        if inner.get("new_cluster"):
+            yield f"settings.tasks[{i}].for_each_task.task.new_cluster", inner["new_cluster"]
 
 
 def _spark_strings(spec: dict[str, Any], path: str) -> Iterator[tuple[str, str]]:
