@@ -1,9 +1,10 @@
 """`llmkeyvault audit` on a large workspace (``make bench``).
 
-200 keys in 50 secret scopes, 2,000 users in 100 groups nested ten deep, audited
-through the workspace emulator's REST mode with the real databricks-sdk client.
-Reports the API calls the audit made, the floor (one listing per scope plus one
-per group) and their ratio, which must stay within TARGET_RATIO, and the wall time
+200 keys in 50 secret scopes, 2,000 users in 100 groups nested ten deep, 150 jobs
+and 120 clusters whose Spark settings reference the keys, audited through the
+workspace emulator's REST mode with the real databricks-sdk client. Reports the
+API calls the audit made, the floor (one listing per scope, one per group, one
+of jobs and one of clusters) and their ratio, which must stay within TARGET_RATIO, and the wall time
 of a whole run (the command started as a user starts it; median of RUNS).
 """
 
@@ -24,6 +25,7 @@ EMULATOR_CLI = ROOT / "bin" / "emulator" / "llmkeyvault-workspace-emulator"
 AUDIT = Path(sys.executable).parent / "llmkeyvault"
 
 SCOPES, KEYS_PER_SCOPE, USERS, GROUPS, DEPTH = 50, 4, 2000, 100, 10
+JOBS, CLUSTERS = 150, 120
 TARGET_RATIO = 2.0
 RUNS = 3
 DEPLOYER = "deployer@emulator.invalid"
@@ -53,7 +55,21 @@ def workspace() -> dict[str, Any]:
             },
             "acls": {DEPLOYER: "MANAGE", f"g{(2 * s) % GROUPS:03d}": "READ"},
         }
-    return {"formatVersion": 1, "scopes": scopes, "groups": groups}
+    jobs, clusters = {}, {}
+    for j in range(JOBS):  # job j reads key j % 4 of scope j % 50 in its job cluster
+        ref = f"{{{{secrets/llm-keys-{j % SCOPES:02d}/p{j % KEYS_PER_SCOPE}-api-key}}}}"
+        new_cluster = {"spark_conf": {"spark.llm.key": ref}}
+        settings = {"name": f"job-{j}", "job_clusters": [{"job_cluster_key": "main", "new_cluster": new_cluster}]}
+        jobs[str(j + 1)] = {"jobId": j + 1, "creatorUserName": f"u{j:04d}@example.com", "settings": settings}
+    for c in range(CLUSTERS):
+        ref = f"{{{{secrets/llm-keys-{c % SCOPES:02d}/p{(c + 1) % KEYS_PER_SCOPE}-api-key}}}}"
+        spec = {"cluster_name": f"cluster-{c}", "spark_env_vars": {"LLM_KEY": ref}}
+        clusters[f"0101-{c:06d}-bench"] = {
+            "clusterId": f"0101-{c:06d}-bench",
+            "creatorUserName": DEPLOYER,
+            "spec": spec,
+        }
+    return {"formatVersion": 1, "scopes": scopes, "groups": groups, "jobs": jobs, "clusters": clusters}
 
 
 def outputs() -> dict[str, Any]:
@@ -85,7 +101,7 @@ def main() -> int:
                 "DATABRICKS_TOKEN": TOKEN,
                 "DATABRICKS_CONFIG_FILE": str(Path(tmp) / "none"),
             }
-            times, calls, keys = [], 0, 0
+            times, calls, keys, refs = [], 0, 0, 0
             for _ in range(RUNS):
                 start = time.perf_counter()
                 done = subprocess.run(
@@ -99,20 +115,24 @@ def main() -> int:
                 if done.returncode not in (0, 1):
                     print(done.stderr, file=sys.stderr)
                     return 1
-                summary = json.loads(done.stdout)["summary"]
-                calls, keys = summary["apiCalls"], summary["keys"]
+                report = json.loads(done.stdout)
+                calls, keys = report["summary"]["apiCalls"], report["summary"]["keys"]
+                refs = sum(len(k["references"]) for k in report["keys"])
         finally:
             server.terminate()
             server.wait(timeout=10)
-    floor = SCOPES + GROUPS
+    floor = SCOPES + GROUPS + 2
     ratio = calls / floor
-    print(f"audit of {keys} keys in {SCOPES} scopes, {USERS} users in {GROUPS} groups nested {DEPTH} deep")
     print(
-        f"  API calls: {calls}; floor (one listing per scope + one per group): {floor}; "
+        f"audit of {keys} keys in {SCOPES} scopes, {USERS} users in {GROUPS} groups nested {DEPTH} deep, "
+        f"{JOBS} jobs and {CLUSTERS} clusters ({refs} references found)"
+    )
+    print(
+        f"  API calls: {calls}; floor (one listing per scope + one per group + jobs + clusters): {floor}; "
         f"ratio {ratio:.2f} (target <= {TARGET_RATIO})"
     )
     print(f"  wall time: median {statistics.median(times):.2f} s over {RUNS} runs (start-up included)")
-    return 0 if ratio <= TARGET_RATIO and keys == SCOPES * KEYS_PER_SCOPE else 1
+    return 0 if ratio <= TARGET_RATIO and keys == SCOPES * KEYS_PER_SCOPE and refs == JOBS + CLUSTERS else 1
 
 
 if __name__ == "__main__":

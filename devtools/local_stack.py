@@ -33,6 +33,17 @@ PULUMI = Path(os.environ.get("LLMKEYVAULT_PULUMI") or BIN / "pulumi")
 EMULATED_PACKAGES = ("databricks", "random", "azure-native")
 
 
+def run_emulator(folder: Path, command: str, *args: str, stdin: str | None = None) -> str:
+    """Run a command of the emulator's CLI on a workspace folder: what a platform team or a person
+    did outside Pulumi. Its standard output; a failure raises with the command's error output."""
+    done = subprocess.run(
+        [str(EMULATOR_CLI), command, "--dir", str(folder), *args], input=stdin, capture_output=True, text=True
+    )
+    if done.returncode != 0:
+        raise AssertionError(f"emulator {command} failed ({done.returncode}): {done.stderr}")
+    return done.stdout
+
+
 def plugins_section(built_plugin: bool = True) -> dict[str, Any]:
     providers = [{"name": "llmkeyvault", "path": str(PLUGIN_DIR)}] if built_plugin else []
     providers += [{"name": name, "path": str(EMULATOR)} for name in EMULATED_PACKAGES]
@@ -223,24 +234,12 @@ class LocalStack:
     def emulator(self, command: str, *args: str) -> str:
         """Run a command of the emulator's CLI on this stack's workspace (``seed``, ``put-grant``, ...):
         what a platform team or a person did outside the stack. Its standard output."""
-        done = subprocess.run(
-            [str(EMULATOR_CLI), command, "--dir", str(self.workspace), *args], capture_output=True, text=True
-        )
-        if done.returncode != 0:
-            raise AssertionError(f"emulator {command} failed ({done.returncode}): {done.stderr}")
-        return done.stdout
+        return run_emulator(self.workspace, command, *args)
 
     def emulator_stdin(self, command: str, value: str, *args: str) -> None:
         """Run an emulator command that reads a value from standard input (``put-secret``, ...): the
         value never appears on a command line."""
-        done = subprocess.run(
-            [str(EMULATOR_CLI), command, "--dir", str(self.workspace), "--digest-of-stdin", *args],
-            input=value,
-            capture_output=True,
-            text=True,
-        )
-        if done.returncode != 0:
-            raise AssertionError(f"emulator {command} failed ({done.returncode}): {done.stderr}")
+        run_emulator(self.workspace, command, "--digest-of-stdin", *args, stdin=value)
 
     def seed(self, *schemas: str, owner: str | None = None) -> None:
         """Make Unity Catalog schemas (``<catalog>.<schema>``) exist, as a platform team would have;

@@ -17,7 +17,7 @@ import pytest
 from conftest import make
 from llmkeyvault_audit.cli import main
 
-from devtools.local_stack import EMULATOR_CLI
+from devtools.local_stack import EMULATOR_CLI, run_emulator
 
 pytestmark = pytest.mark.slow
 
@@ -33,13 +33,7 @@ class Rest:
     process: subprocess.Popen[str]
 
     def emu(self, *args: str, stdin: str | None = None) -> None:
-        subprocess.run(
-            [str(EMULATOR_CLI), args[0], "--dir", str(self.dir), *args[1:]],
-            input=stdin,
-            text=True,
-            check=True,
-            capture_output=True,
-        )
+        run_emulator(self.dir, *args, stdin=stdin)
 
     def calls(self) -> dict[str, int]:
         with urlopen(self.url + "/emulator/calls") as r:
@@ -341,3 +335,127 @@ def test_each_group_is_read_once_however_many_scopes_it_reaches(rest: Rest, tmp_
     assert json.loads(out)["summary"]["apiCalls"] == sum(
         n for route, n in calls.items() if route not in ("GET host-metadata", "unauthenticated")
     )
+
+
+def references(report: dict[str, Any], key: str) -> set[tuple[str, str, str, str, str]]:
+    (k,) = [k for k in report["keys"] if k["id"] == key]
+    return {(r["kind"], r["name"], r["id"], r["creator"], r["field"]) for r in k["references"]}
+
+
+def test_jobs_and_clusters_referencing_a_key_are_listed_with_their_creators(rest: Rest, tmp_path: Path) -> None:
+    outputs = scope_vault(rest)
+    ref = "{{secrets/llm-keys/openai-api-key}}"
+    # Older jobs first: 101 of them, so that the newest (listed first) and the oldest are on two pages.
+    job = {
+        "name": "nightly-summaries",
+        "job_clusters": [{"job_cluster_key": "main", "new_cluster": {"spark_conf": {"spark.openai.key": ref}}}],
+        "tasks": [
+            {"task_key": "other", "new_cluster": {"spark_env_vars": {"UNRELATED": "{{secrets/other/k}}"}}},
+            {"task_key": "each", "for_each_task": {"task": {"new_cluster": {"spark_conf": {"spark.k": ref}}}}},
+        ],
+    }
+    rest.emu("add-job", "--json", json.dumps(job), "--creator", "carol@example.com")
+    for i in range(99):
+        rest.emu("add-job", "--json", json.dumps({"name": f"filler-{i}", "tasks": [{"task_key": "t"}]}))
+    # A job with 150 tasks: the listing shows the first 100, the SDK reads the rest with jobs/get.
+    tasks: list[dict[str, Any]] = [{"task_key": f"t{i}"} for i in range(150)]
+    tasks[120]["new_cluster"] = {"spark_env_vars": {"OPENAI_API_KEY": ref}}
+    rest.emu("add-job", "--json", json.dumps({"name": "big-batch", "tasks": tasks}), "--creator", SP)
+    rest.emu(
+        "add-cluster",
+        "--json",
+        json.dumps({"cluster_name": "shared-llm", "spark_env_vars": {"OPENAI_API_KEY": ref, "PLAIN": "x"}}),
+        "--creator",
+        "dave@example.com",
+    )
+    rest.emu("add-cluster", "--json", json.dumps({"cluster_name": "no-secrets", "spark_conf": {"a": "b"}}))
+
+    code, report = audit_json(tmp_path, outputs)
+    assert code == 0, report["findings"]
+    found = references(report, "llm-keys/openai-api-key")
+    cluster_ids = {r[2] for r in found if r[0] == "cluster"}
+    assert len(cluster_ids) == 1
+    assert found == {
+        (
+            "job",
+            "nightly-summaries",
+            "1",
+            "carol@example.com",
+            "settings.job_clusters[0].new_cluster.spark_conf.spark.openai.key",
+        ),
+        (
+            "job",
+            "nightly-summaries",
+            "1",
+            "carol@example.com",
+            "settings.tasks[1].for_each_task.task.new_cluster.spark_conf.spark.k",
+        ),
+        ("job", "big-batch", "101", SP, "settings.tasks[120].new_cluster.spark_env_vars.OPENAI_API_KEY"),
+        ("cluster", "shared-llm", cluster_ids.pop(), "dave@example.com", "spark_env_vars.OPENAI_API_KEY"),
+    }
+    calls = rest.calls()
+    # One paged listing of each, however many keys: jobs in two pages of 100, the big job's tasks in two.
+    assert calls["GET jobs/list"] == 2 and calls["GET jobs/get"] == 2 and calls["GET clusters/list"] == 1
+
+    code, out, err = audit("--scope", "llm-keys", "--format", "table")
+    assert code == 0, err
+    assert "nightly-summaries" in out and "creator carol@example.com" in out and "shared-llm" in out
+
+
+def test_metastore_admins_and_model_provider_services_of_a_uc_secret(rest: Rest, tmp_path: Path) -> None:
+    secret, service = "main.llm.openai_api_key", "main.llm.openai_gateway"
+    rest.emu("seed", "--schema", "main.llm")
+    rest.emu("put-uc-secret", "--name", secret, "--digest-of-stdin", stdin="sk-test-audit-uc-1111")
+    outputs = {"secretFullNames": {"openai": secret}, "grants": []}
+    _, before = audit_json(tmp_path, outputs)
+    assert "metastore-admins" not in {f["code"] for f in before["findings"]}  # no metastore assigned
+
+    rest.emu("set-metastore", "--name", "main-metastore", "--owner", "metastore-owners")
+    rest.emu("add-member", "--group", "metastore-owners", "--member", "dana@example.com")
+    rest.emu(
+        "add-model-provider-service",
+        "--parent",
+        "schemas/main.llm",
+        "--id",
+        "openai_gateway",
+        "--secret-reference",
+        f"secrets/{secret}",
+    )
+    rest.emu(
+        "put-grant",
+        "--securable",
+        "model_provider_service",
+        "--name",
+        service,
+        "--principal",
+        "app-users",
+        "--privilege",
+        "EXECUTE",
+    )
+    rest.emu("add-member", "--group", "app-users", "--member", "erin@example.com")
+
+    code, report = audit_json(tmp_path, outputs)
+    assert code == 0, report["findings"]
+    who = access(report, secret)
+    assert who["dana@example.com"] == (
+        "MANAGE",
+        "admin",
+        (
+            "metastore admin",
+            "owner of metastore main-metastore: metastore-owners",
+            "metastore-owners has member dana@example.com",
+        ),
+    )
+    field = "config.openai.direct.api_key.secret_reference"
+    via = f"model provider service {service} references it ({field})"
+    assert who["erin@example.com"] == (
+        "EXECUTE",
+        "uc_grant",
+        (via, f"model_provider_service {service}: EXECUTE to app-users", "app-users has member erin@example.com"),
+    )
+    assert references(report, secret) == {("model_provider_service", service, service, DEPLOYER, field)}
+    assert ("info", "metastore-admins", None, "metastore-owners") in codes(report)
+    calls = rest.calls()
+    assert calls["GET uc/metastore_summary"] == 2  # one per audit
+    assert calls["GET uc/model-provider-services/list"] == 2  # one per schema per audit
+    assert calls["GET uc/permissions"] == 2 * 3 + 1  # secret, schema, catalog each time; the service once

@@ -7,7 +7,6 @@ recreated. docs/adoption.md describes the same procedure."""
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +14,7 @@ import pytest
 import yaml
 from conftest import make
 
-from devtools.local_stack import EMULATOR_CLI, LocalStack, Result
+from devtools.local_stack import LocalStack, Result, run_emulator
 from devtools.workspace import DEPLOYER, digest, secret_digests
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -34,13 +33,7 @@ def emulated_engine() -> None:
 
 def emulator(stack: LocalStack, *args: str, stdin: str | None = None) -> None:
     """Make something "outside Pulumi", as a person or an older program would have."""
-    subprocess.run(
-        [str(EMULATOR_CLI), args[0], "--dir", str(stack.workspace), *args[1:]],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+    run_emulator(stack.workspace, *args, stdin=stdin)
 
 
 def component(**extra: Any) -> dict[str, Any]:

@@ -14,6 +14,8 @@ from llmkeyvault_audit.workspace import ADMINS, EVERYONE, Workspace
 #: reference only, without reading it); catalog and schema grants pass them down
 UC_ACCESS = ("ALL_PRIVILEGES", "MANAGE", "READ_SECRET", "WRITE_SECRET", "REFERENCE_SECRET")
 RANK = {"READ": 1, "WRITE": 2, "MANAGE": 3}
+#: privileges on a model provider service that let a principal call it, and so use its key
+SERVICE_USE = ("ALL_PRIVILEGES", "EXECUTE", "MANAGE")
 
 
 class Auditor:
@@ -44,8 +46,9 @@ class Auditor:
 
     # Who.
 
-    def _with_members(self, principal: str, permission: str, source: str, first: str) -> list[Access]:
-        """The principal named by a grant and, for a group, everyone in it."""
+    def _with_members(self, principal: str, permission: str, source: str, *first: str) -> list[Access]:
+        """The principal named by a grant and, for a group, everyone in it; `first` is the path
+        to the grant (one step, or more for a grant reached through another object)."""
         kind = self.ws.kind_of(principal)
         if kind == "unknown":
             self.find(
@@ -53,13 +56,13 @@ class Auditor:
                 "principal-unknown",
                 None,
                 principal,
-                f"{first}: {principal} is no user, group or service principal of this workspace",
+                f"{first[-1]}: {principal} is no user, group or service principal of this workspace",
             )
         if principal.lower() in EVERYONE:
-            return [Access(principal, "group", permission, source, (first, f"{principal}: every user"))]
-        out = [Access(principal, kind, permission, source, (first,))]
+            return [Access(principal, "group", permission, source, (*first, f"{principal}: every user"))]
+        out = [Access(principal, kind, permission, source, first)]
         if kind == "group":
-            out += [Access(m.name, m.kind, permission, source, (first, *m.chain)) for m in self.ws.expand(principal)]
+            out += [Access(m.name, m.kind, permission, source, (*first, *m.chain)) for m in self.ws.expand(principal)]
         return out
 
     def _admins(self) -> list[Access]:
@@ -295,17 +298,51 @@ class Auditor:
                     principal,
                     f"{full_name}: the stack declares {privilege} for {principal}, the workspace has none",
                 )
+        report.access += self._metastore_admins()
+        self._provider_services(report, f"{catalog}.{schema}")
         return report
+
+    def _metastore_admins(self) -> list[Access]:
+        """The metastore's owner (a user or a group, expanded) can manage every securable in it."""
+        metastore = self.ws.metastore()
+        if metastore is None or not metastore[1]:
+            return []
+        name, owner = metastore
+        admins = self._with_members(owner, "MANAGE", "admin", "metastore admin", f"owner of metastore {name}: {owner}")
+        people = [a for a in admins if a.kind != "group"]
+        self.find(
+            Severity.INFO,
+            "metastore-admins",
+            None,
+            owner,
+            f"metastore {name}: its owner {owner} ({len(people)} principal(s)) can manage every Unity Catalog secret",
+        )
+        return admins
+
+    def _provider_services(self, report: KeyReport, schema: str) -> None:
+        """AI Gateway model provider services of the secret's schema that reference it, with
+        their owner and the principals that may call them (EXECUTE, MANAGE, ALL_PRIVILEGES)."""
+        for svc in self.ws.provider_services(schema):
+            for secret, field in svc.secrets:
+                if secret != report.full_name:
+                    continue
+                report.references.append(
+                    Reference("model_provider_service", svc.full_name, svc.creator, field, svc.full_name)
+                )
+                via = f"model provider service {svc.full_name} references it ({field})"
+                if svc.owner:
+                    first = f"owner of model_provider_service {svc.full_name}"
+                    report.access += self._with_members(svc.owner, "OWNER", "uc_owner", via, first)
+                for principal, privileges in self.ws.grants("model_provider_service", svc.full_name):
+                    for privilege in privileges:
+                        if privilege in SERVICE_USE:
+                            first = f"model_provider_service {svc.full_name}: {privilege} to {principal}"
+                            report.access += self._with_members(principal, privilege, "uc_grant", via, first)
 
     # All.
 
     def run(self, target: dict[str, Any]) -> Report:
-        refs: dict[tuple[str, str], list[Reference]] = {}
-        if self.declared.scopes:
-            for r in self.ws.endpoint_refs():
-                refs.setdefault((r.scope, r.key), []).append(
-                    Reference("serving_endpoint", r.endpoint, r.creator, r.field)
-                )
+        refs = self.ws.secret_refs() if self.declared.scopes else {}
         keys: list[KeyReport] = []
         for scope in self.declared.scopes:
             keys += self.audit_scope(scope, [dk for dk in self.declared.keys if dk.scope == scope], refs)

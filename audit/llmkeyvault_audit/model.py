@@ -55,12 +55,16 @@ class Access:
 
 @dataclass(frozen=True)
 class Reference:
-    """A serving endpoint (or other workload) whose configuration references the key."""
+    """A workload whose configuration references the key: a serving endpoint, a job, a cluster
+    or a model provider service, with its creator and where in its configuration."""
 
+    #: serving_endpoint, job, cluster or model_provider_service
     kind: str
     name: str
     creator: str
     field: str
+    #: the endpoint's, job's or cluster's id, the service's full name
+    id: str = ""
 
 
 @dataclass
@@ -101,7 +105,8 @@ class KeyReport:
                 for a in self.access
             ],
             "references": [
-                {"kind": r.kind, "name": r.name, "creator": r.creator, "field": r.field} for r in self.references
+                {"kind": r.kind, "name": r.name, "id": r.id, "creator": r.creator, "field": r.field}
+                for r in self.references
             ],
         }
 

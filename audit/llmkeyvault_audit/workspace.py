@@ -22,6 +22,9 @@ from urllib.parse import quote
 
 from databricks.sdk import WorkspaceClient
 from databricks.sdk.errors import NotFound
+from databricks.sdk.service.catalog import ListModelProviderServicesRequestView
+
+from llmkeyvault_audit.model import Reference
 
 #: `{{secrets/<scope>/<key>}}`, the secret reference of Spark conf, env vars and Model Serving
 SECRET_REF = re.compile(r"\{\{\s*secrets/([^/{}\s]+)/([^/{}\s]+)\s*\}\}")
@@ -39,13 +42,19 @@ class Member:
     chain: tuple[str, ...]
 
 
+#: (scope, key) -> the workloads whose configuration references that secret
+SecretRefs = dict[tuple[str, str], list[Reference]]
+
+
 @dataclass(frozen=True)
-class EndpointRef:
-    endpoint: str
+class ProviderService:
+    """An AI Gateway model provider service: its owner and the UC secrets it references."""
+
+    full_name: str
+    owner: str
     creator: str
-    field: str
-    scope: str
-    key: str
+    #: (lower-case secret full name, field where the configuration names it)
+    secrets: tuple[tuple[str, str], ...]
 
 
 class Workspace:
@@ -74,7 +83,9 @@ class Workspace:
         self._grants: dict[tuple[str, str], list[tuple[str, list[str]]]] = {}
         self._owners: dict[tuple[str, str], str | None] = {}
         self._uc_secrets: dict[str, Any] = {}
-        self._endpoint_refs: list[EndpointRef] | None = None
+        self._secret_refs: SecretRefs | None = None
+        self._services: dict[str, list[ProviderService]] = {}
+        self._metastore: list[tuple[str, str] | None] = []  # empty until read
         self._me: str | None = None
 
     # Identity.
@@ -126,20 +137,14 @@ class Workspace:
 
     def _user_index(self) -> dict[str, str]:
         if self._users_by_id is None:
-            self._users_by_id = {
-                u.id: u.user_name
-                for u in self.client.users.list(attributes="id,userName", count=1000)
-                if u.id and u.user_name
-            }
+            users = self.client.users.list(attributes="id,userName", count=1000)
+            self._users_by_id = {u.id: u.user_name for u in users if u.id and u.user_name}
         return self._users_by_id
 
     def _sp_index(self) -> dict[str, str]:
         if self._sps_by_id is None:
-            self._sps_by_id = {
-                sp.id: sp.application_id
-                for sp in self.client.service_principals.list(attributes="id,applicationId", count=1000)
-                if sp.id and sp.application_id
-            }
+            sps = self.client.service_principals.list(attributes="id,applicationId", count=1000)
+            self._sps_by_id = {sp.id: sp.application_id for sp in sps if sp.id and sp.application_id}
         return self._sps_by_id
 
     def kind_of(self, principal: str) -> str:
@@ -255,22 +260,116 @@ class Workspace:
                 self._owners[key] = None
         return self._owners[key]
 
+    def metastore(self) -> tuple[str, str] | None:
+        """(name, owner) of the metastore assigned to the workspace; None if there is none.
+        Its owner is the metastore admin, who can manage every securable in it."""
+        if not self._metastore:
+            try:
+                summary = self.client.metastores.summary()
+                self._metastore.append((summary.name or summary.metastore_id or "", summary.owner or ""))
+            except NotFound:
+                self._metastore.append(None)
+        return self._metastore[0]
+
+    def provider_services(self, schema: str) -> list[ProviderService]:
+        """The AI Gateway model provider services of a schema (`catalog.schema`) and the UC
+        secrets each references by `secret_reference`; one paged listing per schema, ever."""
+        key = schema.lower()
+        if key not in self._services:
+            found: list[ProviderService] = []
+            try:
+                services = self.client.ai_gateway.list_model_provider_services(
+                    parent=f"schemas/{key}", view=ListModelProviderServicesRequestView.FULL
+                )
+                for svc in services:
+                    full = (svc.name or "").removeprefix("model-provider-services/").lower()
+                    config = svc.config.as_dict() if svc.config else {}
+                    refs = tuple(
+                        (name.removeprefix("secrets/").lower(), field)
+                        for field, name in _secret_references(config, "config")
+                    )
+                    found.append(ProviderService(full, svc.effective_owner or "", svc.created_by or "", refs))
+            except NotFound:
+                pass
+            self._services[key] = found
+        return self._services[key]
+
     # Workloads.
 
-    def endpoint_refs(self) -> list[EndpointRef]:
-        """Every `{{secrets/<scope>/<key>}}` in a serving endpoint's configuration."""
-        if self._endpoint_refs is None:
-            refs: list[EndpointRef] = []
-            for summary in self.client.serving_endpoints.list():
-                if not summary.name:
-                    continue
-                detail = self.client.serving_endpoints.get(summary.name)
-                config = detail.config.as_dict() if detail.config else {}
-                for field, text in _strings(config, "config"):
+    def secret_refs(self) -> SecretRefs:
+        """Every `{{secrets/<scope>/<key>}}` in a serving endpoint's configuration, and in the
+        Spark conf and environment variables of a job's clusters (job clusters, tasks' new
+        clusters) and of the clusters: one read per endpoint, one paged listing of jobs (their
+        tasks expanded) and one of clusters."""
+        if self._secret_refs is None:
+            refs: SecretRefs = {}
+
+            def add(kind: str, name: str, wid: str, creator: str, strings: Iterator[tuple[str, str]]) -> None:
+                for field, text in strings:
                     for m in SECRET_REF.finditer(text):
-                        refs.append(EndpointRef(summary.name, detail.creator or "", field, m.group(1), m.group(2)))
-            self._endpoint_refs = refs
-        return self._endpoint_refs
+                        refs.setdefault((m.group(1), m.group(2)), []).append(Reference(kind, name, creator, field, wid))
+
+            for summary in self.client.serving_endpoints.list():
+                if summary.name:
+                    detail = self.client.serving_endpoints.get(summary.name)
+                    config = detail.config.as_dict() if detail.config else {}
+                    add(
+                        "serving_endpoint",
+                        summary.name,
+                        detail.id or "",
+                        detail.creator or "",
+                        _strings(config, "config"),
+                    )
+            for job in self.client.jobs.list(expand_tasks=True, limit=100):
+                settings = job.settings.as_dict() if job.settings else {}
+                jid = str(job.job_id or "")
+                for where, spec in _job_cluster_specs(settings):
+                    spark = _spark_strings(spec, where)
+                    add("job", settings.get("name") or jid, jid, job.creator_user_name or "", spark)
+            for cluster in self.client.clusters.list(page_size=100):
+                cid = cluster.cluster_id or ""
+                spark = _spark_strings(cluster.as_dict(), "")
+                add("cluster", cluster.cluster_name or cid, cid, cluster.creator_user_name or "", spark)
+            self._secret_refs = refs
+        return self._secret_refs
+
+
+def _job_cluster_specs(settings: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(field, cluster spec) of each cluster a job defines: its job clusters, its tasks' new
+    clusters, and the new cluster of the task inside a for-each task."""
+    for i, item in enumerate(settings.get("job_clusters") or []):
+        if item.get("new_cluster"):
+            yield f"settings.job_clusters[{i}].new_cluster", item["new_cluster"]
+    for i, task in enumerate(settings.get("tasks") or []):
+        if task.get("new_cluster"):
+            yield f"settings.tasks[{i}].new_cluster", task["new_cluster"]
+        inner = (task.get("for_each_task") or {}).get("task") or {}
+        if inner.get("new_cluster"):
+            yield f"settings.tasks[{i}].for_each_task.task.new_cluster", inner["new_cluster"]
+
+
+def _spark_strings(spec: dict[str, Any], path: str) -> Iterator[tuple[str, str]]:
+    """The values of a cluster spec's spark_conf and spark_env_vars, where Databricks resolves
+    secret references ("Use a secret in a Spark configuration property or environment variable")."""
+    for name in ("spark_conf", "spark_env_vars"):
+        values = spec.get(name) or {}
+        for k, v in values.items():
+            if isinstance(v, str):
+                yield f"{path}.{name}.{k}".lstrip("."), v
+
+
+def _secret_references(value: Any, path: str) -> Iterator[tuple[str, str]]:
+    """(field, name) of each `secret_reference` {name: secrets/<catalog>.<schema>.<secret>}."""
+    if isinstance(value, dict):
+        ref = value.get("secret_reference")
+        if isinstance(ref, dict) and isinstance(ref.get("name"), str):
+            yield f"{path}.secret_reference", ref["name"]
+        for k, v in value.items():
+            if k != "secret_reference":
+                yield from _secret_references(v, f"{path}.{k}")
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from _secret_references(v, f"{path}[{i}]")
 
 
 def _strings(value: Any, path: str) -> Iterator[tuple[str, str]]:

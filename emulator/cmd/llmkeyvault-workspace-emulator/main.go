@@ -98,6 +98,7 @@ func cli(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		fmt.Fprintf(stdout, usage, provider.DefaultIdentity, strings.Join(pluginNames(), ", "))
 		fmt.Fprintf(stdout, principalsUsage, provider.DefaultIdentity)
+		fmt.Fprint(stdout, workloadsUsage)
 		if len(args) == 0 {
 			return 2
 		}

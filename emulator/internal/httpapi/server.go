@@ -181,12 +181,18 @@ func query(r *http.Request, name string) (string, error) {
 
 // Secrets API.
 
-func (s *Server) listScopes(w *workspace.Workspace, _ *http.Request, _ []string) (any, error) {
-	names := make([]string, 0, len(w.Scopes))
-	for n := range w.Scopes {
-		names = append(names, n)
+// sortedKeys returns the keys of m in order.
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
 	}
-	sort.Strings(names)
+	sort.Strings(keys)
+	return keys
+}
+
+func (s *Server) listScopes(w *workspace.Workspace, _ *http.Request, _ []string) (any, error) {
+	names := sortedKeys(w.Scopes)
 	scopes := make([]map[string]any, 0, len(names))
 	for _, n := range names {
 		sc := w.Scopes[n]
@@ -199,40 +205,36 @@ func (s *Server) listScopes(w *workspace.Workspace, _ *http.Request, _ []string)
 	return map[string]any{"scopes": scopes}, nil
 }
 
+// scopeParam is the scope named by the "scope" query parameter.
+func scopeParam(w *workspace.Workspace, r *http.Request) (*workspace.Scope, error) {
+	name, err := query(r, "scope")
+	if err != nil {
+		return nil, err
+	}
+	return w.Scope(name)
+}
+
 func (s *Server) listSecrets(w *workspace.Workspace, r *http.Request, _ []string) (any, error) {
-	scope, err := query(r, "scope")
+	sc, err := scopeParam(w, r)
 	if err != nil {
 		return nil, err
 	}
-	keys, err := w.SecretKeys(scope)
-	if err != nil {
-		return nil, err
-	}
+	keys, _ := w.SecretKeys(sc.Name) // the scope exists: no error
 	out := make([]map[string]any, 0, len(keys))
 	for _, k := range keys {
-		rec, err := w.Secret(scope, k)
-		if err != nil {
-			return nil, err
+		if rec, err := w.Secret(sc.Name, k); err == nil {
+			out = append(out, map[string]any{"key": k, "last_updated_timestamp": rec.LastUpdatedTimestamp})
 		}
-		out = append(out, map[string]any{"key": k, "last_updated_timestamp": rec.LastUpdatedTimestamp})
 	}
 	return map[string]any{"secrets": out}, nil
 }
 
 func (s *Server) listACLs(w *workspace.Workspace, r *http.Request, _ []string) (any, error) {
-	scope, err := query(r, "scope")
+	sc, err := scopeParam(w, r)
 	if err != nil {
 		return nil, err
 	}
-	sc, err := w.Scope(scope)
-	if err != nil {
-		return nil, err
-	}
-	principals := make([]string, 0, len(sc.ACLs))
-	for p := range sc.ACLs {
-		principals = append(principals, p)
-	}
-	sort.Strings(principals)
+	principals := sortedKeys(sc.ACLs)
 	items := make([]map[string]string, 0, len(principals))
 	for _, p := range principals {
 		items = append(items, map[string]string{"principal": p, "permission": sc.ACLs[p]})
@@ -535,11 +537,7 @@ func endpointJSON(e *workspace.ServingEndpoint) map[string]any {
 }
 
 func (s *Server) listEndpoints(w *workspace.Workspace, _ *http.Request, _ []string) (any, error) {
-	names := make([]string, 0, len(w.ServingEndpoints))
-	for n := range w.ServingEndpoints {
-		names = append(names, n)
-	}
-	sort.Strings(names)
+	names := sortedKeys(w.ServingEndpoints)
 	list := make([]map[string]any, 0, len(names))
 	for _, n := range names {
 		list = append(list, endpointJSON(w.ServingEndpoints[n]))

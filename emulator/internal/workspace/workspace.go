@@ -220,6 +220,10 @@ type Workspace struct {
 	// Model Serving and AI Gateway (serving.go).
 	ServingEndpoints      map[string]*ServingEndpoint      `json:"servingEndpoints"`
 	ModelProviderServices map[string]*ModelProviderService `json:"modelProviderServices"`
+	// Jobs (by id), clusters (by id) and the metastore (workloads.go).
+	Jobs      map[string]*Job     `json:"jobs,omitempty"`
+	Clusters  map[string]*Cluster `json:"clusters,omitempty"`
+	Metastore *Metastore          `json:"metastore,omitempty"`
 	// Users, service principals and groups (principals.go).
 	Principals
 	// CreateCounters counts Create calls per kind (failed ones included); the
@@ -263,6 +267,12 @@ func (w *Workspace) normalize() {
 	}
 	if w.ModelProviderServices == nil {
 		w.ModelProviderServices = map[string]*ModelProviderService{}
+	}
+	if w.Jobs == nil {
+		w.Jobs = map[string]*Job{}
+	}
+	if w.Clusters == nil {
+		w.Clusters = map[string]*Cluster{}
 	}
 	if w.CreateCounters == nil {
 		w.CreateCounters = map[string]int64{}
