@@ -12,8 +12,8 @@ import (
 	"os"
 	"strings"
 
-	"llmkeyvault/tests/emulator/internal/provider"
-	"llmkeyvault/tests/emulator/internal/workspace"
+	"llmkeyvault/emulator/internal/provider"
+	"llmkeyvault/emulator/internal/workspace"
 )
 
 const workloadsUsage = `

@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"llmkeyvault/tests/emulator/internal/workspace"
+	"llmkeyvault/emulator/internal/workspace"
 )
 
 func TestAddJobAddClusterAndSetMetastore(t *testing.T) {

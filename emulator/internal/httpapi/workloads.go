@@ -23,7 +23,7 @@ import (
 	"strconv"
 	"strings"
 
-	"llmkeyvault/tests/emulator/internal/workspace"
+	"llmkeyvault/emulator/internal/workspace"
 )
 
 func init() {

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"testing"
 
-	"llmkeyvault/tests/emulator/internal/workspace"
+	"llmkeyvault/emulator/internal/workspace"
 )
 
 type jobsPage struct {
