@@ -23,6 +23,7 @@ import pulumi
 import pulumi_azure_native.keyvault as keyvault
 import pulumi_databricks as databricks
 import pytest
+import support.mocks
 import yaml
 from conftest import FAKE_KEYS, assert_no_key_in, make
 from llmkeyvault_provider import LlmKeyVault
@@ -205,15 +206,19 @@ def test_scope_without_users_passes() -> None:
 
 
 @pytest.mark.parametrize(
-    ("permission", "expected"),
+    ("principal", "permission", "expected"),
     [
-        ("MANAGE", "no-workspace-wide-secret-write"),
-        ("WRITE", "no-workspace-wide-secret-write"),
-        ("READ", "workspace-wide-secret-read"),
+        ("users", "MANAGE", "no-workspace-wide-secret-write"),
+        ("users", "WRITE", "no-workspace-wide-secret-write"),
+        ("users", "READ", "workspace-wide-secret-read"),
+        # in any letter case, as Databricks compares them
+        ("USERS", "manage", "no-workspace-wide-secret-write"),
+        ("USERS", " Write ", "no-workspace-wide-secret-write"),
+        ("USERS", "read", "workspace-wide-secret-read"),
     ],
 )
-def test_acl_for_users(permission: str, expected: str) -> None:
-    acl = one(lambda: databricks.SecretAcl("acl", scope="llm", principal="users", permission=permission))
+def test_acl_for_users(principal: str, permission: str, expected: str) -> None:
+    acl = one(lambda: databricks.SecretAcl("acl", scope="llm", principal=principal, permission=permission))
     assert list(violations(acl)) == [expected]
 
 
@@ -253,19 +258,6 @@ def test_uc_grants_on_a_secret() -> None:
         )
     )
     assert violations(catalog) == {}
-
-
-@pytest.mark.parametrize(
-    ("permission", "expected"),
-    [
-        ("manage", "no-workspace-wide-secret-write"),
-        (" Write ", "no-workspace-wide-secret-write"),
-        ("read", "workspace-wide-secret-read"),
-    ],
-)
-def test_acl_permissions_in_any_letter_case(permission: str, expected: str) -> None:
-    acl = one(lambda: databricks.SecretAcl("acl", scope="llm", principal="USERS", permission=permission))
-    assert list(violations(acl)) == [expected]
 
 
 @pytest.mark.parametrize(
@@ -526,10 +518,11 @@ def test_expired_keys() -> None:
 VAULT_URN = f"urn:pulumi:dev::proj::pulumi:pulumi:Stack${guardrails.VAULT_TYPE}::llm"
 
 
-def stack_of(props: dict[str, Any], *extra: Callable[[pulumi.Resource], object]) -> list[Args]:
+def stack_of(props: dict[str, Any], *extra: Callable[[LlmKeyVault], object], preview: bool = False) -> list[Args]:
     """The stack the engine hands the stack phase for one LlmKeyVault (its outputs as its
     props, no provider) and ``extra`` resources declared by the program with the
-    component as their parent; without the llmkeyvault provider, which each test adds."""
+    component as their parent; without the llmkeyvault provider, which each test adds.
+    ``preview``: a first preview, where what waits for a created resource is not known."""
 
     def build() -> pulumi.Output[Any]:
         vault = LlmKeyVault("llm", props)
@@ -537,7 +530,7 @@ def stack_of(props: dict[str, Any], *extra: Callable[[pulumi.Resource], object])
             declare(vault)
         return pulumi.Output.from_input(vault.outputs)
 
-    run = run_with_mocks(build)
+    run = run_with_mocks(build, preview=preview)
     return [as_args(r, run.registered_outputs.get(r.urn)) for r in run.registrations]
 
 
@@ -721,22 +714,104 @@ def test_the_components_own_users_grant_does_not_cover_another_scope_or_level() 
     }
 
 
-def test_a_component_whose_names_are_not_known_yet() -> None:
-    """In a preview before a unique suffix exists the component's outputs are unknown:
-    its keys are still its own, but a grant to every user cannot be matched, so it is
-    judged as a raw one."""
+#: per backend: a component with a unique suffix whose inputs grant a group of every user,
+#: and the child that carries that grant
+UNIQUE_SUFFIX_VAULTS: dict[str, tuple[dict[str, Any], str]] = {
+    "databricks": ({"managers": ["users"]}, "llm-scope"),
+    "azure-keyvault": (
+        {"backend": "azure-keyvault", "keyVault": {"resourceId": KEY_VAULT_ID}, "readers": ["Users"]},
+        "llm-acl-users",
+    ),
+    "unity-catalog": (
+        {
+            "backend": "unity-catalog",
+            "unityCatalog": {"catalog": "main", "schema": "llm"},
+            "readers": ["account users"],
+        },
+        "llm-grants/openai_api_key_<suffix>",
+    ),
+}
+
+
+@pytest.fixture
+def first_preview(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The mocks as in a first preview: a RandomId's hex is not known until it is created."""
+    new_resource = support.mocks._Mocks.new_resource
+
+    def unknown_hex(self: Any, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        resource_id, outputs = new_resource(self, args)
+        if args.typ == "random:index/randomId:RandomId":
+            outputs.pop("hex", None)
+        return resource_id, outputs
+
+    monkeypatch.setattr(support.mocks._Mocks, "new_resource", unknown_hex)
+
+
+def first_scope(vault: LlmKeyVault) -> pulumi.Output[str]:
+    return vault.scopes.apply(lambda scopes: scopes[0])
+
+
+@pytest.mark.parametrize("backend", sorted(UNIQUE_SUFFIX_VAULTS))
+def test_a_component_whose_names_are_not_known_yet(first_preview: None, backend: str) -> None:
+    """In a preview before a unique suffix exists, the component's outputs and its children's
+    names are not known: its keys are still its own, and its own grant to every user is
+    matched on what its inputs asked for (principal, permission, the child's type)."""
+    vault, child = UNIQUE_SUFFIX_VAULTS[backend]
     props = {
         "providers": [{"name": "openai", "apiKey": FAKE_KEYS["openai"]}],
-        "managers": ["users"],
+        **vault,
+        "uniqueSuffix": True,
         "allowWorkspaceUsers": True,
     }
-    resources = []
-    for a in stack_of(props):
-        if a.urn == VAULT_URN:
-            unknown = {key: guardrails.UNKNOWN for key in a.props}
-            a = replace(a, props={**unknown, "backend": "databricks"})
-        resources.append(a)
-    assert everywhere([*resources, PLUGIN]) == {"llm-scope": {"no-workspace-users-manage-scope"}}
+    resources = stack_of(props, preview=True)
+    (component,) = [a for a in resources if a.urn == VAULT_URN]
+    assert component.props["grants"] == guardrails.UNKNOWN, "a first preview: the names wait for the suffix"
+    assert component.props["grantsAsked"], "what the inputs asked for is known"
+    assert everywhere([*resources, PLUGIN]) == {child: {"llmkeyvault-workspace-users"}}
+    # Without the llmkeyvault provider in the stack the component is not taken for one.
+    raw = everywhere(resources)[child]
+    assert raw and "llmkeyvault-workspace-users" not in raw
+
+
+def test_before_the_names_are_known_only_what_the_inputs_asked_is_exempt(first_preview: None) -> None:
+    """A raw grant under the component is judged as raw in a first preview unless it is
+    what the component's inputs asked for, of the type that carries it, on a target not
+    known either; and a component of another backend exempts no scope ACL."""
+    props = {
+        "providers": [{"name": "openai", "apiKey": FAKE_KEYS["openai"]}],
+        "readers": ["users"],
+        "uniqueSuffix": True,
+        "allowWorkspaceUsers": True,
+    }
+    extra = [
+        lambda v: databricks.SecretAcl(
+            "known", scope="elsewhere", principal="users", permission="READ", opts=child_of(v)
+        ),
+        lambda v: databricks.SecretAcl(
+            "higher", scope=first_scope(v), principal="users", permission="MANAGE", opts=child_of(v)
+        ),
+        lambda v: databricks.SecretScope(
+            "scope", name=first_scope(v), initial_manage_principal="users", opts=child_of(v)
+        ),
+        lambda v: databricks.SecretAcl(
+            "same", scope=first_scope(v), principal="USERS", permission="read", opts=child_of(v)
+        ),
+    ]
+    fired = everywhere([*stack_of(props, *extra, preview=True), PLUGIN])
+    assert fired == {
+        "llm-acl-users": {"llmkeyvault-workspace-users"},
+        "known": {"workspace-wide-secret-read"},
+        "higher": {"no-workspace-wide-secret-write"},
+        "scope": {"no-workspace-users-manage-scope"},
+        # what is known of it is what the component was asked to grant: judged as the component's own
+        "same": {"llmkeyvault-workspace-users"},
+    }
+    # A UC grant of what a scope-backed component was asked for is not of the type that carries it.
+    props = {**props, "readers": [], "managers": ["users"]}
+    grants = [databricks.GrantsGrantArgs(principal="users", privileges=["MANAGE"])]
+    extra = [lambda v: databricks.Grants("grants", secret=first_scope(v), grants=grants, opts=child_of(v))]
+    fired = everywhere([*stack_of(props, *extra, preview=True), PLUGIN])
+    assert fired["grants"] == {"no-workspace-wide-secret-write"}
 
 
 def test_the_components_own_expired_key_is_not_a_mandatory_violation() -> None:
