@@ -205,17 +205,14 @@ def test_scope_without_users_passes() -> None:
 # --------------------------------------------------------------------------- ACLs and UC grants
 
 
+WRITE_RULE, READ_RULE = "no-workspace-wide-secret-write", "workspace-wide-secret-read"
+
+
+# in any letter case, as Databricks compares them
+@pytest.mark.parametrize("principal", ["users", "USERS"])
 @pytest.mark.parametrize(
-    ("principal", "permission", "expected"),
-    [
-        ("users", "MANAGE", "no-workspace-wide-secret-write"),
-        ("users", "WRITE", "no-workspace-wide-secret-write"),
-        ("users", "READ", "workspace-wide-secret-read"),
-        # in any letter case, as Databricks compares them
-        ("USERS", "manage", "no-workspace-wide-secret-write"),
-        ("USERS", " Write ", "no-workspace-wide-secret-write"),
-        ("USERS", "read", "workspace-wide-secret-read"),
-    ],
+    ("permission", "expected"),
+    [("MANAGE", WRITE_RULE), ("manage", WRITE_RULE), (" Write ", WRITE_RULE), ("READ", READ_RULE), ("read", READ_RULE)],
 )
 def test_acl_for_users(principal: str, permission: str, expected: str) -> None:
     acl = one(lambda: databricks.SecretAcl("acl", scope="llm", principal=principal, permission=permission))
