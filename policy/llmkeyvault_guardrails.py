@@ -162,11 +162,20 @@ class Allowance:
         return target == UNKNOWN and resource_type in self.granting and (identity, permission) in self.asked
 
     def holds(self, where: tuple[str, str] | None) -> bool:
-        """Whether a key at ``where`` is one of its own (any key while they are not known yet)."""
-        return self.keys is None or (where is not None and (UNKNOWN in where or where in self.keys))
+        """Whether a key at ``where`` is one of its own. While its names are not known (a
+        first preview with a unique suffix), any key whose place is not known either."""
+        return _among(where, self.keys)
 
     def expires(self, where: tuple[str, str] | None) -> bool:
-        return self.expiring is None or (where is not None and (UNKNOWN in where or where in self.expiring))
+        return _among(where, self.expiring)
+
+
+def _among(where: tuple[str, str] | None, places: frozenset[tuple[str, str]] | None) -> bool:
+    if where is None:
+        return False
+    if places is None:
+        return UNKNOWN in where
+    return where in places
 
 
 def _known(value: Any) -> bool:

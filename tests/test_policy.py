@@ -793,6 +793,14 @@ def test_before_the_names_are_known_only_what_the_inputs_asked_is_exempt(first_p
         lambda v: databricks.SecretAcl(
             "same", scope=first_scope(v), principal="USERS", permission="read", opts=child_of(v)
         ),
+        # a key of a known place is not the component's, whose places are not known yet
+        lambda v: databricks.Secret(
+            "pasted",
+            scope="llm",
+            key="groq-api-key",
+            string_value="x",
+            opts=pulumi.ResourceOptions(parent=v, delete_before_replace=True),
+        ),
     ]
     fired = everywhere([*stack_of(props, *extra, preview=True), PLUGIN])
     assert fired == {
@@ -802,6 +810,7 @@ def test_before_the_names_are_known_only_what_the_inputs_asked_is_exempt(first_p
         "scope": {"no-workspace-users-manage-scope"},
         # what is known of it is what the component was asked to grant: judged as the component's own
         "same": {"llmkeyvault-workspace-users"},
+        "pasted": {"llm-key-outside-llmkeyvault"},
     }
     # A UC grant of what a scope-backed component was asked for is not of the type that carries it.
     props = {**props, "readers": [], "managers": ["users"]}
