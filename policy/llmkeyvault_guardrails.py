@@ -11,9 +11,10 @@ Every resource is judged by what it does. A resource whose parent claims the
 type ``llmkeyvault:index:LlmKeyVault`` is judged once every resource of the
 stack is known (the stack phase, ``judge_stack``): its parent counts as an
 LlmKeyVault only when it is one (``vault_allowance``), and then exempts the
-child only from what the component's own inputs asked for, as its outputs
-record it. Everything else is judged resource by resource, before it is created
-(the resource phase).
+child only from what the component's own inputs asked for, as its state
+records it (its outputs, and ``grantsAsked`` while its names are not known).
+Everything else is judged resource by resource, before it is created (the
+resource phase).
 
 A violation message names the resource and the property path, and says what to
 do. It never contains a property's value nor a principal: the inputs checked

@@ -633,6 +633,28 @@ def test_a_component_the_plugin_did_not_construct_exempts_nothing() -> None:
     assert everywhere([*custom, PLUGIN]) == everywhere(resources)
 
 
+def test_a_copy_of_a_real_components_state_exempts_only_what_that_state_lists() -> None:
+    """The documented limit: nothing the engine records tells a program's own component
+    from the plugin's, so one that copies a real component's state into a stack that holds
+    an llmkeyvault provider exempts what that state lists, and nothing else."""
+    props = {
+        "providers": [{"name": "openai", "apiKey": FAKE_KEYS["openai"]}],
+        "readers": ["users"],
+        "allowWorkspaceUsers": True,
+    }
+    (real,) = [a for a in stack_of(props) if a.urn == VAULT_URN]
+    copy_urn = VAULT_URN.replace("::llm", "::copy")
+    copy = replace(real, urn=copy_urn, name="copy")
+    children = [
+        Args(guardrails.SECRET_ACL, {"scope": "llm", "principal": "users", "permission": p}, f"{copy_urn}-{n}", n, o)
+        for p, n, o in (("READ", "listed", Opts(parent=copy_urn)), ("WRITE", "unlisted", Opts(parent=copy_urn)))
+    ]
+    assert everywhere([copy, *children, PLUGIN]) == {
+        "listed": {"llmkeyvault-workspace-users"},
+        "unlisted": {"no-workspace-wide-secret-write"},
+    }
+
+
 SIDESTEPS: list[tuple[str, Callable[[pulumi.Resource], object], set[str]]] = [
     (
         "acl",
