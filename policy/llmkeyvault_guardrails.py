@@ -39,6 +39,7 @@ from typing import Any, Protocol
 
 from llmkeyvault_provider import children
 from llmkeyvault_provider import rules as rules
+from llmkeyvault_provider.args import Backend
 from llmkeyvault_provider.outputs import GRANTS_ASKED, OUTPUT_ATTRIBUTES
 from llmkeyvault_provider.schema import VAULT_TYPE as VAULT_TYPE
 
@@ -125,9 +126,9 @@ def is_key_material(value: str) -> bool:
 
 #: the types of the children that carry a component's grants, by its backend
 GRANTING_CHILDREN = {
-    "databricks": frozenset({SECRET_SCOPE, SECRET_ACL}),
-    "azure-keyvault": frozenset({SECRET_SCOPE, SECRET_ACL}),
-    "unity-catalog": frozenset({GRANTS}),
+    Backend.DATABRICKS.value: frozenset({SECRET_SCOPE, SECRET_ACL}),
+    Backend.AZURE_KEY_VAULT.value: frozenset({SECRET_SCOPE, SECRET_ACL}),
+    Backend.UNITY_CATALOG.value: frozenset({GRANTS}),
 }
 
 
@@ -221,7 +222,7 @@ def vault_allowance(props: Mapping[str, Any]) -> Allowance | None:
     if set(OUTPUT_ATTRIBUTES) - set(props):
         return None
     backend = props.get("backend")
-    if backend != UNKNOWN and backend not in {"databricks", "azure-keyvault", "unity-catalog"}:
+    if backend != UNKNOWN and backend not in GRANTING_CHILDREN:
         return None
     shapes = {"grants": list, "scopes": list, "secretKeys": dict, "expirations": dict, "secretFullNames": dict}
     if any(_known(props[name]) and not isinstance(props[name], shape) for name, shape in shapes.items()):

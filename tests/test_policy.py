@@ -932,6 +932,7 @@ def test_grants_on_other_containers_or_to_named_groups_pass() -> None:
 def test_the_pack_takes_types_groups_and_key_shapes_from_the_provider() -> None:
     from llmkeyvault_provider import children as provider_children
     from llmkeyvault_provider import rules as provider_rules
+    from llmkeyvault_provider.args import Backend
     from llmkeyvault_provider.schema import VAULT_TYPE
 
     assert guardrails.rules is provider_rules
@@ -943,6 +944,7 @@ def test_the_pack_takes_types_groups_and_key_shapes_from_the_provider() -> None:
         provider_children.SECRET_ACL,
     )
     assert not hasattr(guardrails, "KEY_SHAPE"), "no key-shape check of the pack's own"
+    assert set(guardrails.GRANTING_CHILDREN) == {b.value for b in Backend}, "every backend"
     for value in (FAKE_KEYS["openai"], "data-science-readers", "{{secrets/llm/openai-api-key}}"):
         assert guardrails.is_key_material(value) == (provider_rules.key_material_problem(value) is not None)
 
