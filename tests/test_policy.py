@@ -655,6 +655,12 @@ def test_a_copy_of_a_real_components_state_exempts_only_what_that_state_lists() 
     }
 
 
+def secret_under(vault: pulumi.Resource, name: str, scope: str, key: str) -> databricks.Secret:
+    """A raw Secret that a program places under the component, replaced delete-before-replace."""
+    opts = pulumi.ResourceOptions(parent=vault, delete_before_replace=True)
+    return databricks.Secret(name, scope=scope, key=key, string_value="x", opts=opts)
+
+
 SIDESTEPS: list[tuple[str, Callable[[pulumi.Resource], object], set[str]]] = [
     (
         "acl",
@@ -688,13 +694,7 @@ SIDESTEPS: list[tuple[str, Callable[[pulumi.Resource], object], set[str]]] = [
     ),
     (
         "samekey",  # the component's key name, in a scope of its own
-        lambda v: databricks.Secret(
-            "samekey",
-            scope="elsewhere",
-            key="openai-api-key",
-            string_value="x",
-            opts=pulumi.ResourceOptions(parent=v, delete_before_replace=True),
-        ),
+        lambda v: secret_under(v, "samekey", "elsewhere", "openai-api-key"),
         {"llm-key-outside-llmkeyvault"},
     ),
 ]
@@ -816,13 +816,7 @@ def test_before_the_names_are_known_only_what_the_inputs_asked_is_exempt(first_p
             "same", scope=first_scope(v), principal="USERS", permission="read", opts=child_of(v)
         ),
         # a key of a known place is not the component's, whose places are not known yet
-        lambda v: databricks.Secret(
-            "pasted",
-            scope="llm",
-            key="groq-api-key",
-            string_value="x",
-            opts=pulumi.ResourceOptions(parent=v, delete_before_replace=True),
-        ),
+        lambda v: secret_under(v, "pasted", "llm", "groq-api-key"),
     ]
     fired = everywhere([*stack_of(props, *extra, preview=True), PLUGIN])
     assert fired == {
