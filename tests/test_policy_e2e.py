@@ -216,21 +216,16 @@ def test_a_unique_suffix_component_passes_its_first_preview(pack_ready: None, tm
     the child's type), so the first preview passes with the advisory alone, while a raw grant
     under it that the inputs did not ask for is still stopped."""
     vault, child, raw = UNIQUE_SUFFIX_CASES[backend]
-    program = vault_program(f"llm-keys-suffix-{backend}", {**vault, "uniqueSuffix": True, "allowWorkspaceUsers": True})
+    properties = {**vault, "uniqueSuffix": True, "allowWorkspaceUsers": True}
     key = "sk-test-suffix-openai-0000"
-    stack, result = preview_program(tmp_path / "component", program, {"openaiApiKey": key})
-    assert result.returncode == 0, (result.stdout + result.stderr)[-4000:]
-    assert violations(result) == {("advisory", "llmkeyvault-workspace-users", child)}
-    program = vault_program(
-        f"llm-keys-suffix-{backend}", {**vault, "uniqueSuffix": True, "allowWorkspaceUsers": True}, {"sideGrant": raw}
-    )
-    _, result = preview_program(tmp_path / "side", program, {"openaiApiKey": key})
-    assert result.returncode != 0
-    assert violations(result) == {
-        ("advisory", "llmkeyvault-workspace-users", child),
-        ("mandatory", "no-workspace-wide-secret-write", "sideGrant"),
-    }
-    assert key not in stack.everything_printed()
+    own = ("advisory", "llmkeyvault-workspace-users", child)
+    side = ("mandatory", "no-workspace-wide-secret-write", "sideGrant")
+    for case, extra, expected in (("alone", {}, {own}), ("side", {"sideGrant": raw}, {own, side})):
+        program = vault_program(f"llm-keys-suffix-{backend}", properties, extra)
+        stack, result = preview_program(tmp_path / case, program, {"openaiApiKey": key})
+        assert (result.returncode == 0) == (side not in expected), (result.stdout + result.stderr)[-4000:]
+        assert violations(result) == expected, case
+        assert key not in stack.everything_printed()
 
 
 FAKE_COMPONENT = '''\
