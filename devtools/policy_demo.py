@@ -16,6 +16,9 @@ import secrets
 import shutil
 import sys
 from pathlib import Path
+from typing import Any
+
+import yaml
 
 from devtools.demo import secret_config_keys
 from devtools.local_stack import ROOT, LocalStack, Result
@@ -23,24 +26,34 @@ from devtools.programs import driver_for
 
 POLICY_PACK = ROOT / "policy"
 RAW_PROGRAM = ROOT / "tests" / "e2e" / "raw-databricks"
+
+
+def vault_program(project: str, vault: dict[str, Any], resources: dict[str, Any] | None = None) -> str:
+    """A YAML program (Pulumi.yaml) with one LlmKeyVault, ``llmKeys``, holding an OpenAI key
+    from the secret setting ``openaiApiKey``, given ``vault``'s other properties; then
+    ``resources`` as written (they may say ``options: {parent: "${llmKeys}"}``)."""
+    properties = {"providers": [{"name": "openai", "apiKey": "${openaiApiKey}"}], **vault}
+    program = {
+        "name": project,
+        "runtime": "yaml",
+        "config": {"openaiApiKey": {"type": "string", "secret": True}},
+        "resources": {"llmKeys": {"type": "llmkeyvault:LlmKeyVault", "properties": properties}, **(resources or {})},
+    }
+    return yaml.safe_dump(program, sort_keys=False)
+
+
 #: an ACL every user manages, placed under a real LlmKeyVault as if it were the component's
-UNDER_THE_COMPONENT = """\
-name: llm-keys-under-the-component
-runtime: yaml
-config:
-  openaiApiKey: {type: string, secret: true}
-resources:
-  llmKeys:
-    type: llmkeyvault:LlmKeyVault
-    properties:
-      providers:
-        - {name: openai, apiKey: "${openaiApiKey}"}
-      readers: [data-science]
-  everyoneManages:
-    type: databricks:SecretAcl
-    properties: {scope: "${llmKeys.scopes[0]}", principal: users, permission: MANAGE}
-    options: {parent: "${llmKeys}"}
-"""
+UNDER_THE_COMPONENT = vault_program(
+    "llm-keys-under-the-component",
+    {"readers": ["data-science"]},
+    {
+        "everyoneManages": {
+            "type": "databricks:SecretAcl",
+            "properties": {"scope": "${llmKeys.scopes[0]}", "principal": "users", "permission": "MANAGE"},
+            "options": {"parent": "${llmKeys}"},
+        }
+    },
+)
 
 
 def policy_section(result: Result) -> str:

@@ -11,9 +11,10 @@ Every resource is judged by what it does. A resource whose parent claims the
 type ``llmkeyvault:index:LlmKeyVault`` is judged once every resource of the
 stack is known (the stack phase, ``judge_stack``): its parent counts as an
 LlmKeyVault only when it is one (``vault_allowance``), and then exempts the
-child only from what the component's own inputs asked for, as its outputs
-record it. Everything else is judged resource by resource, before it is created
-(the resource phase).
+child only from what the component's own inputs asked for, as its state
+records it (its outputs, and ``grantsAsked`` while its names are not known).
+Everything else is judged resource by resource, before it is created (the
+resource phase).
 
 A violation message names the resource and the property path, and says what to
 do. It never contains a property's value nor a principal: the inputs checked
@@ -38,7 +39,8 @@ from typing import Any, Protocol
 
 from llmkeyvault_provider import children
 from llmkeyvault_provider import rules as rules
-from llmkeyvault_provider.outputs import OUTPUT_ATTRIBUTES
+from llmkeyvault_provider.args import Backend
+from llmkeyvault_provider.outputs import GRANTS_ASKED, OUTPUT_ATTRIBUTES
 from llmkeyvault_provider.schema import VAULT_TYPE as VAULT_TYPE
 
 SECRET_SCOPE = children.SECRET_SCOPE
@@ -122,10 +124,19 @@ def is_key_material(value: str) -> bool:
 # --------------------------------------------------------------------------- what a component allowed
 
 
+#: the types of the children that carry a component's grants, by its backend
+GRANTING_CHILDREN = {
+    Backend.DATABRICKS.value: frozenset({SECRET_SCOPE, SECRET_ACL}),
+    Backend.AZURE_KEY_VAULT.value: frozenset({SECRET_SCOPE, SECRET_ACL}),
+    Backend.UNITY_CATALOG.value: frozenset({GRANTS}),
+}
+
+
 @dataclass(frozen=True)
 class Allowance:
-    """What a real LlmKeyVault asked for, read from its outputs (the engine hands the
-    pack a remote component's outputs, never its inputs)."""
+    """What a real LlmKeyVault asked for, read from its state: the outputs, and what its
+    inputs asked to grant (the engine hands the pack a remote component's state as the
+    plugin registered it, never the inputs the program gave)."""
 
     #: (scope, or UC secret full name in lower case, principal identity, permission);
     #: None when the outputs are not known yet (a preview before the names exist)
@@ -137,18 +148,36 @@ class Allowance:
     expiring: frozenset[tuple[str, str]] | None
     #: "catalog.schema" of its Unity Catalog secrets, lower-cased
     schemas: frozenset[str] = frozenset()
+    #: (principal identity, permission) its inputs asked to grant, known before its names are
+    asked: frozenset[tuple[str, str]] = frozenset()
+    #: the types of its children that carry those grants (by its backend)
+    granting: frozenset[str] = frozenset()
 
-    def grants_this(self, target: str | None, principal: str, permission: str) -> bool:
-        if self.grants is None or target is None or target == UNKNOWN:
-            return False
-        return (target, rules.principal_identity(principal.strip()), permission) in self.grants
+    def grants_this(self, resource_type: str, target: str | None, principal: str, permission: str) -> bool:
+        """Whether the component made this grant. Once its names are known, the grant is
+        matched whole; before (the first preview of a component with a unique suffix, whose
+        names wait for the suffix) a child of the backend's granting type with a target not
+        known either matches on what is: the principal and permission its inputs asked for."""
+        identity = rules.principal_identity(principal.strip())
+        if self.grants is not None:
+            return target is not None and target != UNKNOWN and (target, identity, permission) in self.grants
+        return target == UNKNOWN and resource_type in self.granting and (identity, permission) in self.asked
 
     def holds(self, where: tuple[str, str] | None) -> bool:
-        """Whether a key at ``where`` is one of its own (any key while they are not known yet)."""
-        return self.keys is None or (where is not None and (UNKNOWN in where or where in self.keys))
+        """Whether a key at ``where`` is one of its own. While its names are not known (a
+        first preview with a unique suffix), any key whose place is not known either."""
+        return _among(where, self.keys)
 
     def expires(self, where: tuple[str, str] | None) -> bool:
-        return self.expiring is None or (where is not None and (UNKNOWN in where or where in self.expiring))
+        return _among(where, self.expiring)
+
+
+def _among(where: tuple[str, str] | None, places: frozenset[tuple[str, str]] | None) -> bool:
+    if where is None:
+        return False
+    if places is None:
+        return UNKNOWN in where
+    return where in places
 
 
 def _known(value: Any) -> bool:
@@ -175,13 +204,25 @@ def _grant_entries(raw: Any) -> frozenset[tuple[str, str, str]] | None:
     return frozenset(entries)
 
 
+def _asked_entries(raw: Any) -> frozenset[tuple[str, str]]:
+    """The component's ``grantsAsked`` as (principal identity, permission); entries not
+    fully known or not of its shape count for nothing."""
+    entries = set()
+    for g in raw if isinstance(raw, list) else ():
+        principal = g.get("principal") if isinstance(g, Mapping) else None
+        permission = g.get("permission") if isinstance(g, Mapping) else None
+        if isinstance(principal, str) and isinstance(permission, str) and UNKNOWN not in (principal, permission):
+            entries.add((rules.principal_identity(principal.strip()), normalize_privilege(permission)))
+    return frozenset(entries)
+
+
 def vault_allowance(props: Mapping[str, Any]) -> Allowance | None:
     """The allowance of a component whose outputs are ``props``, or None when they are
     not an LlmKeyVault's: every output the schema requires, of its type, or unknown."""
     if set(OUTPUT_ATTRIBUTES) - set(props):
         return None
     backend = props.get("backend")
-    if backend != UNKNOWN and backend not in {"databricks", "azure-keyvault", "unity-catalog"}:
+    if backend != UNKNOWN and backend not in GRANTING_CHILDREN:
         return None
     shapes = {"grants": list, "scopes": list, "secretKeys": dict, "expirations": dict, "secretFullNames": dict}
     if any(_known(props[name]) and not isinstance(props[name], shape) for name, shape in shapes.items()):
@@ -200,7 +241,8 @@ def vault_allowance(props: Mapping[str, Any]) -> Allowance | None:
         for name in (full_names.values() if isinstance(full_names, dict) else ())
         if isinstance(name, str) and name.count(".") == 2
     )
-    return Allowance(grants, keys, expiring, schemas)
+    granting = GRANTING_CHILDREN.get(backend, frozenset()) if isinstance(backend, str) else frozenset()
+    return Allowance(grants, keys, expiring, schemas, _asked_entries(props.get(GRANTS_ASKED)), granting)
 
 
 def _key_places(props: Mapping[str, Any]) -> dict[str, tuple[str, str]] | None:
@@ -298,6 +340,8 @@ def _describe(args: Args) -> str:
 
 @dataclass(frozen=True)
 class EveryoneGrant:
+    #: the type of the resource that makes it
+    resource_type: str
     field: str
     principal: str
     privilege: str
@@ -306,7 +350,7 @@ class EveryoneGrant:
 
     def allowed_by(self, context: Context) -> bool:
         a = context.allowance
-        return a is not None and a.grants_this(self.target, self.principal, self.privilege)
+        return a is not None and a.grants_this(self.resource_type, self.target, self.principal, self.privilege)
 
 
 def _uc_entries(props: Mapping[str, Any], resource_type: str) -> Iterator[tuple[str, Any, Any]]:
@@ -335,21 +379,22 @@ def _privileges(value: Any) -> list[str]:
 
 def everyone_grants(args: Args) -> Iterator[EveryoneGrant]:
     """Every grant on a scope or a UC secret to all users that this resource makes."""
-    props = args.props
-    if args.resource_type == SECRET_SCOPE:
+    props, kind = args.props, args.resource_type
+    if kind == SECRET_SCOPE:
         principal = _text(props.get("initialManagePrincipal"))
         if principal and is_everyone(principal):
-            yield EveryoneGrant("initialManagePrincipal", principal, "MANAGE", _text(props.get("name")))
-    elif args.resource_type == SECRET_ACL:
+            yield EveryoneGrant(kind, "initialManagePrincipal", principal, "MANAGE", _text(props.get("name")))
+    elif kind == SECRET_ACL:
         principal, permission = _text(props.get("principal")), _text(props.get("permission"))
         if principal and permission and is_everyone(principal):
-            yield EveryoneGrant("permission", principal, normalize_privilege(permission), _text(props.get("scope")))
-    elif args.resource_type in (GRANT, GRANTS) and props.get("secret") is not None:
-        for field_path, principal, privileges in _uc_entries(props, args.resource_type):
+            privilege = normalize_privilege(permission)
+            yield EveryoneGrant(kind, "permission", principal, privilege, _text(props.get("scope")))
+    elif kind in (GRANT, GRANTS) and props.get("secret") is not None:
+        for field_path, principal, privileges in _uc_entries(props, kind):
             if isinstance(principal, str) and is_everyone(principal):
                 for privilege in _privileges(privileges):
                     secret = _text(props.get("secret"))
-                    yield EveryoneGrant(field_path, principal, privilege, secret.lower() if secret else None)
+                    yield EveryoneGrant(kind, field_path, principal, privilege, secret.lower() if secret else None)
 
 
 def _scope_users_manage(args: Args, context: Context, report: Report) -> None:
@@ -363,27 +408,30 @@ def _scope_users_manage(args: Args, context: Context, report: Report) -> None:
             )
 
 
-def _everyone_more_than_read(args: Args, context: Context, report: Report) -> None:
+def _judged_grants(args: Args, context: Context, *, read: bool) -> Iterator[EveryoneGrant]:
+    """The ACL and UC grants to every user that no real component's inputs asked for,
+    those that only read (``read``) or the others."""
     for grant in everyone_grants(args):
-        if grant.field == "initialManagePrincipal" or grant.allowed_by(context):
-            continue
-        if grant.privilege not in (SCOPE_READ, UC_READ):
-            report(
-                f"{_describe(args)} grants {shown(grant.privilege)} to a group of every user ({grant.field}): "
-                "every user could then overwrite or delete the LLM keys, or grant them on. Grant WRITE/MANAGE "
-                "(UC: MANAGE) only to a named admin group, and READ (UC: READ_SECRET) to the groups that use the keys."
-            )
+        judged = grant.field != "initialManagePrincipal" and not grant.allowed_by(context)
+        if judged and (grant.privilege in (SCOPE_READ, UC_READ)) == read:
+            yield grant
+
+
+def _everyone_more_than_read(args: Args, context: Context, report: Report) -> None:
+    for grant in _judged_grants(args, context, read=False):
+        report(
+            f"{_describe(args)} grants {shown(grant.privilege)} to a group of every user ({grant.field}): "
+            "every user could then overwrite or delete the LLM keys, or grant them on. Grant WRITE/MANAGE "
+            "(UC: MANAGE) only to a named admin group, and READ (UC: READ_SECRET) to the groups that use the keys."
+        )
 
 
 def _everyone_read(args: Args, context: Context, report: Report) -> None:
-    for grant in everyone_grants(args):
-        if grant.field == "initialManagePrincipal" or grant.allowed_by(context):
-            continue
-        if grant.privilege in (SCOPE_READ, UC_READ):
-            report(
-                f"{_describe(args)} grants {shown(grant.privilege)} to a group of every user ({grant.field}): "
-                "every user of the workspace can read the keys. Grant READ to the groups that need them instead."
-            )
+    for grant in _judged_grants(args, context, read=True):
+        report(
+            f"{_describe(args)} grants {shown(grant.privilege)} to a group of every user ({grant.field}): "
+            "every user of the workspace can read the keys. Grant READ to the groups that need them instead."
+        )
 
 
 def _vault_workspace_users(args: Args, context: Context, report: Report) -> None:

@@ -97,7 +97,8 @@ def test_outputs() -> None:
         },
         "externalKeys": [],
     }
-    assert run.registered_outputs[VAULT_URN] == run.outputs
+    asked = [{"principal": "ds", "permission": "READ"}]
+    assert run.registered_outputs[VAULT_URN] == {**run.outputs, "grantsAsked": asked}, "and what the inputs asked for"
 
 
 def test_keys_are_secret_and_never_the_components_own_props() -> None:

@@ -529,6 +529,9 @@ def test_secret_inputs_keep_derived_outputs_and_properties_secret(
     for output in ("scopeNames", "scopes", "secretReferences", "environmentVariables", "grants"):
         assert is_secret(state[output]), output
     assert state["backend"] == "databricks"
+    # what the inputs asked to grant, recorded in the component's state for the policy pack
+    (recorded,) = [o for urn, o in engine.recorder.outputs.items() if urn.endswith("LlmKeyVault::secretive")]
+    assert is_secret(recorded["grantsAsked"])
     children = [r for r in engine.recorder.registrations if "LlmKeyVault::secretive" in r.parent]
     for child in children:
         assert "private" not in child.name and "private" not in child.urn

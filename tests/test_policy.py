@@ -23,6 +23,7 @@ import pulumi
 import pulumi_azure_native.keyvault as keyvault
 import pulumi_databricks as databricks
 import pytest
+import support.mocks
 import yaml
 from conftest import FAKE_KEYS, assert_no_key_in, make
 from llmkeyvault_provider import LlmKeyVault
@@ -204,16 +205,17 @@ def test_scope_without_users_passes() -> None:
 # --------------------------------------------------------------------------- ACLs and UC grants
 
 
+WRITE_RULE, READ_RULE = "no-workspace-wide-secret-write", "workspace-wide-secret-read"
+
+
+# in any letter case, as Databricks compares them
+@pytest.mark.parametrize("principal", ["users", "USERS"])
 @pytest.mark.parametrize(
     ("permission", "expected"),
-    [
-        ("MANAGE", "no-workspace-wide-secret-write"),
-        ("WRITE", "no-workspace-wide-secret-write"),
-        ("READ", "workspace-wide-secret-read"),
-    ],
+    [("MANAGE", WRITE_RULE), ("manage", WRITE_RULE), (" Write ", WRITE_RULE), ("READ", READ_RULE), ("read", READ_RULE)],
 )
-def test_acl_for_users(permission: str, expected: str) -> None:
-    acl = one(lambda: databricks.SecretAcl("acl", scope="llm", principal="users", permission=permission))
+def test_acl_for_users(principal: str, permission: str, expected: str) -> None:
+    acl = one(lambda: databricks.SecretAcl("acl", scope="llm", principal=principal, permission=permission))
     assert list(violations(acl)) == [expected]
 
 
@@ -253,19 +255,6 @@ def test_uc_grants_on_a_secret() -> None:
         )
     )
     assert violations(catalog) == {}
-
-
-@pytest.mark.parametrize(
-    ("permission", "expected"),
-    [
-        ("manage", "no-workspace-wide-secret-write"),
-        (" Write ", "no-workspace-wide-secret-write"),
-        ("read", "workspace-wide-secret-read"),
-    ],
-)
-def test_acl_permissions_in_any_letter_case(permission: str, expected: str) -> None:
-    acl = one(lambda: databricks.SecretAcl("acl", scope="llm", principal="USERS", permission=permission))
-    assert list(violations(acl)) == [expected]
 
 
 @pytest.mark.parametrize(
@@ -526,10 +515,11 @@ def test_expired_keys() -> None:
 VAULT_URN = f"urn:pulumi:dev::proj::pulumi:pulumi:Stack${guardrails.VAULT_TYPE}::llm"
 
 
-def stack_of(props: dict[str, Any], *extra: Callable[[pulumi.Resource], object]) -> list[Args]:
+def stack_of(props: dict[str, Any], *extra: Callable[[LlmKeyVault], object], preview: bool = False) -> list[Args]:
     """The stack the engine hands the stack phase for one LlmKeyVault (its outputs as its
     props, no provider) and ``extra`` resources declared by the program with the
-    component as their parent; without the llmkeyvault provider, which each test adds."""
+    component as their parent; without the llmkeyvault provider, which each test adds.
+    ``preview``: a first preview, where what waits for a created resource is not known."""
 
     def build() -> pulumi.Output[Any]:
         vault = LlmKeyVault("llm", props)
@@ -537,7 +527,7 @@ def stack_of(props: dict[str, Any], *extra: Callable[[pulumi.Resource], object])
             declare(vault)
         return pulumi.Output.from_input(vault.outputs)
 
-    run = run_with_mocks(build)
+    run = run_with_mocks(build, preview=preview)
     return [as_args(r, run.registered_outputs.get(r.urn)) for r in run.registrations]
 
 
@@ -643,6 +633,34 @@ def test_a_component_the_plugin_did_not_construct_exempts_nothing() -> None:
     assert everywhere([*custom, PLUGIN]) == everywhere(resources)
 
 
+def test_a_copy_of_a_real_components_state_exempts_only_what_that_state_lists() -> None:
+    """The documented limit: nothing the engine records tells a program's own component
+    from the plugin's, so one that copies a real component's state into a stack that holds
+    an llmkeyvault provider exempts what that state lists, and nothing else."""
+    props = {
+        "providers": [{"name": "openai", "apiKey": FAKE_KEYS["openai"]}],
+        "readers": ["users"],
+        "allowWorkspaceUsers": True,
+    }
+    (real,) = [a for a in stack_of(props) if a.urn == VAULT_URN]
+    copy_urn = VAULT_URN.replace("::llm", "::copy")
+    copy = replace(real, urn=copy_urn, name="copy")
+    children = [
+        Args(guardrails.SECRET_ACL, {"scope": "llm", "principal": "users", "permission": p}, f"{copy_urn}-{n}", n, o)
+        for p, n, o in (("READ", "listed", Opts(parent=copy_urn)), ("WRITE", "unlisted", Opts(parent=copy_urn)))
+    ]
+    assert everywhere([copy, *children, PLUGIN]) == {
+        "listed": {"llmkeyvault-workspace-users"},
+        "unlisted": {"no-workspace-wide-secret-write"},
+    }
+
+
+def secret_under(vault: pulumi.Resource, name: str, scope: str, key: str) -> databricks.Secret:
+    """A raw Secret that a program places under the component, replaced delete-before-replace."""
+    opts = pulumi.ResourceOptions(parent=vault, delete_before_replace=True)
+    return databricks.Secret(name, scope=scope, key=key, string_value="x", opts=opts)
+
+
 SIDESTEPS: list[tuple[str, Callable[[pulumi.Resource], object], set[str]]] = [
     (
         "acl",
@@ -676,13 +694,7 @@ SIDESTEPS: list[tuple[str, Callable[[pulumi.Resource], object], set[str]]] = [
     ),
     (
         "samekey",  # the component's key name, in a scope of its own
-        lambda v: databricks.Secret(
-            "samekey",
-            scope="elsewhere",
-            key="openai-api-key",
-            string_value="x",
-            opts=pulumi.ResourceOptions(parent=v, delete_before_replace=True),
-        ),
+        lambda v: secret_under(v, "samekey", "elsewhere", "openai-api-key"),
         {"llm-key-outside-llmkeyvault"},
     ),
 ]
@@ -721,22 +733,107 @@ def test_the_components_own_users_grant_does_not_cover_another_scope_or_level() 
     }
 
 
-def test_a_component_whose_names_are_not_known_yet() -> None:
-    """In a preview before a unique suffix exists the component's outputs are unknown:
-    its keys are still its own, but a grant to every user cannot be matched, so it is
-    judged as a raw one."""
+#: per backend: a component with a unique suffix whose inputs grant a group of every user,
+#: and the child that carries that grant
+UNIQUE_SUFFIX_VAULTS: dict[str, tuple[dict[str, Any], str]] = {
+    "databricks": ({"managers": ["users"]}, "llm-scope"),
+    "azure-keyvault": (
+        {"backend": "azure-keyvault", "keyVault": {"resourceId": KEY_VAULT_ID}, "readers": ["Users"]},
+        "llm-acl-users",
+    ),
+    "unity-catalog": (
+        {
+            "backend": "unity-catalog",
+            "unityCatalog": {"catalog": "main", "schema": "llm"},
+            "readers": ["account users"],
+        },
+        "llm-grants/openai_api_key_<suffix>",
+    ),
+}
+
+
+@pytest.fixture
+def first_preview(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The mocks as in a first preview: a RandomId's hex is not known until it is created."""
+    new_resource = support.mocks._Mocks.new_resource
+
+    def unknown_hex(self: Any, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        resource_id, outputs = new_resource(self, args)
+        if args.typ == "random:index/randomId:RandomId":
+            outputs.pop("hex", None)
+        return resource_id, outputs
+
+    monkeypatch.setattr(support.mocks._Mocks, "new_resource", unknown_hex)
+
+
+def first_scope(vault: LlmKeyVault) -> pulumi.Output[str]:
+    return vault.scopes.apply(lambda scopes: scopes[0])
+
+
+@pytest.mark.parametrize("backend", sorted(UNIQUE_SUFFIX_VAULTS))
+def test_a_component_whose_names_are_not_known_yet(first_preview: None, backend: str) -> None:
+    """In a preview before a unique suffix exists, the component's outputs and its children's
+    names are not known: its keys are still its own, and its own grant to every user is
+    matched on what its inputs asked for (principal, permission, the child's type)."""
+    vault, child = UNIQUE_SUFFIX_VAULTS[backend]
     props = {
         "providers": [{"name": "openai", "apiKey": FAKE_KEYS["openai"]}],
-        "managers": ["users"],
+        **vault,
+        "uniqueSuffix": True,
         "allowWorkspaceUsers": True,
     }
-    resources = []
-    for a in stack_of(props):
-        if a.urn == VAULT_URN:
-            unknown = {key: guardrails.UNKNOWN for key in a.props}
-            a = replace(a, props={**unknown, "backend": "databricks"})
-        resources.append(a)
-    assert everywhere([*resources, PLUGIN]) == {"llm-scope": {"no-workspace-users-manage-scope"}}
+    resources = stack_of(props, preview=True)
+    (component,) = [a for a in resources if a.urn == VAULT_URN]
+    assert component.props["grants"] == guardrails.UNKNOWN, "a first preview: the names wait for the suffix"
+    assert component.props["grantsAsked"], "what the inputs asked for is known"
+    assert everywhere([*resources, PLUGIN]) == {child: {"llmkeyvault-workspace-users"}}
+    # Without the llmkeyvault provider in the stack the component is not taken for one.
+    raw = everywhere(resources)[child]
+    assert raw and "llmkeyvault-workspace-users" not in raw
+
+
+def test_before_the_names_are_known_only_what_the_inputs_asked_is_exempt(first_preview: None) -> None:
+    """A raw grant under the component is judged as raw in a first preview unless it is
+    what the component's inputs asked for, of the type that carries it, on a target not
+    known either; and a component of another backend exempts no scope ACL."""
+    props = {
+        "providers": [{"name": "openai", "apiKey": FAKE_KEYS["openai"]}],
+        "readers": ["users"],
+        "uniqueSuffix": True,
+        "allowWorkspaceUsers": True,
+    }
+    extra = [
+        lambda v: databricks.SecretAcl(
+            "known", scope="elsewhere", principal="users", permission="READ", opts=child_of(v)
+        ),
+        lambda v: databricks.SecretAcl(
+            "higher", scope=first_scope(v), principal="users", permission="MANAGE", opts=child_of(v)
+        ),
+        lambda v: databricks.SecretScope(
+            "scope", name=first_scope(v), initial_manage_principal="users", opts=child_of(v)
+        ),
+        lambda v: databricks.SecretAcl(
+            "same", scope=first_scope(v), principal="USERS", permission="read", opts=child_of(v)
+        ),
+        # a key of a known place is not the component's, whose places are not known yet
+        lambda v: secret_under(v, "pasted", "llm", "groq-api-key"),
+    ]
+    fired = everywhere([*stack_of(props, *extra, preview=True), PLUGIN])
+    assert fired == {
+        "llm-acl-users": {"llmkeyvault-workspace-users"},
+        "known": {"workspace-wide-secret-read"},
+        "higher": {"no-workspace-wide-secret-write"},
+        "scope": {"no-workspace-users-manage-scope"},
+        # what is known of it is what the component was asked to grant: judged as the component's own
+        "same": {"llmkeyvault-workspace-users"},
+        "pasted": {"llm-key-outside-llmkeyvault"},
+    }
+    # A UC grant of what a scope-backed component was asked for is not of the type that carries it.
+    props = {**props, "readers": [], "managers": ["users"]}
+    grants = [databricks.GrantsGrantArgs(principal="users", privileges=["MANAGE"])]
+    extra = [lambda v: databricks.Grants("grants", secret=first_scope(v), grants=grants, opts=child_of(v))]
+    fired = everywhere([*stack_of(props, *extra, preview=True), PLUGIN])
+    assert fired["grants"] == {"no-workspace-wide-secret-write"}
 
 
 def test_the_components_own_expired_key_is_not_a_mandatory_violation() -> None:
@@ -829,6 +926,7 @@ def test_grants_on_other_containers_or_to_named_groups_pass() -> None:
 def test_the_pack_takes_types_groups_and_key_shapes_from_the_provider() -> None:
     from llmkeyvault_provider import children as provider_children
     from llmkeyvault_provider import rules as provider_rules
+    from llmkeyvault_provider.args import Backend
     from llmkeyvault_provider.schema import VAULT_TYPE
 
     assert guardrails.rules is provider_rules
@@ -840,6 +938,7 @@ def test_the_pack_takes_types_groups_and_key_shapes_from_the_provider() -> None:
         provider_children.SECRET_ACL,
     )
     assert not hasattr(guardrails, "KEY_SHAPE"), "no key-shape check of the pack's own"
+    assert set(guardrails.GRANTING_CHILDREN) == {b.value for b in Backend}, "every backend"
     for value in (FAKE_KEYS["openai"], "data-science-readers", "{{secrets/llm/openai-api-key}}"):
         assert guardrails.is_key_material(value) == (provider_rules.key_material_problem(value) is not None)
 

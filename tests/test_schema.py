@@ -22,7 +22,7 @@ from llmkeyvault_provider.args import (
     Backend,
 )
 from llmkeyvault_provider.lookups import CURRENT_USER
-from llmkeyvault_provider.outputs import OUTPUT_ATTRIBUTES
+from llmkeyvault_provider.outputs import GRANTS_ASKED, OUTPUT_ATTRIBUTES
 from llmkeyvault_provider.plugins import PLUGIN_VERSIONS
 from llmkeyvault_provider.schema import load_schema
 from support.mocks import run_with_mocks
@@ -95,7 +95,8 @@ def test_code_registers_exactly_the_schema_outputs() -> None:
     run = run_with_mocks(lambda: LlmKeyVault("llm", {**BASE, "readers": ["ds"]}))
     assert set(run.outputs) == set(VAULT["properties"])
     (registered,) = [o for urn, o in run.registered_outputs.items() if urn.endswith("LlmKeyVault::llm")]
-    assert set(registered) == set(VAULT["properties"])
+    # the state also holds what the inputs asked to grant, for the policy pack (not an output)
+    assert set(registered) == set(VAULT["properties"]) | {GRANTS_ASKED}
     grant_type = TYPES["llmkeyvault:index:Grant"]
     for inputs in ({**BASE, "readers": ["ds"]}, {**UC, "readers": ["ds"]}):
         run = run_with_mocks(partial(LlmKeyVault, "llm", inputs))

@@ -19,7 +19,7 @@ from . import children, rules
 from .args import Backend, LlmKeyVaultArgs
 from .expiry import expiry_warnings
 from .lookups import deploying_identity, missing_uc_secrets
-from .outputs import OUTPUT_ATTRIBUTES, FinalNames, final_names, render_outputs
+from .outputs import GRANTS_ASKED, OUTPUT_ATTRIBUTES, FinalNames, final_names, grants_asked, render_outputs
 from .plan import GrantPlan, UsagePlan, VaultPlan, check_inputs, keep_deployer
 from .schema import VAULT_TYPE
 from .unity import UnityCatalogPlan
@@ -117,7 +117,8 @@ class LlmKeyVault(pulumi.ComponentResource):
         self.outputs = _register_children(self, plan, checked, _dependencies(opts), frozenset(secret_inputs), retained)
         for schema_name, attribute in OUTPUT_ATTRIBUTES.items():
             setattr(self, attribute, self.outputs[schema_name])
-        self.register_outputs(self.outputs)
+        asked = _secret_if(grants_asked(plan), bool(frozenset(secret_inputs) & PRINCIPAL_INPUTS))
+        self.register_outputs({**self.outputs, GRANTS_ASKED: asked})
 
 
 def _warn_what_is_kept(component: pulumi.Resource, plan: VaultPlan) -> None:

@@ -35,6 +35,17 @@ class VaultOutputs:
 #: schema output name -> Python attribute name
 OUTPUT_ATTRIBUTES: dict[str, str] = {schema_name(f.name): f.name for f in fields(VaultOutputs)}
 
+#: beside the outputs in the component's state only (not an output of the resource): what
+#: its inputs asked to grant, as [{principal, permission}], known before the names are (a
+#: unique suffix), so that the policy pack can judge its children in a first preview
+GRANTS_ASKED = "grantsAsked"
+
+
+def grants_asked(plan: VaultPlan) -> list[dict[str, str]]:
+    """Each (principal, permission) of the plan's grants once, whatever it is on."""
+    pairs = sorted({(g.principal, g.permission) for g in plan.grants})
+    return [{"principal": principal, "permission": permission} for principal, permission in pairs]
+
 
 @dataclass(frozen=True)
 class FinalNames:
