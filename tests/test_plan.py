@@ -4,9 +4,10 @@ from typing import Any
 
 import pytest
 from conftest import FAKE_KEYS, assert_no_key_in
-from llmkeyvault_provider.args import Backend, read_args
+from llmkeyvault_provider.args import Backend
 from llmkeyvault_provider.errors import InvalidInput
-from llmkeyvault_provider.plan import GrantPlan, VaultPlan, check_inputs, plan_vault
+from llmkeyvault_provider.plan import check_inputs
+from llmkeyvault_provider.plandata import GrantPlan, VaultPlan
 
 pytestmark = pytest.mark.unit
 
@@ -19,7 +20,7 @@ def key(name: str, **fields: Any) -> dict[str, Any]:
 
 
 def plan(inputs: dict[str, Any], name: str = "llm") -> VaultPlan:
-    return plan_vault(name, read_args(inputs))
+    return check_inputs(name, inputs)[1]
 
 
 TWO = [key("openai"), key("anthropic")]

@@ -2,21 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from . import rules
 from .args import KeyVaultBackingArgs
 from .errors import Problems
-
-
-@dataclass(frozen=True)
-class KeyVaultPlan:
-    """An existing vault, parsed from its ARM resource id."""
-
-    resource_id: str
-    resource_group: str
-    vault_name: str
-    dns_name: str
+from .plandata import KeyVaultPlan
 
 
 def plan_key_vault(backing: KeyVaultBackingArgs, path: str, problems: Problems) -> KeyVaultPlan | None:
