@@ -5,7 +5,8 @@ never by its value; the only thing the plan asks of a key is whether it is
 present and fits the backend. Every rule of the contract that relates inputs
 to each other lives here: names after prefix and suffix, uniqueness,
 least-privilege grants and the workspace-users rule, service limits and
-backend coherence. The single-field rules and limits are in ``rules.py``.
+backend coherence. The single-field rules and limits are in ``rules.py``, what each
+principal field grants in ``levels.py``, and the plan's data classes in ``plandata.py``.
 
 Every check runs in one pass: a refused field does not stop the checks of the
 others, so one refusal lists every problem.

@@ -16,31 +16,6 @@ from .args import Backend
 
 
 @dataclass(frozen=True)
-class KeyVaultPlan:
-    """An existing vault, parsed from its ARM resource id."""
-
-    resource_id: str
-    resource_group: str
-    vault_name: str
-    dns_name: str
-
-
-@dataclass(frozen=True)
-class UnityCatalogPlan:
-    catalog: str
-    schema: str
-    create_schema: bool
-    grant_usage: bool
-
-    @property
-    def schema_full_name(self) -> str:
-        return f"{self.catalog}.{self.schema}"
-
-    def full_name(self, secret: str) -> str:
-        return f"{self.catalog}.{self.schema}.{secret}"
-
-
-@dataclass(frozen=True)
 class ScopePlan:
     """One secret scope. ``name`` is final unless the plan has a unique suffix."""
 
@@ -104,19 +79,6 @@ class GrantPlan:
 
 
 @dataclass(frozen=True)
-class SecretGrantsPlan:
-    """The one ``Grants`` resource of a UC secret: every privilege on it, by principal."""
-
-    provider: str
-    resource_name: str
-    #: the 0.2.0 resource name (by provider), given as an alias
-    former_resource_name: str
-    #: (principal, its privileges), in the order of the plan's grants
-    privileges: tuple[tuple[str, tuple[str, ...]], ...]
-    import_id: str
-
-
-@dataclass(frozen=True)
 class UsagePlan:
     """``USE_CATALOG`` or ``USE_SCHEMA`` for one principal, so it can reach the secrets."""
 
@@ -129,6 +91,19 @@ class UsagePlan:
     @property
     def import_id(self) -> str:
         return f"{self.securable}/{self.name}/{self.principal}"
+
+
+@dataclass(frozen=True)
+class SecretGrantsPlan:
+    """The one ``Grants`` resource of a UC secret: every privilege on it, by principal."""
+
+    provider: str
+    resource_name: str
+    #: the 0.2.0 resource name (by provider), given as an alias
+    former_resource_name: str
+    #: (principal, its privileges), in the order of the plan's grants
+    privileges: tuple[tuple[str, tuple[str, ...]], ...]
+    import_id: str
 
 
 @dataclass(frozen=True)
@@ -184,3 +159,28 @@ class VaultPlan:
     def workspace_users_manage(self) -> bool:
         """Whether every workspace user holds MANAGE (through ``initial_manage_principal``)."""
         return any(s.initial_manage_principal is not None for s in self.scopes)
+
+
+@dataclass(frozen=True)
+class KeyVaultPlan:
+    """An existing vault, parsed from its ARM resource id."""
+
+    resource_id: str
+    resource_group: str
+    vault_name: str
+    dns_name: str
+
+
+@dataclass(frozen=True)
+class UnityCatalogPlan:
+    catalog: str
+    schema: str
+    create_schema: bool
+    grant_usage: bool
+
+    @property
+    def schema_full_name(self) -> str:
+        return f"{self.catalog}.{self.schema}"
+
+    def full_name(self, secret: str) -> str:
+        return f"{self.catalog}.{self.schema}.{secret}"
