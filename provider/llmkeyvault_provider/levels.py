@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-#: the permissions and privileges the planner names apart from the table: a provider's own
-#: readers read its key only; the deploying identity keeps MANAGE, which 'users' may hold on a
-#: scope only as its creator (``initial_manage_principal``)
+#: the permissions and privileges the planner names beyond the table: READ and READ_SECRET for a
+#: provider's own readers (its key only), MANAGE for the deploying identity and for 'users'
+#: (set at the scope's creation unless it is an ACL of its own)
 READ: Final = "READ"
 READ_SECRET: Final = "READ_SECRET"
 MANAGE: Final = "MANAGE"
