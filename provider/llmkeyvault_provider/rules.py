@@ -644,6 +644,20 @@ def principal_problem(principal: str, allow_everyone: bool) -> str | None:
     return None
 
 
+def resource_group_problem(group: str) -> str | None:
+    """Why ``group``, as ``KEY_VAULT_RESOURCE_ID`` matched it, is no resource group name."""
+    if not group.endswith("."):
+        return None
+    return f"resource group {quoted(group)} is not a resource group name: {RESOURCE_GROUP_RULE}"
+
+
+def key_vault_name_problem(vault: str) -> str | None:
+    """Why ``vault`` is no Key Vault name."""
+    if KEY_VAULT_NAME.fullmatch(vault):
+        return None
+    return f"vault name {quoted(vault)} is not a Key Vault name: {KEY_VAULT_NAME_RULE}"
+
+
 def provider_name_problem(name: str) -> str | None:
     """Why ``name`` is no provider id."""
     if PROVIDER_NAME.fullmatch(name):
