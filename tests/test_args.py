@@ -10,10 +10,18 @@ from llmkeyvault_provider.args import (
     ProviderKeyArgs,
     read_args,
 )
-from llmkeyvault_provider.errors import InvalidInput
+from llmkeyvault_provider.errors import InvalidInput, Problems
 
 pytestmark = pytest.mark.unit
 KEY = FAKE_KEYS["openai"]
+
+
+def read(value: object) -> LlmKeyVaultArgs:
+    """``read_args``, raising ``InvalidInput`` naming every problem it recorded."""
+    problems = Problems()
+    args = read_args(value, problems)
+    problems.raise_if_any()
+    return args
 
 
 def test_schema_names_and_dataclasses_read_the_same() -> None:
@@ -26,18 +34,18 @@ def test_schema_names_and_dataclasses_read_the_same() -> None:
     typed = LlmKeyVaultArgs(
         providers=[ProviderKeyArgs("openai", KEY, "k", "V", ["a"])], scope_name="s", scope_per_provider=True
     )
-    assert read_args(schema_form) == read_args(typed)
+    assert read(schema_form) == read(typed)
 
 
 def test_python_names_in_a_mapping_are_refused_with_the_schema_name() -> None:
     with pytest.raises(InvalidInput) as caught:
-        read_args({"providers": [{"name": "openai", "api_key": KEY}], "scope_name": "s"})
+        read({"providers": [{"name": "openai", "api_key": KEY}], "scope_name": "s"})
     reasons = {e.path: e.reason for e in caught.value.errors}
     assert "'scopeName'" in reasons["scope_name"] and "'apiKey'" in reasons["providers[0].api_key"]
 
 
 def test_defaults() -> None:
-    args = read_args({"providers": [{"name": "openai", "apiKey": KEY}]})
+    args = read({"providers": [{"name": "openai", "apiKey": KEY}]})
     assert args.scope_name is None
     assert not args.scope_per_provider and not args.unique_suffix and not args.allow_workspace_users
     assert args.readers == args.writers == args.managers == ()
@@ -46,7 +54,7 @@ def test_defaults() -> None:
 
 
 def test_key_vault_backing_reads_from_a_mapping() -> None:
-    args = read_args(
+    args = read(
         {"providers": [{"name": "openai", "apiKey": KEY}], "backend": "azure-keyvault", "keyVault": {"resourceId": "x"}}
     )
     assert args.backend is Backend.AZURE_KEY_VAULT
@@ -55,13 +63,13 @@ def test_key_vault_backing_reads_from_a_mapping() -> None:
 
 def test_api_key_may_be_an_output() -> None:
     secret = pulumi.Output.secret(KEY)
-    args = read_args({"providers": [{"name": "openai", "apiKey": secret}]})
+    args = read({"providers": [{"name": "openai", "apiKey": secret}]})
     assert args.providers[0].api_key is secret
 
 
 def test_repr_of_a_provider_key_hides_the_key() -> None:
     assert_no_key_in(repr(ProviderKeyArgs("openai", KEY)))
-    assert_no_key_in(repr(read_args({"providers": [{"name": "openai", "apiKey": KEY}]})))
+    assert_no_key_in(repr(read({"providers": [{"name": "openai", "apiKey": KEY}]})))
 
 
 @pytest.mark.parametrize(
@@ -91,7 +99,7 @@ def test_repr_of_a_provider_key_hides_the_key() -> None:
 )
 def test_wrong_types_are_refused_with_their_path(inputs: dict[str, object], path: str, fragment: str) -> None:
     with pytest.raises(InvalidInput) as caught:
-        read_args(inputs)
+        read(inputs)
     paths = [e.path for e in caught.value.errors]
     assert path in paths
     assert fragment in caught.value.errors[paths.index(path)].reason
@@ -100,5 +108,5 @@ def test_wrong_types_are_refused_with_their_path(inputs: dict[str, object], path
 
 def test_every_problem_is_reported_at_once() -> None:
     with pytest.raises(InvalidInput) as caught:
-        read_args({"providers": [{"name": 1, "apiKey": None}], "readers": 5, "backend": "x"})
+        read({"providers": [{"name": 1, "apiKey": None}], "readers": 5, "backend": "x"})
     assert {e.path for e in caught.value.errors} == {"providers[0].name", "providers[0].apiKey", "readers", "backend"}

@@ -12,7 +12,7 @@ from llmkeyvault_provider import InvalidInput, LlmKeyVault
 from llmkeyvault_provider.args import read_args
 from llmkeyvault_provider.errors import Problems
 from llmkeyvault_provider.lookups import CURRENT_USER, SECRET_UC
-from llmkeyvault_provider.plan import plan_vault
+from llmkeyvault_provider.plan import keep_deployer, plan_vault
 from support.mocks import Run, run_with_mocks
 
 pytestmark = pytest.mark.component
@@ -220,12 +220,13 @@ def test_deployer_listed_as_reader_or_writer_is_refused_with_the_path() -> None:
 
 
 def test_plan_is_pure_given_the_deployer() -> None:
-    args = read_args({"providers": [managed("openai")], "writers": ["etl"]})
-    plan = plan_vault("llm", args, deployer=DEPLOYER)
+    args = read_args({"providers": [managed("openai")], "writers": ["etl"]}, Problems())
+    plan = keep_deployer(args, plan_vault("llm", args, Problems()), DEPLOYER)
     assert [(g.principal, g.permission, g.resource_name) for g in plan.grants] == [
         (DEPLOYER, "MANAGE", f"llm-acl-{DEPLOYER}"),
         ("etl", "WRITE", "llm-acl-etl"),
     ]
     problems = Problems()
-    plan_vault("llm", read_args({"providers": [managed("openai")], "deployerAcl": False}), problems, deployer="x")
+    args = read_args({"providers": [managed("openai")], "deployerAcl": False}, problems)
+    keep_deployer(args, plan_vault("llm", args, problems), "x")
     assert not problems

@@ -25,7 +25,7 @@ from llmkeyvault_provider import InvalidInput, LlmKeyVault
 from llmkeyvault_provider.args import read_args
 from llmkeyvault_provider.errors import Problems
 from llmkeyvault_provider.outputs import final_names, render_outputs
-from llmkeyvault_provider.plan import plan_vault
+from llmkeyvault_provider.plan import check_inputs, plan_vault
 from llmkeyvault_provider.provider import WITHHELD, refuse_secret_names
 from pulumi.runtime.proto import errors_pb2, status_pb2
 from support.fake_keys import fake_keys
@@ -320,10 +320,9 @@ def test_at_least_40_adversarial_cases() -> None:
 
 
 def test_the_expiry_is_written_with_a_four_digit_year() -> None:
-    plan = plan_vault(
-        "llm",
-        read_args({"providers": [{"name": "openai", "apiKey": "sk-test-0", "expiresAt": "0999-06-01T00:00:00Z"}]}),
-    )
+    plan = check_inputs(
+        "llm", {"providers": [{"name": "openai", "apiKey": "sk-test-0", "expiresAt": "0999-06-01T00:00:00Z"}]}
+    )[1]
     assert render_outputs(plan, final_names(plan, None))["expirations"] == {"openai": "0999-06-01T00:00:00Z"}
 
 
@@ -421,50 +420,44 @@ ACCEPTED: dict[str, dict[str, Any]] = {
 
 @pytest.mark.parametrize("case_id", sorted(ACCEPTED))
 def test_legitimate_values_at_the_limits_pass(case_id: str) -> None:
-    plan_vault("llm", read_args(ACCEPTED[case_id]))
+    check_inputs("llm", ACCEPTED[case_id])
 
 
 def test_1000_keys_in_one_scope_pass() -> None:
     inputs = {"providers": [{"name": f"llm-{i}", "apiKey": f"sk-test-{i:04d}"} for i in range(1000)]}
-    assert len(plan_vault("llm", read_args(inputs)).secrets) == 1000
+    assert len(check_inputs("llm", inputs)[1].secrets) == 1000
 
 
 def test_a_digit_first_provider_gets_a_valid_variable_name() -> None:
-    plan = plan_vault("llm", read_args(ACCEPTED["provider id starting with a digit"]))
+    plan = check_inputs("llm", ACCEPTED["provider id starting with a digit"])[1]
     assert plan.secrets[0].env_var_name == "_01AI_API_KEY"
 
 
 def test_key_vault_hint_suggests_a_valid_name() -> None:
     with pytest.raises(InvalidInput) as caught:
-        plan_vault(
-            "llm", read_args({"providers": [{"name": "openai", "apiKey": "sk-test-1", "secretKey": "k_" * 64}], **KV})
-        )
+        check_inputs("llm", {"providers": [{"name": "openai", "apiKey": "sk-test-1", "secretKey": "k_" * 64}], **KV})
     reason = caught.value.errors[0].reason
     suggestion = reason.rsplit("for example '", 1)[1].rstrip("'")
     assert len(suggestion) <= 127 and set(suggestion) <= set("k-")
-    plan_vault(
-        "llm", read_args({"providers": [{"name": "openai", "apiKey": "sk-test-1", "secretKey": suggestion}], **KV})
-    )
+    check_inputs("llm", {"providers": [{"name": "openai", "apiKey": "sk-test-1", "secretKey": suggestion}], **KV})
 
 
 def test_principal_keeps_the_spelling_given() -> None:
-    plan = plan_vault(
-        "llm", read_args({"providers": [{"name": "openai", "apiKey": "sk-test-1"}], "readers": ["Alice@Example.com"]})
-    )
+    plan = check_inputs(
+        "llm", {"providers": [{"name": "openai", "apiKey": "sk-test-1"}], "readers": ["Alice@Example.com"]}
+    )[1]
     assert [g.principal for g in plan.grants] == ["Alice@Example.com"]
 
 
 def test_users_manage_in_another_case_is_the_scopes_initial_manage_principal() -> None:
-    plan = plan_vault(
+    plan = check_inputs(
         "llm",
-        read_args(
-            {
-                "providers": [{"name": "openai", "apiKey": "sk-test-1"}],
-                "managers": ["Users"],
-                "allowWorkspaceUsers": True,
-            }
-        ),
-    )
+        {
+            "providers": [{"name": "openai", "apiKey": "sk-test-1"}],
+            "managers": ["Users"],
+            "allowWorkspaceUsers": True,
+        },
+    )[1]
     assert plan.scopes[0].initial_manage_principal == "users"
     assert [g.resource_name for g in plan.grants] == [None]
 
@@ -545,6 +538,7 @@ def planner_steps(count: int) -> int:
     """The planner's work for ``count`` providers, each with its own scope and grants: the Python
     calls and lines it executes, counted by a trace function, so the same on any machine under any
     load. (Its time is measured by ``make bench``.)"""
+    problems = Problems()
     inputs = read_args(
         {
             "providers": [{"name": f"llm-{i}", "apiKey": "sk-test-0"} for i in range(count)],
@@ -552,7 +546,8 @@ def planner_steps(count: int) -> int:
             "readers": ["ds"],
             "managers": ["users"],
             "allowWorkspaceUsers": True,
-        }
+        },
+        problems,
     )
     steps = 0
 
@@ -564,9 +559,10 @@ def planner_steps(count: int) -> int:
     previous = sys.gettrace()
     sys.settrace(count_step)
     try:
-        planned = plan_vault("llm", inputs)
+        planned = plan_vault("llm", inputs, problems)
     finally:
         sys.settrace(previous)
+    problems.raise_if_any()
     assert len(planned.scopes) == count and len(planned.secrets) == count
     return steps
 

@@ -14,8 +14,7 @@ from typing import Any
 
 import pytest
 from llmkeyvault_provider import InvalidInput, rules
-from llmkeyvault_provider.args import read_args
-from llmkeyvault_provider.plan import plan_vault
+from llmkeyvault_provider.plan import check_inputs
 from support.fake_keys import ALNUM, SHAPES, SPREAD_SHAPES, fake_keys
 
 from devtools.local_stack import ROOT
@@ -73,7 +72,7 @@ def inputs_with(field: str, value: str) -> tuple[str, dict[str, Any]]:
 def plan_field(field: str, value: str) -> None:
     """Plan with ``value`` in ``field``; raises ``InvalidInput`` when it is refused."""
     resource, inputs = inputs_with(field, value)
-    plan_vault(resource, read_args(inputs))
+    check_inputs(resource, inputs)
 
 
 def test_the_corpus_is_large_and_holds_every_kind_of_name() -> None:
@@ -140,7 +139,7 @@ def test_every_key_format_is_refused_in_every_plain_field(field: str) -> None:
         for value in (key, "team:" + key):
             resource, inputs = inputs_with(field, value)
             with pytest.raises(InvalidInput) as caught:
-                plan_vault(resource, read_args(inputs))
+                check_inputs(resource, inputs)
             (error,) = [e for e in caught.value.errors if e.path == field]
             assert "key material" in error.reason and error.withhold_value, (format_id, error.reason)
             assert key not in str(caught.value)
@@ -153,7 +152,7 @@ def test_32_hex_is_refused_in_names_and_principals_but_not_in_uc_names() -> None
     for field in ("scopeName", "providers[0].secretKey", "readers[0]", "providers[0].name", "providers[0].envVarName"):
         resource, inputs = inputs_with(field, hex32)
         with pytest.raises(InvalidInput) as caught:
-            plan_vault(resource, read_args(inputs))
+            check_inputs(resource, inputs)
         assert any(e.path == field and "Azure OpenAI" in e.reason for e in caught.value.errors), field
     for field in GENERATED_NAME_FIELDS:
         plan_field(field, hex32)

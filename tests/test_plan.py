@@ -4,9 +4,11 @@ from typing import Any
 
 import pytest
 from conftest import FAKE_KEYS, assert_no_key_in
-from llmkeyvault_provider.args import Backend, read_args
+from llmkeyvault_provider.args import VAULT_FIELDS, Backend
 from llmkeyvault_provider.errors import InvalidInput
-from llmkeyvault_provider.plan import GrantPlan, VaultPlan, check_inputs, plan_vault
+from llmkeyvault_provider.levels import LEVELS, PRINCIPAL_FIELDS
+from llmkeyvault_provider.plan import check_inputs, keep_deployer
+from llmkeyvault_provider.plandata import GrantPlan, VaultPlan
 
 pytestmark = pytest.mark.unit
 
@@ -19,7 +21,7 @@ def key(name: str, **fields: Any) -> dict[str, Any]:
 
 
 def plan(inputs: dict[str, Any], name: str = "llm") -> VaultPlan:
-    return plan_vault(name, read_args(inputs))
+    return check_inputs(name, inputs)[1]
 
 
 TWO = [key("openai"), key("anthropic")]
@@ -339,3 +341,58 @@ def test_a_refused_name_with_good_fields_is_reported_alone() -> None:
     with pytest.raises(InvalidInput) as caught:
         plan({"providers": [key("Bad Name", secretKey="good-key", envVarName="GOOD"), key("openai")]})
     assert [e.path for e in caught.value.errors] == ["providers[0].name"]
+
+
+def test_each_child_carries_the_id_an_adoption_imports_it_by() -> None:
+    p = plan(
+        {"providers": [key("openai"), key("anthropic", external=True, apiKey=None)], "readers": ["ds"], "adopt": True}
+    )
+    assert [s.import_id for s in p.scopes] == ["llm"]
+    assert [(s.provider, s.import_id) for s in p.secrets] == [("openai", "llm|||openai-api-key"), ("anthropic", None)]
+    assert [g.import_id for g in p.acls] == ["llm|||ds"]
+    kv = plan({"providers": [key("openai")], **KV, "adopt": True})
+    assert [s.import_id for s in kv.secrets] == [f"{RID}/secrets/openai-api-key"]
+
+
+def test_a_uc_secrets_privileges_are_grouped_by_principal_in_the_plan() -> None:
+    p = plan(
+        {
+            "providers": [key("openai", readers=["app"]), key("anthropic")],
+            "backend": "unity-catalog",
+            "unityCatalog": {"catalog": "main", "schema": "llm"},
+            "readers": ["ds"],
+            "managers": ["ops"],
+        }
+    )
+    by_provider = {g.provider: g for g in p.secret_grants}
+    assert set(by_provider) == {"openai", "anthropic"}
+    openai = by_provider["openai"]
+    assert openai.privileges == (("app", ("READ_SECRET",)), ("ds", ("READ_SECRET",)), ("ops", ("MANAGE",)))
+    assert openai.import_id == "secret/main.llm.openai_api_key"
+    assert (openai.resource_name, openai.former_resource_name) == ("llm-grants/openai_api_key", "llm-grants-openai")
+    assert by_provider["anthropic"].privileges == (("ds", ("READ_SECRET",)), ("ops", ("MANAGE",)))
+    assert [s.import_id for s in p.secrets] == ["main.llm.openai_api_key", "main.llm.anthropic_api_key"]
+    assert {(u.securable, u.import_id) for u in p.usage if u.principal == "ds"} == {
+        ("catalog", "catalog/main/ds"),
+        ("schema", "schema/main.llm/ds"),
+    }
+
+
+def test_the_deployers_own_acl_is_created_after_the_imports_and_never_imported() -> None:
+    args, checked = check_inputs("llm", {"providers": [key("openai")], "writers": ["etl"], "adopt": True})
+    p = keep_deployer(args, checked, "deployer@example.com")
+    assert [(g.principal, g.after_imports, g.import_id) for g in p.acls] == [
+        ("etl", False, "llm|||etl"),
+        ("deployer@example.com", True, None),
+    ]
+    assert [g.principal for g in p.grants] == ["deployer@example.com", "etl"]  # sorted, as every grant is
+
+
+def test_one_table_names_what_each_principal_field_grants() -> None:
+    assert {level.field: (level.permission, level.privilege) for level in LEVELS} == {
+        "readers": ("READ", "READ_SECRET"),
+        "writers": ("WRITE", "WRITE_SECRET"),
+        "managers": ("MANAGE", "MANAGE"),
+        "referencers": (None, "REFERENCE_SECRET"),
+    }
+    assert set(PRINCIPAL_FIELDS) <= set(VAULT_FIELDS)

@@ -9,9 +9,9 @@ from unittest import mock
 import pytest
 from conftest import FAKE_KEYS, assert_no_key_in
 from llmkeyvault_provider import InvalidInput, LlmKeyVault
-from llmkeyvault_provider.args import read_args
 from llmkeyvault_provider.expiry import expiry_warnings, parse_expiry
-from llmkeyvault_provider.plan import VaultPlan, plan_vault
+from llmkeyvault_provider.plan import check_inputs
+from llmkeyvault_provider.plandata import VaultPlan
 from support.fake_keys import fake_key
 from support.mocks import Run, run_with_mocks
 from support.standin_engine import SECRET_SIG, SIG_KEY
@@ -35,7 +35,7 @@ def key(name: str, **fields: Any) -> dict[str, Any]:
 
 
 def plan(inputs: dict[str, Any]) -> VaultPlan:
-    return plan_vault("llm", read_args(inputs))
+    return check_inputs("llm", inputs)[1]
 
 
 def refusal(inputs: dict[str, Any]) -> dict[str, str]:

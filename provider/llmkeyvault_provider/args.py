@@ -346,23 +346,18 @@ def _integer(value: Any, path: str, problems: Problems, default: int) -> int:
     return value
 
 
-def read_args(value: Any, problems: Problems | None = None) -> LlmKeyVaultArgs:
+def read_args(value: Any, problems: Problems) -> LlmKeyVaultArgs:
     """Check the types of every input and return them as dataclasses.
 
-    Without ``problems``, raises ``InvalidInput`` naming each bad field. With
-    it, records them there and goes on, leaving each refused field at its
-    default (a provider that cannot be read stays in its place as
+    Records each bad field in ``problems`` and goes on, leaving each refused
+    field at its default (a provider that cannot be read stays in its place as
     ``UNREADABLE_PROVIDER``), so that the planner can check everything else in
     the same pass. Rules that relate fields to each other (names, grants,
     backends) are the planner's, not this reader's.
     """
-    own = problems is None
-    problems = Problems() if problems is None else problems
     fields = _fields_of(value, VAULT_FIELDS, "", problems)
     if fields is None:
         problems.add("", f"LlmKeyVault arguments must be LlmKeyVaultArgs or a mapping, not {type(value).__name__}")
-        if own:
-            problems.raise_if_any()
         return LlmKeyVaultArgs(providers=())
     providers_raw = fields.get("providers")
     providers: list[ProviderKeyArgs] = []
@@ -376,7 +371,7 @@ def read_args(value: Any, problems: Problems | None = None) -> LlmKeyVaultArgs:
         else:
             providers = [_provider_key(item, f"providers[{i}]", problems) for i, item in enumerate(providers_raw)]
     given = _Given(fields, LlmKeyVaultArgs, "", problems)
-    args = LlmKeyVaultArgs(
+    return LlmKeyVaultArgs(
         providers=tuple(providers),
         scope_name=given.string("scopeName"),
         scope_per_provider=given.boolean("scopePerProvider"),
@@ -394,6 +389,3 @@ def read_args(value: Any, problems: Problems | None = None) -> LlmKeyVaultArgs:
         workspace_users_acl=given.boolean("workspaceUsersAcl"),
         deployer_acl=given.boolean("deployerAcl"),
     )
-    if own:
-        problems.raise_if_any()
-    return args

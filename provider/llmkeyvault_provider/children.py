@@ -20,10 +20,8 @@ from . import rules
 from .args import Backend
 from .errors import FieldError, InvalidInput
 from .expiry import rfc3339, unix_seconds
-from .keyvault import KeyVaultPlan
-from .plan import GrantPlan, ScopePlan, SecretPlan, UsagePlan
+from .plandata import GrantPlan, KeyVaultPlan, ScopePlan, SecretGrantsPlan, SecretPlan, UnityCatalogPlan, UsagePlan
 from .plugins import PLUGIN_VERSIONS
-from .unity import UnityCatalogPlan
 
 SECRET_SCOPE = "databricks:index/secretScope:SecretScope"
 SECRET = "databricks:index/secret:Secret"
@@ -52,9 +50,14 @@ class Placement:
     def after(self, *resources: pulumi.Resource) -> Placement:
         return replace(self, depends_on=(*self.depends_on, *resources))
 
-    def adopting(self, import_id: str) -> Placement:
+    def adopting(self, import_id: str | None) -> Placement:
         """This placement for one child whose provider id (when adopting) is ``import_id``."""
         return replace(self, import_id=import_id)
+
+    def after_imports(self, imported: Sequence[pulumi.Resource]) -> Placement:
+        """For a child created beside an adoption: after everything it imports, so that an
+        adoption that fails leaves nothing created behind. Unchanged when not adopting."""
+        return self.after(*imported) if self.adopt else self
 
     def options(self, package: str, **extra: Any) -> pulumi.ResourceOptions:
         if self.retained:
@@ -199,8 +202,15 @@ def secret_acl(
     props = {"scope": scope_name, "principal": principal, "permission": plan.permission}
     # Every field forces replacement and the ACL's identity is (scope, principal):
     # a new level created first would then be deleted with the old one.
+    return _deleted_before_replaced(SECRET_ACL, resource_name, props, at, former)
+
+
+def _deleted_before_replaced(
+    type_token: str, resource_name: str, props: Mapping[str, Any], at: Placement, former: str | None
+) -> pulumi.CustomResource:
+    """A databricks child that is deleted before it is replaced, carried over from its 0.2.0 name."""
     return pulumi.CustomResource(
-        SECRET_ACL,
+        type_token,
         resource_name,
         props,
         at.options("databricks", delete_before_replace=True, **former_names(resource_name, former)),
@@ -256,26 +266,15 @@ def uc_secret(
 
 
 def uc_secret_grants(
-    resource_name: str,
-    full_name: pulumi.Input[str],
-    privileges: Mapping[str, Sequence[str]],
-    at: Placement,
-    *,
-    secret_principals: bool = False,
-    former: str | None = None,
+    plan: SecretGrantsPlan, full_name: pulumi.Input[str], at: Placement, *, secret_principals: bool = False
 ) -> pulumi.CustomResource:
     """Every grant on one secret, authoritatively: the component owns the secret.
 
     Delete before replace: a new spelling of the secret's name is the same secret (UC folds
     names), and deleting ``Grants`` removes every grant on it, those just made included."""
-    grants = [{"principal": p, "privileges": list(privs)} for p, privs in privileges.items()]
+    grants = [{"principal": p, "privileges": list(privs)} for p, privs in plan.privileges]
     props = {"secret": full_name, "grants": pulumi.Output.secret(grants) if secret_principals else grants}
-    return pulumi.CustomResource(
-        UC_GRANTS,
-        resource_name,
-        props,
-        at.options("databricks", delete_before_replace=True, **former_names(resource_name, former)),
-    )
+    return _deleted_before_replaced(UC_GRANTS, plan.resource_name, props, at, plan.former_resource_name)
 
 
 def usage_grant(

@@ -20,9 +20,9 @@ from .args import Backend, LlmKeyVaultArgs
 from .expiry import expiry_warnings
 from .lookups import deploying_identity, missing_uc_secrets
 from .outputs import GRANTS_ASKED, OUTPUT_ATTRIBUTES, FinalNames, final_names, grants_asked, render_outputs
-from .plan import GrantPlan, UsagePlan, VaultPlan, check_inputs, keep_deployer
+from .plan import check_inputs, keep_deployer
+from .plandata import GrantPlan, UnityCatalogPlan, UsagePlan, VaultPlan
 from .schema import VAULT_TYPE
-from .unity import UnityCatalogPlan
 
 T = TypeVar("T")
 
@@ -212,8 +212,6 @@ class _Children:
     at: children.Placement
     #: the created names, known once the suffix (and every key's check) is
     names: pulumi.Output[FinalNames]
-    #: the names without a suffix: adoption's ids (adoption is refused with a suffix)
-    planned: FinalNames
     values: dict[str, pulumi.Output[str]]
     secret_principals: bool
     gate: pulumi.Output[None] | None
@@ -238,15 +236,14 @@ def _register_children(
     gate = _gate([values[provider] for provider in later])
     at = children.Placement(parent, tuple(depends_on), plan.adopt, retained=retained)
 
-    planned = final_names(plan, None)
     names: pulumi.Output[FinalNames]
     if plan.suffix_resource_name is not None:
         suffix = children.random_suffix(plan.suffix_resource_name, _held(rules.SUFFIX_BYTES, gate), at)
         names = suffix.apply(lambda hex_: final_names(plan, hex_))
     else:
-        names = _held(planned, gate)
+        names = _held(final_names(plan, None), gate)
     names = _secret_if(names, secret_names)
-    shared = _Children(plan, at, names, planned, values, secret_principals, gate)
+    shared = _Children(plan, at, names, values, secret_principals, gate)
     if plan.backend is Backend.UNITY_CATALOG:
         _register_uc(shared)
     else:
@@ -260,47 +257,34 @@ def _register_children(
 
 
 def _register_scopes(c: _Children) -> None:
-    plan, planned = c.plan, c.planned
+    plan = c.plan
     created: dict[str, pulumi.Output[str]] = {}
     for scope in plan.scopes:
         final_name = c.names.apply(_scope_name_of(scope.name))
-        resource = children.secret_scope(scope, final_name, plan.key_vault, c.at.adopting(planned.scopes[scope.name]))
+        resource = children.secret_scope(scope, final_name, plan.key_vault, c.at.adopting(scope.import_id))
         # Children take the scope name from the scope resource, so they wait for it.
         created[scope.name] = resource.name  # type: ignore[attr-defined]
 
-    # What an adoption imports: the deployer's own ACL waits for all of it, so an adoption that
-    # fails leaves nothing created behind.
+    # What an adoption imports, which the children created beside it wait for.
     imported: list[pulumi.Resource] = []
     for secret in plan.secrets:
         if secret.external:
             continue  # its value is written outside Pulumi; the scope, ACLs and references are the same
-        key_name, value = planned.keys[secret.provider], c.values[secret.provider]
+        value, at = c.values[secret.provider], c.at.adopting(secret.import_id)
         if plan.key_vault is not None:
             key = c.names.apply(_key_of(secret.provider))
-            arm_id = f"{plan.key_vault.resource_id}/secrets/{key_name}"
-            imported.append(children.key_vault_secret(secret, plan.key_vault, key, value, c.at.adopting(arm_id)))
+            imported.append(children.key_vault_secret(secret, plan.key_vault, key, value, at))
         else:
-            import_id = f"{planned.scopes[secret.scope]}|||{key_name}"
-            imported.append(children.databricks_secret(secret, created[secret.scope], value, c.at.adopting(import_id)))
+            imported.append(children.databricks_secret(secret, created[secret.scope], value, at))
 
-    deployer_acls = []
-    for grant in plan.grants:
-        if grant.resource_name is not None:
-            principal = _secret_if(grant.principal, c.secret_principals)
-            name = _acl_resource_name(grant, c.secret_principals)
-            former = _former_acl_resource_name(grant, c.secret_principals)
-            if grant.principal == plan.deployer:
-                deployer_acls.append((grant, name, principal, former))
-                continue
-            import_id = f"{planned.scopes[grant.scope]}|||{grant.principal}"
-            imported.append(
-                children.secret_acl(grant, name, created[grant.scope], principal, c.at.adopting(import_id), former)
-            )
-    for grant, name, principal, former in deployer_acls:
-        # Created, never imported: setting an ACL is an upsert, and the deployer's own may not
-        # exist yet on an adopted scope.
-        at = c.at.after(*imported) if plan.adopt else c.at
-        children.secret_acl(grant, name, created[grant.scope], principal, at, former)
+    for grant in plan.acls:
+        principal = _secret_if(grant.principal, c.secret_principals)
+        name = _acl_resource_name(grant, c.secret_principals)
+        former = _former_acl_resource_name(grant, c.secret_principals)
+        at = c.at.after_imports(imported) if grant.after_imports else c.at.adopting(grant.import_id)
+        acl = children.secret_acl(grant, name, created[grant.scope], principal, at, former)
+        if not grant.after_imports:
+            imported.append(acl)
 
 
 def _register_uc(c: _Children) -> None:
@@ -315,32 +299,27 @@ def _register_uc(c: _Children) -> None:
         )
         at = at.after(schema)
 
-    privileges: dict[str, dict[str, list[str]]] = {}
-    for grant in plan.grants:
-        privileges.setdefault(grant.provider, {}).setdefault(grant.principal, []).append(grant.permission)
+    grants_of = {grants.provider: grants for grants in plan.secret_grants}
     for secret in plan.secrets:
-        full_name = uc.full_name(c.planned.keys[secret.provider])
         comment = f"API key of LLM provider '{secret.provider}', managed by {component}"
         secret_name = c.names.apply(_key_of(secret.provider))
         grants_at = at
         if not secret.external:  # an external secret exists already (checked while planning)
             created = children.uc_secret(
-                secret, uc, secret_name, c.values[secret.provider], comment, at.adopting(full_name)
+                secret, uc, secret_name, c.values[secret.provider], comment, at.adopting(secret.import_id)
             )
             grants_at = at.after(created)
-        if secret.provider in privileges:
+        grants = grants_of.get(secret.provider)
+        if grants is not None:
             # The secret's full name is known from the plan; the grants wait for the secret itself.
             children.uc_secret_grants(
-                plan.grants_resource_name(secret),
+                grants,
                 c.names.apply(_full_name_of(uc, secret.provider)),
-                privileges[secret.provider],
-                grants_at.adopting(f"secret/{full_name}"),
+                grants_at.adopting(grants.import_id),
                 secret_principals=c.secret_principals,
-                former=plan.former_grants_resource_name(secret),
             )
 
     for usage in plan.usage:
         held: pulumi.Output[str] = _held(usage.principal, c.gate)
         resource_name = _usage_resource_name(usage, c.secret_principals)
-        import_id = f"{usage.securable}/{usage.name}/{usage.principal}"
-        children.usage_grant(usage, resource_name, _secret_if(held, c.secret_principals), at.adopting(import_id))
+        children.usage_grant(usage, resource_name, _secret_if(held, c.secret_principals), at.adopting(usage.import_id))

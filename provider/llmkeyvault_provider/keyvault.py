@@ -2,21 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from . import rules
 from .args import KeyVaultBackingArgs
 from .errors import Problems
-
-
-@dataclass(frozen=True)
-class KeyVaultPlan:
-    """An existing vault, parsed from its ARM resource id."""
-
-    resource_id: str
-    resource_group: str
-    vault_name: str
-    dns_name: str
+from .plandata import KeyVaultPlan
 
 
 def plan_key_vault(backing: KeyVaultBackingArgs, path: str, problems: Problems) -> KeyVaultPlan | None:
@@ -34,13 +23,9 @@ def plan_key_vault(backing: KeyVaultBackingArgs, path: str, problems: Problems) 
         )
         return None
     vault, group = match["vault"], match["group"]
-    if group.endswith("."):
-        problems.add(
-            id_path, f"resource group {rules.quoted(group)} is not a resource group name: {rules.RESOURCE_GROUP_RULE}"
-        )
-        return None
-    if not rules.KEY_VAULT_NAME.fullmatch(vault):
-        problems.add(id_path, f"vault name {rules.quoted(vault)} is not a Key Vault name: {rules.KEY_VAULT_NAME_RULE}")
+    problem = rules.resource_group_problem(group) or rules.key_vault_name_problem(vault)
+    if problem is not None:
+        problems.add(id_path, problem)
         return None
     dns_name = backing.dns_name
     if dns_name is None or problems.has(dns_path):

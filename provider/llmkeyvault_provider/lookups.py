@@ -19,7 +19,7 @@ from typing import Any
 import pulumi
 
 from .errors import Problems
-from .plan import VaultPlan
+from .plandata import VaultPlan
 from .plugins import PLUGIN_VERSIONS
 
 #: pulumi-databricks 1.118.0 ``get_current_user.py`` and ``get_secret_uc.py``

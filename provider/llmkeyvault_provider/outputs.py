@@ -12,7 +12,7 @@ from typing import Any
 from .args import Backend, schema_name
 from .catalog import external_model
 from .expiry import rfc3339
-from .plan import VaultPlan
+from .plandata import VaultPlan
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,8 @@ never by its value; the only thing the plan asks of a key is whether it is
 present and fits the backend. Every rule of the contract that relates inputs
 to each other lives here: names after prefix and suffix, uniqueness,
 least-privilege grants and the workspace-users rule, service limits and
-backend coherence. The single-field rules and limits are in ``rules.py``.
+backend coherence. The single-field rules and limits are in ``rules.py``, what each
+principal field grants in ``levels.py``, and the plan's data classes in ``plandata.py``.
 
 Every check runs in one pass: a refused field does not stop the checks of the
 others, so one refusal lists every problem.
@@ -14,7 +15,7 @@ others, so one refusal lists every problem.
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
 from typing import TypeVar
 
@@ -23,145 +24,22 @@ from .args import UNREADABLE_PROVIDER, Backend, LlmKeyVaultArgs, ProviderKeyArgs
 from .catalog import default_env_var_name, default_secret_key
 from .errors import Problems
 from .expiry import expiry_problem, parse_expiry
-from .keyvault import KeyVaultPlan, plan_key_vault
-from .unity import (
-    SECRET_PRIVILEGES,
-    USE_CATALOG,
-    USE_SCHEMA,
+from .keyvault import plan_key_vault
+from .levels import LEVELS, MANAGE, PRINCIPAL_FIELDS, READ, READ_SECRET, USE_CATALOG, USE_SCHEMA
+from .plandata import (
+    GrantPlan,
+    KeyVaultPlan,
+    ScopePlan,
+    SecretGrantsPlan,
+    SecretPlan,
     UnityCatalogPlan,
-    default_secret_name,
-    plan_unity_catalog,
-    secret_name_problem,
+    UsagePlan,
+    VaultPlan,
 )
-
-#: the order in which grant levels are listed and checked, with each one's scope ACL level
-LEVELS: tuple[tuple[str, str], ...] = (
-    ("readers", "READ"),
-    ("writers", "WRITE"),
-    ("managers", "MANAGE"),
-)
-#: every field that lists principals; ``referencers`` is for Unity Catalog only
-PRINCIPAL_FIELDS: tuple[str, ...] = ("readers", "writers", "managers", "referencers")
+from .unity import default_secret_name, plan_unity_catalog
 
 
-@dataclass(frozen=True)
-class ScopePlan:
-    """One secret scope. ``name`` is final unless the plan has a unique suffix."""
-
-    name: str
-    resource_name: str
-    providers: tuple[str, ...]
-    initial_manage_principal: str | None
-
-
-@dataclass(frozen=True)
-class SecretPlan:
-    """One provider's key: a Databricks secret, or a Key Vault secret.
-
-    ``key`` is final unless the plan has a unique suffix and a Key Vault backend,
-    where the vault secret's name carries the suffix too.
-    """
-
-    provider: str
-    provider_index: int
-    scope: str
-    key: str
-    env_var_name: str
-    resource_name: str
-    expires_at: datetime | None = None
-    #: the 0.2.0 resource name (by provider), given as an alias so an upgrade keeps the child
-    former_resource_name: str | None = None
-    #: the value is written outside Pulumi: no child holds it, and its name never takes the suffix
-    external: bool = False
-
-
-@dataclass(frozen=True)
-class GrantPlan:
-    """One ACL on a scope, or one privilege on a UC secret (``provider`` names whose).
-
-    ``resource_name`` is None when no resource of its own carries it: the scope's
-    creation (MANAGE for ``users``), or the secret's one ``Grants`` resource.
-    """
-
-    scope: str
-    principal: str
-    permission: str
-    resource_name: str | None
-    provider: str = ""
-    #: the 0.2.0 resource name (the principal as spelled), given as an alias
-    former_resource_name: str | None = None
-
-
-@dataclass(frozen=True)
-class UsagePlan:
-    """``USE_CATALOG`` or ``USE_SCHEMA`` for one principal, so it can reach the secrets."""
-
-    securable: str  # "catalog" or "schema": the Grant property that names it
-    name: str
-    principal: str
-    privilege: str
-    resource_name: str
-
-
-@dataclass(frozen=True)
-class VaultPlan:
-    """Everything the component registers, in registration order."""
-
-    #: the component's resource name, which every child's name starts with
-    name: str
-    backend: Backend
-    scopes: tuple[ScopePlan, ...]
-    secrets: tuple[SecretPlan, ...]
-    grants: tuple[GrantPlan, ...]
-    key_vault: KeyVaultPlan | None
-    suffix_resource_name: str | None
-    unity_catalog: UnityCatalogPlan | None
-    usage: tuple[UsagePlan, ...]
-    rotation_warning_days: int
-    adopt: bool
-    #: resource name of the schema the component creates (``createSchema``)
-    schema_resource_name: str | None
-    #: the deploying identity kept at MANAGE on every scope (``deployerAcl``), when it is not a manager already
-    deployer: str | None = None
-    #: ``deployerAcl`` on a backend with scopes
-    deployer_acl: bool = False
-
-    @property
-    def external_keys(self) -> tuple[str, ...]:
-        """Providers whose values live outside Pulumi, sorted."""
-        return tuple(sorted(s.provider for s in self.secrets if s.external))
-
-    @property
-    def needs_deployer(self) -> bool:
-        """Whether the plan depends on the deploying identity: scopes with ``deployerAcl``."""
-        return bool(self.scopes) and self.deployer_acl
-
-    @property
-    def suffixes_keys(self) -> bool:
-        """Whether the unique suffix also ends each key's name: Key Vault and UC secrets share a vault or schema."""
-        return self.suffix_resource_name is not None and self.backend is not Backend.DATABRICKS
-
-    @property
-    def key_suffix_separator(self) -> str:
-        return rules.UC_SUFFIX_SEPARATOR if self.backend is Backend.UNITY_CATALOG else "-"
-
-    def grants_resource_name(self, secret: SecretPlan) -> str:
-        """The one ``Grants`` resource of a UC secret, named like the secret by its identity."""
-        return f"{self.name}-grants/{secret.resource_name.partition('/')[2]}"
-
-    def former_grants_resource_name(self, secret: SecretPlan) -> str:
-        """The 0.2.0 name of a UC secret's ``Grants``, by provider."""
-        return f"{self.name}-grants-{secret.provider}"
-
-    @property
-    def workspace_users_manage(self) -> bool:
-        """Whether every workspace user holds MANAGE (through ``initial_manage_principal``)."""
-        return any(s.initial_manage_principal is not None for s in self.scopes)
-
-
-def check_inputs(
-    name: str, value: object, problems: Problems | None = None, *, deployer: str | None = None
-) -> tuple[LlmKeyVaultArgs, VaultPlan]:
+def check_inputs(name: str, value: object, problems: Problems | None = None) -> tuple[LlmKeyVaultArgs, VaultPlan]:
     """The one gate: read the types, check every rule, plan; raise ``InvalidInput`` once.
 
     ``problems`` may already hold what the caller found (unknown values during a
@@ -169,24 +47,18 @@ def check_inputs(
     """
     problems = Problems() if problems is None else problems
     args = read_args(value, problems)
-    plan = plan_vault(name, args, problems, deployer=deployer)
+    plan = plan_vault(name, args, problems)
     problems.raise_if_any()
     return args, plan
 
 
-def plan_vault(
-    name: str, args: LlmKeyVaultArgs, problems: Problems | None = None, *, deployer: str | None = None
-) -> VaultPlan:
+def plan_vault(name: str, args: LlmKeyVaultArgs, problems: Problems) -> VaultPlan:
     """Check every cross-field rule and plan the resources.
 
-    ``deployer`` is the deploying identity (the databricks provider's current
-    user), when known: with ``deployerAcl`` it keeps MANAGE on every scope.
-    Without ``problems``, raises ``InvalidInput`` listing every problem. With
-    it, records them there and returns a plan that must not be used unless
-    ``problems`` stays empty.
+    Records every problem in ``problems`` and returns a plan that must not be
+    used unless ``problems`` stays empty. The deploying identity's own MANAGE
+    (``deployerAcl``) is added by ``keep_deployer`` once the workspace names it.
     """
-    own = problems is None
-    problems = Problems() if problems is None else problems
     named = _check_provider_names(args, problems)
     key_vault, unity_catalog = _check_backend(args, problems)
     _check_api_keys(args, problems)
@@ -210,7 +82,12 @@ def plan_vault(
     uc = args.backend is Backend.UNITY_CATALOG
     scopes = () if uc else _plan_scopes(name, args, named, problems)
     secrets = _plan_uc_secrets(name, args, named, problems) if uc else _plan_secrets(name, args, scopes, problems)
-    secrets = tuple(replace(s, expires_at=expirations.get(s.provider_index)) for s in secrets)
+    secrets = tuple(
+        replace(
+            s, expires_at=expirations.get(s.provider_index), import_id=_secret_import_id(s, key_vault, unity_catalog)
+        )
+        for s in secrets
+    )
     _check_env_var_names(secrets, args, named, problems)
     _check_limits(args.backend, scopes, secrets, problems)
     if uc:
@@ -218,11 +95,6 @@ def plan_vault(
         usage = _plan_usage(name, grants, unity_catalog) if unity_catalog and unity_catalog.grant_usage else ()
     else:
         grants, usage = _plan_grants(name, args, scopes), ()
-    kept = _deployer_kept(args, deployer, problems) if scopes and args.deployer_acl else None
-    if kept is not None:
-        grants = _with_deployer(name, args, scopes, grants, kept)
-    if own:
-        problems.raise_if_any()
     carried = set() if uc else {g.scope for g in grants if g.resource_name is None}
     return VaultPlan(
         name=name,
@@ -240,31 +112,31 @@ def plan_vault(
         rotation_warning_days=args.rotation_warning_days,
         adopt=args.adopt,
         schema_resource_name=f"{name}-schema" if unity_catalog and unity_catalog.create_schema else None,
-        deployer=kept,
         deployer_acl=args.deployer_acl and not uc,
+        secret_grants=_plan_secret_grants(name, secrets, grants, unity_catalog) if uc and unity_catalog else (),
     )
 
 
 def keep_deployer(args: LlmKeyVaultArgs, plan: VaultPlan, deployer: str) -> VaultPlan:
     """``plan``, checked by ``check_inputs``, with the deploying identity's own MANAGE added once
-    the workspace has named it: the grants that ``deployer=`` would have planned, without
-    planning the vault again. Raises ``InvalidInput`` when the deployer is listed at a lower level."""
+    the workspace has named it, without planning the vault again. Raises ``InvalidInput`` when
+    the deployer is listed at a lower level."""
     problems = Problems()
     kept = _deployer_kept(args, deployer, problems) if plan.needs_deployer else None
     problems.raise_if_any()
     if kept is None:
         return plan
-    return replace(plan, grants=_with_deployer(plan.name, args, plan.scopes, plan.grants, kept), deployer=kept)
+    return replace(plan, grants=_with_deployer(plan.name, args, plan.scopes, plan.grants, kept))
 
 
-def _deployer_kept(args: LlmKeyVaultArgs, deployer: str | None, problems: Problems) -> str | None:
+def _deployer_kept(args: LlmKeyVaultArgs, deployer: str, problems: Problems) -> str | None:
     """The deploying identity that needs a MANAGE ACL of its own, or None when it is a manager already.
 
     Like terraform-provider-databricks' lock-out prevention for secret ACLs (v1.106.0): a
     non-admin deployer that plans itself out of MANAGE could not rotate a key or change an
     ACL on the next update, nor delete the scope on ``destroy``.
     """
-    if deployer is None or not deployer.strip():
+    if not deployer.strip():
         return None
     identity = rules.principal_identity(deployer)
     if identity in {rules.principal_identity(p) for p in args.managers}:
@@ -293,8 +165,9 @@ def _with_deployer(
         GrantPlan(
             scope.name,
             deployer,
-            "MANAGE",
+            MANAGE,
             (f"{name}-acl-{scope.providers[0]}/" if args.scope_per_provider else f"{name}-acl-") + deployer,
+            after_imports=True,
         )
         for scope in scopes
     ]
@@ -312,15 +185,10 @@ def _earlier(seen: dict[K, int], identity: K, index: int) -> int | None:
 
 def _refuse_plain_field(value: str, path: str, problems: Problems, origin: str = "") -> bool:
     """Refuse a plain field's value that must not be stored at all: key material or hidden characters."""
-    key_like = rules.key_material_problem(value)
-    if key_like is not None:
-        problems.add(path, f"{origin}{key_like}; {rules.KEY_MATERIAL_ADVICE}", withhold_value=True)
-        return True
-    hidden = rules.hidden_character_problem(value)
-    if hidden is not None:
-        problems.add(path, f"{origin}{hidden}")
-        return True
-    return False
+    refused = rules.plain_value_problem(value)
+    if refused is not None:
+        problems.add(path, origin + refused.message, withhold_value=refused.withhold_value)
+    return refused is not None
 
 
 def _check_provider_names(args: LlmKeyVaultArgs, problems: Problems) -> set[int]:
@@ -333,11 +201,8 @@ def _check_provider_names(args: LlmKeyVaultArgs, problems: Problems) -> set[int]
             continue  # refused by the type reader already
         if _refuse_plain_field(provider.name, path, problems):
             continue
-        if not rules.PROVIDER_NAME.fullmatch(provider.name):
-            problems.add(
-                path,
-                f"{rules.quoted(provider.name)} is not a provider id; use {rules.PROVIDER_NAME_RULE} (e.g. 'openai')",
-            )
+        if (problem := rules.provider_name_problem(provider.name)) is not None:
+            problems.add(path, problem)
         elif (earlier := _earlier(seen, provider.name, i)) is not None:
             problems.add(
                 path, f"{rules.quoted(provider.name)} is already providers[{earlier}]; provider names must be unique"
@@ -415,23 +280,10 @@ def _check_api_keys(args: LlmKeyVaultArgs, problems: Problems) -> None:
 def _refuse_principal(principal: str, path: str, allow_everyone: bool, problems: Problems) -> bool:
     if _refuse_plain_field(principal, path, problems):
         return True
-    problem = _principal_problem(principal, allow_everyone)
+    problem = rules.principal_problem(principal, allow_everyone)
     if problem is not None:
         problems.add(path, problem)
     return problem is not None
-
-
-def _principal_problem(principal: str, allow_everyone: bool) -> str | None:
-    if not principal or principal != principal.strip():
-        return "must be a principal name without surrounding spaces (a user e-mail, group or application id)"
-    if len(principal) > rules.PRINCIPAL_MAX_LENGTH:
-        return f"is {len(principal)} characters; principal names are at most {rules.PRINCIPAL_MAX_LENGTH}"
-    if rules.is_everyone(principal) and not allow_everyone:
-        return (
-            f"{rules.quoted(principal)} is every user of the workspace or account; "
-            "set allowWorkspaceUsers to true to grant it on purpose"
-        )
-    return None
 
 
 def _same_as(principal: str, earlier_principal: str) -> str:
@@ -499,18 +351,6 @@ def _check_principals(args: LlmKeyVaultArgs, problems: Problems) -> None:
                 )
 
 
-def _name_problem(name: str, extra_length: int = 0, *, scope: bool = False) -> str | None:
-    """Why ``name`` is no scope name (``scope``) or secret key, or None when it is one."""
-    characters, rule = (
-        (rules.SCOPE_NAME_CHARACTERS, rules.SCOPE_NAME_RULE) if scope else (rules.NAME_CHARACTERS, rules.NAME_RULE)
-    )
-    if not characters.fullmatch(name):
-        return f"use {rule}"
-    if len(name) + extra_length > rules.MAX_NAME_LENGTH:
-        return f"it is {len(name) + extra_length} characters; at most {rules.MAX_NAME_LENGTH}"
-    return None
-
-
 def _plan_scopes(name: str, args: LlmKeyVaultArgs, named: set[int], problems: Problems) -> tuple[ScopePlan, ...]:
     """The scopes, each planned even when its name is refused, so that secrets are still checked."""
     base = args.scope_name if args.scope_name is not None else name
@@ -530,29 +370,18 @@ def _plan_scopes(name: str, args: LlmKeyVaultArgs, named: set[int], problems: Pr
     for scope_name, _resource_name, _providers in planned:
         if problems.has("scopeName"):
             break  # one reason is enough: every scope name starts with the same prefix
-        problem, with_suffix = _name_problem(scope_name, scope=True), ""
+        problem, with_suffix = rules.name_problem(scope_name, scope=True), ""
         if problem is None and suffix:
-            problem, with_suffix = _name_problem(scope_name, suffix, scope=True), f" with {rules.SUFFIX_DESCRIPTION}"
+            problem, with_suffix = (
+                rules.name_problem(scope_name, suffix, scope=True),
+                f" with {rules.SUFFIX_DESCRIPTION}",
+            )
         if problem is not None:
             problems.add(
                 "scopeName",
                 f"{origin}{rules.quoted(scope_name)} is not a valid scope name{with_suffix}: {problem}; set scopeName",
             )
     return tuple(ScopePlan(s, r, p, None) for s, r, p in planned)
-
-
-def _key_vault_name_problem(key: str, suffix: int) -> str | None:
-    """Why ``key`` (with ``suffix`` more characters) cannot name a Key Vault secret, with a name that can."""
-    fits = rules.KEY_VAULT_SECRET_NAME_MAX_LENGTH - suffix
-    if rules.KEY_VAULT_SECRET_NAME_CHARACTERS.fullmatch(key) and len(key) <= fits:
-        return None
-    suggestion = key.replace("_", "-").replace(".", "-")[:fits].rstrip("-") or "key"
-    with_suffix = f" (with {rules.SUFFIX_DESCRIPTION}, at most {fits} here)" if suffix else ""
-    return (
-        f"{rules.quoted(key)} cannot name an Azure Key Vault secret: "
-        f"use {rules.KEY_VAULT_SECRET_NAME_RULE}{with_suffix}, "
-        f"for example '{suggestion}'"  # in full: a name to copy, at most 127 characters
-    )
 
 
 def _plan_secrets(
@@ -574,11 +403,11 @@ def _plan_secrets(
             continue
         if given and _refuse_plain_field(key, path, problems):
             continue
-        problem = _name_problem(key)
+        problem = rules.name_problem(key)
         if problem is not None:
             problems.add(path, f"{rules.quoted(key)} is not a valid secret key: {problem}")
             continue
-        if key_vault and (kv_problem := _key_vault_name_problem(key, suffix)) is not None:
+        if key_vault and (kv_problem := rules.key_vault_secret_name_problem(key, suffix)) is not None:
             problems.add(path, kv_problem)
             continue
         if scope is None:
@@ -590,21 +419,39 @@ def _plan_secrets(
                 path, f"{rules.quoted(key)} is already the key of providers[{earlier}] in scope {rules.quoted(scope)}"
             )
             continue
-        resource_name = _secret_resource_name(name, args, provider.name, key)
-        former = f"{name}-secret-{provider.name}"
         secrets.append(
-            SecretPlan(
-                provider.name,
-                i,
-                scope,
-                key,
-                _env_var(provider),
-                resource_name,
-                former_resource_name=former,
-                external=provider.external,
-            )
+            _secret_plan(name, provider, i, scope, key, _secret_resource_name(name, args, provider.name, key))
         )
     return tuple(secrets)
+
+
+def _secret_plan(
+    name: str, provider: ProviderKeyArgs, index: int, scope: str, key: str, resource_name: str
+) -> SecretPlan:
+    former = f"{name}-secret-{provider.name}"
+    return SecretPlan(
+        provider.name,
+        index,
+        scope,
+        key,
+        _env_var(provider),
+        resource_name,
+        former_resource_name=former,
+        external=provider.external,
+    )
+
+
+def _secret_import_id(
+    secret: SecretPlan, key_vault: KeyVaultPlan | None, unity_catalog: UnityCatalogPlan | None
+) -> str | None:
+    """The provider id by which an adoption imports the secret; None when no child holds it."""
+    if secret.external:
+        return None
+    if unity_catalog is not None:
+        return unity_catalog.full_name(secret.key)
+    if key_vault is not None:
+        return f"{key_vault.resource_id}/secrets/{secret.key}"
+    return f"{secret.scope}|||{secret.key}"
 
 
 def _env_var(provider: ProviderKeyArgs) -> str:
@@ -625,10 +472,8 @@ def _check_env_var_names(
         if provider.env_var_name is not None and _refuse_plain_field(provider.env_var_name, path, problems):
             continue
         env_var = _env_var(provider)
-        if not rules.ENV_VAR_NAME.fullmatch(env_var):
-            problems.add(
-                path, f"{rules.quoted(env_var)} is not an environment variable name; use {rules.ENV_VAR_NAME_RULE}"
-            )
+        if (problem := rules.env_var_name_problem(env_var)) is not None:
+            problems.add(path, problem)
         elif (earlier := _earlier(seen, env_var, i)) is not None:
             problems.add(
                 path,
@@ -637,9 +482,9 @@ def _check_env_var_names(
 
 
 def _check_rotation_warning_days(args: LlmKeyVaultArgs, problems: Problems) -> None:
-    days = args.rotation_warning_days
-    if not problems.has("rotationWarningDays") and not 0 <= days <= rules.MAX_ROTATION_WARNING_DAYS:
-        problems.add("rotationWarningDays", f"is {days}; use 0 to {rules.MAX_ROTATION_WARNING_DAYS} days")
+    problem = rules.rotation_warning_days_problem(args.rotation_warning_days)
+    if not problems.has("rotationWarningDays") and problem is not None:
+        problems.add("rotationWarningDays", problem)
 
 
 def _check_expirations(args: LlmKeyVaultArgs, problems: Problems) -> dict[int, datetime]:
@@ -668,7 +513,7 @@ def _plan_uc_secrets(name: str, args: LlmKeyVaultArgs, named: set[int], problems
         secret_name = provider.secret_key if provider.secret_key is not None else default_secret_name(provider.name)
         if problems.has(path) or (given and _refuse_plain_field(secret_name, path, problems)):
             continue
-        problem = secret_name_problem(secret_name, suffix)
+        problem = rules.uc_secret_name_problem(secret_name, suffix)
         if problem is not None:
             problems.add(path, f"{rules.quoted(secret_name)} is not a valid Unity Catalog secret name: {problem}")
             continue
@@ -682,32 +527,41 @@ def _plan_uc_secrets(name: str, args: LlmKeyVaultArgs, named: set[int], problems
                 "(UC names ignore letter case)",
             )
             continue
-        resource_name = _uc_secret_resource_name(name, args, secret_name)
-        former = f"{name}-secret-{provider.name}"
         secrets.append(
-            SecretPlan(
-                provider.name,
-                i,
-                "",
-                secret_name,
-                _env_var(provider),
-                resource_name,
-                former_resource_name=former,
-                external=provider.external,
-            )
+            _secret_plan(name, provider, i, "", secret_name, _uc_secret_resource_name(name, args, secret_name))
         )
     return tuple(secrets)
 
 
 def _plan_uc_grants(args: LlmKeyVaultArgs, secrets: Sequence[SecretPlan]) -> tuple[GrantPlan, ...]:
-    everywhere = [(p, SECRET_PRIVILEGES[field]) for field in PRINCIPAL_FIELDS for p in getattr(args, field)]
+    everywhere = [(p, level.privilege) for level in LEVELS for p in getattr(args, level.field)]
     grants = [
         GrantPlan("", principal, privilege, None, secret.provider)
         for secret in secrets
         for principal, privilege in everywhere
-        + [(p, SECRET_PRIVILEGES["readers"]) for p in args.providers[secret.provider_index].readers]
+        + [(p, READ_SECRET) for p in args.providers[secret.provider_index].readers]
     ]
     return tuple(sorted(grants, key=lambda g: (g.provider, g.principal, g.permission)))
+
+
+def _plan_secret_grants(
+    name: str, secrets: Sequence[SecretPlan], grants: Sequence[GrantPlan], uc: UnityCatalogPlan
+) -> tuple[SecretGrantsPlan, ...]:
+    """Each UC secret's one ``Grants``, named like the secret by its identity, with every privilege on it."""
+    privileges: dict[str, dict[str, list[str]]] = {}  # provider -> principal -> privileges
+    for grant in grants:
+        privileges.setdefault(grant.provider, {}).setdefault(grant.principal, []).append(grant.permission)
+    return tuple(
+        SecretGrantsPlan(
+            secret.provider,
+            f"{name}-grants/{secret.resource_name.partition('/')[2]}",
+            f"{name}-grants-{secret.provider}",  # the 0.2.0 name, by provider
+            tuple((principal, tuple(held)) for principal, held in privileges[secret.provider].items()),
+            f"secret/{uc.full_name(secret.key)}",
+        )
+        for secret in secrets
+        if secret.provider in privileges
+    )
 
 
 def _plan_usage(name: str, grants: Sequence[GrantPlan], uc: UnityCatalogPlan) -> tuple[UsagePlan, ...]:
@@ -757,9 +611,10 @@ def _check_limits(
 
 
 def _listed_grants(args: LlmKeyVaultArgs) -> Iterable[tuple[str, str]]:
-    for field, permission in LEVELS:
-        for principal in getattr(args, field):
-            yield principal, permission
+    for level in LEVELS:
+        if level.permission is not None:  # referencers: Unity Catalog only, refused on scopes
+            for principal in getattr(args, level.field):
+                yield principal, level.permission
 
 
 def _plan_grants(name: str, args: LlmKeyVaultArgs, scopes: Sequence[ScopePlan]) -> tuple[GrantPlan, ...]:
@@ -770,7 +625,7 @@ def _plan_grants(name: str, args: LlmKeyVaultArgs, scopes: Sequence[ScopePlan]) 
         listed = everywhere
         prefix = f"{name}-acl-"
         if args.scope_per_provider:
-            listed = everywhere + [(principal, "READ") for principal in extra_readers[scope.providers[0]]]
+            listed = everywhere + [(principal, READ) for principal in extra_readers[scope.providers[0]]]
             prefix = f"{name}-acl-{scope.providers[0]}/"
         for principal, permission in listed:
             # On Standard-tier workspaces the only ACL a scope can have is MANAGE for
@@ -781,7 +636,7 @@ def _plan_grants(name: str, args: LlmKeyVaultArgs, scopes: Sequence[ScopePlan]) 
             by_scope = (
                 not (args.adopt or args.workspace_users_acl)
                 and rules.principal_identity(principal) == rules.WORKSPACE_USERS
-                and permission == "MANAGE"
+                and permission == MANAGE
             )
             named = None if by_scope else prefix + rules.principal_identity(principal)
             former = None if by_scope else prefix + principal

@@ -564,3 +564,113 @@ def quoted(value: str) -> str:
 KEY_MATERIAL_ADVICE: Final = (
     "plain fields are stored unencrypted in state and outputs; give key material only as a provider's apiKey"
 )
+
+
+# The rules of one name or value, each saying why the value is refused (or None). The
+# planner records the reason at the field's path; none of them quotes key material.
+
+
+@dataclass(frozen=True)
+class PlainValueProblem:
+    """Why a plain field's value must not be stored at all; ``withhold_value`` when it holds key material."""
+
+    message: str
+    withhold_value: bool
+
+
+def plain_value_problem(value: str, *, bare_tokens: bool = True) -> PlainValueProblem | None:
+    """Key material (``key_material_problem``) or hidden characters in a plain field's value."""
+    key_like = key_material_problem(value, bare_tokens=bare_tokens)
+    if key_like is not None:
+        return PlainValueProblem(f"{key_like}; {KEY_MATERIAL_ADVICE}", withhold_value=True)
+    hidden = hidden_character_problem(value)
+    return None if hidden is None else PlainValueProblem(hidden, withhold_value=False)
+
+
+def name_problem(name: str, extra_length: int = 0, *, scope: bool = False) -> str | None:
+    """Why ``name`` (with ``extra_length`` more characters) is no scope name (``scope``) or secret key."""
+    characters, rule = (SCOPE_NAME_CHARACTERS, SCOPE_NAME_RULE) if scope else (NAME_CHARACTERS, NAME_RULE)
+    if not characters.fullmatch(name):
+        return f"use {rule}"
+    if len(name) + extra_length > MAX_NAME_LENGTH:
+        return f"it is {len(name) + extra_length} characters; at most {MAX_NAME_LENGTH}"
+    return None
+
+
+def key_vault_secret_name_problem(key: str, suffix: int) -> str | None:
+    """Why ``key`` (with ``suffix`` more characters) cannot name a Key Vault secret, with a name that can."""
+    fits = KEY_VAULT_SECRET_NAME_MAX_LENGTH - suffix
+    if KEY_VAULT_SECRET_NAME_CHARACTERS.fullmatch(key) and len(key) <= fits:
+        return None
+    suggestion = key.replace("_", "-").replace(".", "-")[:fits].rstrip("-") or "key"
+    with_suffix = f" (with {SUFFIX_DESCRIPTION}, at most {fits} here)" if suffix else ""
+    return (
+        f"{quoted(key)} cannot name an Azure Key Vault secret: "
+        f"use {KEY_VAULT_SECRET_NAME_RULE}{with_suffix}, "
+        f"for example '{suggestion}'"  # in full: a name to copy, at most 127 characters
+    )
+
+
+def uc_secret_name_problem(name: str, suffix: int) -> str | None:
+    """Why ``name`` (with ``suffix`` more characters) cannot name a UC secret here."""
+    if not UC_SECRET_NAME_CHARACTERS.fullmatch(name):
+        return f"use {UC_SECRET_NAME_RULE}"
+    if len(name) + suffix > UC_NAME_MAX_LENGTH:
+        with_suffix = f" with {SUFFIX_DESCRIPTION}" if suffix else ""
+        return f"it is {len(name) + suffix} characters{with_suffix}; at most {UC_NAME_MAX_LENGTH}"
+    return None
+
+
+def uc_object_name_problem(name: str) -> str | None:
+    """Why ``name`` is no Unity Catalog catalog or schema name."""
+    return (
+        None
+        if UC_OBJECT_NAME.fullmatch(name)
+        else f"{quoted(name)} is not a Unity Catalog name: use {UC_OBJECT_NAME_RULE}"
+    )
+
+
+def principal_problem(principal: str, allow_everyone: bool) -> str | None:
+    """Why ``principal`` cannot be listed: its shape, or every user unless ``allow_everyone``."""
+    if not principal or principal != principal.strip():
+        return "must be a principal name without surrounding spaces (a user e-mail, group or application id)"
+    if len(principal) > PRINCIPAL_MAX_LENGTH:
+        return f"is {len(principal)} characters; principal names are at most {PRINCIPAL_MAX_LENGTH}"
+    if is_everyone(principal) and not allow_everyone:
+        return (
+            f"{quoted(principal)} is every user of the workspace or account; "
+            "set allowWorkspaceUsers to true to grant it on purpose"
+        )
+    return None
+
+
+def resource_group_problem(group: str) -> str | None:
+    """Why ``group``, as ``KEY_VAULT_RESOURCE_ID`` matched it, is no resource group name."""
+    if not group.endswith("."):
+        return None
+    return f"resource group {quoted(group)} is not a resource group name: {RESOURCE_GROUP_RULE}"
+
+
+def key_vault_name_problem(vault: str) -> str | None:
+    """Why ``vault`` is no Key Vault name."""
+    if KEY_VAULT_NAME.fullmatch(vault):
+        return None
+    return f"vault name {quoted(vault)} is not a Key Vault name: {KEY_VAULT_NAME_RULE}"
+
+
+def provider_name_problem(name: str) -> str | None:
+    """Why ``name`` is no provider id."""
+    if PROVIDER_NAME.fullmatch(name):
+        return None
+    return f"{quoted(name)} is not a provider id; use {PROVIDER_NAME_RULE} (e.g. 'openai')"
+
+
+def env_var_name_problem(name: str) -> str | None:
+    """Why ``name`` is no environment variable name."""
+    if ENV_VAR_NAME.fullmatch(name):
+        return None
+    return f"{quoted(name)} is not an environment variable name; use {ENV_VAR_NAME_RULE}"
+
+
+def rotation_warning_days_problem(days: int) -> str | None:
+    return None if 0 <= days <= MAX_ROTATION_WARNING_DAYS else f"is {days}; use 0 to {MAX_ROTATION_WARNING_DAYS} days"

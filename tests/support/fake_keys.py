@@ -46,51 +46,74 @@ def _digits(rng: random.Random, n: int) -> str:
     return "".join(rng.choice(DIGITS) for _ in range(n))
 
 
-#: every prefixed format, by the detector's id
-SHAPES: tuple[Shape, ...] = (
-    Shape("openai-project", "sk-proj-", URLSAFE, 156),
-    Shape("openai-service-account", "sk-svcacct-", URLSAFE, 156),
-    Shape("openai-admin", "sk-admin-", URLSAFE, 156),
-    Shape("openai-user", "sk-", ALNUM, 48),
-    Shape("anthropic-api", "sk-ant-api03-", URLSAFE, 93, "AA"),
-    Shape("anthropic-admin", "sk-ant-admin01-", URLSAFE, 93, "AA"),
-    Shape("aws-access-key", "AKIA", BASE32, 16),
-    Shape("aws-temporary-access-key", "ASIA", BASE32, 16),
-    Shape("google-api-key", "AIza", URLSAFE, 35),
-    Shape("google-oauth-secret", "GOCSPX-", URLSAFE, 28),
-    Shape("huggingface-token", "hf_", LOWER + UPPER, 34),
-    Shape("huggingface-org-token", "api_org_", LOWER + UPPER, 34),
-    Shape("groq", "gsk_", ALNUM, 52),
-    Shape("xai", "xai-", ALNUM, 80),
-    Shape("perplexity", "pplx-", ALNUM, 48),
-    Shape("replicate", "r8_", ALNUM, 37),
-    Shape("databricks-pat", "dapi", HEX, 32),
-    Shape("databricks-oauth-secret", "dose", HEX, 32),
-    Shape("github-pat", "ghp_", ALNUM, 36),
-    Shape("github-oauth", "gho_", ALNUM, 36),
-    Shape("github-user-to-server", "ghu_", ALNUM, 36),
-    Shape("github-server-to-server", "ghs_", ALNUM, 36),
-    Shape("github-refresh", "ghr_", ALNUM, 36),
-    Shape("github-fine-grained", "github_pat_", ALNUM + "_", 82),
-    Shape("stripe-secret", "sk_live_", ALNUM, 99),
-    Shape("stripe-restricted", "rk_live_", ALNUM, 99),
-    Shape("gitlab-pat", "glpat-", URLSAFE, 20),
-    Shape("deepseek", "sk-", HEX, 32),
-    Shape("openrouter", "sk-or-v1-", HEX, 64),
-    Shape("fireworks", "fw_", ALNUM, 24),
-    Shape("together", "tgp_v1_", URLSAFE, 43),
-    Shape("nvidia", "nvapi-", URLSAFE, 64),
-    Shape("npm", "npm_", ALNUM, 36),
-    Shape("pypi", "pypi-AgEIcHlwaS5vcmc", URLSAFE, 120),
-    Shape("sendgrid", "SG.", URLSAFE, 22, "<url43>"),
-    Shape("langsmith", "lsv2_pt_", HEX, 32, "<hex10>"),
-    # Azure OpenAI keys have no prefix: 32 hex characters.
-    Shape("azure-openai", "", HEX, 32),
+#: the alphabets of the random parts, by the names the tables below use
+ALPHABETS: dict[str, str] = {
+    "urlsafe": URLSAFE,
+    "alnum": ALNUM,
+    "alnum_": ALNUM + "_",
+    "letters": LOWER + UPPER,
+    "base32": BASE32,
+    "hex": HEX,
+}
+
+
+def _shapes(table: str) -> tuple[Shape, ...]:
+    """One ``Shape`` a line: id, prefix ('(none)' for none), alphabet, length and, if any, suffix."""
+    shapes = []
+    for line in table.strip().splitlines():
+        id_, prefix, alphabet, length, *suffix = line.split()
+        shapes.append(Shape(id_, "" if prefix == "(none)" else prefix, ALPHABETS[alphabet], int(length), *suffix))
+    return tuple(shapes)
+
+
+#: every prefixed format, by the detector's id; last, Azure OpenAI's keys: 32 hex characters, no prefix
+SHAPES: tuple[Shape, ...] = _shapes(
+    """
+openai-project            sk-proj-              urlsafe  156
+openai-service-account    sk-svcacct-           urlsafe  156
+openai-admin              sk-admin-             urlsafe  156
+openai-user               sk-                   alnum     48
+anthropic-api             sk-ant-api03-         urlsafe   93  AA
+anthropic-admin           sk-ant-admin01-       urlsafe   93  AA
+aws-access-key            AKIA                  base32    16
+aws-temporary-access-key  ASIA                  base32    16
+google-api-key            AIza                  urlsafe   35
+google-oauth-secret       GOCSPX-               urlsafe   28
+huggingface-token         hf_                   letters   34
+huggingface-org-token     api_org_              letters   34
+groq                      gsk_                  alnum     52
+xai                       xai-                  alnum     80
+perplexity                pplx-                 alnum     48
+replicate                 r8_                   alnum     37
+databricks-pat            dapi                  hex       32
+databricks-oauth-secret   dose                  hex       32
+github-pat                ghp_                  alnum     36
+github-oauth              gho_                  alnum     36
+github-user-to-server     ghu_                  alnum     36
+github-server-to-server   ghs_                  alnum     36
+github-refresh            ghr_                  alnum     36
+github-fine-grained       github_pat_           alnum_    82
+stripe-secret             sk_live_              alnum     99
+stripe-restricted         rk_live_              alnum     99
+gitlab-pat                glpat-                urlsafe   20
+deepseek                  sk-                   hex       32
+openrouter                sk-or-v1-             hex       64
+fireworks                 fw_                   alnum     24
+together                  tgp_v1_               urlsafe   43
+nvidia                    nvapi-                urlsafe   64
+npm                       npm_                  alnum     36
+pypi                      pypi-AgEIcHlwaS5vcmc  urlsafe  120
+sendgrid                  SG.                   urlsafe   22  <url43>
+langsmith                 lsv2_pt_              hex       32  <hex10>
+azure-openai              (none)                hex       32
+"""
 )
 #: the formats without a prefix that a random string has only most of the time
-SPREAD_SHAPES: tuple[Shape, ...] = (
-    Shape("mistral", "", ALNUM, 32),
-    Shape("cohere", "", ALNUM, 40),
+SPREAD_SHAPES: tuple[Shape, ...] = _shapes(
+    """
+mistral                   (none)                alnum     32
+cohere                    (none)                alnum     40
+"""
 )
 
 
