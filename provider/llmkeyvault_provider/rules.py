@@ -653,23 +653,28 @@ def resource_group_problem(group: str) -> str | None:
 
 def key_vault_name_problem(vault: str) -> str | None:
     """Why ``vault`` is no Key Vault name."""
-    if KEY_VAULT_NAME.fullmatch(vault):
-        return None
-    return f"vault name {quoted(vault)} is not a Key Vault name: {KEY_VAULT_NAME_RULE}"
+    return _unless_matches(
+        KEY_VAULT_NAME, vault, f"vault name {quoted(vault)} is not a Key Vault name: {KEY_VAULT_NAME_RULE}"
+    )
 
 
 def provider_name_problem(name: str) -> str | None:
     """Why ``name`` is no provider id."""
-    if PROVIDER_NAME.fullmatch(name):
-        return None
-    return f"{quoted(name)} is not a provider id; use {PROVIDER_NAME_RULE} (e.g. 'openai')"
+    return _unless_matches(
+        PROVIDER_NAME, name, f"{quoted(name)} is not a provider id; use {PROVIDER_NAME_RULE} (e.g. 'openai')"
+    )
 
 
 def env_var_name_problem(name: str) -> str | None:
     """Why ``name`` is no environment variable name."""
-    if ENV_VAR_NAME.fullmatch(name):
-        return None
-    return f"{quoted(name)} is not an environment variable name; use {ENV_VAR_NAME_RULE}"
+    return _unless_matches(
+        ENV_VAR_NAME, name, f"{quoted(name)} is not an environment variable name; use {ENV_VAR_NAME_RULE}"
+    )
+
+
+def _unless_matches(pattern: re.Pattern[str], value: str, problem: str) -> str | None:
+    """``problem`` unless the whole of ``value`` matches ``pattern``."""
+    return None if pattern.fullmatch(value) else problem
 
 
 def rotation_warning_days_problem(days: int) -> str | None:

@@ -244,58 +244,26 @@ func New() *Workspace {
 }
 
 func (w *Workspace) normalize() {
-	if w.Scopes == nil {
-		w.Scopes = map[string]*Scope{}
-	}
-	if w.Vaults == nil {
-		w.Vaults = map[string]*Vault{}
-	}
-	if w.Catalogs == nil {
-		w.Catalogs = map[string]*UCCatalog{}
-	}
-	if w.Schemas == nil {
-		w.Schemas = map[string]*UCSchema{}
-	}
-	if w.UCSecrets == nil {
-		w.UCSecrets = map[string]*UCSecret{}
-	}
-	if w.Grants == nil {
-		w.Grants = map[string]map[string]*Assignment{}
-	}
-	if w.ServingEndpoints == nil {
-		w.ServingEndpoints = map[string]*ServingEndpoint{}
-	}
-	if w.ModelProviderServices == nil {
-		w.ModelProviderServices = map[string]*ModelProviderService{}
-	}
-	if w.Jobs == nil {
-		w.Jobs = map[string]*Job{}
-	}
-	if w.Clusters == nil {
-		w.Clusters = map[string]*Cluster{}
-	}
-	if w.CreateCounters == nil {
-		w.CreateCounters = map[string]int64{}
-	}
+	ensureMap(&w.Scopes)
+	ensureMap(&w.Vaults)
+	ensureMap(&w.Catalogs)
+	ensureMap(&w.Schemas)
+	ensureMap(&w.UCSecrets)
+	ensureMap(&w.Grants)
+	ensureMap(&w.ServingEndpoints)
+	ensureMap(&w.ModelProviderServices)
+	ensureMap(&w.Jobs)
+	ensureMap(&w.Clusters)
+	ensureMap(&w.CreateCounters)
 	w.normalizePrincipals()
-	if w.CallCounters == nil {
-		w.CallCounters = map[string]int64{}
-	}
+	ensureMap(&w.CallCounters)
 	for _, s := range w.Scopes {
-		if s.Secrets == nil {
-			s.Secrets = map[string]*SecretRec{}
-		}
-		if s.ACLs == nil {
-			s.ACLs = map[string]string{}
-		}
+		ensureMap(&s.Secrets)
+		ensureMap(&s.ACLs)
 	}
 	for _, v := range w.Vaults {
-		if v.Secrets == nil {
-			v.Secrets = map[string]*VaultSecret{}
-		}
-		if v.Deleted == nil {
-			v.Deleted = map[string]*VaultSecret{}
-		}
+		ensureMap(&v.Secrets)
+		ensureMap(&v.Deleted)
 	}
 }
 
