@@ -1,0 +1,293 @@
+"""Hostile probes of the hardening claims: keys kept through ordinary edits, the policy
+pack judging by what a resource does, a precise key detector.
+
+Each test here found a defect on the tree it was written against and is marked
+``xfail(strict=True)`` with the defect as its reason: once fixed, it passes, the strict
+mark fails the run, and the mark is removed. The engine tests run the real engine
+against the workspace emulator; the others call the planner or the pack's rules
+directly, where the engine adds nothing to the probe.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import llmkeyvault_guardrails as guardrails
+import pytest
+from conftest import make
+from llmkeyvault_provider import rules
+from support.fake_keys import fake_keys
+
+from devtools.local_stack import LocalStack, yaml_vault_project
+from devtools.workspace import DEPLOYER, digest, secret_digests, soft_deleted, uc_secret_digests
+
+OPENAI = "sk-test-probe-openai-0000"
+ANTHROPIC = "sk-test-probe-anthropic-1111"
+EXTERNAL = "sk-test-probe-external-2222"
+KEYS = {"openaiApiKey": OPENAI, "anthropicApiKey": ANTHROPIC}
+SCOPE = "team-llm"
+RID = (
+    "/subscriptions/00000000-1111-2222-3333-444444444444/resourceGroups/rg-llm"
+    "/providers/Microsoft.KeyVault/vaults/kv-llm"
+)
+
+
+# --------------------------------------------------------------------------- engine helpers
+
+
+@pytest.fixture(scope="module")
+def emulated_engine() -> None:
+    """The toolchain, the built plugin and the emulator (YAML programs only)."""
+    make("tools", "build", "emulator")
+
+
+def new_stack(tmp_path: Path, properties: dict[str, Any]) -> LocalStack:
+    source = yaml_vault_project(
+        tmp_path / "source", "probe", properties, secret_config=("openaiApiKey", "anthropicApiKey")
+    )
+    stack = LocalStack(source, tmp_path / "stack")
+    stack.init(KEYS)
+    return stack
+
+
+def edit(stack: LocalStack, properties: dict[str, Any]) -> None:
+    project = stack.definition()
+    project["resources"]["llmKeys"]["properties"] = properties
+    stack.redefine(project)
+
+
+def backend_properties(backend: str) -> dict[str, Any]:
+    if backend == "databricks":
+        return {"scopeName": SCOPE}
+    if backend == "azure-keyvault":
+        return {"scopeName": SCOPE, "backend": backend, "keyVault": {"resourceId": RID}}
+    return {"backend": backend, "unityCatalog": {"catalog": "main", "schema": "llm", "grantUsage": False}}
+
+
+def stored_keys(stack: LocalStack, backend: str) -> dict[str, str]:
+    """Every key the workspace holds for this stack, by its place, as digests."""
+    dump = stack.workspace_dump()
+    if backend == "unity-catalog":
+        return uc_secret_digests(dump)
+    return secret_digests(dump)
+
+
+# --------------------------------------------------------------------------- ordinary edits that delete keys
+
+
+@pytest.mark.e2e
+@pytest.mark.slow
+@pytest.mark.xfail(
+    strict=True,
+    reason="turning a managed key into an external one removes its value-bearing child, and the "
+    "engine deletes the value from the workspace: the scope (or vault, or schema) ends with no key, "
+    "`up` exits 0, and nothing warns",
+)
+@pytest.mark.parametrize("backend", ["databricks", "azure-keyvault", "unity-catalog"])
+def test_turning_a_managed_key_external_keeps_its_value(emulated_engine: None, tmp_path: Path, backend: str) -> None:
+    base = backend_properties(backend)
+    stack = new_stack(tmp_path, {**base, "providers": [{"name": "openai", "apiKey": "${openaiApiKey}"}]})
+    if backend == "unity-catalog":
+        stack.seed("main.llm")
+    stack.up()
+    before = stored_keys(stack, backend)
+    assert list(before.values()) == [digest(OPENAI)]
+    # From now on the security team keeps the value: the program stops holding it.
+    edit(stack, {**base, "providers": [{"name": "openai", "external": True}]})
+    result = stack.up(check=False)
+    after = stored_keys(stack, backend)
+    assert after == before, f"up exited {result.returncode}; the key went from {before} to {after}"
+    if backend == "azure-keyvault":
+        assert soft_deleted(stack.workspace_dump()) == {}
+
+
+@pytest.mark.e2e
+@pytest.mark.slow
+@pytest.mark.xfail(
+    strict=True,
+    reason="moving 'users' to MANAGE replaces the scope (delete, then create); the preview says every "
+    "key in it is re-created, but an external key has no child to re-create it: its value is gone "
+    "after `up`, which exits 0",
+)
+def test_giving_users_manage_keeps_an_external_key(emulated_engine: None, tmp_path: Path) -> None:
+    providers = [{"name": "openai", "apiKey": "${openaiApiKey}"}, {"name": "anthropic", "external": True}]
+    stack = new_stack(tmp_path, {"scopeName": SCOPE, "providers": providers, "readers": ["data-science"]})
+    stack.up()
+    # The security team writes the external value, as `databricks secrets put-secret` would.
+    stack.emulator_stdin("put-secret", EXTERNAL, "--scope", SCOPE, "--key", "anthropic-api-key", "--caller", DEPLOYER)
+    before = secret_digests(stack.workspace_dump())
+    assert before[f"{SCOPE}/anthropic-api-key"] == digest(EXTERNAL)
+    edit(
+        stack,
+        {
+            "scopeName": SCOPE,
+            "providers": providers,
+            "readers": ["data-science"],
+            "managers": ["users"],
+            "allowWorkspaceUsers": True,
+        },
+    )
+    stack.up(check=False)
+    after = secret_digests(stack.workspace_dump())
+    assert after.get(f"{SCOPE}/anthropic-api-key") == digest(EXTERNAL), after
+
+
+# --------------------------------------------------------------------------- the policy pack
+
+
+class _Opts:
+    def __init__(self, parent: str | None = None, delete_before_replace: bool | None = None) -> None:
+        self.parent = parent
+        self.delete_before_replace = delete_before_replace
+
+
+class _Resource:
+    """A resource as the engine hands it to the pack (``tests/test_policy.py``'s ``Args``)."""
+
+    def __init__(
+        self,
+        resource_type: str,
+        name: str,
+        props: dict[str, Any],
+        *,
+        parent: str | None = None,
+        provider_type: str | None = None,
+        urn: str | None = None,
+    ) -> None:
+        self.resource_type = resource_type
+        self.name = name
+        self.props = props
+        self.opts = _Opts(parent)
+        self.provider_type = provider_type
+        chain = resource_type if parent is None else f"{guardrails.VAULT_TYPE}${resource_type}"
+        self.urn = urn or f"urn:pulumi:dev::probe::{chain}::{name}"
+
+
+def _stack_rules_fired(resources: list[_Resource]) -> dict[str, set[tuple[str, str]]]:
+    """(rule, level) fired for each resource name, in either phase."""
+    fired: dict[str, set[tuple[str, str]]] = {}
+    by_urn = {r.urn: r for r in resources}
+    for rule in guardrails.RULES:
+        for r in resources:
+            if guardrails.check(rule, r):
+                fired.setdefault(r.name, set()).add((rule.name, rule.level))
+
+        def report(message: str, urn: str, rule: guardrails.Rule = rule) -> None:
+            fired.setdefault(by_urn[urn].name, set()).add((rule.name, rule.level))
+
+        guardrails.judge_stack(rule, resources, report)
+    return fired
+
+
+def _vault_outputs(grants: list[dict[str, str]], scope: str) -> dict[str, Any]:
+    return {
+        "scopeNames": {},
+        "scopes": [scope],
+        "secretKeys": {},
+        "secretReferences": {},
+        "environmentVariables": {},
+        "grants": grants,
+        "backend": "databricks",
+        "secretFullNames": {},
+        "expirations": {},
+        "externalModels": {},
+        "externalKeys": [],
+    }
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="a program's own ComponentResource that claims the type llmkeyvault:index:LlmKeyVault and "
+    "lists 'users' MANAGE in its outputs exempts its children from every mandatory rule as soon as "
+    "the same stack holds one real LlmKeyVault (the llmkeyvault provider resource is then present): "
+    "only an advisory is left",
+)
+def test_a_claimed_component_beside_a_real_vault_exempts_nothing() -> None:
+    real_urn = f"urn:pulumi:dev::probe::{guardrails.VAULT_TYPE}::realKeys"
+    fake_urn = f"urn:pulumi:dev::probe::{guardrails.VAULT_TYPE}::llmKeys"
+    everyone = [
+        {"scope": "impostor", "principal": "users", "permission": "MANAGE"},
+        {"scope": "impostor", "principal": "users", "permission": "WRITE"},
+    ]
+    resources = [
+        _Resource(
+            guardrails.VAULT_PROVIDER_TYPE,
+            "default",
+            {},
+            urn="urn:pulumi:dev::probe::pulumi:providers:llmkeyvault::default",
+        ),
+        # The real one: constructed by the plugin, an ordinary reader.
+        _Resource(
+            guardrails.VAULT_TYPE,
+            "realKeys",
+            _vault_outputs([{"scope": "real", "principal": "data-science", "permission": "READ"}], "real"),
+            urn=real_urn,
+        ),
+        # The program's own, with the same type and the same shape of outputs.
+        _Resource(guardrails.VAULT_TYPE, "llmKeys", _vault_outputs(everyone, "impostor"), urn=fake_urn),
+        _Resource(
+            guardrails.SECRET_SCOPE,
+            "llmKeys-scope",
+            {"name": "impostor", "initialManagePrincipal": "users"},
+            parent=fake_urn,
+            provider_type="pulumi:providers:databricks",
+        ),
+        _Resource(
+            guardrails.SECRET_ACL,
+            "llmKeys-acl-users",
+            {"scope": "impostor", "principal": "users", "permission": "WRITE"},
+            parent=fake_urn,
+            provider_type="pulumi:providers:databricks",
+        ),
+    ]
+    fired = _stack_rules_fired(resources)
+    assert ("no-workspace-users-manage-scope", "mandatory") in fired.get("llmKeys-scope", set()), fired
+    assert ("no-workspace-wide-secret-write", "mandatory") in fired.get("llmKeys-acl-users", set()), fired
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="a literal LLM key in a cluster's sparkEnvVars (where the README tells users to paste the "
+    "environmentVariables output) passes the pack: only Model Serving and AI Gateway resources are judged",
+)
+def test_a_literal_key_in_a_clusters_environment_is_refused() -> None:
+    pasted = fake_keys(seed=71)["openai-project"]
+    cluster = _Resource(
+        "databricks:index/cluster:Cluster",
+        "analysis",
+        {"clusterName": "analysis", "sparkVersion": "15.4.x-scala2.12", "sparkEnvVars": {"OPENAI_API_KEY": pasted}},
+        provider_type="pulumi:providers:databricks",
+    )
+    fired = _stack_rules_fired([cluster])
+    assert any(level == "mandatory" for _, level in fired.get("analysis", set())), fired
+
+
+# --------------------------------------------------------------------------- the detector
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="an upper-case group name of 20 letters that starts with ASIA or AKIA has the shape of an "
+    "AWS access key id (16 of A-Z and 2-7, one class of letters is enough): refused as key material",
+)
+@pytest.mark.parametrize("name", ["ASIAPACIFICSALESTEAM", "ASIAPACIFICFINANCEIT", "AKIAREGIONALPLANNERS"])
+def test_upper_case_group_names_are_not_aws_keys(name: str) -> None:
+    assert len(name) == 20
+    assert rules.key_material_problem(name) is None
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="a key glued to a word or number without a separator ('team' + an Anthropic key, "
+    "'2024' + an OpenAI project key) is not found: a format must start after a non-alphanumeric "
+    "character, even for long prefixes no name ends in",
+)
+@pytest.mark.parametrize(
+    ("glue", "key_format"),
+    [("team", "anthropic-api"), ("2024", "openai-project"), ("svc", "openai-service-account")],
+)
+def test_a_key_glued_to_a_word_is_key_material(glue: str, key_format: str) -> None:
+    key = fake_keys(seed=72)[key_format]
+    assert rules.key_material_problem(key) is not None  # alone, it is found
+    assert rules.key_material_problem(glue + key) is not None
