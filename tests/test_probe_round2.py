@@ -339,3 +339,49 @@ def test_an_external_key_later_given_as_api_key_is_taken_over(
     assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
     assert list(stored_keys(stack, backend).values()) == [digest(OPENAI)]
     stack.preview("--expect-no-changes")
+
+
+EXPIRED_UNDER_A_SUFFIXED_VAULT = f"""\
+name: probe-expired
+runtime: yaml
+config:
+  openaiApiKey: {{type: string, secret: true}}
+resources:
+  llmKeys:
+    type: llmkeyvault:LlmKeyVault
+    properties:
+      providers:
+        - {{name: openai, apiKey: "${{openaiApiKey}}"}}
+      backend: azure-keyvault
+      keyVault: {{resourceId: "{RID}"}}
+      uniqueSuffix: true
+  legacyKey:
+    type: azure-native:keyvault:Secret
+    properties:
+      resourceGroupName: rg-llm
+      vaultName: kv-llm
+      secretName: legacy-openai-key
+      properties:
+        value: "${{openaiApiKey}}"
+        attributes: {{expires: 1500000000}}
+    options: {{parent: "${{llmKeys}}"}}
+"""
+
+
+@pytest.mark.e2e
+@pytest.mark.slow
+@pytest.mark.xfail(
+    strict=True,
+    reason="a raw Key Vault secret that expired in 2017, parented under a real LlmKeyVault whose key "
+    "names are not known yet (uniqueSuffix, first preview), passes `pulumi preview --policy-pack` with "
+    "no violation: while the vault's outputs are unknown, every key counts as the vault's own, so the "
+    "mandatory no-expired-keys rule exempts it",
+)
+def test_an_expired_raw_key_under_a_suffixed_vault_is_refused_in_preview(emulated_engine: None, tmp_path: Path) -> None:
+    from test_policy_e2e import preview_program, violations
+
+    make("policy-venv")
+    stack, result = preview_program(tmp_path, EXPIRED_UNDER_A_SUFFIXED_VAULT, {"openaiApiKey": OPENAI})
+    assert ("mandatory", "no-expired-keys", "legacyKey") in violations(result), (result.stdout + result.stderr)[-3000:]
+    assert result.returncode != 0
+    assert OPENAI not in stack.everything_printed()
