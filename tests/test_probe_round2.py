@@ -418,3 +418,53 @@ def test_respelling_the_scope_name_keeps_the_scope_and_its_keys(emulated_engine:
     assert keys == {"openai-api-key": digest(OPENAI), "anthropic-api-key": digest(EXTERNAL)}
     deleted = [c for c in changes_since(dump, seq) if c[1].startswith("delete")]
     assert deleted == [], deleted
+
+
+# --------------------------------------------------------------------------- huge inputs
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the count of refused items is not limited: 200,000 repeated readers give 199,999 field errors "
+    "and a 13 MB message, with as much again in the details: past grpc-go's 16 MiB trailer limit, which "
+    "the MAX_FIELD_LENGTH cap on single values was added for",
+)
+def test_a_huge_list_of_repeated_readers_gets_a_short_refusal() -> None:
+    from llmkeyvault_provider import InvalidInput
+    from llmkeyvault_provider.plan import check_inputs
+    from llmkeyvault_provider.provider import property_errors
+
+    args = {"providers": [{"name": "openai", "apiKey": OPENAI}], "readers": ["data-science"] * 200_000}
+    with pytest.raises(InvalidInput) as refused:
+        check_inputs("llmKeys", args)
+    error = property_errors(refused.value)
+    details = error.details if hasattr(error, "details") else []
+    assert len(str(error)) < 100_000, f"{len(str(error))} characters"
+    assert len(details) < 1_000, f"{len(details)} details"
+
+
+# --------------------------------------------------------------------------- key material in plain fields
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="keyVault.resourceId is never searched for key material: a key pasted as its resource group "
+    "(up to 90 of letters, digits, '-', '_', '.', '(' and ')') is accepted and stored in plain state as "
+    "the scope's keyvaultMetadata.resourceId",
+)
+@pytest.mark.parametrize("key_format", ["groq", "openai-user", "azure-openai", "github-pat"])
+def test_a_key_pasted_as_the_key_vault_resource_group_is_refused(key_format: str) -> None:
+    from llmkeyvault_provider import InvalidInput
+    from llmkeyvault_provider.plan import check_inputs
+
+    pasted = fake_keys(seed=73)[key_format]
+    resource_id = RID.replace("/resourceGroups/rg-llm/", f"/resourceGroups/{pasted}/")
+    args = {
+        "providers": [{"name": "openai", "apiKey": OPENAI}],
+        "backend": "azure-keyvault",
+        "keyVault": {"resourceId": resource_id},
+    }
+    with pytest.raises(InvalidInput) as refused:
+        check_inputs("llmKeys", args)
+    assert any(e.path == "keyVault.resourceId" and "key material" in e.reason for e in refused.value.errors)
+    assert pasted not in str(refused.value)
