@@ -24,6 +24,7 @@ from devtools.workspace import (
     DEPLOYER,
     changes_since,
     digest,
+    is_empty,
     last_call,
     secret_digests,
     soft_deleted,
@@ -468,3 +469,28 @@ def test_a_key_pasted_as_the_key_vault_resource_group_is_refused(key_format: str
         check_inputs("llmKeys", args)
     assert any(e.path == "keyVault.resourceId" and "key material" in e.reason for e in refused.value.errors)
     assert pasted not in str(refused.value)
+
+
+# --------------------------------------------------------------------------- the deploying identity
+
+
+@pytest.mark.e2e
+@pytest.mark.slow
+def test_the_deployer_named_in_upper_case_among_managers_converges_and_destroys(
+    emulated_engine: None, tmp_path: Path
+) -> None:
+    """The non-admin deployer listed in managers in another letter case is a manager already: one
+    ACL for it, a quiet second preview, and a destroy that leaves nothing (it never loses MANAGE
+    before the scope goes)."""
+    properties = {
+        "scopeName": SCOPE,
+        "providers": [{"name": "openai", "apiKey": "${openaiApiKey}"}],
+        "managers": [DEPLOYER.upper()],
+    }
+    stack = new_stack(tmp_path, properties)
+    stack.up()
+    acls = stack.workspace_dump()["acls"][SCOPE]
+    assert [level for principal, level in acls.items() if principal.lower() == DEPLOYER] == ["MANAGE"], acls
+    stack.preview("--expect-no-changes")
+    stack.destroy()
+    assert is_empty(stack.workspace_dump())
