@@ -427,8 +427,9 @@ def test_respelling_the_scope_name_keeps_the_scope_and_its_keys(emulated_engine:
 @pytest.mark.xfail(
     strict=True,
     reason="the count of refused items is not limited: 200,000 repeated readers give 199,999 field errors "
-    "and a 13 MB message, with as much again in the details: past grpc-go's 16 MiB trailer limit, which "
-    "the MAX_FIELD_LENGTH cap on single values was added for",
+    "and a 13 MB message, with as much again in the details; through the engine the preview fails with "
+    "'error reading from server: connection error: COMPRESSION_ERROR' and no field path, the failure "
+    "that the MAX_FIELD_LENGTH cap on single values was added to end",
 )
 def test_a_huge_list_of_repeated_readers_gets_a_short_refusal() -> None:
     from llmkeyvault_provider import InvalidInput
