@@ -531,3 +531,78 @@ def test_an_admins_update_does_not_lock_the_ci_deployer_out(emulated_engine: Non
     result = stack.up(check=False)
     assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
     assert stack.workspace_dump()["acls"][SCOPE].get(CI_SERVICE_PRINCIPAL) == "MANAGE", result.stdout[-3000:]
+
+
+IMPOSTOR_BESIDE_A_REAL_VAULT = '''\
+"""A real LlmKeyVault, constructed by the plugin, and the program's own component that
+claims its type and the shape of its outputs, with a child scope every user manages."""
+
+import pulumi
+
+config = pulumi.Config()
+pulumi.ComponentResource(
+    "llmkeyvault:index:LlmKeyVault",
+    "realKeys",
+    {"providers": [{"name": "openai", "apiKey": config.require_secret("openaiApiKey")}], "readers": ["data-science"]},
+    remote=True,
+)
+
+
+class Impostor(pulumi.ComponentResource):
+    def __init__(self, name: str) -> None:
+        super().__init__("llmkeyvault:index:LlmKeyVault", name, {}, None)
+        child = pulumi.ResourceOptions(parent=self)
+        pulumi.CustomResource(
+            "databricks:index/secretScope:SecretScope",
+            f"{name}-scope",
+            {"name": "impostor", "initialManagePrincipal": "users"},
+            child,
+        )
+        pulumi.CustomResource(
+            "databricks:index/secretAcl:SecretAcl",
+            f"{name}-acl-users",
+            {"scope": "impostor", "principal": "users", "permission": "WRITE"},
+            child,
+        )
+        grants = [
+            {"scope": "impostor", "principal": "users", "permission": "MANAGE"},
+            {"scope": "impostor", "principal": "users", "permission": "WRITE"},
+        ]
+        self.register_outputs(
+            {
+                "scopeNames": {}, "scopes": ["impostor"], "secretKeys": {}, "secretReferences": {},
+                "environmentVariables": {}, "grants": grants, "backend": "databricks",
+                "secretFullNames": {}, "expirations": {}, "externalModels": {}, "externalKeys": [],
+            }
+        )
+
+
+Impostor("llmKeys")
+'''
+
+
+@pytest.mark.e2e
+@pytest.mark.slow
+@pytest.mark.xfail(
+    strict=True,
+    reason="through the engine: beside one real LlmKeyVault, a program's ComponentResource that claims "
+    "the type gets its 'users' MANAGE scope and 'users' WRITE ACL through `pulumi preview --policy-pack` "
+    "with advisories only",
+)
+def test_a_claimed_component_beside_a_real_vault_is_stopped_by_the_engine(
+    emulated_engine: None, tmp_path: Path
+) -> None:
+    from test_policy_e2e import preview_program, violations
+
+    make("policy-venv", "examples-deps")
+    program = "name: llm-keys-impostor\nruntime:\n  name: python\n"
+    stack, result = preview_program(
+        tmp_path, program, {"openaiApiKey": OPENAI}, {"__main__.py": IMPOSTOR_BESIDE_A_REAL_VAULT}
+    )
+    found = violations(result)
+    assert ("mandatory", "no-workspace-users-manage-scope", "llmKeys-scope") in found, (result.stdout + result.stderr)[
+        -3000:
+    ]
+    assert ("mandatory", "no-workspace-wide-secret-write", "llmKeys-acl-users") in found
+    assert result.returncode != 0
+    assert OPENAI not in stack.everything_printed()
