@@ -28,6 +28,7 @@ from devtools.workspace import (
     last_call,
     secret_digests,
     soft_deleted,
+    uc_layout,
     uc_secret_digests,
 )
 
@@ -672,3 +673,35 @@ def test_respelling_the_key_vault_resource_id_keeps_the_secret(emulated_engine: 
     )
     assert soft_deleted(dump) == {}
     assert result.returncode == 0
+
+
+@pytest.mark.e2e
+@pytest.mark.slow
+@pytest.mark.xfail(
+    strict=True,
+    reason="the vault's authoritative Grants on an external UC secret (the security team's, never the "
+    "component's) removes every grant it does not list: the team's MANAGE for its rotators is gone after "
+    "`up`, and nothing in the preview, README or api.md says so for external keys",
+)
+def test_an_external_uc_secret_keeps_the_grants_its_owners_made(emulated_engine: None, tmp_path: Path) -> None:
+    """An external Unity Catalog secret belongs to the security team, who may let a group rotate it
+    (MANAGE on the secret). The vault grants its readers there; it must not take that away."""
+    stack = new_stack(
+        tmp_path,
+        {
+            "backend": "unity-catalog",
+            "unityCatalog": {"catalog": "main", "schema": "llm", "grantUsage": False},
+            "providers": [{"name": "openai", "external": True}],
+            "readers": ["data-science"],
+        },
+    )
+    stack.seed("main.llm")
+    stack.emulator_stdin("put-uc-secret", EXTERNAL, "--name", "main.llm.openai_api_key", "--owner", DEPLOYER)
+    stack.emulator(
+        "put-grant", "--securable", "secret", "--name", "main.llm.openai_api_key",
+        "--principal", "key-rotators", "--privilege", "MANAGE",
+    )  # fmt: skip
+    stack.up()
+    on_secret = uc_layout(stack.workspace_dump())["grants"]["secret"]["main.llm.openai_api_key"]
+    assert on_secret.get("data-science") == ["READ_SECRET"], on_secret
+    assert on_secret.get("key-rotators") == ["MANAGE"], on_secret
