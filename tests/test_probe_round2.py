@@ -705,3 +705,36 @@ def test_an_external_uc_secret_keeps_the_grants_its_owners_made(emulated_engine:
     on_secret = uc_layout(stack.workspace_dump())["grants"]["secret"]["main.llm.openai_api_key"]
     assert on_secret.get("data-science") == ["READ_SECRET"], on_secret
     assert on_secret.get("key-rotators") == ["MANAGE"], on_secret
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="a literal key in a serving endpoint's secret-reference field (externalModel.openaiConfig."
+    "openaiApiKey, the field whose name says 'ApiKey', which takes '{{secrets/<scope>/<key>}}') passes the "
+    "pack: only *Plaintext fields and environmentVars are searched for key material",
+)
+def test_a_literal_key_in_a_serving_secret_reference_field_is_refused() -> None:
+    pasted = fake_keys(seed=74)["openai-project"]
+    endpoint = _Resource(
+        guardrails.MODEL_SERVING,
+        "chat",
+        {
+            "name": "chat",
+            "config": {
+                "servedEntities": [
+                    {
+                        "name": "external",
+                        "externalModel": {
+                            "name": "gpt-4o",
+                            "provider": "openai",
+                            "task": "llm/v1/chat",
+                            "openaiConfig": {"openaiApiKey": pasted},
+                        },
+                    }
+                ]
+            },
+        },
+        provider_type="pulumi:providers:databricks",
+    )
+    fired = _stack_rules_fired([endpoint])
+    assert ("no-plaintext-model-credentials", "mandatory") in fired.get("chat", set()), fired
