@@ -738,3 +738,27 @@ def test_a_literal_key_in_a_serving_secret_reference_field_is_refused() -> None:
     )
     fired = _stack_rules_fired([endpoint])
     assert ("no-plaintext-model-credentials", "mandatory") in fired.get("chat", set()), fired
+
+
+@pytest.mark.e2e
+@pytest.mark.slow
+def test_secret_unity_catalog_names_are_refused_in_preview(emulated_engine: None, tmp_path: Path) -> None:
+    """A catalog and schema from secret settings are refused in preview, each by its
+    path, without its value, and nothing is created (the engine path; the planner's own test
+    covers the rule)."""
+    from test_e2e_hardening import refused, vault_stack
+
+    catalog, schema = "private_catalog_7f3a", "private_schema_7f3a"
+    uc = vault_stack(
+        tmp_path / "uc",
+        {
+            "backend": "unity-catalog",
+            "unityCatalog": {"catalog": "${catalog}", "schema": "${schema}"},
+            "providers": [{"name": "openai", "apiKey": "${apiKey}"}],
+        },
+        secret_config=("catalog", "schema"),
+    )
+    uc.init({"apiKey": OPENAI, "catalog": catalog, "schema": schema})
+    printed = refused(uc, ["unityCatalog.catalog", "unityCatalog.schema"])
+    assert "arrived secret" in printed
+    assert catalog not in printed and schema not in printed
