@@ -762,3 +762,44 @@ def test_secret_unity_catalog_names_are_refused_in_preview(emulated_engine: None
     printed = refused(uc, ["unityCatalog.catalog", "unityCatalog.schema"])
     assert "arrived secret" in printed
     assert catalog not in printed and schema not in printed
+
+
+CONTAINER_GRANT_BESIDE_A_SUFFIXED_VAULT = """\
+name: probe-container
+runtime: yaml
+config:
+  openaiApiKey: {type: string, secret: true}
+resources:
+  ucKeys:
+    type: llmkeyvault:LlmKeyVault
+    properties:
+      providers:
+        - {name: openai, apiKey: "${openaiApiKey}"}
+      backend: unity-catalog
+      unityCatalog: {catalog: main, schema: llm, createSchema: true}
+      uniqueSuffix: true
+  schemaGrants:
+    type: databricks:Grants
+    properties:
+      schema: main.llm
+      grants:
+        - {principal: account users, privileges: [ALL_PRIVILEGES]}
+"""
+
+
+@pytest.mark.e2e
+@pytest.mark.slow
+def test_a_container_grant_beside_a_suffixed_uc_vault_is_refused_in_preview(
+    emulated_engine: None, tmp_path: Path
+) -> None:
+    """The schema's secrets are named only once the suffix exists, but the vault's SecretUc children
+    name the catalog and schema in the first preview: the grant is stopped there."""
+    from test_policy_e2e import preview_program, violations
+
+    make("policy-venv")
+    stack, result = preview_program(tmp_path, CONTAINER_GRANT_BESIDE_A_SUFFIXED_VAULT, {"openaiApiKey": OPENAI})
+    assert ("mandatory", "no-workspace-wide-secret-container-grant", "schemaGrants") in violations(result), (
+        result.stdout + result.stderr
+    )[-3000:]
+    assert result.returncode != 0
+    assert OPENAI not in stack.everything_printed()
