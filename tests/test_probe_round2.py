@@ -1,0 +1,805 @@
+"""Hostile probes of the hardening claims: keys kept through ordinary edits, the policy
+pack judging by what a resource does, a precise key detector.
+
+Each test here found a defect on the tree it was written against and is marked
+``xfail(strict=True)`` with the defect as its reason: once fixed, it passes, the strict
+mark fails the run, and the mark is removed. The engine tests run the real engine
+against the workspace emulator; the others call the planner or the pack's rules
+directly, where the engine adds nothing to the probe.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import llmkeyvault_guardrails as guardrails
+import pytest
+from conftest import make
+from llmkeyvault_provider import rules
+from support.fake_keys import fake_keys
+
+from devtools.local_stack import LocalStack, yaml_vault_project
+from devtools.workspace import (
+    DEPLOYER,
+    changes_since,
+    digest,
+    is_empty,
+    last_call,
+    secret_digests,
+    soft_deleted,
+    uc_layout,
+    uc_secret_digests,
+)
+
+OPENAI = "sk-test-probe-openai-0000"
+ANTHROPIC = "sk-test-probe-anthropic-1111"
+EXTERNAL = "sk-test-probe-external-2222"
+KEYS = {"openaiApiKey": OPENAI, "anthropicApiKey": ANTHROPIC}
+SCOPE = "team-llm"
+RID = (
+    "/subscriptions/00000000-1111-2222-3333-444444444444/resourceGroups/rg-llm"
+    "/providers/Microsoft.KeyVault/vaults/kv-llm"
+)
+
+
+# --------------------------------------------------------------------------- engine set-up
+
+
+@pytest.fixture(scope="module")
+def emulated_engine() -> None:
+    """The toolchain, the built plugin and the emulator (YAML programs only)."""
+    make("tools", "build", "emulator")
+
+
+def new_stack(tmp_path: Path, properties: dict[str, Any]) -> LocalStack:
+    source = yaml_vault_project(
+        tmp_path / "source", "probe", properties, secret_config=("openaiApiKey", "anthropicApiKey")
+    )
+    stack = LocalStack(source, tmp_path / "stack")
+    stack.init(KEYS)
+    return stack
+
+
+def edit(stack: LocalStack, properties: dict[str, Any]) -> None:
+    project = stack.definition()
+    project["resources"]["llmKeys"]["properties"] = properties
+    stack.redefine(project)
+
+
+def backend_properties(backend: str) -> dict[str, Any]:
+    if backend == "databricks":
+        return {"scopeName": SCOPE}
+    if backend == "azure-keyvault":
+        return {"scopeName": SCOPE, "backend": backend, "keyVault": {"resourceId": RID}}
+    return {"backend": backend, "unityCatalog": {"catalog": "main", "schema": "llm", "grantUsage": False}}
+
+
+def stored_keys(stack: LocalStack, backend: str) -> dict[str, str]:
+    """Every key the workspace holds for this stack, by its place, as digests."""
+    dump = stack.workspace_dump()
+    if backend == "unity-catalog":
+        return uc_secret_digests(dump)
+    return secret_digests(dump)
+
+
+# --------------------------------------------------------------------------- ordinary edits that delete keys
+
+
+@pytest.mark.e2e
+@pytest.mark.slow
+@pytest.mark.xfail(
+    strict=True,
+    reason="turning a managed key into an external one removes its value-bearing child, and the "
+    "engine deletes the value from the workspace: the scope (or vault, or schema) ends with no key, "
+    "`up` exits 0, and nothing warns",
+)
+@pytest.mark.parametrize("backend", ["databricks", "azure-keyvault", "unity-catalog"])
+def test_turning_a_managed_key_external_keeps_its_value(emulated_engine: None, tmp_path: Path, backend: str) -> None:
+    base = backend_properties(backend)
+    stack = new_stack(tmp_path, {**base, "providers": [{"name": "openai", "apiKey": "${openaiApiKey}"}]})
+    if backend == "unity-catalog":
+        stack.seed("main.llm")
+    stack.up()
+    before = stored_keys(stack, backend)
+    assert list(before.values()) == [digest(OPENAI)]
+    # From now on the security team keeps the value: the program stops holding it.
+    edit(stack, {**base, "providers": [{"name": "openai", "external": True}]})
+    result = stack.up(check=False)
+    after = stored_keys(stack, backend)
+    assert after == before, f"up exited {result.returncode}; the key went from {before} to {after}"
+    if backend == "azure-keyvault":
+        assert soft_deleted(stack.workspace_dump()) == {}
+
+
+@pytest.mark.e2e
+@pytest.mark.slow
+@pytest.mark.xfail(
+    strict=True,
+    reason="moving 'users' to MANAGE replaces the scope (delete, then create); the preview says every "
+    "key in it is re-created, but an external key has no child to re-create it: its value is gone "
+    "after `up`, which exits 0",
+)
+def test_giving_users_manage_keeps_an_external_key(emulated_engine: None, tmp_path: Path) -> None:
+    providers = [{"name": "openai", "apiKey": "${openaiApiKey}"}, {"name": "anthropic", "external": True}]
+    stack = new_stack(tmp_path, {"scopeName": SCOPE, "providers": providers, "readers": ["data-science"]})
+    stack.up()
+    # The security team writes the external value, as `databricks secrets put-secret` would.
+    stack.emulator_stdin("put-secret", EXTERNAL, "--scope", SCOPE, "--key", "anthropic-api-key", "--caller", DEPLOYER)
+    before = secret_digests(stack.workspace_dump())
+    assert before[f"{SCOPE}/anthropic-api-key"] == digest(EXTERNAL)
+    edit(
+        stack,
+        {
+            "scopeName": SCOPE,
+            "providers": providers,
+            "readers": ["data-science"],
+            "managers": ["users"],
+            "allowWorkspaceUsers": True,
+        },
+    )
+    stack.up(check=False)
+    after = secret_digests(stack.workspace_dump())
+    assert after.get(f"{SCOPE}/anthropic-api-key") == digest(EXTERNAL), after
+
+
+# --------------------------------------------------------------------------- the policy pack
+
+
+class _Opts:
+    def __init__(self, parent: str | None = None, delete_before_replace: bool | None = None) -> None:
+        self.parent = parent
+        self.delete_before_replace = delete_before_replace
+
+
+class _Resource:
+    """A resource as the engine hands it to the pack (``tests/test_policy.py``'s ``Args``)."""
+
+    def __init__(
+        self,
+        resource_type: str,
+        name: str,
+        props: dict[str, Any],
+        *,
+        parent: str | None = None,
+        provider_type: str | None = None,
+        urn: str | None = None,
+    ) -> None:
+        self.resource_type = resource_type
+        self.name = name
+        self.props = props
+        self.opts = _Opts(parent)
+        self.provider_type = provider_type
+        chain = resource_type if parent is None else f"{guardrails.VAULT_TYPE}${resource_type}"
+        self.urn = urn or f"urn:pulumi:dev::probe::{chain}::{name}"
+
+
+def _stack_rules_fired(resources: list[_Resource]) -> dict[str, set[tuple[str, str]]]:
+    """(rule, level) fired for each resource name, in either phase."""
+    fired: dict[str, set[tuple[str, str]]] = {}
+    by_urn = {r.urn: r for r in resources}
+    for rule in guardrails.RULES:
+        for r in resources:
+            if guardrails.check(rule, r):
+                fired.setdefault(r.name, set()).add((rule.name, rule.level))
+
+        def report(message: str, urn: str, rule: guardrails.Rule = rule) -> None:
+            fired.setdefault(by_urn[urn].name, set()).add((rule.name, rule.level))
+
+        guardrails.judge_stack(rule, resources, report)
+    return fired
+
+
+def _vault_outputs(grants: list[dict[str, str]], scope: str) -> dict[str, Any]:
+    return {
+        "scopeNames": {},
+        "scopes": [scope],
+        "secretKeys": {},
+        "secretReferences": {},
+        "environmentVariables": {},
+        "grants": grants,
+        "backend": "databricks",
+        "secretFullNames": {},
+        "expirations": {},
+        "externalModels": {},
+        "externalKeys": [],
+    }
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="a program's own ComponentResource that claims the type llmkeyvault:index:LlmKeyVault and "
+    "lists 'users' MANAGE in its outputs exempts its children from every mandatory rule as soon as "
+    "the same stack holds one real LlmKeyVault (the llmkeyvault provider resource is then present): "
+    "only an advisory is left",
+)
+def test_a_claimed_component_beside_a_real_vault_exempts_nothing() -> None:
+    real_urn = f"urn:pulumi:dev::probe::{guardrails.VAULT_TYPE}::realKeys"
+    fake_urn = f"urn:pulumi:dev::probe::{guardrails.VAULT_TYPE}::llmKeys"
+    everyone = [
+        {"scope": "impostor", "principal": "users", "permission": "MANAGE"},
+        {"scope": "impostor", "principal": "users", "permission": "WRITE"},
+    ]
+    resources = [
+        _Resource(
+            guardrails.VAULT_PROVIDER_TYPE,
+            "default",
+            {},
+            urn="urn:pulumi:dev::probe::pulumi:providers:llmkeyvault::default",
+        ),
+        # The real one: constructed by the plugin, an ordinary reader.
+        _Resource(
+            guardrails.VAULT_TYPE,
+            "realKeys",
+            _vault_outputs([{"scope": "real", "principal": "data-science", "permission": "READ"}], "real"),
+            urn=real_urn,
+        ),
+        # The program's own, with the same type and the same shape of outputs.
+        _Resource(guardrails.VAULT_TYPE, "llmKeys", _vault_outputs(everyone, "impostor"), urn=fake_urn),
+        _Resource(
+            guardrails.SECRET_SCOPE,
+            "llmKeys-scope",
+            {"name": "impostor", "initialManagePrincipal": "users"},
+            parent=fake_urn,
+            provider_type="pulumi:providers:databricks",
+        ),
+        _Resource(
+            guardrails.SECRET_ACL,
+            "llmKeys-acl-users",
+            {"scope": "impostor", "principal": "users", "permission": "WRITE"},
+            parent=fake_urn,
+            provider_type="pulumi:providers:databricks",
+        ),
+    ]
+    fired = _stack_rules_fired(resources)
+    assert ("no-workspace-users-manage-scope", "mandatory") in fired.get("llmKeys-scope", set()), fired
+    assert ("no-workspace-wide-secret-write", "mandatory") in fired.get("llmKeys-acl-users", set()), fired
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="a literal LLM key in a cluster's sparkEnvVars (where the README tells users to paste the "
+    "environmentVariables output) passes the pack: only Model Serving and AI Gateway resources are judged",
+)
+def test_a_literal_key_in_a_clusters_environment_is_refused() -> None:
+    pasted = fake_keys(seed=71)["openai-project"]
+    cluster = _Resource(
+        "databricks:index/cluster:Cluster",
+        "analysis",
+        {"clusterName": "analysis", "sparkVersion": "15.4.x-scala2.12", "sparkEnvVars": {"OPENAI_API_KEY": pasted}},
+        provider_type="pulumi:providers:databricks",
+    )
+    fired = _stack_rules_fired([cluster])
+    assert any(level == "mandatory" for _, level in fired.get("analysis", set())), fired
+
+
+# --------------------------------------------------------------------------- the detector
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="an upper-case group name of 20 letters that starts with ASIA or AKIA has the shape of an "
+    "AWS access key id (16 of A-Z and 2-7, one class of letters is enough): refused as key material",
+)
+@pytest.mark.parametrize("name", ["ASIAPACIFICSALESTEAM", "ASIAPACIFICFINANCEIT", "AKIAREGIONALPLANNERS"])
+def test_upper_case_group_names_are_not_aws_keys(name: str) -> None:
+    assert len(name) == 20
+    assert rules.key_material_problem(name) is None
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="a key glued to a word or number without a separator ('team' + an Anthropic key, "
+    "'2024' + an OpenAI project key) is not found: a format must start after a non-alphanumeric "
+    "character, even for long prefixes no name ends in",
+)
+@pytest.mark.parametrize(
+    ("glue", "key_format"),
+    [("team", "anthropic-api"), ("2024", "openai-project"), ("svc", "openai-service-account")],
+)
+def test_a_key_glued_to_a_word_is_key_material(glue: str, key_format: str) -> None:
+    key = fake_keys(seed=72)[key_format]
+    assert rules.key_material_problem(key) is not None  # alone, it is found
+    assert rules.key_material_problem(glue + key) is not None
+
+
+# --------------------------------------------------------------------------- an external key taken over
+
+
+@pytest.mark.e2e
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "backend",
+    [
+        "databricks",
+        "azure-keyvault",
+        pytest.param(
+            "unity-catalog",
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="the preview passes, then `up` fails creating the SecretUc: RESOURCE_ALREADY_EXISTS "
+                "(the security team's secret is there); nothing says to import it or how, so a vault cannot "
+                "take over an external UC key",
+            ),
+        ),
+    ],
+)
+def test_an_external_key_later_given_as_api_key_is_taken_over(
+    emulated_engine: None, tmp_path: Path, backend: str
+) -> None:
+    """The security team wrote the value; later the program manages it (``apiKey`` instead of
+    ``external``): `up` writes the program's value in place, and the next preview is quiet."""
+    base = backend_properties(backend)
+    stack = new_stack(tmp_path, {**base, "providers": [{"name": "openai", "external": True}]})
+    if backend == "unity-catalog":
+        stack.seed("main.llm")
+        stack.emulator_stdin("put-uc-secret", EXTERNAL, "--name", "main.llm.openai_api_key", "--owner", DEPLOYER)
+        stack.up()
+    else:
+        stack.up()
+        if backend == "databricks":
+            stack.emulator_stdin(
+                "put-secret", EXTERNAL, "--scope", SCOPE, "--key", "openai-api-key", "--caller", DEPLOYER
+            )
+        else:
+            stack.emulator_stdin("put-vault-secret", EXTERNAL, "--vault-id", RID, "--name", "openai-api-key")
+    assert list(stored_keys(stack, backend).values()) == [digest(EXTERNAL)]
+    edit(stack, {**base, "providers": [{"name": "openai", "apiKey": "${openaiApiKey}"}]})
+    result = stack.up(check=False)
+    assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
+    assert list(stored_keys(stack, backend).values()) == [digest(OPENAI)]
+    stack.preview("--expect-no-changes")
+
+
+EXPIRED_UNDER_A_SUFFIXED_VAULT = f"""\
+name: probe-expired
+runtime: yaml
+config:
+  openaiApiKey: {{type: string, secret: true}}
+resources:
+  llmKeys:
+    type: llmkeyvault:LlmKeyVault
+    properties:
+      providers:
+        - {{name: openai, apiKey: "${{openaiApiKey}}"}}
+      backend: azure-keyvault
+      keyVault: {{resourceId: "{RID}"}}
+      uniqueSuffix: true
+  legacyKey:
+    type: azure-native:keyvault:Secret
+    properties:
+      resourceGroupName: rg-llm
+      vaultName: kv-llm
+      secretName: legacy-openai-key
+      properties:
+        value: "${{openaiApiKey}}"
+        attributes: {{expires: 1500000000}}
+    options: {{parent: "${{llmKeys}}"}}
+"""
+
+
+@pytest.mark.e2e
+@pytest.mark.slow
+@pytest.mark.xfail(
+    strict=True,
+    reason="a raw Key Vault secret that expired in 2017, parented under a real LlmKeyVault whose key "
+    "names are not known yet (uniqueSuffix, first preview), passes `pulumi preview --policy-pack` with "
+    "no violation: while the vault's outputs are unknown, every key counts as the vault's own, so the "
+    "mandatory no-expired-keys rule exempts it",
+)
+def test_an_expired_raw_key_under_a_suffixed_vault_is_refused_in_preview(emulated_engine: None, tmp_path: Path) -> None:
+    from test_policy_e2e import preview_program, violations
+
+    make("policy-venv")
+    stack, result = preview_program(tmp_path, EXPIRED_UNDER_A_SUFFIXED_VAULT, {"openaiApiKey": OPENAI})
+    assert ("mandatory", "no-expired-keys", "legacyKey") in violations(result), (result.stdout + result.stderr)[-3000:]
+    assert result.returncode != 0
+    assert OPENAI not in stack.everything_printed()
+
+
+@pytest.mark.e2e
+@pytest.mark.slow
+@pytest.mark.xfail(
+    strict=True,
+    reason="Databricks scope names ignore letter case, but a new spelling of scopeName replaces the "
+    "scope (delete, then create): every key and ACL goes for the length of the update, and an "
+    "external key, which no child re-creates, is gone; `up` exits 0",
+)
+def test_respelling_the_scope_name_keeps_the_scope_and_its_keys(emulated_engine: None, tmp_path: Path) -> None:
+    providers = [{"name": "openai", "apiKey": "${openaiApiKey}"}, {"name": "anthropic", "external": True}]
+    stack = new_stack(tmp_path, {"scopeName": "Team-LLM", "providers": providers, "readers": ["data-science"]})
+    stack.up()
+    stack.emulator_stdin(
+        "put-secret", EXTERNAL, "--scope", "Team-LLM", "--key", "anthropic-api-key", "--caller", DEPLOYER
+    )
+    seq = last_call(stack.workspace_dump())
+    edit(stack, {"scopeName": "team-llm", "providers": providers, "readers": ["data-science"]})
+    stack.up(check=False)
+    dump = stack.workspace_dump()
+    keys = {k.split("/", 1)[1]: v for k, v in secret_digests(dump).items()}
+    assert keys == {"openai-api-key": digest(OPENAI), "anthropic-api-key": digest(EXTERNAL)}
+    deleted = [c for c in changes_since(dump, seq) if c[1].startswith("delete")]
+    assert deleted == [], deleted
+
+
+# --------------------------------------------------------------------------- huge inputs
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the count of refused items is not limited: 200,000 repeated readers give 199,999 field errors "
+    "and a 13 MB message, with as much again in the details; through the engine the preview fails with "
+    "'error reading from server: connection error: COMPRESSION_ERROR' and no field path, the failure "
+    "that the MAX_FIELD_LENGTH cap on single values was added to end",
+)
+def test_a_huge_list_of_repeated_readers_gets_a_short_refusal() -> None:
+    from llmkeyvault_provider import InvalidInput
+    from llmkeyvault_provider.plan import check_inputs
+    from llmkeyvault_provider.provider import property_errors
+
+    args = {"providers": [{"name": "openai", "apiKey": OPENAI}], "readers": ["data-science"] * 200_000}
+    with pytest.raises(InvalidInput) as refused:
+        check_inputs("llmKeys", args)
+    error = property_errors(refused.value)
+    assert len(str(error)) < 100_000, f"{len(str(error))} characters"
+    listed = error.errors or []
+    assert len(listed) < 1_000, f"{len(listed)} property errors"
+
+
+# --------------------------------------------------------------------------- key material in plain fields
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="keyVault.resourceId is never searched for key material: a key pasted as its resource group "
+    "(up to 90 of letters, digits, '-', '_', '.', '(' and ')') is accepted and stored in plain state as "
+    "the scope's keyvaultMetadata.resourceId",
+)
+@pytest.mark.parametrize("key_format", ["groq", "openai-user", "azure-openai", "github-pat"])
+def test_a_key_pasted_as_the_key_vault_resource_group_is_refused(key_format: str) -> None:
+    from llmkeyvault_provider import InvalidInput
+    from llmkeyvault_provider.plan import check_inputs
+
+    pasted = fake_keys(seed=73)[key_format]
+    resource_id = RID.replace("/resourceGroups/rg-llm/", f"/resourceGroups/{pasted}/")
+    args = {
+        "providers": [{"name": "openai", "apiKey": OPENAI}],
+        "backend": "azure-keyvault",
+        "keyVault": {"resourceId": resource_id},
+    }
+    with pytest.raises(InvalidInput) as refused:
+        check_inputs("llmKeys", args)
+    assert any(e.path == "keyVault.resourceId" and "key material" in e.reason for e in refused.value.errors)
+    assert pasted not in str(refused.value)
+
+
+# --------------------------------------------------------------------------- the deploying identity
+
+
+@pytest.mark.e2e
+@pytest.mark.slow
+def test_the_deployer_named_in_upper_case_among_managers_converges_and_destroys(
+    emulated_engine: None, tmp_path: Path
+) -> None:
+    """The non-admin deployer listed in managers in another letter case is a manager already: one
+    ACL for it, a quiet second preview, and a destroy that leaves nothing (it never loses MANAGE
+    before the scope goes)."""
+    properties = {
+        "scopeName": SCOPE,
+        "providers": [{"name": "openai", "apiKey": "${openaiApiKey}"}],
+        "managers": [DEPLOYER.upper()],
+    }
+    stack = new_stack(tmp_path, properties)
+    stack.up()
+    acls = stack.workspace_dump()["acls"][SCOPE]
+    assert [level for principal, level in acls.items() if principal.lower() == DEPLOYER] == ["MANAGE"], acls
+    stack.preview("--expect-no-changes")
+    stack.destroy()
+    assert is_empty(stack.workspace_dump())
+
+
+CI_SERVICE_PRINCIPAL = "0a1b2c3d-0000-4000-8000-00000000c1c1"
+ADMIN = "platform-admin@example.invalid"
+
+
+@pytest.mark.e2e
+@pytest.mark.slow
+@pytest.mark.xfail(
+    strict=True,
+    reason="the deploying identity's own MANAGE ACL is named after whoever ran the last update: when a "
+    "workspace admin runs one `up` (a hotfix), the CI service principal's ACL is deleted and the admin's "
+    "created, and the next `up` by the non-admin CI principal fails with PERMISSION_DENIED: it is locked "
+    "out of the scope it created",
+)
+def test_an_admins_update_does_not_lock_the_ci_deployer_out(emulated_engine: None, tmp_path: Path) -> None:
+    properties = {
+        "scopeName": SCOPE,
+        "providers": [{"name": "openai", "apiKey": "${openaiApiKey}"}],
+        "readers": ["data-science"],
+    }
+    stack = new_stack(tmp_path, properties)
+    stack.run("config", "set", "databricks:clientId", CI_SERVICE_PRINCIPAL)
+    stack.up()  # the pipeline, a non-admin service principal
+    stack.emulator("add-member", "--group", "admins", "--member", ADMIN)
+    stack.run("config", "rm", "databricks:clientId")
+    stack.run("config", "set", "databricks:username", ADMIN)
+    stack.up()  # an update by a workspace admin, from a laptop
+    stack.up()  # here the deploying identity follows a change of settings from the second update on
+    assert stack.workspace_dump()["acls"][SCOPE].get(ADMIN) == "MANAGE"
+    stack.run("config", "rm", "databricks:username")
+    stack.run("config", "set", "databricks:clientId", CI_SERVICE_PRINCIPAL)
+    stack.up(check=False)  # the pipeline again (twice, as above)
+    result = stack.up(check=False)
+    assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
+    assert stack.workspace_dump()["acls"][SCOPE].get(CI_SERVICE_PRINCIPAL) == "MANAGE", result.stdout[-3000:]
+
+
+IMPOSTOR_BESIDE_A_REAL_VAULT = '''\
+"""A real LlmKeyVault, constructed by the plugin, and the program's own component that
+claims its type and the shape of its outputs, with a child scope every user manages."""
+
+import pulumi
+
+config = pulumi.Config()
+pulumi.ComponentResource(
+    "llmkeyvault:index:LlmKeyVault",
+    "realKeys",
+    {"providers": [{"name": "openai", "apiKey": config.require_secret("openaiApiKey")}], "readers": ["data-science"]},
+    remote=True,
+)
+
+
+class Impostor(pulumi.ComponentResource):
+    def __init__(self, name: str) -> None:
+        super().__init__("llmkeyvault:index:LlmKeyVault", name, {}, None)
+        child = pulumi.ResourceOptions(parent=self)
+        pulumi.CustomResource(
+            "databricks:index/secretScope:SecretScope",
+            f"{name}-scope",
+            {"name": "impostor", "initialManagePrincipal": "users"},
+            child,
+        )
+        pulumi.CustomResource(
+            "databricks:index/secretAcl:SecretAcl",
+            f"{name}-acl-users",
+            {"scope": "impostor", "principal": "users", "permission": "WRITE"},
+            child,
+        )
+        grants = [
+            {"scope": "impostor", "principal": "users", "permission": "MANAGE"},
+            {"scope": "impostor", "principal": "users", "permission": "WRITE"},
+        ]
+        self.register_outputs(
+            {
+                "scopeNames": {}, "scopes": ["impostor"], "secretKeys": {}, "secretReferences": {},
+                "environmentVariables": {}, "grants": grants, "backend": "databricks",
+                "secretFullNames": {}, "expirations": {}, "externalModels": {}, "externalKeys": [],
+            }
+        )
+
+
+Impostor("llmKeys")
+'''
+
+
+@pytest.mark.e2e
+@pytest.mark.slow
+@pytest.mark.xfail(
+    strict=True,
+    reason="through the engine: beside one real LlmKeyVault, a program's ComponentResource that claims "
+    "the type gets its 'users' MANAGE scope and 'users' WRITE ACL through `pulumi preview --policy-pack` "
+    "with advisories only",
+)
+def test_a_claimed_component_beside_a_real_vault_is_stopped_by_the_engine(
+    emulated_engine: None, tmp_path: Path
+) -> None:
+    from test_policy_e2e import preview_program, violations
+
+    make("policy-venv", "examples-deps")
+    program = "name: llm-keys-impostor\nruntime:\n  name: python\n"
+    stack, result = preview_program(
+        tmp_path, program, {"openaiApiKey": OPENAI}, {"__main__.py": IMPOSTOR_BESIDE_A_REAL_VAULT}
+    )
+    found = violations(result)
+    assert ("mandatory", "no-workspace-users-manage-scope", "llmKeys-scope") in found, (result.stdout + result.stderr)[
+        -3000:
+    ]
+    assert ("mandatory", "no-workspace-wide-secret-write", "llmKeys-acl-users") in found
+    assert result.returncode != 0
+    assert OPENAI not in stack.everything_printed()
+
+
+@pytest.mark.e2e
+@pytest.mark.slow
+@pytest.mark.xfail(
+    strict=True,
+    reason="a new letter case of unityCatalog.catalog or .schema (one schema to Unity Catalog) replaces "
+    "the SecretUc create-before-delete: the create fails with RESOURCE_ALREADY_EXISTS and every later "
+    "`up` fails the same way until the old spelling is restored (only the secret's own name ignores case)",
+)
+def test_respelling_the_uc_catalog_and_schema_keeps_the_secret(emulated_engine: None, tmp_path: Path) -> None:
+    """Unity Catalog folds names to lower case: 'Main.LLM' and 'main.llm' are one schema, so a new
+    spelling of the catalog or schema leaves the secret, its value and its grants where they are."""
+
+    def program(catalog: str, schema: str) -> dict[str, Any]:
+        return {
+            "backend": "unity-catalog",
+            "unityCatalog": {"catalog": catalog, "schema": schema, "grantUsage": False},
+            "providers": [{"name": "openai", "apiKey": "${openaiApiKey}"}],
+            "readers": ["data-science"],
+        }
+
+    stack = new_stack(tmp_path, program("Main", "LLM"))
+    stack.seed("main.llm")
+    stack.up()
+    assert uc_secret_digests(stack.workspace_dump()) == {"main.llm.openai_api_key": digest(OPENAI)}
+    edit(stack, program("main", "llm"))
+    result = stack.up(check=False)
+    assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
+    assert uc_secret_digests(stack.workspace_dump()) == {"main.llm.openai_api_key": digest(OPENAI)}
+    stack.preview("--expect-no-changes")
+
+
+@pytest.mark.e2e
+@pytest.mark.slow
+@pytest.mark.xfail(
+    strict=True,
+    reason="a new letter case of the resource group or vault in keyVault.resourceId (the same vault to "
+    "Azure) replaces the scope and replaces the Key Vault secret create-before-delete: the new secret is "
+    "written, then the old one, the same secret, is deleted (soft delete); the vault ends with no key "
+    "and `up` exits 0",
+)
+def test_respelling_the_key_vault_resource_id_keeps_the_secret(emulated_engine: None, tmp_path: Path) -> None:
+    """ARM ids ignore letter case (Azure tools print a resource group in upper case in some ids): a new
+    spelling of keyVault.resourceId names the same vault and the same secrets, and loses none."""
+
+    def program(resource_id: str) -> dict[str, Any]:
+        return {
+            "scopeName": SCOPE,
+            "backend": "azure-keyvault",
+            "keyVault": {"resourceId": resource_id},
+            "providers": [{"name": "openai", "apiKey": "${openaiApiKey}"}],
+        }
+
+    stack = new_stack(tmp_path, program(RID))
+    stack.up()
+    before = secret_digests(stack.workspace_dump())
+    assert list(before.values()) == [digest(OPENAI)]
+    edit(stack, program(RID.replace("rg-llm", "RG-LLM").replace("kv-llm", "KV-LLM")))
+    result = stack.up(check=False)
+    dump = stack.workspace_dump()
+    assert {k.lower(): v for k, v in secret_digests(dump).items()} == {k.lower(): v for k, v in before.items()}, (
+        result.stdout[-3000:]
+    )
+    assert soft_deleted(dump) == {}
+    assert result.returncode == 0
+
+
+@pytest.mark.e2e
+@pytest.mark.slow
+@pytest.mark.xfail(
+    strict=True,
+    reason="the vault's authoritative Grants on an external UC secret (the security team's, never the "
+    "component's) removes every grant it does not list: the team's MANAGE for its rotators is gone after "
+    "`up`, and nothing in the preview, README or api.md says so for external keys",
+)
+def test_an_external_uc_secret_keeps_the_grants_its_owners_made(emulated_engine: None, tmp_path: Path) -> None:
+    """An external Unity Catalog secret belongs to the security team, who may let a group rotate it
+    (MANAGE on the secret). The vault grants its readers there; it must not take that away."""
+    stack = new_stack(
+        tmp_path,
+        {
+            "backend": "unity-catalog",
+            "unityCatalog": {"catalog": "main", "schema": "llm", "grantUsage": False},
+            "providers": [{"name": "openai", "external": True}],
+            "readers": ["data-science"],
+        },
+    )
+    stack.seed("main.llm")
+    stack.emulator_stdin("put-uc-secret", EXTERNAL, "--name", "main.llm.openai_api_key", "--owner", DEPLOYER)
+    stack.emulator(
+        "put-grant", "--securable", "secret", "--name", "main.llm.openai_api_key",
+        "--principal", "key-rotators", "--privilege", "MANAGE",
+    )  # fmt: skip
+    stack.up()
+    on_secret = uc_layout(stack.workspace_dump())["grants"]["secret"]["main.llm.openai_api_key"]
+    assert on_secret.get("data-science") == ["READ_SECRET"], on_secret
+    assert on_secret.get("key-rotators") == ["MANAGE"], on_secret
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="a literal key in a serving endpoint's secret-reference field (externalModel.openaiConfig."
+    "openaiApiKey, the field whose name says 'ApiKey', which takes '{{secrets/<scope>/<key>}}') passes the "
+    "pack: only *Plaintext fields and environmentVars are searched for key material",
+)
+def test_a_literal_key_in_a_serving_secret_reference_field_is_refused() -> None:
+    pasted = fake_keys(seed=74)["openai-project"]
+    endpoint = _Resource(
+        guardrails.MODEL_SERVING,
+        "chat",
+        {
+            "name": "chat",
+            "config": {
+                "servedEntities": [
+                    {
+                        "name": "external",
+                        "externalModel": {
+                            "name": "gpt-4o",
+                            "provider": "openai",
+                            "task": "llm/v1/chat",
+                            "openaiConfig": {"openaiApiKey": pasted},
+                        },
+                    }
+                ]
+            },
+        },
+        provider_type="pulumi:providers:databricks",
+    )
+    fired = _stack_rules_fired([endpoint])
+    assert ("no-plaintext-model-credentials", "mandatory") in fired.get("chat", set()), fired
+
+
+@pytest.mark.e2e
+@pytest.mark.slow
+def test_secret_unity_catalog_names_are_refused_in_preview(emulated_engine: None, tmp_path: Path) -> None:
+    """A catalog and schema from secret settings are refused in preview, each by its
+    path, without its value, and nothing is created (the engine path; the planner's own test
+    covers the rule)."""
+    from test_e2e_hardening import refused, vault_stack
+
+    catalog, schema = "private_catalog_7f3a", "private_schema_7f3a"
+    uc = vault_stack(
+        tmp_path / "uc",
+        {
+            "backend": "unity-catalog",
+            "unityCatalog": {"catalog": "${catalog}", "schema": "${schema}"},
+            "providers": [{"name": "openai", "apiKey": "${apiKey}"}],
+        },
+        secret_config=("catalog", "schema"),
+    )
+    uc.init({"apiKey": OPENAI, "catalog": catalog, "schema": schema})
+    printed = refused(uc, ["unityCatalog.catalog", "unityCatalog.schema"])
+    assert "arrived secret" in printed
+    assert catalog not in printed and schema not in printed
+
+
+CONTAINER_GRANT_BESIDE_A_SUFFIXED_VAULT = """\
+name: probe-container
+runtime: yaml
+config:
+  openaiApiKey: {type: string, secret: true}
+resources:
+  ucKeys:
+    type: llmkeyvault:LlmKeyVault
+    properties:
+      providers:
+        - {name: openai, apiKey: "${openaiApiKey}"}
+      backend: unity-catalog
+      unityCatalog: {catalog: main, schema: llm, createSchema: true}
+      uniqueSuffix: true
+  schemaGrants:
+    type: databricks:Grants
+    properties:
+      schema: main.llm
+      grants:
+        - {principal: account users, privileges: [ALL_PRIVILEGES]}
+"""
+
+
+@pytest.mark.e2e
+@pytest.mark.slow
+def test_a_container_grant_beside_a_suffixed_uc_vault_is_refused_in_preview(
+    emulated_engine: None, tmp_path: Path
+) -> None:
+    """The schema's secrets are named only once the suffix exists, but the vault's SecretUc children
+    name the catalog and schema in the first preview: the grant is stopped there."""
+    from test_policy_e2e import preview_program, violations
+
+    make("policy-venv")
+    stack, result = preview_program(tmp_path, CONTAINER_GRANT_BESIDE_A_SUFFIXED_VAULT, {"openaiApiKey": OPENAI})
+    assert ("mandatory", "no-workspace-wide-secret-container-grant", "schemaGrants") in violations(result), (
+        result.stdout + result.stderr
+    )[-3000:]
+    assert result.returncode != 0
+    assert OPENAI not in stack.everything_printed()
