@@ -136,6 +136,13 @@ class LocalStack:
 
     @property
     def env(self) -> dict[str, str]:
+        # The same workspace over its REST API, where the plugin reads Unity Catalog grants
+        # (usage grants) with databricks-sdk; no ~/.databrickscfg of the user's is read.
+        rest = {
+            "DATABRICKS_HOST": self.rest_url,
+            "DATABRICKS_TOKEN": REST_TOKEN,
+            "DATABRICKS_CONFIG_FILE": str(self.root / "no-databrickscfg"),
+        }
         return pulumi_env(
             self.home,
             PULUMI_BACKEND_URL=f"file://{self.state}",
@@ -143,12 +150,7 @@ class LocalStack:
             LLMKEYVAULT_EMULATOR_DIR=str(self.workspace),
             LLMKEYVAULT_EMULATOR_QUIET="1",
             LLMKEYVAULT_PULUMI=str(PULUMI),
-            # The same workspace over its REST API, where the plugin reads Unity Catalog grants
-            # (usage grants) with databricks-sdk; no ~/.databrickscfg of the user's is read.
-            DATABRICKS_HOST=self.rest_url,
-            DATABRICKS_TOKEN=REST_TOKEN,
-            DATABRICKS_CONFIG_FILE=str(self.root / "no-databrickscfg"),
-            **self.extra_env,
+            **{**rest, **self.extra_env},
         )
 
     @property
