@@ -10,8 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from llmkeyvault_provider import usage
 
-from devtools.local_stack import ROOT, LocalStack
+from devtools.local_stack import REST_TOKEN, ROOT, LocalStack
 from devtools.workspace import DEPLOYER
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -101,3 +102,18 @@ def test_without_credentials_the_usage_grants_are_refused_before_anything_exists
     stack.up()
     assert held(stack, "catalog", "main") == {"data-science": ["BROWSE", "SELECT"]}
     assert held(stack, "secret", "main.llm.openai_api_key") == {"data-science": ["READ_SECRET"]}
+
+
+def test_the_sdk_reader_against_the_emulators_rest_mode(engine_ready: None, tmp_path: Path) -> None:
+    """What the fake provider wrote, the REST mode serves: the reader sees the same workspace."""
+    stack = LocalStack(PROJECT, tmp_path)
+    stack.seed("main.llm")
+    grant_outside(stack, "catalog", "main", "data-science", "BROWSE", "SELECT")
+    read = usage.workspace_reader({"host": stack.rest_url, "token": REST_TOKEN})
+    assert read("catalog", "main") == [("data-science", ["BROWSE", "SELECT"])]
+    assert read("schema", "main.llm") == []
+    assert read("schema", "main.not_created_yet") == []  # does not exist: nobody holds anything
+    with pytest.raises(usage.CannotRead) as caught:
+        usage.workspace_reader({"host": stack.rest_url, "token": "dapi-test-wrong-token"})("catalog", "main")
+    assert caught.value.reason.startswith("the credentials were refused")
+    assert "dapi-test-wrong-token" not in caught.value.reason
