@@ -146,8 +146,10 @@ def test_a_read_failing_on_the_schema_is_refused_too() -> None:
         return read
 
     message, run = refused(UC, make)
-    assert "could not be read: permission denied (no access to main.llm)" in message
-    assert_says_how_to_proceed(message)
+    held_on = "what 'Rag-App', 'data-science' already hold on schema 'main.llm' could not be read"
+    assert f"{held_on}: permission denied (no access to main.llm)" in message
+    for statement in ("GRANT USE CATALOG ON CATALOG main TO `data-science`", "set unityCatalog.grantUsage to false"):
+        assert statement in message
     assert run.registrations == []
 
 
@@ -233,3 +235,14 @@ def test_no_credentials_at_all_is_a_clear_reason(api: PermissionsApi) -> None:
     with pytest.raises(usage.CannotRead) as caught:
         usage.workspace_reader({})
     assert caught.value.reason.startswith("no Databricks credentials the component can use")
+
+
+def test_a_token_from_the_environment_is_never_quoted(api: PermissionsApi, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATABRICKS_TOKEN", TOKEN)
+    api.error("schema", "main.llm", 403, "PERMISSION_DENIED", f"denied for {TOKEN}")
+    read = usage.workspace_reader({"host": api.url})
+    with pytest.raises(usage.CannotRead) as caught:
+        read("schema", "main.llm")
+    assert caught.value.reason.startswith("permission denied (denied for ***")
+    assert TOKEN not in caught.value.reason
+    assert set(api.authorizations) == {f"Bearer {TOKEN}"}

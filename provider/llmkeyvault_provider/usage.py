@@ -27,6 +27,7 @@ databricks-sdk 0.167.0 drops privileges its ``Privilege`` enum does not know
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 from urllib.parse import quote
@@ -67,6 +68,16 @@ CONFIG_KEYS: dict[str, str] = {
 }
 #: the configuration values that are credentials: never quoted, and scrubbed from any message
 CREDENTIAL_ATTRIBUTES = frozenset({"token", "client_secret", "password", "azure_client_secret", "google_credentials"})
+
+#: environment variables of databricks-sdk's unified authentication that hold credentials
+CREDENTIAL_ENVIRONMENT = (
+    "DATABRICKS_TOKEN",
+    "DATABRICKS_CLIENT_SECRET",
+    "DATABRICKS_PASSWORD",
+    "ARM_CLIENT_SECRET",
+    "DATABRICKS_AZURE_CLIENT_SECRET",
+    "GOOGLE_CREDENTIALS",
+)
 
 #: one securable's direct privilege assignments: (principal, privileges)
 Assignments = list[tuple[str, list[str]]]
@@ -110,6 +121,7 @@ def workspace_reader(settings: Mapping[str, str]) -> GrantsReader:
     from databricks.sdk.errors import NotFound, PermissionDenied, Unauthenticated
 
     secrets = [v for k, v in settings.items() if k in CREDENTIAL_ATTRIBUTES]
+    secrets += [os.environ.get(name, "") for name in CREDENTIAL_ENVIRONMENT]
     try:
         arguments: dict[str, Any] = {**settings, "retry_timeout_seconds": READ_TIMEOUT_SECONDS}
         config = Config(**arguments)
@@ -149,7 +161,8 @@ def workspace_reader(settings: Mapping[str, str]) -> GrantsReader:
 def _name(principal: str, secret: bool) -> str:
     """A principal as a refusal names it: quoted, or a digest of it when it arrived secret."""
     if secret:
-        return "a principal given as a secret (sha256 " + hashlib.sha256(principal.encode()).hexdigest()[:16] + ")"
+        digest = hashlib.sha256(rules.principal_identity(principal).encode()).hexdigest()[:16]
+        return f"a principal given as a secret (sha256 {digest})"
     return rules.quoted(principal)
 
 
@@ -158,10 +171,15 @@ def _sql(usage: UsagePlan, secret: bool) -> str:
     return f"GRANT {SQL_PRIVILEGE[usage.privilege]} ON {usage.securable.upper()} {usage.name} TO `{principal}`"
 
 
-def refusal(usage: Sequence[UsagePlan], reason: str, secret_principals: bool) -> str:
-    """Why the usage grants are refused, and exactly how to proceed."""
+def refusal(
+    usage: Sequence[UsagePlan], reason: str, secret_principals: bool, failed: tuple[str, str] | None = None
+) -> str:
+    """Why the usage grants are refused, and exactly how to proceed. ``failed`` is the
+    (securable type, name) whose read failed; None when nothing could be read at all."""
     principals = sorted({u.principal for u in usage})
-    securables = list(dict.fromkeys(f"{u.securable} '{u.name}'" for u in usage))
+    securables = list(
+        dict.fromkeys(f"{u.securable} '{u.name}'" for u in usage if failed in (None, (u.securable, u.name)))
+    )
     names = ", ".join(_name(p, secret_principals) for p in principals)
     statements = "; ".join(dict.fromkeys(_sql(u, secret_principals) for u in usage))
     return (
@@ -185,18 +203,20 @@ def held_privileges(
     privileges: dict[str, list[str]] = {}
     if not plan.usage:
         return privileges, problems
-    held: dict[tuple[str, str], dict[str, set[str]]] = {}  # (securable, name) -> principal identity -> privileges
-    try:
-        if read is None:
-            raise CannotRead(why_not)
-        for securable, name in dict.fromkeys((u.securable, u.name) for u in plan.usage):
-            on: dict[str, set[str]] = {}
-            for principal, privs in read(securable, name):
-                on.setdefault(rules.principal_identity(principal), set()).update(privs)
-            held[(securable, name)] = on
-    except CannotRead as error:
-        problems.add(PATH, refusal(plan.usage, error.reason, secret_principals))
+    if read is None:
+        problems.add(PATH, refusal(plan.usage, why_not, secret_principals))
         return privileges, problems
+    held: dict[tuple[str, str], dict[str, set[str]]] = {}  # (securable, name) -> principal identity -> privileges
+    for securable, name in dict.fromkeys((u.securable, u.name) for u in plan.usage):
+        try:
+            assignments = read(securable, name)
+        except CannotRead as error:
+            problems.add(PATH, refusal(plan.usage, error.reason, secret_principals, (securable, name)))
+            return privileges, problems
+        on: dict[str, set[str]] = {}
+        for principal, privs in assignments:
+            on.setdefault(rules.principal_identity(principal), set()).update(privs)
+        held[(securable, name)] = on
     for usage in plan.usage:
         existing = held[(usage.securable, usage.name)].get(rules.principal_identity(usage.principal), set())
         privileges[usage.resource_name] = sorted(existing | {usage.privilege})
