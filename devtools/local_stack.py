@@ -141,6 +141,9 @@ class LocalStack:
         rest = {
             "DATABRICKS_HOST": self.rest_url,
             "DATABRICKS_TOKEN": REST_TOKEN,
+            # Stacks here name the emulated identity with databricks:clientId, which databricks-sdk
+            # would take for a second authentication method beside the token.
+            "DATABRICKS_AUTH_TYPE": "pat",
             "DATABRICKS_CONFIG_FILE": str(self.root / "no-databrickscfg"),
         }
         return pulumi_env(
