@@ -246,3 +246,12 @@ def test_a_token_from_the_environment_is_never_quoted(api: PermissionsApi, monke
     assert caught.value.reason.startswith("permission denied (denied for ***")
     assert TOKEN not in caught.value.reason
     assert set(api.authorizations) == {f"Bearer {TOKEN}"}
+
+
+def test_a_404_that_is_not_a_missing_securable_is_refused(api: PermissionsApi) -> None:
+    """A host that is not a Unity Catalog workspace must not read as "nobody holds anything"."""
+    api.error("catalog", "main", 404, "ENDPOINT_NOT_FOUND", "No API found for 'GET /unity-catalog/permissions'")
+    read = usage.workspace_reader({"host": api.url, "token": TOKEN})
+    with pytest.raises(usage.CannotRead) as caught:
+        read("catalog", "main")
+    assert caught.value.reason.startswith("not found, with no answer about catalog 'main' (No API found")

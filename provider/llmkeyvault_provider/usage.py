@@ -115,7 +115,8 @@ def workspace_reader(settings: Mapping[str, str]) -> GrantsReader:
     """A reader through databricks-sdk with ``settings`` and its unified authentication.
 
     Raises CannotRead when the SDK finds no credentials it can use. Imported here, only when
-    there are usage grants to plan: the SDK costs a second in every provider start."""
+    there are usage grants to plan: importing databricks-sdk loads every service module of it,
+    seconds that a provider start without usage grants does not pay."""
     from databricks.sdk.config import Config
     from databricks.sdk.core import ApiClient
     from databricks.sdk.errors import NotFound, PermissionDenied, Unauthenticated
@@ -144,8 +145,15 @@ def workspace_reader(settings: Mapping[str, str]) -> GrantsReader:
                 if not token:
                     return found
                 query["page_token"] = token
-        except NotFound:
-            return []  # a catalog or schema that does not exist yet: nobody holds anything on it
+        except NotFound as error:
+            # A catalog or schema that does not exist yet (CATALOG_DOES_NOT_EXIST,
+            # SCHEMA_DOES_NOT_EXIST): nobody holds anything on it. Any other 404 (a host that is
+            # not a Unity Catalog workspace, a proxy) says nothing about what is held.
+            if str(getattr(error, "error_code", "") or "").endswith("DOES_NOT_EXIST"):
+                return []
+            raise CannotRead(
+                f"not found, with no answer about {securable} '{full_name}' ({_scrub(str(error), secrets)})"
+            ) from None
         except PermissionDenied as error:
             raise CannotRead(f"permission denied ({_scrub(str(error), secrets)})") from None
         except Unauthenticated as error:

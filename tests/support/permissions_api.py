@@ -1,7 +1,8 @@
 """A local HTTP server that answers as Unity Catalog's permissions API does
 (``GET /api/2.1/unity-catalog/permissions/{type}/{full_name}``), for the tests of the
 read that usage grants make through databricks-sdk. An error body is
-``{"error_code", "message"}``; a securable it was not told of does not exist."""
+``{"error_code", "message"}``; a securable it was not told of does not exist
+(``SCHEMA_DOES_NOT_EXIST``, as Unity Catalog answers for a missing schema)."""
 
 from __future__ import annotations
 
@@ -48,7 +49,7 @@ def permissions_api() -> Iterator[PermissionsApi]:
             api.seen.append(self.path)
             if self.path.startswith(PERMISSIONS):
                 api.authorizations.append(self.headers.get("Authorization", ""))
-            missing = (404, {"error_code": "NOT_FOUND", "message": "does not exist"})
+            missing = (404, {"error_code": "SCHEMA_DOES_NOT_EXIST", "message": "Schema does not exist."})
             status, body = api.answers.get(self.path.split("?")[0], missing)
             data = json.dumps(body).encode()
             self.send_response(status)
