@@ -16,6 +16,7 @@ import secrets
 import shutil
 import subprocess
 import time
+import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,8 @@ PLUGIN_DIR = ROOT / "build" / "plugin"
 #: toolchain/toolchain.mk chose, which may be an installed Pulumi), else the one built in bin/
 PULUMI = Path(os.environ.get("LLMKEYVAULT_PULUMI") or BIN / "pulumi")
 EMULATED_PACKAGES = ("databricks", "random", "azure-native")
+#: the bearer token of the emulated workspace's REST API (a test value, not a credential)
+REST_TOKEN = "dapi-test-local-stack-token"
 
 
 def run_emulator(folder: Path, command: str, *args: str, stdin: str | None = None) -> str:
@@ -114,6 +117,7 @@ class LocalStack:
     #: stacks (a vault and its consumer) share them; None keeps them under ``root``
     shared: Path | None = None
     transcript: list[Result] = field(default_factory=list)
+    _rest_url: str | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.project = self.root / "project"
@@ -143,6 +147,16 @@ class LocalStack:
 
     @property
     def env(self) -> dict[str, str]:
+        # The same workspace over its REST API, where the plugin reads Unity Catalog grants
+        # (usage grants) with databricks-sdk; no ~/.databrickscfg of the user's is read.
+        rest = {
+            "DATABRICKS_HOST": self.rest_url,
+            "DATABRICKS_TOKEN": REST_TOKEN,
+            # Stacks here name the emulated identity with databricks:clientId, which databricks-sdk
+            # would take for a second authentication method beside the token.
+            "DATABRICKS_AUTH_TYPE": "pat",
+            "DATABRICKS_CONFIG_FILE": str(self.root / "no-databrickscfg"),
+        }
         return pulumi_env(
             self.home,
             PULUMI_BACKEND_URL=f"file://{self.state}",
@@ -150,8 +164,27 @@ class LocalStack:
             LLMKEYVAULT_EMULATOR_DIR=str(self.workspace),
             LLMKEYVAULT_EMULATOR_QUIET="1",
             LLMKEYVAULT_PULUMI=str(PULUMI),
-            **self.extra_env,
+            **{**rest, **self.extra_env},
         )
+
+    @property
+    def rest_url(self) -> str:
+        """The URL of the emulator's REST mode over this stack's workspace, started on first use
+        and stopped with this object (or at exit)."""
+        if self._rest_url is None:
+            process = subprocess.Popen(
+                [str(EMULATOR_CLI), "serve", "--dir", str(self.workspace), "--port", "0", "--token", REST_TOKEN],
+                stdout=subprocess.PIPE,
+                text=True,
+            )
+            assert process.stdout is not None
+            line = process.stdout.readline().strip()
+            if not line.startswith("listening on http://"):
+                process.terminate()
+                raise AssertionError(f"the emulator's REST mode did not start: {line!r}")
+            weakref.finalize(self, _stop, process)
+            self._rest_url = line.removeprefix("listening on ")
+        return self._rest_url
 
     def run(self, *args: str, check: bool = True, stdin: str | None = None, timeout: float = 900) -> Result:
         return self._execute([str(PULUMI), *args, "--non-interactive"], check, stdin, timeout)
@@ -249,3 +282,11 @@ class LocalStack:
 
     def everything_printed(self) -> str:
         return "\n".join(r.stdout + "\n" + r.stderr for r in self.transcript)
+
+
+def _stop(process: subprocess.Popen[str]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()

@@ -236,19 +236,20 @@ def catalog_grants(stack: LocalStack) -> dict[str, list[str]]:
 
 def test_usage_grants_take_nothing_away_on_destroy(emulated_engine: None, tmp_path: Path) -> None:
     """Usage grants are retained on delete: a destroy leaves every principal's privileges on the
-    catalog as the stack left them, and the preview says what a usage grant replaces. (A Grant's
-    creation sets its principal's whole list there: README.md, Unity Catalog backend.)"""
+    catalog as the stack left them. A Grant's creation sets its principal's whole list there, so
+    the component gives it what the principal held already (README.md, Unity Catalog backend)."""
     stack = new_stack(tmp_path, {**UC, "providers": [provider("openai", "openai")], "readers": ["data-science"]})
     stack.seed("main.llm")
-    stack.emulator(
-        "put-grant", "--securable", "catalog", "--name", "main", "--principal", "analysts", "--privilege", "BROWSE"
-    )
+    for principal in ("analysts", "data-science"):
+        stack.emulator(
+            "put-grant", "--securable", "catalog", "--name", "main", "--principal", principal, "--privilege", "BROWSE"
+        )
     preview = stack.preview()
-    assert "set each listed principal's whole privilege list there" in preview.stdout, preview.stdout
+    assert "grantUsage" not in preview.stdout, preview.stdout  # nothing to warn of: nothing is replaced
     stack.up()
-    assert catalog_grants(stack) == {"analysts": ["BROWSE"], "data-science": ["USE_CATALOG"]}
+    assert catalog_grants(stack) == {"analysts": ["BROWSE"], "data-science": ["BROWSE", "USE_CATALOG"]}
     stack.destroy()
-    assert catalog_grants(stack) == {"analysts": ["BROWSE"], "data-science": ["USE_CATALOG"]}
+    assert catalog_grants(stack) == {"analysts": ["BROWSE"], "data-science": ["BROWSE", "USE_CATALOG"]}
     assert uc_secret_digests(stack.workspace_dump()) == {}
 
 

@@ -62,7 +62,7 @@ def expected_layout(secrets: dict[str, dict[str, list[str]]], principals: list[s
     return {
         "schemas": {SCHEMA: sorted(name.rsplit(".", 1)[1] for name in secrets)},
         "grants": {
-            "catalog": {"main": {p: ["USE_CATALOG"] for p in principals}},
+            "catalog": {"main": {p: sorted(["USE_CATALOG", *OUTSIDE_ON_CATALOG.get(p, [])]) for p in principals}},
             "schema": {
                 SCHEMA: {**{p: ["USE_SCHEMA"] for p in principals}, **OUTSIDE_ON_OUR_SCHEMA},
                 "main.shared": OUTSIDE_ON_SHARED,
@@ -76,6 +76,8 @@ def expected_layout(secrets: dict[str, dict[str, list[str]]], principals: list[s
 # of the component's principals on a schema another team owns.
 OUTSIDE_ON_OUR_SCHEMA = {"analysts": ["SELECT", "USE_SCHEMA"]}
 OUTSIDE_ON_SHARED = {"data-science": ["READ_SECRET", "USE_SCHEMA"]}
+# A privilege a principal of the component holds directly on the catalog: its usage Grant keeps it.
+OUTSIDE_ON_CATALOG = {"data-science": ["BROWSE"]}
 
 
 def casefolded_principals(grants: dict[str, list[str]]) -> dict[str, list[str]]:
@@ -121,9 +123,7 @@ def test_unity_catalog_example_lifecycle(engine_ready: None, tmp_path: Path) -> 
     stack.seed("main.shared", owner=OTHER_TEAM)
     grant_outside(stack, "schema", SCHEMA, "analysts", "USE_SCHEMA", "SELECT", caller=DEPLOYER)
     grant_outside(stack, "schema", "main.shared", "data-science", "USE_SCHEMA", "READ_SECRET", caller=OTHER_TEAM)
-    # A privilege a principal of the component holds directly on the catalog: a databricks.Grant is
-    # authoritative for its principal, so grantUsage replaces it (the README and the schema say so).
-    grant_outside(stack, "catalog", "main", "data-science", "BROWSE", caller=DEPLOYER)
+    grant_outside(stack, "catalog", "main", "data-science", *OUTSIDE_ON_CATALOG["data-science"], caller=DEPLOYER)
 
     # up: exactly the secrets, their grants and the usage grants; values as digests; expiry set
     first = stack.up()
@@ -134,7 +134,7 @@ def test_unity_catalog_example_lifecycle(engine_ready: None, tmp_path: Path) -> 
         full("openai"): secret_grants(),
     }
     assert uc_layout(dump) == expected_layout(secrets, PRINCIPALS)
-    assert dump["ucGrants"]["catalog"]["main"]["data-science"] == ["USE_CATALOG"]  # BROWSE replaced
+    assert sorted(dump["ucGrants"]["catalog"]["main"]["data-science"]) == ["BROWSE", "USE_CATALOG"]  # BROWSE kept
     assert uc_secret_digests(dump) == {
         full("openai"): digest(KEYS["openaiApiKey"]),
         full("anthropic"): digest(KEYS["anthropicApiKey"]),
@@ -263,11 +263,14 @@ def test_unity_catalog_example_lifecycle(engine_ready: None, tmp_path: Path) -> 
     dump = stack.workspace_dump()
     assert not dump["ucSecrets"]
     assert without_usage_grants(dump)["ucGrants"] == {
-        "schema": {SCHEMA: {"analysts": ["SELECT"]}, "main.shared": {"data-science": ["READ_SECRET"]}}
+        "catalog": {"main": OUTSIDE_ON_CATALOG},
+        "schema": {SCHEMA: {"analysts": ["SELECT"]}, "main.shared": {"data-science": ["READ_SECRET"]}},
     }
     usage = uc_layout(dump)["grants"]
     granted = [*PRINCIPALS, "ml-interns"]
-    assert casefolded_principals(usage["catalog"]["main"]) == {p: ["USE_CATALOG"] for p in granted}
+    assert casefolded_principals(usage["catalog"]["main"]) == {
+        p: sorted(["USE_CATALOG", *OUTSIDE_ON_CATALOG.get(p, [])]) for p in granted
+    }
     assert casefolded_principals(usage["schema"][SCHEMA]) == {
         **{p: ["USE_SCHEMA"] for p in granted},
         **OUTSIDE_ON_OUR_SCHEMA,

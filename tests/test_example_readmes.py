@@ -212,6 +212,11 @@ if words[:2] == ["config", "set"] and "--secret" in args and len(words) == 3:
         answers_file.write_text(json.dumps(answers))
         sys.exit(subprocess.run([real, *args], input=value, text=True).returncode)
 
+if words[:3] == ["config", "set", "databricks:host"] and len(words) == 4:
+    # The workspace a README names is the emulated one: its host is the emulator's REST mode,
+    # where the plugin reads Unity Catalog grants (the emulated provider ignores the host).
+    args = [os.environ["DATABRICKS_HOST"] if a == words[3] else a for a in args]
+
 driver = json.loads(os.environ["README_TEST_DRIVER"])
 if driver and words[:1] and words[0] in ("up", "preview", "destroy"):
     stack = subprocess.run([real, "stack", "--show-name"], capture_output=True, text=True, check=True).stdout.strip()

@@ -30,6 +30,7 @@ from llmkeyvault_provider.provider import WITHHELD, refuse_secret_names
 from pulumi.runtime.proto import errors_pb2, status_pb2
 from support.fake_keys import fake_keys
 from support.mocks import Run, run_with_mocks
+from support.permissions_api import permissions_api
 from support.standin_engine import (
     SIG_KEY,
     UNKNOWN,
@@ -592,8 +593,18 @@ def test_secret_principals_sent_one_by_one_never_name_a_child(engine: StandinEng
             "referencers": [secret_output("svc-private-referencer")],
         },
     }
-    for name, inputs in cases.items():
-        response = plugin.stub.Construct(engine.construct_request(f"secret-{name}", inputs))
+    # The usage grants read what each principal holds through the stack's databricks configuration.
+    with permissions_api() as api:
+        config = {"databricks:host": api.url, "databricks:token": "dapi-test-hardening-0000"}
+        responses = {
+            name: plugin.stub.Construct(engine.construct_request(f"secret-{name}", inputs, config=config))
+            for name, inputs in cases.items()
+        }
+    assert api.permission_reads() == [
+        "/api/2.1/unity-catalog/permissions/catalog/main",
+        "/api/2.1/unity-catalog/permissions/schema/main.llm_keys",
+    ]
+    for name, response in responses.items():
         state = json_format.MessageToDict(response.state)
         assert is_secret(state["grants"]), name
         children = [r for r in engine.recorder.registrations if f"LlmKeyVault::secret-{name}" in r.parent]

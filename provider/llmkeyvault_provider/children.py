@@ -278,7 +278,11 @@ def uc_secret_grants(
 
 
 def usage_grant(
-    plan: UsagePlan, resource_name: str, principal: pulumi.Input[str], at: Placement
+    plan: UsagePlan,
+    resource_name: str,
+    principal: pulumi.Input[str],
+    at: Placement,
+    privileges: Sequence[str] = (),
 ) -> pulumi.CustomResource:
     """One principal's USE_CATALOG or USE_SCHEMA (``Grant``: that principal only, never ``Grants``).
 
@@ -288,7 +292,10 @@ def usage_grant(
 
     Retained on delete: that revocation would take away what the principal held on the
     catalog or schema besides this privilege (other workloads' access), so a destroy, or a
-    principal that is no longer listed, leaves the principal's privileges as they are."""
-    props = {plan.securable: plan.name, "principal": principal, "privileges": [plan.privilege]}
+    principal that is no longer listed, leaves the principal's privileges as they are.
+
+    ``privileges`` is what the principal already holds there plus ``plan.privilege``
+    (``usage.py``): the Grant sets that whole list, so it removes nothing."""
+    props = {plan.securable: plan.name, "principal": principal, "privileges": list(privileges) or [plan.privilege]}
     options = at.options("databricks", delete_before_replace=True, retain_on_delete=True)
     return pulumi.CustomResource(UC_GRANT, resource_name, props, options)

@@ -18,11 +18,12 @@ import pulumi
 from . import children, rules
 from .args import Backend, LlmKeyVaultArgs
 from .expiry import expiry_warnings
-from .lookups import deploying_identity, missing_uc_secrets
+from .lookups import deploying_identity, invoke_options, missing_uc_secrets
 from .outputs import GRANTS_ASKED, OUTPUT_ATTRIBUTES, FinalNames, final_names, grants_asked, render_outputs
 from .plan import check_inputs, keep_deployer
 from .plandata import GrantPlan, UnityCatalogPlan, UsagePlan, VaultPlan
 from .schema import VAULT_TYPE
+from .usage import usage_privileges as held_usage_privileges
 
 T = TypeVar("T")
 
@@ -39,14 +40,6 @@ ADOPTED_RETAINED_WARNING = (
     "component has the retainOnDelete resource option. Another stack that adopted the same {kind} "
     "is not seen: each deletes only what it names, so two stacks naming the same key delete it "
     "for both. See docs/adoption.md."
-)
-USAGE_GRANT_WARNING = (
-    "grantUsage: USE_CATALOG on '{catalog}' and USE_SCHEMA on '{schema}' are databricks Grant "
-    "resources, which set each listed principal's whole privilege list there: privileges a "
-    "principal holds on that catalog or schema besides these are removed when its Grant is "
-    "created. They are retained on delete (never revoked by a destroy). Where principals already "
-    "hold privileges there, set grantUsage to false and grant USE CATALOG / USE SCHEMA outside "
-    "the stack (README.md, Unity Catalog backend)."
 )
 
 DEPLOYER_UNKNOWN_NOTE = (
@@ -98,6 +91,11 @@ class LlmKeyVault(pulumi.ComponentResource):
                 plan = keep_deployer(checked, plan, deployer)
         if plan.backend is Backend.UNITY_CATALOG and plan.external_keys:
             missing_uc_secrets(plan, opts).raise_if_any()
+        # What each principal of a usage grant holds already, which its Grant keeps (usage.py).
+        explicit = invoke_options(opts).provider is not None
+        secret_principals = bool(frozenset(secret_inputs) & PRINCIPAL_INPUTS)
+        usage_privileges, refused = held_usage_privileges(plan, explicit, secret_principals)
+        refused.raise_if_any()
         # Key values are never the component's own props: they would be stored
         # with it. They reach only the children that hold them.
         super().__init__(VAULT_TYPE, resource_name, {}, opts)
@@ -114,7 +112,9 @@ class LlmKeyVault(pulumi.ComponentResource):
         # Pulumi's retainOnDelete on the component (which has no delete of its own) is kept
         # by every child: how a stack keeps what it adopted once adopt is removed.
         retained = bool(opts is not None and opts.retain_on_delete)
-        self.outputs = _register_children(self, plan, checked, _dependencies(opts), frozenset(secret_inputs), retained)
+        self.outputs = _register_children(
+            self, plan, checked, _dependencies(opts), frozenset(secret_inputs), retained, usage_privileges
+        )
         for schema_name, attribute in OUTPUT_ATTRIBUTES.items():
             setattr(self, attribute, self.outputs[schema_name])
         asked = _secret_if(grants_asked(plan), bool(frozenset(secret_inputs) & PRINCIPAL_INPUTS))
@@ -122,7 +122,7 @@ class LlmKeyVault(pulumi.ComponentResource):
 
 
 def _warn_what_is_kept(component: pulumi.Resource, plan: VaultPlan) -> None:
-    """Say in every preview what a delete leaves, and what a usage grant replaces."""
+    """Say in every preview what a delete leaves."""
     uc = plan.unity_catalog
     if plan.adopt and plan.scopes:
         names = ", ".join(f"'{s.name}'" for s in plan.scopes)
@@ -131,9 +131,6 @@ def _warn_what_is_kept(component: pulumi.Resource, plan: VaultPlan) -> None:
     elif plan.adopt and uc is not None and plan.schema_resource_name is not None:
         what = f"the schema '{uc.schema_full_name}'"
         pulumi.log.warn(ADOPTED_RETAINED_WARNING.format(what=what, kind="schema"), resource=component)
-    if plan.usage and uc is not None:
-        message = USAGE_GRANT_WARNING.format(catalog=uc.catalog, schema=uc.schema_full_name)
-        pulumi.log.warn(message, resource=component)
 
 
 def _dependencies(opts: pulumi.ResourceOptions | None) -> list[pulumi.Resource]:
@@ -215,6 +212,8 @@ class _Children:
     values: dict[str, pulumi.Output[str]]
     secret_principals: bool
     gate: pulumi.Output[None] | None
+    #: each usage grant's privileges by resource name: what its principal held, plus its own
+    usage_privileges: Mapping[str, list[str]]
 
 
 def _register_children(
@@ -224,6 +223,7 @@ def _register_children(
     depends_on: list[pulumi.Resource],
     secret_inputs: frozenset[str],
     retained: bool = False,
+    usage_privileges: Mapping[str, list[str]] | None = None,
 ) -> dict[str, pulumi.Output[Any]]:
     secret_names = bool(secret_inputs & NAME_INPUTS)
     secret_principals = bool(secret_inputs & PRINCIPAL_INPUTS)
@@ -243,7 +243,7 @@ def _register_children(
     else:
         names = _held(final_names(plan, None), gate)
     names = _secret_if(names, secret_names)
-    shared = _Children(plan, at, names, values, secret_principals, gate)
+    shared = _Children(plan, at, names, values, secret_principals, gate, usage_privileges or {})
     if plan.backend is Backend.UNITY_CATALOG:
         _register_uc(shared)
     else:
@@ -322,4 +322,7 @@ def _register_uc(c: _Children) -> None:
     for usage in plan.usage:
         held: pulumi.Output[str] = _held(usage.principal, c.gate)
         resource_name = _usage_resource_name(usage, c.secret_principals)
-        children.usage_grant(usage, resource_name, _secret_if(held, c.secret_principals), at.adopting(usage.import_id))
+        kept = c.usage_privileges.get(usage.resource_name, [usage.privilege])
+        children.usage_grant(
+            usage, resource_name, _secret_if(held, c.secret_principals), at.adopting(usage.import_id), kept
+        )

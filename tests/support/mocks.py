@@ -13,6 +13,7 @@ from typing import Any
 
 import pulumi
 from google.protobuf import json_format
+from llmkeyvault_provider import usage
 from pulumi.runtime import mocks as pulumi_mocks
 
 from .standin_engine import RANDOM_HEX, Registration, to_registration
@@ -80,13 +81,16 @@ def run_with_mocks(
     preview: bool = False,
     run: Run | None = None,
     answers: Mapping[str, Answer] | None = None,
+    reader: Callable[[Mapping[str, str]], usage.GrantsReader] | None = None,
 ) -> Run:
     """Build a component under mocks; return what was registered and its resolved outputs.
 
     ``build`` returns a component (whose ``outputs`` dict is resolved) or any Output.
     Pass ``run`` to keep what was registered when the program fails. ``answers``
     maps a data source's token to its answer (failures in it are the invoke's
-    error); every other invoke answers with nothing, as Pulumi's mocks do.
+    error); every other invoke answers with nothing, as Pulumi's mocks do. ``reader``
+    makes what reads the grants a usage grant keeps (``usage.make_reader``); by default
+    a workspace in which nobody holds anything.
     """
     run = Run() if run is None else run
     pulumi.runtime.set_mocks(_Mocks(answers or {}), project="proj", stack="dev", preview=preview)
@@ -98,6 +102,21 @@ def run_with_mocks(
             return built
         return pulumi.Output.all(**built.outputs).apply(run.outputs.update)
 
-    with _recording(run):
+    with _recording(run), _reading(reader or empty_workspace):
         program()
     return run
+
+
+def empty_workspace(settings: Mapping[str, str]) -> usage.GrantsReader:
+    """A workspace in which nobody holds anything on any catalog or schema."""
+    return lambda securable, full_name: []
+
+
+@contextmanager
+def _reading(reader: Callable[[Mapping[str, str]], usage.GrantsReader]) -> Iterator[None]:
+    saved = usage.make_reader
+    usage.make_reader = reader
+    try:
+        yield
+    finally:
+        usage.make_reader = saved

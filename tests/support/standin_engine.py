@@ -178,7 +178,10 @@ class StandinEngine:
     project: str = "proj"
     stack: str = "dev"
 
-    def construct_request(self, name: str, inputs: dict[str, Any], *, dry_run: bool = False) -> Any:
+    def construct_request(
+        self, name: str, inputs: dict[str, Any], *, dry_run: bool = False, config: dict[str, str] | None = None
+    ) -> Any:
+        """``config`` is the stack's configuration, which the engine passes to every Construct."""
         struct = struct_pb2.Struct()
         struct.update(inputs)
         return provider_pb2.ConstructRequest(
@@ -190,6 +193,7 @@ class StandinEngine:
             type="llmkeyvault:index:LlmKeyVault",
             name=name,
             inputs=struct,
+            config=config or {},
         )
 
 

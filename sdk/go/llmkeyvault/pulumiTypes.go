@@ -423,7 +423,7 @@ type UnityCatalogBacking struct {
 	Catalog string `pulumi:"catalog"`
 	// Create the schema as a child of the component (deleted with it, and only when empty).
 	CreateSchema *bool `pulumi:"createSchema"`
-	// Give every principal named at any level `USE_CATALOG` on the catalog and `USE_SCHEMA` on the schema, which they need to reach a secret, through `databricks.Grant` resources (never `Grants` on a catalog or schema the component does not own). A `Grant` manages all of one principal's privileges on its securable: a principal that already holds other privileges directly on that catalog or schema loses them, and loses USE_CATALOG/USE_SCHEMA when the vault is removed. Set false and grant usage yourself for such principals.
+	// Give every principal named at any level `USE_CATALOG` on the catalog and `USE_SCHEMA` on the schema, which they need to reach a secret, through `databricks.Grant` resources (never `Grants` on a catalog or schema the component does not own). A `Grant` sets all of one principal's privileges on its securable, so each is given what its principal already holds there (read while planning) plus the usage privilege, and is retained on delete. Refused where that read cannot be made (no credentials, permission denied, an explicit databricks provider): then set false and grant usage in SQL.
 	GrantUsage *bool `pulumi:"grantUsage"`
 	// The schema in `catalog` that holds the secrets; existing unless `createSchema`.
 	Schema string `pulumi:"schema"`
@@ -463,7 +463,7 @@ type UnityCatalogBackingArgs struct {
 	Catalog pulumi.StringInput `pulumi:"catalog"`
 	// Create the schema as a child of the component (deleted with it, and only when empty).
 	CreateSchema pulumi.BoolPtrInput `pulumi:"createSchema"`
-	// Give every principal named at any level `USE_CATALOG` on the catalog and `USE_SCHEMA` on the schema, which they need to reach a secret, through `databricks.Grant` resources (never `Grants` on a catalog or schema the component does not own). A `Grant` manages all of one principal's privileges on its securable: a principal that already holds other privileges directly on that catalog or schema loses them, and loses USE_CATALOG/USE_SCHEMA when the vault is removed. Set false and grant usage yourself for such principals.
+	// Give every principal named at any level `USE_CATALOG` on the catalog and `USE_SCHEMA` on the schema, which they need to reach a secret, through `databricks.Grant` resources (never `Grants` on a catalog or schema the component does not own). A `Grant` sets all of one principal's privileges on its securable, so each is given what its principal already holds there (read while planning) plus the usage privilege, and is retained on delete. Refused where that read cannot be made (no credentials, permission denied, an explicit databricks provider): then set false and grant usage in SQL.
 	GrantUsage pulumi.BoolPtrInput `pulumi:"grantUsage"`
 	// The schema in `catalog` that holds the secrets; existing unless `createSchema`.
 	Schema pulumi.StringInput `pulumi:"schema"`
@@ -571,7 +571,7 @@ func (o UnityCatalogBackingOutput) CreateSchema() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v UnityCatalogBacking) *bool { return v.CreateSchema }).(pulumi.BoolPtrOutput)
 }
 
-// Give every principal named at any level `USE_CATALOG` on the catalog and `USE_SCHEMA` on the schema, which they need to reach a secret, through `databricks.Grant` resources (never `Grants` on a catalog or schema the component does not own). A `Grant` manages all of one principal's privileges on its securable: a principal that already holds other privileges directly on that catalog or schema loses them, and loses USE_CATALOG/USE_SCHEMA when the vault is removed. Set false and grant usage yourself for such principals.
+// Give every principal named at any level `USE_CATALOG` on the catalog and `USE_SCHEMA` on the schema, which they need to reach a secret, through `databricks.Grant` resources (never `Grants` on a catalog or schema the component does not own). A `Grant` sets all of one principal's privileges on its securable, so each is given what its principal already holds there (read while planning) plus the usage privilege, and is retained on delete. Refused where that read cannot be made (no credentials, permission denied, an explicit databricks provider): then set false and grant usage in SQL.
 func (o UnityCatalogBackingOutput) GrantUsage() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v UnityCatalogBacking) *bool { return v.GrantUsage }).(pulumi.BoolPtrOutput)
 }
@@ -625,7 +625,7 @@ func (o UnityCatalogBackingPtrOutput) CreateSchema() pulumi.BoolPtrOutput {
 	}).(pulumi.BoolPtrOutput)
 }
 
-// Give every principal named at any level `USE_CATALOG` on the catalog and `USE_SCHEMA` on the schema, which they need to reach a secret, through `databricks.Grant` resources (never `Grants` on a catalog or schema the component does not own). A `Grant` manages all of one principal's privileges on its securable: a principal that already holds other privileges directly on that catalog or schema loses them, and loses USE_CATALOG/USE_SCHEMA when the vault is removed. Set false and grant usage yourself for such principals.
+// Give every principal named at any level `USE_CATALOG` on the catalog and `USE_SCHEMA` on the schema, which they need to reach a secret, through `databricks.Grant` resources (never `Grants` on a catalog or schema the component does not own). A `Grant` sets all of one principal's privileges on its securable, so each is given what its principal already holds there (read while planning) plus the usage privilege, and is retained on delete. Refused where that read cannot be made (no credentials, permission denied, an explicit databricks provider): then set false and grant usage in SQL.
 func (o UnityCatalogBackingPtrOutput) GrantUsage() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v *UnityCatalogBacking) *bool {
 		if v == nil {

@@ -78,7 +78,7 @@ export interface UnityCatalogBackingArgs {
      */
     createSchema?: pulumi.Input<boolean | undefined>;
     /**
-     * Give every principal named at any level `USE_CATALOG` on the catalog and `USE_SCHEMA` on the schema, which they need to reach a secret, through `databricks.Grant` resources (never `Grants` on a catalog or schema the component does not own). A `Grant` manages all of one principal's privileges on its securable: a principal that already holds other privileges directly on that catalog or schema loses them, and loses USE_CATALOG/USE_SCHEMA when the vault is removed. Set false and grant usage yourself for such principals.
+     * Give every principal named at any level `USE_CATALOG` on the catalog and `USE_SCHEMA` on the schema, which they need to reach a secret, through `databricks.Grant` resources (never `Grants` on a catalog or schema the component does not own). A `Grant` sets all of one principal's privileges on its securable, so each is given what its principal already holds there (read while planning) plus the usage privilege, and is retained on delete. Refused where that read cannot be made (no credentials, permission denied, an explicit databricks provider): then set false and grant usage in SQL.
      */
     grantUsage?: pulumi.Input<boolean | undefined>;
     /**

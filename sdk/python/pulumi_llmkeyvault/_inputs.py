@@ -250,7 +250,7 @@ class UnityCatalogBackingArgsDict(TypedDict):
     """
     grant_usage: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
     """
-    Give every principal named at any level `USE_CATALOG` on the catalog and `USE_SCHEMA` on the schema, which they need to reach a secret, through `databricks.Grant` resources (never `Grants` on a catalog or schema the component does not own). A `Grant` manages all of one principal's privileges on its securable: a principal that already holds other privileges directly on that catalog or schema loses them, and loses USE_CATALOG/USE_SCHEMA when the vault is removed. Set false and grant usage yourself for such principals.
+    Give every principal named at any level `USE_CATALOG` on the catalog and `USE_SCHEMA` on the schema, which they need to reach a secret, through `databricks.Grant` resources (never `Grants` on a catalog or schema the component does not own). A `Grant` sets all of one principal's privileges on its securable, so each is given what its principal already holds there (read while planning) plus the usage privilege, and is retained on delete. Refused where that read cannot be made (no credentials, permission denied, an explicit databricks provider): then set false and grant usage in SQL.
     """
 
 @pulumi.input_type
@@ -266,7 +266,7 @@ class UnityCatalogBackingArgs:
         :param pulumi.Input[_builtins.str] catalog: An existing catalog. Unity Catalog names have no '.', ' ', '/' or control characters.
         :param pulumi.Input[_builtins.str] schema: The schema in `catalog` that holds the secrets; existing unless `createSchema`.
         :param pulumi.Input[_builtins.bool] create_schema: Create the schema as a child of the component (deleted with it, and only when empty).
-        :param pulumi.Input[_builtins.bool] grant_usage: Give every principal named at any level `USE_CATALOG` on the catalog and `USE_SCHEMA` on the schema, which they need to reach a secret, through `databricks.Grant` resources (never `Grants` on a catalog or schema the component does not own). A `Grant` manages all of one principal's privileges on its securable: a principal that already holds other privileges directly on that catalog or schema loses them, and loses USE_CATALOG/USE_SCHEMA when the vault is removed. Set false and grant usage yourself for such principals.
+        :param pulumi.Input[_builtins.bool] grant_usage: Give every principal named at any level `USE_CATALOG` on the catalog and `USE_SCHEMA` on the schema, which they need to reach a secret, through `databricks.Grant` resources (never `Grants` on a catalog or schema the component does not own). A `Grant` sets all of one principal's privileges on its securable, so each is given what its principal already holds there (read while planning) plus the usage privilege, and is retained on delete. Refused where that read cannot be made (no credentials, permission denied, an explicit databricks provider): then set false and grant usage in SQL.
         """
         pulumi.set(__self__, "catalog", catalog)
         pulumi.set(__self__, "schema", schema)
@@ -319,7 +319,7 @@ class UnityCatalogBackingArgs:
     @pulumi.getter(name="grantUsage")
     def grant_usage(self) -> pulumi.Input[Optional[_builtins.bool]]:
         """
-        Give every principal named at any level `USE_CATALOG` on the catalog and `USE_SCHEMA` on the schema, which they need to reach a secret, through `databricks.Grant` resources (never `Grants` on a catalog or schema the component does not own). A `Grant` manages all of one principal's privileges on its securable: a principal that already holds other privileges directly on that catalog or schema loses them, and loses USE_CATALOG/USE_SCHEMA when the vault is removed. Set false and grant usage yourself for such principals.
+        Give every principal named at any level `USE_CATALOG` on the catalog and `USE_SCHEMA` on the schema, which they need to reach a secret, through `databricks.Grant` resources (never `Grants` on a catalog or schema the component does not own). A `Grant` sets all of one principal's privileges on its securable, so each is given what its principal already holds there (read while planning) plus the usage privilege, and is retained on delete. Refused where that read cannot be made (no credentials, permission denied, an explicit databricks provider): then set false and grant usage in SQL.
         """
         return pulumi.get(self, "grant_usage")
 

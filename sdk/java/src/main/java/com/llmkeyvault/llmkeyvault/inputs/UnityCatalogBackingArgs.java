@@ -53,14 +53,14 @@ public final class UnityCatalogBackingArgs extends com.pulumi.resources.Resource
     }
 
     /**
-     * Give every principal named at any level `USE_CATALOG` on the catalog and `USE_SCHEMA` on the schema, which they need to reach a secret, through `databricks.Grant` resources (never `Grants` on a catalog or schema the component does not own). A `Grant` manages all of one principal&#39;s privileges on its securable: a principal that already holds other privileges directly on that catalog or schema loses them, and loses USE_CATALOG/USE_SCHEMA when the vault is removed. Set false and grant usage yourself for such principals.
+     * Give every principal named at any level `USE_CATALOG` on the catalog and `USE_SCHEMA` on the schema, which they need to reach a secret, through `databricks.Grant` resources (never `Grants` on a catalog or schema the component does not own). A `Grant` sets all of one principal&#39;s privileges on its securable, so each is given what its principal already holds there (read while planning) plus the usage privilege, and is retained on delete. Refused where that read cannot be made (no credentials, permission denied, an explicit databricks provider): then set false and grant usage in SQL.
      * 
      */
     @Import(name="grantUsage")
     private @Nullable Output<Boolean> grantUsage;
 
     /**
-     * @return Give every principal named at any level `USE_CATALOG` on the catalog and `USE_SCHEMA` on the schema, which they need to reach a secret, through `databricks.Grant` resources (never `Grants` on a catalog or schema the component does not own). A `Grant` manages all of one principal&#39;s privileges on its securable: a principal that already holds other privileges directly on that catalog or schema loses them, and loses USE_CATALOG/USE_SCHEMA when the vault is removed. Set false and grant usage yourself for such principals.
+     * @return Give every principal named at any level `USE_CATALOG` on the catalog and `USE_SCHEMA` on the schema, which they need to reach a secret, through `databricks.Grant` resources (never `Grants` on a catalog or schema the component does not own). A `Grant` sets all of one principal&#39;s privileges on its securable, so each is given what its principal already holds there (read while planning) plus the usage privilege, and is retained on delete. Refused where that read cannot be made (no credentials, permission denied, an explicit databricks provider): then set false and grant usage in SQL.
      * 
      */
     public Optional<Output<Boolean>> grantUsage() {
@@ -152,7 +152,7 @@ public final class UnityCatalogBackingArgs extends com.pulumi.resources.Resource
         }
 
         /**
-         * @param grantUsage Give every principal named at any level `USE_CATALOG` on the catalog and `USE_SCHEMA` on the schema, which they need to reach a secret, through `databricks.Grant` resources (never `Grants` on a catalog or schema the component does not own). A `Grant` manages all of one principal&#39;s privileges on its securable: a principal that already holds other privileges directly on that catalog or schema loses them, and loses USE_CATALOG/USE_SCHEMA when the vault is removed. Set false and grant usage yourself for such principals.
+         * @param grantUsage Give every principal named at any level `USE_CATALOG` on the catalog and `USE_SCHEMA` on the schema, which they need to reach a secret, through `databricks.Grant` resources (never `Grants` on a catalog or schema the component does not own). A `Grant` sets all of one principal&#39;s privileges on its securable, so each is given what its principal already holds there (read while planning) plus the usage privilege, and is retained on delete. Refused where that read cannot be made (no credentials, permission denied, an explicit databricks provider): then set false and grant usage in SQL.
          * 
          * @return builder
          * 
@@ -163,7 +163,7 @@ public final class UnityCatalogBackingArgs extends com.pulumi.resources.Resource
         }
 
         /**
-         * @param grantUsage Give every principal named at any level `USE_CATALOG` on the catalog and `USE_SCHEMA` on the schema, which they need to reach a secret, through `databricks.Grant` resources (never `Grants` on a catalog or schema the component does not own). A `Grant` manages all of one principal&#39;s privileges on its securable: a principal that already holds other privileges directly on that catalog or schema loses them, and loses USE_CATALOG/USE_SCHEMA when the vault is removed. Set false and grant usage yourself for such principals.
+         * @param grantUsage Give every principal named at any level `USE_CATALOG` on the catalog and `USE_SCHEMA` on the schema, which they need to reach a secret, through `databricks.Grant` resources (never `Grants` on a catalog or schema the component does not own). A `Grant` sets all of one principal&#39;s privileges on its securable, so each is given what its principal already holds there (read while planning) plus the usage privilege, and is retained on delete. Refused where that read cannot be made (no credentials, permission denied, an explicit databricks provider): then set false and grant usage in SQL.
          * 
          * @return builder
          * 
