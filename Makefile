@@ -60,11 +60,24 @@ test-fast: venv
 	$(PY) -m pytest -m "not slow"
 
 # The test files run side by side, TEST_WORKERS at a time (pytest-xdist; `auto` is one per
-# CPU), each file whole on one worker (tests/conftest.py says why that is safe). Every
-# marker runs this way; `make test-fast` runs in one process.
+# CPU), each file whole on one worker, longest first (tests/conftest.py says why that is
+# safe and which files start first). Every marker runs this way; `make test-fast` runs in
+# one process. The checks that share nothing with pytest (test-checks: ruff, mypy,
+# actionlint, the Go tests) run beside it once everything is built; their output, kept in
+# build/test-checks.log, is printed after pytest's, and either failing fails `make test`.
 TEST_WORKERS ?= auto
-test: lint tools tools-test build emulator emulator-test examples-deps java-deps
-	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile
+.PHONY: test-checks
+test-checks: lint tools-test emulator-test
+
+test: venv tools build emulator examples-deps java-deps $(TOOLS_BIN)/actionlint
+	@mkdir -p build
+	@$(MAKE) --no-print-directory test-checks >build/test-checks.log 2>&1 & checks=$$!; \
+	trap 'kill $$checks 2>/dev/null' INT TERM; \
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder; tests=$$?; \
+	wait $$checks; checked=$$?; \
+	echo "--- make test-checks (build/test-checks.log)"; cat build/test-checks.log; \
+	if [ $$checked -ne 0 ]; then echo "make test: test-checks failed (above)" >&2; fi; \
+	exit $$(( tests != 0 || checked != 0 ))
 
 # The end-to-end benchmark drives $(PULUMI) (an installed one if suitable) and
 # compares examples/aws-python with the same resources written with

@@ -47,6 +47,22 @@ def run_emulator(folder: Path, command: str, *args: str, stdin: str | None = Non
     return done.stdout
 
 
+#: LibYAML's loader and dumper where PyYAML has them (the pure-Python ones take minutes on the
+#: megabyte-long names the hardening tests give a program); the same documents either way
+YAML_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+YAML_DUMPER: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
+def load_yaml(text: Any) -> Any:
+    """``yaml.safe_load``, with LibYAML where there is one."""
+    return yaml.load(text, Loader=YAML_LOADER)  # noqa: S506 - a safe loader
+
+
+def dump_yaml(data: Any, stream: Any = None) -> Any:
+    """``yaml.safe_dump(data, stream, sort_keys=False)``, with LibYAML where there is one."""
+    return yaml.dump(data, stream, Dumper=YAML_DUMPER, sort_keys=False)
+
+
 def plugins_section(built_plugin: bool = True) -> dict[str, Any]:
     providers = [{"name": "llmkeyvault", "path": str(PLUGIN_DIR)}] if built_plugin else []
     providers += [{"name": name, "path": str(EMULATOR)} for name in EMULATED_PACKAGES]
@@ -87,7 +103,7 @@ def yaml_vault_project(
     }
     if outputs:
         project["outputs"] = {output: f"${{{resource}.{output}}}" for output in outputs}
-    (folder / "Pulumi.yaml").write_text(yaml.safe_dump(project, sort_keys=False))
+    (folder / "Pulumi.yaml").write_text(dump_yaml(project))
     return folder
 
 
@@ -134,10 +150,10 @@ class LocalStack:
             dirs_exist_ok=True,
         )
         with (self.project / "Pulumi.yaml").open(encoding="utf-8") as f:
-            project = yaml.safe_load(f)
+            project = load_yaml(f)
         project["plugins"] = plugins_section(self.built_plugin)
         with (self.project / "Pulumi.yaml").open("w", encoding="utf-8") as f:
-            yaml.safe_dump(project, f, sort_keys=False)
+            dump_yaml(project, f)
         # Generated once per state folder and kept beside the state it unlocks.
         passphrase_file = common / "passphrase"
         if not passphrase_file.exists():
@@ -251,14 +267,14 @@ class LocalStack:
     def definition(self) -> dict[str, Any]:
         """The project copy's Pulumi.yaml as it is now."""
         with (self.project / "Pulumi.yaml").open(encoding="utf-8") as f:
-            loaded: dict[str, Any] = yaml.safe_load(f)
+            loaded: dict[str, Any] = load_yaml(f)
         return loaded
 
     def redefine(self, project: dict[str, Any]) -> None:
         """Replace the project copy's Pulumi.yaml (as `definition` returned it, changed): the
         program as a user would edit it between two updates."""
         with (self.project / "Pulumi.yaml").open("w", encoding="utf-8") as f:
-            yaml.safe_dump(project, f, sort_keys=False)
+            dump_yaml(project, f)
 
     def workspace_dump(self) -> dict[str, Any]:
         dumped: dict[str, Any] = json.loads(self.emulator("dump"))

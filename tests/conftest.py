@@ -6,7 +6,11 @@ runs whole on one worker, so its module fixtures and the folders it writes stay 
 own. Files that write under one build folder use subfolders of their own
 (test_sdks.py and test_sdk_java.py in build/sdk-test), and every `make` a test runs
 holds one lock, so two workers never build the same target at once. A test that reads
-dist/ takes a copy under that lock (``dist_copy``)."""
+dist/ takes a copy under that lock (``dist_copy``).
+
+The files run longest first (``LONGEST_FIRST``, then the rest in their usual order;
+`make test` passes ``--no-loadscope-reorder`` so xdist keeps this order): a long file
+that starts last would leave the other workers idle while it finishes."""
 
 from __future__ import annotations
 
@@ -30,6 +34,31 @@ FAKE_KEYS = {
     "huggingface": "sk-test-hf-4444444444444444",
     "my-llm": "sk-test-custom-5555555555555555",
 }
+
+
+#: The test files that take longest, longest first, as measured on a warm 2-core machine
+#: (`pytest --durations`): each starts on a free worker before the many short files, which
+#: then fill the gaps. test_ordering_names_only_test_files checks that each one exists.
+LONGEST_FIRST = (
+    "test_example_readmes.py",
+    "test_e2e_identity.py",
+    "test_e2e_external.py",
+    "test_policy_e2e.py",
+    "test_e2e_hardening.py",
+    "test_sdks.py",
+    "test_user_repository.py",
+    "test_demo.py",
+    "test_examples.py",
+    "test_package_add.py",
+    "test_e2e_adoption.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Put the files of ``LONGEST_FIRST`` first, in its order; a stable sort keeps every
+    file's tests together and in their own order."""
+    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
 
 
 def assert_no_key_in(text: str) -> None:

@@ -8,10 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from support.fake_keys import fake_keys
 
-from devtools.local_stack import ROOT, LocalStack, yaml_vault_project
+from devtools.local_stack import ROOT, LocalStack, dump_yaml, load_yaml, yaml_vault_project
 from devtools.workspace import DEPLOYER, is_empty
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -93,9 +92,9 @@ def vault_stack(
         resource=resource,
         outputs=("scopes", "grants", "expirations", "secretKeys"),
     )
-    project = yaml.safe_load((source / "Pulumi.yaml").read_text())
+    project = load_yaml((source / "Pulumi.yaml").read_text())
     project["config"].update({key: {"type": "string"} for key in plain_config})
-    (source / "Pulumi.yaml").write_text(yaml.safe_dump(project, sort_keys=False))
+    (source / "Pulumi.yaml").write_text(dump_yaml(project))
     return LocalStack(source, tmp_path / "stack")
 
 
