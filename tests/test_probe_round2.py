@@ -256,11 +256,6 @@ def test_a_claimed_component_beside_a_real_vault_exempts_nothing() -> None:
     assert ("no-workspace-wide-secret-write", "mandatory") in fired.get("llmKeys-acl-users", set()), fired
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a literal LLM key in a cluster's sparkEnvVars (where the README tells users to paste the "
-    "environmentVariables output) passes the pack: only Model Serving and AI Gateway resources are judged",
-)
 def test_a_literal_key_in_a_clusters_environment_is_refused() -> None:
     pasted = fake_keys(seed=71)["openai-project"]
     cluster = _Resource(
@@ -707,12 +702,6 @@ def test_an_external_uc_secret_keeps_the_grants_its_owners_made(emulated_engine:
     assert on_secret.get("key-rotators") == ["MANAGE"], on_secret
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a literal key in a serving endpoint's secret-reference field (externalModel.openaiConfig."
-    "openaiApiKey, the field whose name says 'ApiKey', which takes '{{secrets/<scope>/<key>}}') passes the "
-    "pack: only *Plaintext fields and environmentVars are searched for key material",
-)
 def test_a_literal_key_in_a_serving_secret_reference_field_is_refused() -> None:
     pasted = fake_keys(seed=74)["openai-project"]
     endpoint = _Resource(
