@@ -375,13 +375,6 @@ resources:
 
 @pytest.mark.e2e
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="a raw Key Vault secret that expired in 2017, parented under a real LlmKeyVault whose key "
-    "names are not known yet (uniqueSuffix, first preview), passes `pulumi preview --policy-pack` with "
-    "no violation: while the vault's outputs are unknown, every key counts as the vault's own, so the "
-    "mandatory no-expired-keys rule exempts it",
-)
 def test_an_expired_raw_key_under_a_suffixed_vault_is_refused_in_preview(emulated_engine: None, tmp_path: Path) -> None:
     from test_policy_e2e import preview_program, violations
 
