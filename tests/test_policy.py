@@ -756,6 +756,43 @@ def test_a_copy_of_a_real_components_state_exempts_only_what_that_state_lists() 
     }
 
 
+def test_a_claimed_component_that_lists_its_own_grants_is_reported_by_the_workspace_users_policy() -> None:
+    """The same limit with nothing copied: beside a real component (the llmkeyvault
+    provider present), a program's component whose own outputs list 'users' MANAGE and
+    WRITE exempts those grants from the grant policies. They are still reported, by
+    ``llmkeyvault-workspace-users``, which policy configuration can make mandatory."""
+    props = {"providers": [{"name": "openai", "apiKey": FAKE_KEYS["openai"]}], "readers": ["data-science"]}
+    (real,) = [a for a in stack_of(props) if a.urn == VAULT_URN]
+    claimed_urn = VAULT_URN.replace("::llm", "::claimed")
+    everyone = [
+        {"scope": "claimed", "principal": "users", "permission": "MANAGE"},
+        {"scope": "claimed", "principal": "users", "permission": "WRITE"},
+    ]
+    claimed = replace(real, urn=claimed_urn, name="claimed", props={**real.props, "grants": everyone})
+    databricks_provider = "pulumi:providers:databricks"
+    children = [
+        Args(
+            guardrails.SECRET_SCOPE,
+            {"name": "claimed", "initialManagePrincipal": "users"},
+            f"{claimed_urn}-scope",
+            "claimed-scope",
+            Opts(parent=claimed_urn),
+            databricks_provider,
+        ),
+        Args(
+            guardrails.SECRET_ACL,
+            {"scope": "claimed", "principal": "users", "permission": "WRITE"},
+            f"{claimed_urn}-acl",
+            "claimed-acl",
+            Opts(parent=claimed_urn),
+            databricks_provider,
+        ),
+    ]
+    fired = everywhere([real, claimed, *children, PLUGIN])
+    assert fired == {"claimed-scope": {"llmkeyvault-workspace-users"}, "claimed-acl": {"llmkeyvault-workspace-users"}}
+    assert RULES["llmkeyvault-workspace-users"].level == "advisory"
+
+
 def secret_under(vault: pulumi.Resource, name: str, scope: str, key: str) -> databricks.Secret:
     """A raw Secret that a program places under the component, replaced delete-before-replace."""
     opts = pulumi.ResourceOptions(parent=vault, delete_before_replace=True)
