@@ -72,7 +72,7 @@ _INPUTS: dict[str, Mapping[str, Any]] = {}
 def _resource(r: ResourceValidationArgs | PolicyResource) -> _Resource:
     custom = r.provider is not None
     if isinstance(r, ResourceValidationArgs):
-        props = _INPUTS.setdefault(r.urn, plain(r.props))
+        props = _INPUTS[r.urn] = plain(r.props)  # the latest call's, should one process serve two operations
     else:
         # a component's props are its outputs (what the rules read of it); a custom
         # resource's are its inputs when its resource call was seen

@@ -172,6 +172,7 @@ def test_levels_and_descriptions() -> None:
         "secret-delete-before-replace": "mandatory",
         "llm-key-outside-llmkeyvault": "advisory",
         "no-plaintext-model-credentials": "mandatory",
+        "no-literal-keys-in-cluster-config": "mandatory",
         "uc-secret-all-privileges": "advisory",
         "no-expired-keys": "mandatory",
         "llmkeyvault-workspace-users": "advisory",
