@@ -61,10 +61,26 @@ class _Resource:
     provider_type: str | None
 
 
+#: each resource's inputs as its resource call saw them, by URN. The stack call hands a
+#: resource's outputs, which the rules do not read: their names can differ from the
+#: inputs' (azure-native's Key Vault secret has ``name`` for ``secretName``), and a
+#: preview may not know them (its ``properties.attributes``). The engine makes both calls
+#: of one operation to the same pack process, the resource calls first.
+_INPUTS: dict[str, Mapping[str, Any]] = {}
+
+
 def _resource(r: ResourceValidationArgs | PolicyResource) -> _Resource:
+    custom = r.provider is not None
+    if isinstance(r, ResourceValidationArgs):
+        props = _INPUTS[r.urn] = plain(r.props)  # the latest call's, should one process serve two operations
+    else:
+        # a component's props are its outputs (what the rules read of it); a custom
+        # resource's are its inputs when its resource call was seen
+        seen = _INPUTS.get(r.urn) if custom else None
+        props = seen if seen is not None else plain(r.props)
     return _Resource(
         r.resource_type,
-        plain(r.props),
+        props,
         r.urn,
         r.name,
         _Options(r.opts.parent or None, r.opts.delete_before_replace),
@@ -89,8 +105,11 @@ class GuardrailPolicy(ResourceValidationPolicy):  # type: ignore[misc]
         if isinstance(args, StackValidationArgs):
             resources = [_resource(r) for r in args.resources]
             judge_stack(self.rule, resources, report)
-        elif args.resource_type in self.rule.resource_types:
-            for message in check(self.rule, _resource(args)):
+        else:
+            resource = _resource(args)
+            if args.resource_type not in self.rule.resource_types:
+                return
+            for message in check(self.rule, resource):
                 report(message, None)
 
 

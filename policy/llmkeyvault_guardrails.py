@@ -559,6 +559,7 @@ def _literal_credentials(variables: Mapping[str, Any], path: str) -> Iterable[st
 
 
 def _plaintext_credentials(args: Args, context: Context, report: Report) -> None:
+    _literal_references(args, context, report)
     walked = list(_walk(args.props, ""))
     fields = [p for p, key, v in walked if (key == "plaintext" or key.endswith("Plaintext")) and _is_set(v)]
     for field_path in fields:
@@ -575,6 +576,80 @@ def _plaintext_credentials(args: Args, context: Context, report: Report) -> None
                     f"{_describe(args)} sets {variable} to a literal credential: it is stored in the endpoint "
                     "configuration in plaintext. Set it to a secret reference '{{secrets/<scope>/<key>}}' "
                     "(llmkeyvault.LlmKeyVault's environmentVariables output)."
+                )
+
+
+#: an external model's fields that take a secret reference ``{{secrets/<scope>/<key>}}`` and
+#: never a literal (their ``*Plaintext`` siblings take the literal): pulumi-databricks 1.118.0
+#: ``ModelServingConfigServedEntityExternalModel*Config``
+SECRET_REFERENCE_FIELDS = frozenset(
+    {
+        "openaiApiKey",
+        "microsoftEntraClientSecret",
+        "anthropicApiKey",
+        "cohereApiKey",
+        "ai21labsApiKey",
+        "palmApiKey",
+        "databricksApiToken",
+        "awsAccessKeyId",
+        "awsSecretAccessKey",
+        "privateKey",
+    }
+)
+#: the same, as (parent field, field): a custom provider's ``apiKeyAuth.value`` and
+#: ``bearerTokenAuth.token``
+SECRET_REFERENCE_SUBFIELDS = frozenset({("apiKeyAuth", "value"), ("bearerTokenAuth", "token")})
+
+
+def _is_reference_field(path: str, key: str) -> bool:
+    if key in SECRET_REFERENCE_FIELDS:
+        return True
+    parent = re.sub(r"\[\d+\]$", "", path.rsplit(".", 2)[-2]) if path.count(".") else ""
+    return (parent, key) in SECRET_REFERENCE_SUBFIELDS
+
+
+def _literal_in_reference_field(value: Any) -> bool:
+    return isinstance(value, str) and value != UNKNOWN and bool(value.strip()) and not SECRET_REFERENCE.fullmatch(value)
+
+
+def _literal_references(args: Args, context: Context, report: Report) -> None:
+    for path, key, value in _walk(args.props, ""):
+        if "externalModel" in path and _is_reference_field(path, key) and _literal_in_reference_field(value):
+            report(
+                f"{_describe(args)} sets {path} to a literal: the field takes a secret reference "
+                "'{{secrets/<scope>/<key>}}', and a literal there is a credential stored in the endpoint "
+                "configuration in plaintext. Set it to a reference to a secret kept by llmkeyvault.LlmKeyVault "
+                "(its secretReferences output)."
+            )
+
+
+# --------------------------------------------------------------------------- keys in cluster configuration
+
+
+CLUSTER = "databricks:index/cluster:Cluster"
+JOB = "databricks:index/job:Job"
+PIPELINE = "databricks:index/pipeline:Pipeline"
+#: the fields of a cluster spec (a cluster, a job's new and job clusters, a pipeline's clusters)
+#: that take ``{{secrets/<scope>/<key>}}`` references
+CLUSTER_CONFIG_FIELDS = ("sparkEnvVars", "sparkConf")
+
+
+def _literal_cluster_keys(args: Args, context: Context, report: Report) -> None:
+    """Key material in a cluster spec's environment or Spark configuration, or any literal in
+    an environment variable named for both an LLM provider and a credential."""
+    for path, key, value in _walk(args.props, ""):
+        if key not in CLUSTER_CONFIG_FIELDS or not isinstance(value, Mapping):
+            continue
+        for name, item in value.items():
+            if not _literal_in_reference_field(item):
+                continue
+            named = key == "sparkEnvVars" and bool(LLM_NAME.search(str(name)) and CREDENTIAL_VARIABLE.search(str(name)))
+            if named or is_key_material(item):
+                report(
+                    f"{_describe(args)} sets {path}.{name} to a literal credential: it is stored in the cluster "
+                    "configuration in plaintext, readable by anyone who can view the cluster or job. Set it to a "
+                    "secret reference '{{secrets/<scope>/<key>}}' (llmkeyvault.LlmKeyVault's environmentVariables "
+                    "output)."
                 )
 
 
@@ -686,9 +761,19 @@ RULES: tuple[Rule, ...] = (
         "no-plaintext-model-credentials",
         MANDATORY,
         "A Model Serving endpoint or AI Gateway model provider service must not carry a credential in plaintext: "
-        "no *Plaintext or plaintext field, no literal key in environmentVars. Reference a Databricks secret instead.",
+        "no *Plaintext or plaintext field, no literal in a field that takes a secret reference (openaiApiKey, "
+        "anthropicApiKey, ...), no literal key in environmentVars. Reference a Databricks secret instead.",
         (MODEL_SERVING, AI_GATEWAY_PROVIDER),
         _plaintext_credentials,
+    ),
+    Rule(
+        "no-literal-keys-in-cluster-config",
+        MANDATORY,
+        "A cluster, a job's clusters and a pipeline's clusters must not carry key material in sparkEnvVars or "
+        "sparkConf (nor any literal in an LLM provider's key variable such as OPENAI_API_KEY). Reference a "
+        "Databricks secret '{{secrets/<scope>/<key>}}' instead.",
+        (CLUSTER, JOB, PIPELINE),
+        _literal_cluster_keys,
     ),
     Rule(
         "uc-secret-all-privileges",

@@ -172,6 +172,7 @@ def test_levels_and_descriptions() -> None:
         "secret-delete-before-replace": "mandatory",
         "llm-key-outside-llmkeyvault": "advisory",
         "no-plaintext-model-credentials": "mandatory",
+        "no-literal-keys-in-cluster-config": "mandatory",
         "uc-secret-all-privileges": "advisory",
         "no-expired-keys": "mandatory",
         "llmkeyvault-workspace-users": "advisory",
@@ -479,6 +480,107 @@ def test_plaintext_fields_under_every_ai_gateway_shape(config: Any) -> None:
     assert list(violations(service)) == ["no-plaintext-model-credentials"]
 
 
+#: every external-model field that takes a secret reference, with the config that holds it
+REFERENCE_FIELDS = [
+    ("openai", "openai_config", {"openai_api_key": "{}"}),
+    ("openai", "openai_config", {"microsoft_entra_client_id": "c", "microsoft_entra_client_secret": "{}"}),
+    ("anthropic", "anthropic_config", {"anthropic_api_key": "{}"}),
+    ("cohere", "cohere_config", {"cohere_api_key": "{}"}),
+    ("ai21labs", "ai21labs_config", {"ai21labs_api_key": "{}"}),
+    ("palm", "palm_config", {"palm_api_key": "{}"}),
+    (
+        "databricks-model-serving",
+        "databricks_model_serving_config",
+        {"databricks_api_token": "{}", "databricks_workspace_url": "https://x"},
+    ),
+    (
+        "amazon-bedrock",
+        "amazon_bedrock_config",
+        {"aws_region": "eu-west-1", "bedrock_provider": "anthropic", "aws_access_key_id": "{}"},
+    ),
+    (
+        "amazon-bedrock",
+        "amazon_bedrock_config",
+        {"aws_region": "eu-west-1", "bedrock_provider": "anthropic", "aws_secret_access_key": "{}"},
+    ),
+    (
+        "google-cloud-vertex-ai",
+        "google_cloud_vertex_ai_config",
+        {"project_id": "p", "region": "r", "private_key": "{}"},
+    ),
+    (
+        "custom",
+        "custom_provider_config",
+        {"custom_provider_url": "https://x", "api_key_auth": {"key": "k", "value": "{}"}},
+    ),
+    ("custom", "custom_provider_config", {"custom_provider_url": "https://x", "bearer_token_auth": {"token": "{}"}}),
+]
+
+
+def _filled(value: Any, literal: str) -> Any:
+    if isinstance(value, dict):
+        return {k: _filled(v, literal) for k, v in value.items()}
+    return literal if value == "{}" else value
+
+
+@pytest.mark.parametrize(("provider", "config", "fields"), REFERENCE_FIELDS)
+def test_a_literal_in_a_secret_reference_field_is_refused(provider: str, config: str, fields: dict[str, Any]) -> None:
+    """The fields whose ``*Plaintext`` sibling takes the literal take only a reference."""
+
+    def endpoint(value: str) -> Args:
+        model = {"name": "m", "provider": provider, "task": "llm/v1/chat", config: _filled(fields, value)}
+        return serving(served_entities=[{"name": "e", "external_model": model}])
+
+    for literal in (REAL_FORMAT_KEY, FAKE_KEYS["openai"], "not-a-reference"):
+        found = violations(endpoint(literal))
+        assert list(found) == ["no-plaintext-model-credentials"], found
+        (message,) = found["no-plaintext-model-credentials"]
+        assert "config.servedEntities[0].externalModel." in message
+        assert literal not in message
+    assert violations(endpoint("{{secrets/llm/openai-api-key}}")) == {}
+
+
+def test_a_literal_key_in_a_clusters_environment_or_spark_conf_is_refused() -> None:
+    key = REAL_FORMAT_KEY
+    env = {"OPENAI_API_KEY": key, "TOKENIZERS_PARALLELISM": "false", "ANTHROPIC_API_KEY": "{{secrets/llm/a}}"}
+    conf = {"spark.openai.key": key, "spark.sql.shuffle.partitions": "8"}
+    cluster = one(
+        lambda: databricks.Cluster("analysis", spark_version="15.4.x-scala2.12", spark_env_vars=env, spark_conf=conf)
+    )
+    (messages,) = violations(cluster).values()
+    assert list(violations(cluster)) == ["no-literal-keys-in-cluster-config"]
+    assert len(messages) == 2
+    assert any("sparkEnvVars.OPENAI_API_KEY" in m for m in messages)
+    assert any("sparkConf.spark.openai.key" in m for m in messages)
+    assert all(key not in m for m in messages)
+    # a literal under an LLM provider's key variable, whatever its shape
+    named = one(
+        lambda: databricks.Cluster("named", spark_version="15.4.x-scala2.12", spark_env_vars={"HF_TOKEN": "abc"})
+    )
+    assert list(violations(named)) == ["no-literal-keys-in-cluster-config"]
+    references = {"OPENAI_API_KEY": "{{secrets/llm/openai-api-key}}", "PYSPARK_PYTHON": "/databricks/python3"}
+    clean = one(lambda: databricks.Cluster("clean", spark_version="15.4.x-scala2.12", spark_env_vars=references))
+    assert violations(clean) == {}
+
+
+def test_a_literal_key_in_a_jobs_or_pipelines_clusters_is_refused() -> None:
+    key = REAL_FORMAT_KEY
+    spec: Any = {"spark_version": "15.4.x-scala2.12", "num_workers": 1, "spark_env_vars": {"LLM_CONFIG": key}}
+    task: Any = {"task_key": "t", "new_cluster": spec, "notebook_task": {"notebook_path": "/x"}}
+    job = one(
+        lambda: databricks.Job(
+            "nightly", job_clusters=[{"job_cluster_key": "shared", "new_cluster": spec}], tasks=[task]
+        )
+    )
+    (messages,) = violations(job).values()
+    assert sorted(m.split(" sets ")[1].split(" ")[0] for m in messages) == [
+        "jobClusters[0].newCluster.sparkEnvVars.LLM_CONFIG",
+        "tasks[0].newCluster.sparkEnvVars.LLM_CONFIG",
+    ]
+    pipeline = one(lambda: databricks.Pipeline("etl", clusters=[{"label": "default", "spark_conf": {"k": key}}]))
+    assert list(violations(pipeline)) == ["no-literal-keys-in-cluster-config"]
+
+
 # --------------------------------------------------------------------------- expiry
 
 
@@ -653,6 +755,43 @@ def test_a_copy_of_a_real_components_state_exempts_only_what_that_state_lists() 
         "listed": {"llmkeyvault-workspace-users"},
         "unlisted": {"no-workspace-wide-secret-write"},
     }
+
+
+def test_a_claimed_component_that_lists_its_own_grants_is_reported_by_the_workspace_users_policy() -> None:
+    """The same limit with nothing copied: beside a real component (the llmkeyvault
+    provider present), a program's component whose own outputs list 'users' MANAGE and
+    WRITE exempts those grants from the grant policies. They are still reported, by
+    ``llmkeyvault-workspace-users``, which policy configuration can make mandatory."""
+    props = {"providers": [{"name": "openai", "apiKey": FAKE_KEYS["openai"]}], "readers": ["data-science"]}
+    (real,) = [a for a in stack_of(props) if a.urn == VAULT_URN]
+    claimed_urn = VAULT_URN.replace("::llm", "::claimed")
+    everyone = [
+        {"scope": "claimed", "principal": "users", "permission": "MANAGE"},
+        {"scope": "claimed", "principal": "users", "permission": "WRITE"},
+    ]
+    claimed = replace(real, urn=claimed_urn, name="claimed", props={**real.props, "grants": everyone})
+    databricks_provider = "pulumi:providers:databricks"
+    children = [
+        Args(
+            guardrails.SECRET_SCOPE,
+            {"name": "claimed", "initialManagePrincipal": "users"},
+            f"{claimed_urn}-scope",
+            "claimed-scope",
+            Opts(parent=claimed_urn),
+            databricks_provider,
+        ),
+        Args(
+            guardrails.SECRET_ACL,
+            {"scope": "claimed", "principal": "users", "permission": "WRITE"},
+            f"{claimed_urn}-acl",
+            "claimed-acl",
+            Opts(parent=claimed_urn),
+            databricks_provider,
+        ),
+    ]
+    fired = everywhere([real, claimed, *children, PLUGIN])
+    assert fired == {"claimed-scope": {"llmkeyvault-workspace-users"}, "claimed-acl": {"llmkeyvault-workspace-users"}}
+    assert RULES["llmkeyvault-workspace-users"].level == "advisory"
 
 
 def secret_under(vault: pulumi.Resource, name: str, scope: str, key: str) -> databricks.Secret:
