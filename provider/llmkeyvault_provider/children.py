@@ -202,18 +202,23 @@ def secret_acl(
     props = {"scope": scope_name, "principal": principal, "permission": plan.permission}
     # Every field forces replacement and the ACL's identity is (scope, principal):
     # a new level created first would then be deleted with the old one.
-    return _deleted_before_replaced(SECRET_ACL, resource_name, props, at, former)
+    # The deploying identity's own MANAGE is retained on delete: it is named after whoever
+    # ran the last update, so an update by someone else (an admin's hotfix) would otherwise
+    # revoke the earlier deployer's MANAGE and lock a non-admin CI principal out of its
+    # scopes. A later deployer adds its own; an earlier one keeps MANAGE until removed by hand.
+    retain = {"retain_on_delete": True} if plan.after_imports else {}
+    return _deleted_before_replaced(SECRET_ACL, resource_name, props, at, former, **retain)
 
 
 def _deleted_before_replaced(
-    type_token: str, resource_name: str, props: Mapping[str, Any], at: Placement, former: str | None
+    type_token: str, resource_name: str, props: Mapping[str, Any], at: Placement, former: str | None, **extra: Any
 ) -> pulumi.CustomResource:
     """A databricks child that is deleted before it is replaced, carried over from its 0.2.0 name."""
     return pulumi.CustomResource(
         type_token,
         resource_name,
         props,
-        at.options("databricks", delete_before_replace=True, **former_names(resource_name, former)),
+        at.options("databricks", delete_before_replace=True, **former_names(resource_name, former), **extra),
     )
 
 

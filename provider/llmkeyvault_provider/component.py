@@ -54,6 +54,12 @@ DEPLOYER_UNKNOWN_NOTE = (
     "deploying identity on the scopes (deployerAcl): list it in managers if it is not a workspace admin"
 )
 
+DEPLOYER_RETAINED_NOTE = (
+    "deployerAcl: the deploying identity keeps MANAGE on {scopes} as an ACL of its own, retained on "
+    "delete: an update by another identity adds that identity's MANAGE and leaves this one in place, "
+    "until it is removed by hand (databricks secrets delete-acl). See docs/production.md."
+)
+
 WORKSPACE_USERS_MANAGE_WARNING = (
     "every workspace user ('users') holds MANAGE on {scopes}: they can read, overwrite and delete "
     "every key and change the ACLs. Moving 'users' between MANAGE and another level replaces the "
@@ -96,6 +102,9 @@ class LlmKeyVault(pulumi.ComponentResource):
                 pulumi.log.info(DEPLOYER_UNKNOWN_NOTE)
             else:
                 plan = keep_deployer(checked, plan, deployer)
+                if any(g.after_imports for g in plan.grants):
+                    names = ", ".join(f"'{s.name}'" for s in plan.scopes)
+                    pulumi.log.info(DEPLOYER_RETAINED_NOTE.format(scopes=names))
         if plan.backend is Backend.UNITY_CATALOG and plan.external_keys:
             missing_uc_secrets(plan, opts).raise_if_any()
         # Key values are never the component's own props: they would be stored
