@@ -480,13 +480,6 @@ ADMIN = "platform-admin@example.invalid"
 
 @pytest.mark.e2e
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="the deploying identity's own MANAGE ACL is named after whoever ran the last update: when a "
-    "workspace admin runs one `up` (a hotfix), the CI service principal's ACL is deleted and the admin's "
-    "created, and the next `up` by the non-admin CI principal fails with PERMISSION_DENIED: it is locked "
-    "out of the scope it created",
-)
 def test_an_admins_update_does_not_lock_the_ci_deployer_out(emulated_engine: None, tmp_path: Path) -> None:
     properties = {
         "scopeName": SCOPE,
