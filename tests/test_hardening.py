@@ -508,7 +508,7 @@ def test_workspace_users_manage_warns(engine: StandinEngine, plugin: ProviderPro
     logs_before = len(engine.recorder.logs)
     plugin.stub.Construct(engine.construct_request("warned", inputs))
     warnings = engine.recorder.logs[logs_before:]
-    assert any("holds MANAGE" in w and "replaces the scope" in w for w in warnings), warnings
+    assert any("holds MANAGE" in w and "keeps the scope" in w for w in warnings), warnings
 
 
 def test_secret_inputs_keep_derived_outputs_and_properties_secret(

@@ -114,12 +114,6 @@ def test_turning_a_managed_key_external_keeps_its_value(emulated_engine: None, t
 
 @pytest.mark.e2e
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="moving 'users' to MANAGE replaces the scope (delete, then create); the preview says every "
-    "key in it is re-created, but an external key has no child to re-create it: its value is gone "
-    "after `up`, which exits 0",
-)
 def test_giving_users_manage_keeps_an_external_key(emulated_engine: None, tmp_path: Path) -> None:
     providers = [{"name": "openai", "apiKey": "${openaiApiKey}"}, {"name": "anthropic", "external": True}]
     stack = new_stack(tmp_path, {"scopeName": SCOPE, "providers": providers, "readers": ["data-science"]})

@@ -105,11 +105,19 @@ def secret_scope(
     }
     # Replacing a scope in place of one with the same name must delete it first:
     # create-before-delete fails with "Scope already exists".
+    # initialManagePrincipal counts only when the scope is created: a later change would
+    # replace the scope (every key deleted, external ones lost for good), so it is ignored,
+    # and MANAGE for 'users' is an ACL of its own as well (``plan.py``).
     return pulumi.CustomResource(
         SECRET_SCOPE,
         plan.resource_name,
         props,
-        at.options("databricks", delete_before_replace=True, **adopted_retained(at)),
+        at.options(
+            "databricks",
+            delete_before_replace=True,
+            ignore_changes=["initialManagePrincipal"],
+            **adopted_retained(at),
+        ),
     )
 
 

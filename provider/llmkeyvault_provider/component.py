@@ -62,8 +62,9 @@ DEPLOYER_RETAINED_NOTE = (
 
 WORKSPACE_USERS_MANAGE_WARNING = (
     "every workspace user ('users') holds MANAGE on {scopes}: they can read, overwrite and delete "
-    "every key and change the ACLs. Moving 'users' between MANAGE and another level replaces the "
-    "scope, which deletes and re-creates every key in it."
+    "every key and change the ACLs. MANAGE for 'users' is an ACL of its own (besides the scope's "
+    "initial_manage_principal when it was created with it): moving 'users' to another level later "
+    "updates that ACL, and keeps the scope and every key in it."
 )
 
 
