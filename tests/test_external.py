@@ -96,8 +96,10 @@ def test_unity_catalog_external_is_granted_but_never_created() -> None:
     run = build(inputs, {SECRET_UC: exists})
     assert [r.name for r in run.of_type(UC_SECRET)] == ["llm-secret/cohere_api_key"]
     grants = {r.name: r for r in run.of_type(GRANTS)}
-    assert set(grants) == {"llm-grants/openai_api_key", "llm-grants/cohere_api_key"}
-    assert grants["llm-grants/openai_api_key"].inputs["secret"] == "main.llm.openai_api_key"
+    assert set(grants) == {"llm-grants/cohere_api_key"}  # authoritative on its own secret only
+    # the external secret is not the component's: one Grant per principal, its owners' grants kept
+    grant = {r.name: r for r in run.of_type("databricks:index/grant:Grant")}["llm-grants/openai_api_key/ds"]
+    assert grant.inputs == {"secret": "main.llm.openai_api_key", "principal": "ds", "privileges": ["READ_SECRET"]}
     assert seen == ["main.llm.openai_api_key"]  # only the external one is looked up
     assert run.outputs["secretFullNames"]["openai"] == "main.llm.openai_api_key"
 

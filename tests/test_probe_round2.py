@@ -640,12 +640,6 @@ def test_respelling_the_key_vault_resource_id_keeps_the_secret(emulated_engine: 
 
 @pytest.mark.e2e
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="the vault's authoritative Grants on an external UC secret (the security team's, never the "
-    "component's) removes every grant it does not list: the team's MANAGE for its rotators is gone after "
-    "`up`, and nothing in the preview, README or api.md says so for external keys",
-)
 def test_an_external_uc_secret_keeps_the_grants_its_owners_made(emulated_engine: None, tmp_path: Path) -> None:
     """An external Unity Catalog secret belongs to the security team, who may let a group rotate it
     (MANAGE on the secret). The vault grants its readers there; it must not take that away."""

@@ -290,6 +290,22 @@ def uc_secret_grants(
     return _deleted_before_replaced(UC_GRANTS, plan.resource_name, props, at, plan.former_resource_name)
 
 
+def uc_secret_grant(
+    resource_name: str,
+    full_name: pulumi.Input[str],
+    principal: pulumi.Input[str],
+    privileges: Sequence[str],
+    at: Placement,
+) -> pulumi.CustomResource:
+    """One principal's privileges on an external UC secret (``Grant``, never ``Grants``).
+
+    The secret is not the component's: ``Grants`` would remove every grant it does not
+    list, those its owners made included (a rotators group's MANAGE). ``Grant`` sets the
+    privileges of its principal alone. Delete before replace, as ``usage_grant`` says why."""
+    props = {"secret": full_name, "principal": principal, "privileges": list(privileges)}
+    return pulumi.CustomResource(UC_GRANT, resource_name, props, at.options("databricks", delete_before_replace=True))
+
+
 def usage_grant(
     plan: UsagePlan, resource_name: str, principal: pulumi.Input[str], at: Placement
 ) -> pulumi.CustomResource:

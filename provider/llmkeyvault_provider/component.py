@@ -320,7 +320,17 @@ def _register_uc(c: _Children) -> None:
             )
             grants_at = at.after(created)
         grants = grants_of.get(secret.provider)
-        if grants is not None:
+        if grants is not None and secret.external:
+            # Not the component's secret: its owners' grants stay. One Grant per principal
+            # (that principal's privileges only), never the authoritative Grants.
+            full_name = c.names.apply(_full_name_of(uc, secret.provider))
+            for principal, privileges in grants.privileges:
+                identity = rules.principal_identity(principal)
+                name = _hidden(f"{grants.resource_name}/{identity}", identity, c.secret_principals)
+                held_principal: pulumi.Output[str] = _held(principal, c.gate)
+                shown: pulumi.Output[str] = _secret_if(held_principal, c.secret_principals)
+                children.uc_secret_grant(name, full_name, shown, privileges, grants_at)
+        elif grants is not None:
             # The secret's full name is known from the plan; the grants wait for the secret itself.
             children.uc_secret_grants(
                 grants,
