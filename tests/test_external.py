@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from unittest import mock
 
 import pytest
 from conftest import FAKE_KEYS, assert_no_key_in
@@ -232,3 +233,14 @@ def test_plan_is_pure_given_the_deployer() -> None:
     args = read_args({"providers": [managed("openai")], "deployerAcl": False}, problems)
     keep_deployer(args, plan_vault("llm", args, problems), "x")
     assert not problems
+
+
+def test_the_deployers_acl_is_retained_on_delete_and_the_preview_says_so() -> None:
+    """The deployer's ACL is named after whoever ran the update: retained on delete, an update
+    by another identity (an admin's) never revokes the earlier deployer's MANAGE."""
+    with mock.patch("pulumi.log.info") as info:
+        run = build({"providers": [managed("openai")], "readers": ["ds"]}, current_user())
+    assert run.named(f"llm-acl-{DEPLOYER}").retain_on_delete
+    assert not run.named("llm-acl-ds").retain_on_delete
+    notes = [str(c.args[0]) for c in info.call_args_list]
+    assert any("retained on delete" in n and "deployerAcl" in n for n in notes), notes
