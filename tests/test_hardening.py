@@ -459,7 +459,8 @@ def test_users_manage_in_another_case_is_the_scopes_initial_manage_principal() -
         },
     )[1]
     assert plan.scopes[0].initial_manage_principal == "users"
-    assert [g.resource_name for g in plan.grants] == [None]
+    # and an ACL of its own, named without case: the scope ignores later changes of the former
+    assert [g.resource_name for g in plan.grants] == ["llm-acl-users"]
 
 
 def test_unique_suffix_isolates_key_vault_secret_names() -> None:
