@@ -161,7 +161,9 @@ def test_scope_per_provider() -> None:
 def test_workspace_users_manage_is_the_scopes_initial_manage_principal() -> None:
     run = build(providers=keys("openai"), managers=["users"], readers=["ds"], allowWorkspaceUsers=True)
     assert run.named("llm-scope").inputs["initialManagePrincipal"] == "users"
-    assert [r.inputs["principal"] for r in run.of_type(ACL)] == ["ds"]  # no ACL resource for users
+    # and an ACL of its own too: the scope ignores later changes of initialManagePrincipal
+    assert [r.inputs["principal"] for r in run.of_type(ACL)] == ["ds", "users"]
+    assert run.named("llm-scope").ignore_changes == ["initialManagePrincipal"]
     assert {"scope": "llm", "principal": "users", "permission": "MANAGE"} in run.outputs["grants"]
 
 

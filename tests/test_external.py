@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from unittest import mock
 
 import pytest
 from conftest import FAKE_KEYS, assert_no_key_in
@@ -96,8 +97,10 @@ def test_unity_catalog_external_is_granted_but_never_created() -> None:
     run = build(inputs, {SECRET_UC: exists})
     assert [r.name for r in run.of_type(UC_SECRET)] == ["llm-secret/cohere_api_key"]
     grants = {r.name: r for r in run.of_type(GRANTS)}
-    assert set(grants) == {"llm-grants/openai_api_key", "llm-grants/cohere_api_key"}
-    assert grants["llm-grants/openai_api_key"].inputs["secret"] == "main.llm.openai_api_key"
+    assert set(grants) == {"llm-grants/cohere_api_key"}  # authoritative on its own secret only
+    # the external secret is not the component's: one Grant per principal, its owners' grants kept
+    grant = {r.name: r for r in run.of_type("databricks:index/grant:Grant")}["llm-grants/openai_api_key/ds"]
+    assert grant.inputs == {"secret": "main.llm.openai_api_key", "principal": "ds", "privileges": ["READ_SECRET"]}
     assert seen == ["main.llm.openai_api_key"]  # only the external one is looked up
     assert run.outputs["secretFullNames"]["openai"] == "main.llm.openai_api_key"
 
@@ -230,3 +233,14 @@ def test_plan_is_pure_given_the_deployer() -> None:
     args = read_args({"providers": [managed("openai")], "deployerAcl": False}, problems)
     keep_deployer(args, plan_vault("llm", args, problems), "x")
     assert not problems
+
+
+def test_the_deployers_acl_is_retained_on_delete_and_the_preview_says_so() -> None:
+    """The deployer's ACL is named after whoever ran the update: retained on delete, an update
+    by another identity (an admin's) never revokes the earlier deployer's MANAGE."""
+    with mock.patch("pulumi.log.info") as info:
+        run = build({"providers": [managed("openai")], "readers": ["ds"]}, current_user())
+    assert run.named(f"llm-acl-{DEPLOYER}").retain_on_delete
+    assert not run.named("llm-acl-ds").retain_on_delete
+    notes = [str(c.args[0]) for c in info.call_args_list]
+    assert any("retained on delete" in n and "deployerAcl" in n for n in notes), notes

@@ -460,7 +460,8 @@ def test_users_manage_in_another_case_is_the_scopes_initial_manage_principal() -
         },
     )[1]
     assert plan.scopes[0].initial_manage_principal == "users"
-    assert [g.resource_name for g in plan.grants] == [None]
+    # and an ACL of its own, named without case: the scope ignores later changes of the former
+    assert [g.resource_name for g in plan.grants] == ["llm-acl-users"]
 
 
 def test_unique_suffix_isolates_key_vault_secret_names() -> None:
@@ -509,7 +510,7 @@ def test_workspace_users_manage_warns(engine: StandinEngine, plugin: ProviderPro
     logs_before = len(engine.recorder.logs)
     plugin.stub.Construct(engine.construct_request("warned", inputs))
     warnings = engine.recorder.logs[logs_before:]
-    assert any("holds MANAGE" in w and "replaces the scope" in w for w in warnings), warnings
+    assert any("holds MANAGE" in w and "keeps the scope" in w for w in warnings), warnings
 
 
 def test_secret_inputs_keep_derived_outputs_and_properties_secret(

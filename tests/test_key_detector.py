@@ -178,6 +178,18 @@ def test_prefixless_alphanumeric_keys_are_mostly_refused(shape: Any) -> None:
     assert all(rules.find_key_format(k, bare_tokens=False) is None for k in keys)
 
 
+@pytest.mark.parametrize("prefix", ["AKIA", "ASIA"])
+def test_aws_key_ids_without_a_digit_are_the_measured_miss(prefix: str) -> None:
+    """An AWS id must hold a digit among its 16 (so that upper-case names pass): a random id
+    has none with odds (26/32)^16, about 3.6% (docs/key-formats.md)."""
+    rng = random.Random(2026)
+    ids = [prefix + "".join(rng.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567") for _ in range(16)) for _ in range(2000)]
+    missed = [i for i in ids if rules.find_key_format(i) is None]
+    assert all(not any(c in "234567" for c in i[4:]) for i in missed)
+    assert len(missed) < 0.05 * len(ids), len(missed)
+    assert rules.find_key_format(prefix + "PACIFICSALESTEAM") is None
+
+
 @pytest.mark.parametrize(
     "value",
     [

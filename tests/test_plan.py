@@ -108,7 +108,8 @@ def test_unique_suffix_plans_a_random_id() -> None:
 def test_users_manage_is_carried_by_initial_manage_principal() -> None:
     p = plan({"providers": TWO, "managers": ["users"], "readers": ["ds"], "allowWorkspaceUsers": True})
     assert p.scopes[0].initial_manage_principal == "users"
-    assert GrantPlan("llm", "users", "MANAGE", None) in p.grants
+    # and an ACL of its own too: the scope ignores later changes of initial_manage_principal
+    assert GrantPlan("llm", "users", "MANAGE", "llm-acl-users", "", "llm-acl-users") in p.grants
     assert GrantPlan("llm", "ds", "READ", "llm-acl-ds", "", "llm-acl-ds") in p.grants
 
 

@@ -706,7 +706,10 @@ def test_workspace_users_through_the_component_are_advisory() -> None:
         "allowWorkspaceUsers": True,
     }
     found = stack_violations([*stack_of(props), PLUGIN])
-    assert {name: list(rules) for name, rules in found.items()} == {"llm-scope": ["llmkeyvault-workspace-users"]}
+    assert {name: list(rules) for name, rules in found.items()} == {
+        "llm-scope": ["llmkeyvault-workspace-users"],
+        "llm-acl-users": ["llmkeyvault-workspace-users"],
+    }
     (message,) = found["llm-scope"]["llmkeyvault-workspace-users"]
     assert "allowWorkspaceUsers" in message and "MANAGE" in message
 
@@ -720,6 +723,7 @@ def test_a_component_the_plugin_did_not_construct_exempts_nothing() -> None:
     resources = stack_of(props)
     assert everywhere(resources) == {
         "llm-scope": {"no-workspace-users-manage-scope"},
+        "llm-acl-users": {"no-workspace-wide-secret-write"},
         "llm-secret/openai-api-key": {"llm-key-outside-llmkeyvault"},
     }
     # With the provider, but outputs that are not an LlmKeyVault's: the same.
@@ -925,7 +929,9 @@ def test_a_component_whose_names_are_not_known_yet(first_preview: None, backend:
     (component,) = [a for a in resources if a.urn == VAULT_URN]
     assert component.props["grants"] == guardrails.UNKNOWN, "a first preview: the names wait for the suffix"
     assert component.props["grantsAsked"], "what the inputs asked for is known"
-    assert everywhere([*resources, PLUGIN]) == {child: {"llmkeyvault-workspace-users"}}
+    # on Databricks, MANAGE for every user is also an ACL of its own beside the scope's
+    also = ["llm-acl-users"] if backend == "databricks" else []
+    assert everywhere([*resources, PLUGIN]) == {c: {"llmkeyvault-workspace-users"} for c in (child, *also)}
     # Without the llmkeyvault provider in the stack the component is not taken for one.
     raw = everywhere(resources)[child]
     assert raw and "llmkeyvault-workspace-users" not in raw

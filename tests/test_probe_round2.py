@@ -114,12 +114,6 @@ def test_turning_a_managed_key_external_keeps_its_value(emulated_engine: None, t
 
 @pytest.mark.e2e
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="moving 'users' to MANAGE replaces the scope (delete, then create); the preview says every "
-    "key in it is re-created, but an external key has no child to re-create it: its value is gone "
-    "after `up`, which exits 0",
-)
 def test_giving_users_manage_keeps_an_external_key(emulated_engine: None, tmp_path: Path) -> None:
     providers = [{"name": "openai", "apiKey": "${openaiApiKey}"}, {"name": "anthropic", "external": True}]
     stack = new_stack(tmp_path, {"scopeName": SCOPE, "providers": providers, "readers": ["data-science"]})
@@ -273,23 +267,12 @@ def test_a_literal_key_in_a_clusters_environment_is_refused() -> None:
 # --------------------------------------------------------------------------- the detector
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="an upper-case group name of 20 letters that starts with ASIA or AKIA has the shape of an "
-    "AWS access key id (16 of A-Z and 2-7, one class of letters is enough): refused as key material",
-)
 @pytest.mark.parametrize("name", ["ASIAPACIFICSALESTEAM", "ASIAPACIFICFINANCEIT", "AKIAREGIONALPLANNERS"])
 def test_upper_case_group_names_are_not_aws_keys(name: str) -> None:
     assert len(name) == 20
     assert rules.key_material_problem(name) is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a key glued to a word or number without a separator ('team' + an Anthropic key, "
-    "'2024' + an OpenAI project key) is not found: a format must start after a non-alphanumeric "
-    "character, even for long prefixes no name ends in",
-)
 @pytest.mark.parametrize(
     ("glue", "key_format"),
     [("team", "anthropic-api"), ("2024", "openai-project"), ("svc", "openai-service-account")],
@@ -415,13 +398,6 @@ def test_respelling_the_scope_name_keeps_the_scope_and_its_keys(emulated_engine:
 # --------------------------------------------------------------------------- huge inputs
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the count of refused items is not limited: 200,000 repeated readers give 199,999 field errors "
-    "and a 13 MB message, with as much again in the details; through the engine the preview fails with "
-    "'error reading from server: connection error: COMPRESSION_ERROR' and no field path, the failure "
-    "that the MAX_FIELD_LENGTH cap on single values was added to end",
-)
 def test_a_huge_list_of_repeated_readers_gets_a_short_refusal() -> None:
     from llmkeyvault_provider import InvalidInput
     from llmkeyvault_provider.plan import check_inputs
@@ -439,12 +415,6 @@ def test_a_huge_list_of_repeated_readers_gets_a_short_refusal() -> None:
 # --------------------------------------------------------------------------- key material in plain fields
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="keyVault.resourceId is never searched for key material: a key pasted as its resource group "
-    "(up to 90 of letters, digits, '-', '_', '.', '(' and ')') is accepted and stored in plain state as "
-    "the scope's keyvaultMetadata.resourceId",
-)
 @pytest.mark.parametrize("key_format", ["groq", "openai-user", "azure-openai", "github-pat"])
 def test_a_key_pasted_as_the_key_vault_resource_group_is_refused(key_format: str) -> None:
     from llmkeyvault_provider import InvalidInput
@@ -494,13 +464,6 @@ ADMIN = "platform-admin@example.invalid"
 
 @pytest.mark.e2e
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="the deploying identity's own MANAGE ACL is named after whoever ran the last update: when a "
-    "workspace admin runs one `up` (a hotfix), the CI service principal's ACL is deleted and the admin's "
-    "created, and the next `up` by the non-admin CI principal fails with PERMISSION_DENIED: it is locked "
-    "out of the scope it created",
-)
 def test_an_admins_update_does_not_lock_the_ci_deployer_out(emulated_engine: None, tmp_path: Path) -> None:
     properties = {
         "scopeName": SCOPE,
@@ -669,12 +632,6 @@ def test_respelling_the_key_vault_resource_id_keeps_the_secret(emulated_engine: 
 
 @pytest.mark.e2e
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="the vault's authoritative Grants on an external UC secret (the security team's, never the "
-    "component's) removes every grant it does not list: the team's MANAGE for its rotators is gone after "
-    "`up`, and nothing in the preview, README or api.md says so for external keys",
-)
 def test_an_external_uc_secret_keeps_the_grants_its_owners_made(emulated_engine: None, tmp_path: Path) -> None:
     """An external Unity Catalog secret belongs to the security team, who may let a group rotate it
     (MANAGE on the secret). The vault grants its readers there; it must not take that away."""

@@ -381,7 +381,8 @@ def test_removing_adopt_changes_nothing_but_the_import_ids() -> None:
     fresh, _ = build({**RAW_PROGRAM_SCOPE, "workspaceUsersAcl": False})
     (scope,) = fresh.of_type("databricks:index/secretScope:SecretScope")
     assert scope.inputs["initialManagePrincipal"] == "users"
-    assert not [r for r in fresh.registrations if r.name == "llm-acl-users"]
+    # and an ACL of its own beside it, so that a later change updates the ACL, never the scope
+    assert fresh.named("llm-acl-users").inputs == {"scope": "llm-keys", "principal": "users", "permission": "MANAGE"}
 
 
 def test_adopt_on_unity_catalog_and_key_vault() -> None:

@@ -198,6 +198,12 @@ def _strings(value: Any, path: str, problems: Problems) -> tuple[str, ...]:
     if isinstance(value, str) or not isinstance(value, Sequence):
         problems.add(path, f"must be a list of principal names, not {type(value).__name__}")
         return ()
+    if len(value) > rules.MAX_PRINCIPALS_PER_LIST:
+        # Refused before its items are read: one error, not one per item.
+        problems.add(
+            path, f"lists {len(value)} principals; at most {rules.MAX_PRINCIPALS_PER_LIST} (use a group instead)"
+        )
+        return ()
     out: list[str] = []
     for i, item in enumerate(value):
         checked = _string(item, f"{path}[{i}]", problems, required=True)

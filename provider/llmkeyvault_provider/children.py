@@ -105,11 +105,19 @@ def secret_scope(
     }
     # Replacing a scope in place of one with the same name must delete it first:
     # create-before-delete fails with "Scope already exists".
+    # initialManagePrincipal counts only when the scope is created: a later change would
+    # replace the scope (every key deleted, external ones lost for good), so it is ignored,
+    # and MANAGE for 'users' is an ACL of its own as well (``plan.py``).
     return pulumi.CustomResource(
         SECRET_SCOPE,
         plan.resource_name,
         props,
-        at.options("databricks", delete_before_replace=True, **adopted_retained(at)),
+        at.options(
+            "databricks",
+            delete_before_replace=True,
+            ignore_changes=["initialManagePrincipal"],
+            **adopted_retained(at),
+        ),
     )
 
 
@@ -202,18 +210,23 @@ def secret_acl(
     props = {"scope": scope_name, "principal": principal, "permission": plan.permission}
     # Every field forces replacement and the ACL's identity is (scope, principal):
     # a new level created first would then be deleted with the old one.
-    return _deleted_before_replaced(SECRET_ACL, resource_name, props, at, former)
+    # The deploying identity's own MANAGE is retained on delete: it is named after whoever
+    # ran the last update, so an update by someone else (an admin's hotfix) would otherwise
+    # revoke the earlier deployer's MANAGE and lock a non-admin CI principal out of its
+    # scopes. A later deployer adds its own; an earlier one keeps MANAGE until removed by hand.
+    retain = {"retain_on_delete": True} if plan.after_imports else {}
+    return _deleted_before_replaced(SECRET_ACL, resource_name, props, at, former, **retain)
 
 
 def _deleted_before_replaced(
-    type_token: str, resource_name: str, props: Mapping[str, Any], at: Placement, former: str | None
+    type_token: str, resource_name: str, props: Mapping[str, Any], at: Placement, former: str | None, **extra: Any
 ) -> pulumi.CustomResource:
     """A databricks child that is deleted before it is replaced, carried over from its 0.2.0 name."""
     return pulumi.CustomResource(
         type_token,
         resource_name,
         props,
-        at.options("databricks", delete_before_replace=True, **former_names(resource_name, former)),
+        at.options("databricks", delete_before_replace=True, **former_names(resource_name, former), **extra),
     )
 
 
@@ -275,6 +288,22 @@ def uc_secret_grants(
     grants = [{"principal": p, "privileges": list(privs)} for p, privs in plan.privileges]
     props = {"secret": full_name, "grants": pulumi.Output.secret(grants) if secret_principals else grants}
     return _deleted_before_replaced(UC_GRANTS, plan.resource_name, props, at, plan.former_resource_name)
+
+
+def uc_secret_grant(
+    resource_name: str,
+    full_name: pulumi.Input[str],
+    principal: pulumi.Input[str],
+    privileges: Sequence[str],
+    at: Placement,
+) -> pulumi.CustomResource:
+    """One principal's privileges on an external UC secret (``Grant``, never ``Grants``).
+
+    The secret is not the component's: ``Grants`` would remove every grant it does not
+    list, those its owners made included (a rotators group's MANAGE). ``Grant`` sets the
+    privileges of its principal alone. Delete before replace, as ``usage_grant`` says why."""
+    props = {"secret": full_name, "principal": principal, "privileges": list(privileges)}
+    return pulumi.CustomResource(UC_GRANT, resource_name, props, at.options("databricks", delete_before_replace=True))
 
 
 def usage_grant(

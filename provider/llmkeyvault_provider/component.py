@@ -47,10 +47,17 @@ DEPLOYER_UNKNOWN_NOTE = (
     "deploying identity on the scopes (deployerAcl): list it in managers if it is not a workspace admin"
 )
 
+DEPLOYER_RETAINED_NOTE = (
+    "deployerAcl: the deploying identity keeps MANAGE on {scopes} as an ACL of its own, retained on "
+    "delete: an update by another identity adds that identity's MANAGE and leaves this one in place, "
+    "until it is removed by hand (databricks secrets delete-acl). See docs/production.md."
+)
+
 WORKSPACE_USERS_MANAGE_WARNING = (
     "every workspace user ('users') holds MANAGE on {scopes}: they can read, overwrite and delete "
-    "every key and change the ACLs. Moving 'users' between MANAGE and another level replaces the "
-    "scope, which deletes and re-creates every key in it."
+    "every key and change the ACLs. MANAGE for 'users' is an ACL of its own (besides the scope's "
+    "initial_manage_principal when it was created with it): moving 'users' to another level later "
+    "updates that ACL, and keeps the scope and every key in it."
 )
 
 
@@ -89,6 +96,9 @@ class LlmKeyVault(pulumi.ComponentResource):
                 pulumi.log.info(DEPLOYER_UNKNOWN_NOTE)
             else:
                 plan = keep_deployer(checked, plan, deployer)
+                if any(g.after_imports for g in plan.grants):
+                    names = ", ".join(f"'{s.name}'" for s in plan.scopes)
+                    pulumi.log.info(DEPLOYER_RETAINED_NOTE.format(scopes=names))
         if plan.backend is Backend.UNITY_CATALOG and plan.external_keys:
             missing_uc_secrets(plan, opts).raise_if_any()
         # What each principal of a usage grant holds already, which its Grant keeps (usage.py).
@@ -310,7 +320,17 @@ def _register_uc(c: _Children) -> None:
             )
             grants_at = at.after(created)
         grants = grants_of.get(secret.provider)
-        if grants is not None:
+        if grants is not None and secret.external:
+            # Not the component's secret: its owners' grants stay. One Grant per principal
+            # (that principal's privileges only), never the authoritative Grants.
+            full_name = c.names.apply(_full_name_of(uc, secret.provider))
+            for principal, privileges in grants.privileges:
+                identity = rules.principal_identity(principal)
+                name = _hidden(f"{grants.resource_name}/{identity}", identity, c.secret_principals)
+                held_principal: pulumi.Output[str] = _held(principal, c.gate)
+                shown: pulumi.Output[str] = _secret_if(held_principal, c.secret_principals)
+                children.uc_secret_grant(name, full_name, shown, privileges, grants_at)
+        elif grants is not None:
             # The secret's full name is known from the plan; the grants wait for the secret itself.
             children.uc_secret_grants(
                 grants,

@@ -9,6 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Final
+
+#: a refusal lists at most this many problems, then says how many more there are
+MAX_PROBLEMS_REPORTED: Final = 20
 
 
 @dataclass(frozen=True)
@@ -32,9 +36,12 @@ class FieldError:
 class InvalidInput(ValueError):
     """One or more refused fields, raised before any resource is registered."""
 
-    def __init__(self, errors: Iterable[FieldError]) -> None:
+    def __init__(self, errors: Iterable[FieldError], more: int = 0) -> None:
         self.errors = tuple(errors)
-        super().__init__("invalid LlmKeyVault input: " + "; ".join(map(str, self.errors)))
+        #: how many further problems were found and left out, so that the message stays short
+        self.more = more
+        tail = f"; and {more} more problem{'s' if more != 1 else ''}" if more else ""
+        super().__init__("invalid LlmKeyVault input: " + "; ".join(map(str, self.errors)) + tail)
 
 
 class Problems:
@@ -63,7 +70,8 @@ class Problems:
 
     def raise_if_any(self) -> None:
         if self._errors:
-            raise InvalidInput(self._errors)
+            shown = self._errors[:MAX_PROBLEMS_REPORTED]
+            raise InvalidInput(shown, more=len(self._errors) - len(shown))
 
 
 def _enclosing(path: str) -> list[str]:

@@ -13,6 +13,14 @@ def plan_key_vault(backing: KeyVaultBackingArgs, path: str, problems: Problems) 
     id_path, dns_path = f"{path}.resourceId", f"{path}.dnsName"
     if problems.has(id_path):
         return None
+    # Every segment (subscription, resource group, vault) is searched for key material
+    # before the id is parsed: a key pasted as a segment would be stored in plain state.
+    for field_path, value in ((id_path, backing.resource_id), (dns_path, backing.dns_name)):
+        refused = None if value is None or problems.has(field_path) else rules.plain_value_problem(value)
+        if refused is not None:
+            problems.add(field_path, refused.message, withhold_value=refused.withhold_value)
+    if problems.has(id_path):
+        return None
     resource_id = backing.resource_id.rstrip("/")
     match = rules.KEY_VAULT_RESOURCE_ID.fullmatch(resource_id)
     if match is None:

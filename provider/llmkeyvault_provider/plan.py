@@ -95,7 +95,15 @@ def plan_vault(name: str, args: LlmKeyVaultArgs, problems: Problems) -> VaultPla
         usage = _plan_usage(name, grants, unity_catalog) if unity_catalog and unity_catalog.grant_usage else ()
     else:
         grants, usage = _plan_grants(name, args, scopes), ()
-    carried = set() if uc else {g.scope for g in grants if g.resource_name is None}
+    carried = (
+        set()
+        if uc or args.adopt or args.workspace_users_acl
+        else {
+            g.scope
+            for g in grants
+            if rules.principal_identity(g.principal) == rules.WORKSPACE_USERS and g.permission == MANAGE
+        }
+    )
     return VaultPlan(
         name=name,
         backend=args.backend,
@@ -633,14 +641,14 @@ def _plan_grants(name: str, args: LlmKeyVaultArgs, scopes: Sequence[ScopePlan]) 
             # An adopted scope cannot carry it (it is never read back, and changing it
             # replaces the scope), so there MANAGE for 'users' is an ACL of its own, and
             # stays one after adopt is removed (workspaceUsersAcl, required with adopt).
-            by_scope = (
-                not (args.adopt or args.workspace_users_acl)
-                and rules.principal_identity(principal) == rules.WORKSPACE_USERS
-                and permission == MANAGE
-            )
-            named = None if by_scope else prefix + rules.principal_identity(principal)
-            former = None if by_scope else prefix + principal
-            grants.append(GrantPlan(scope.name, principal, permission, named, former_resource_name=former))
+            #
+            # The scope ignores later changes of initial_manage_principal (the databricks provider
+            # replaces a scope on any change of it, deleting every key, external ones included), so
+            # MANAGE for 'users' is always an ACL of its own too: giving it, or taking it away,
+            # after the scope exists updates that ACL alone. A new scope is still created with
+            # initial_manage_principal ('carried' in ``plan_vault``).
+            named = prefix + rules.principal_identity(principal)
+            grants.append(GrantPlan(scope.name, principal, permission, named, former_resource_name=prefix + principal))
     return tuple(sorted(grants, key=lambda g: (g.scope, g.principal, g.permission)))
 
 

@@ -208,9 +208,19 @@ class KeyFormat:
 
 
 def _format(
-    id: str, what: str, pattern: str, source: str, *, mixed: bool = True, bare: bool = False, spread: bool = False
+    id: str,
+    what: str,
+    pattern: str,
+    source: str,
+    *,
+    mixed: bool = True,
+    bare: bool = False,
+    spread: bool = False,
+    glued: bool = False,
 ) -> KeyFormat:
-    return KeyFormat(id, what, re.compile(_START + pattern, re.ASCII), source, mixed, bare, spread)
+    """``glued``: the prefix is distinctive enough (no name ends in 'sk-proj-') to be found
+    right after a letter or digit too ('team' + a key pasted without a separator)."""
+    return KeyFormat(id, what, re.compile(("" if glued else _START) + pattern, re.ASCII), source, mixed, bare, spread)
 
 
 _GITLEAKS: Final = "gitleaks rule"
@@ -221,18 +231,21 @@ KEY_FORMATS: Final[tuple[KeyFormat, ...]] = (
         "an OpenAI project key",
         r"sk-proj-(?P<r>[A-Za-z0-9_-]{40,})",
         "OpenAI API reference, Authentication; " + _GITLEAKS + " openai-api-key",
+        glued=True,
     ),
     _format(
         "openai-service-account",
         "an OpenAI service account key",
         r"sk-svcacct-(?P<r>[A-Za-z0-9_-]{40,})",
         "OpenAI API reference, Authentication; " + _GITLEAKS + " openai-api-key",
+        glued=True,
     ),
     _format(
         "openai-admin",
         "an OpenAI admin key",
         r"sk-admin-(?P<r>[A-Za-z0-9_-]{40,})",
         "OpenAI API reference, Administration; " + _GITLEAKS + " openai-api-key",
+        glued=True,
     ),
     _format(
         "openai-user",
@@ -246,26 +259,31 @@ KEY_FORMATS: Final[tuple[KeyFormat, ...]] = (
         "an Anthropic API key",
         r"sk-ant-api[0-9]{2}-(?P<r>[A-Za-z0-9_-]{80,})",
         "Anthropic API, Getting started; " + _GITLEAKS + " anthropic-api-key",
+        glued=True,
     ),
     _format(
         "anthropic-admin",
         "an Anthropic admin key",
         r"sk-ant-admin[0-9]{2}-(?P<r>[A-Za-z0-9_-]{80,})",
         "Anthropic Admin API; " + _GITLEAKS + " anthropic-admin-api-key",
+        glued=True,
     ),
     # AWS IAM User Guide, "IAM identifiers", unique ID prefixes: AKIA (access key), ASIA
-    # (temporary access key), then 16 of A-Z and 2-7. Letters only happen: no mix required.
+    # (temporary access key), then 16 of A-Z and 2-7. One class of letters: no mix required,
+    # but at least one digit among the 16, so that an upper-case name of 20 letters that starts
+    # with ASIA or AKIA ('ASIAPACIFICSALESTEAM') is not a key. A random id has no digit with
+    # odds (26/32)^16, about 3.6%: those are missed (docs/key-formats.md, measured there).
     _format(
         "aws-access-key",
         "an AWS access key id",
-        r"AKIA(?P<r>[A-Z2-7]{16})" + _END,
+        r"AKIA(?=[A-Z2-7]{0,15}[2-7])(?P<r>[A-Z2-7]{16})" + _END,
         "AWS IAM User Guide, IAM identifiers (unique ID prefixes)",
         mixed=False,
     ),
     _format(
         "aws-temporary-access-key",
         "an AWS temporary access key id",
-        r"ASIA(?P<r>[A-Z2-7]{16})" + _END,
+        r"ASIA(?=[A-Z2-7]{0,15}[2-7])(?P<r>[A-Z2-7]{16})" + _END,
         "AWS IAM User Guide, IAM identifiers (unique ID prefixes)",
         mixed=False,
     ),
@@ -281,6 +299,7 @@ KEY_FORMATS: Final[tuple[KeyFormat, ...]] = (
         "a Google OAuth client secret",
         r"GOCSPX-(?P<r>[A-Za-z0-9_-]{28})" + _END,
         "Google Cloud, OAuth client secrets; " + _GITLEAKS + " gcp-oauth-client-secret",
+        glued=True,
     ),
     # Hugging Face: huggingface.co/docs/hub/security-tokens; 'hf_' + 34 letters.
     _format(
@@ -364,6 +383,7 @@ KEY_FORMATS: Final[tuple[KeyFormat, ...]] = (
         "a GitHub fine-grained token",
         r"github_pat_(?P<r>[A-Za-z0-9_]{82})" + _END,
         "GitHub Docs, Managing your personal access tokens; " + _GITLEAKS + " github-fine-grained-pat",
+        glued=True,
     ),
     # Slack: api.slack.com/authentication/token-types.
     _format(
@@ -371,18 +391,21 @@ KEY_FORMATS: Final[tuple[KeyFormat, ...]] = (
         "a Slack bot token",
         r"xoxb-[0-9]{10,13}-[0-9]{10,13}-(?P<r>[A-Za-z0-9]{24})" + _END,
         "Slack API, Token types; " + _GITLEAKS + " slack-bot-token",
+        glued=True,
     ),
     _format(
         "slack-user",
         "a Slack user token",
         r"xoxp-[0-9]{10,13}-[0-9]{10,13}-[0-9]{10,13}-(?P<r>[a-f0-9]{32})" + _END,
         "Slack API, Token types; " + _GITLEAKS + " slack-user-token",
+        glued=True,
     ),
     _format(
         "slack-app",
         "a Slack app-level token",
         r"xapp-[0-9]-[A-Z0-9]{9,11}-[0-9]{10,13}-(?P<r>[a-f0-9]{64})" + _END,
         "Slack API, Token types; " + _GITLEAKS + " slack-app-token",
+        glued=True,
     ),
     # Stripe: docs.stripe.com/keys.
     _format(
@@ -390,12 +413,14 @@ KEY_FORMATS: Final[tuple[KeyFormat, ...]] = (
         "a Stripe secret key",
         r"sk_live_(?P<r>[A-Za-z0-9]{24,})",
         "Stripe, API keys; " + _GITLEAKS + " stripe-access-token",
+        glued=True,
     ),
     _format(
         "stripe-restricted",
         "a Stripe restricted key",
         r"rk_live_(?P<r>[A-Za-z0-9]{24,})",
         "Stripe, API keys; " + _GITLEAKS + " stripe-access-token",
+        glued=True,
     ),
     # GitLab: docs.gitlab.com/security/tokens (token prefixes).
     _format(
@@ -403,6 +428,7 @@ KEY_FORMATS: Final[tuple[KeyFormat, ...]] = (
         "a GitLab personal access token",
         r"glpat-(?P<r>[A-Za-z0-9_-]{20,})",
         "GitLab, Token overview (token prefixes); " + _GITLEAKS + " gitlab-pat",
+        glued=True,
     ),
     # DeepSeek: platform.deepseek.com; 'sk-' + 32 lower-case hex.
     _format("deepseek", "a DeepSeek key", r"sk-(?P<r>[0-9a-f]{32})" + _END, "DeepSeek API, Your first API call"),
@@ -412,6 +438,7 @@ KEY_FORMATS: Final[tuple[KeyFormat, ...]] = (
         "an OpenRouter key",
         r"sk-or-v1-(?P<r>[0-9a-f]{64})" + _END,
         "OpenRouter, API authentication; " + _GITLEAKS + " openrouter-api-key",
+        glued=True,
     ),
     # Fireworks AI: docs.fireworks.ai (API keys); 'fw_' + 24, 27 characters in all.
     _format("fireworks", "a Fireworks AI key", r"fw_(?P<r>[A-Za-z0-9]{24})" + _END, "Fireworks AI, API keys"),
@@ -423,6 +450,7 @@ KEY_FORMATS: Final[tuple[KeyFormat, ...]] = (
         "an NVIDIA API key",
         r"nvapi-(?P<r>[A-Za-z0-9_-]{64})" + _END,
         "NVIDIA API catalog, API keys",
+        glued=True,
     ),
     # npm: docs.npmjs.com/about-access-tokens; 'npm_' + 36.
     _format(
@@ -437,6 +465,7 @@ KEY_FORMATS: Final[tuple[KeyFormat, ...]] = (
         "a PyPI upload token",
         r"pypi-AgEIcHlwaS5vcmc(?P<r>[A-Za-z0-9_-]{50,})",
         "PyPI help, API tokens; " + _GITLEAKS + " pypi-upload-token",
+        glued=True,
     ),
     # SendGrid: docs.sendgrid.com (API keys); 'SG.' + 22 + '.' + 43.
     _format(
@@ -451,6 +480,7 @@ KEY_FORMATS: Final[tuple[KeyFormat, ...]] = (
         "a LangSmith key",
         r"lsv2_(?:pt|sk)_(?P<r>[0-9a-f]{32})_[0-9a-f]{10}" + _END,
         "LangSmith, Create an API key",
+        glued=True,
     ),
     # Without a prefix: only in fields that can never hold such a token (see ``bare_tokens``).
     # Azure OpenAI and Azure AI services keys: 32 hex characters (learn.microsoft.com,
@@ -549,6 +579,11 @@ SHOWN_MAX_LENGTH: Final = 40
 #: (``defaultClientMaxHeaderListSize``, internal/transport/defaults.go): a message that
 #: quoted a 5 MiB value four times exceeded it ("peer header list size exceeded limit").
 MAX_FIELD_LENGTH: Final = 1024
+#: no principal list (readers, writers, managers, referencers, a provider's readers) is longer;
+#: a longer one is refused as a whole before its items are checked. An ACL per principal and
+#: scope is a resource of its own: a thousand is far past a plan one would preview, and a
+#: group is the way to grant many users.
+MAX_PRINCIPALS_PER_LIST: Final = 1000
 
 
 def quoted(value: str) -> str:
