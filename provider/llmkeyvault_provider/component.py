@@ -296,12 +296,22 @@ def _register_children(
     return outputs
 
 
+def _saved_vault(saved_scope: Mapping[str, Any] | None) -> Mapping[str, str]:
+    """The resource group and vault a saved Key Vault-backed scope was created with, as spelled."""
+    metadata = saved_scope.get("keyvaultMetadata") if saved_scope is not None else None
+    resource_id = metadata.get("resourceId") if isinstance(metadata, Mapping) else None
+    found = rules.KEY_VAULT_RESOURCE_ID.fullmatch(resource_id.rstrip("/")) if isinstance(resource_id, str) else None
+    return {"resourceGroupName": found["group"], "vaultName": found["vault"]} if found is not None else {}
+
+
 def _register_scopes(c: _Children) -> None:
     plan = c.plan
     created: dict[str, pulumi.Output[str]] = {}
+    saved_vaults: dict[str, Mapping[str, str]] = {}
     for scope in plan.scopes:
         final_name = c.names.apply(_scope_name_of(scope.name))
         saved = c.previous.of(children.SECRET_SCOPE, scope.resource_name)
+        saved_vaults[scope.name] = _saved_vault(saved)
         at = c.at.adopting(scope.import_id)
         resource = children.secret_scope(scope, final_name, plan.key_vault, at, saved)
         # Children take the scope name from the scope resource, so they wait for it.
@@ -322,8 +332,9 @@ def _register_scopes(c: _Children) -> None:
         value, at = c.values[secret.provider], c.at.adopting(secret.import_id)
         if plan.key_vault is not None:
             key = c.names.apply(_key_of(secret.provider))
-            saved = c.previous.of(children.KEY_VAULT_SECRET, secret.resource_name)
-            imported.append(children.key_vault_secret(secret, plan.key_vault, key, value, at, saved))
+            # A Key Vault secret's outputs do not hold its vault: the scope's saved one names it.
+            vault = saved_vaults.get(secret.scope, {})
+            imported.append(children.key_vault_secret(secret, plan.key_vault, key, value, at, vault))
         else:
             imported.append(children.databricks_secret(secret, created[secret.scope], value, at))
 
