@@ -88,12 +88,6 @@ def stored_keys(stack: LocalStack, backend: str) -> dict[str, str]:
 
 @pytest.mark.e2e
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="turning a managed key into an external one removes its value-bearing child, and the "
-    "engine deletes the value from the workspace: the scope (or vault, or schema) ends with no key, "
-    "`up` exits 0, and nothing warns",
-)
 @pytest.mark.parametrize("backend", ["databricks", "azure-keyvault", "unity-catalog"])
 def test_turning_a_managed_key_external_keeps_its_value(emulated_engine: None, tmp_path: Path, backend: str) -> None:
     base = backend_properties(backend)
@@ -109,7 +103,21 @@ def test_turning_a_managed_key_external_keeps_its_value(emulated_engine: None, t
     after = stored_keys(stack, backend)
     assert after == before, f"up exited {result.returncode}; the key went from {before} to {after}"
     if backend == "azure-keyvault":
+        # A Key Vault secret is not let go of in one update: refused, with the two steps.
+        assert result.returncode != 0
+        printed = " ".join((result.stdout + result.stderr).split())
+        assert "providers[0].external" in printed and "Make the change in two steps" in printed, printed[-3000:]
+        assert "pulumi state delete 'urn:pulumi:" in printed and "azure-native:keyvault:Secret::" in printed
         assert soft_deleted(stack.workspace_dump()) == {}
+        assert OPENAI not in stack.everything_printed()
+        return
+    assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
+    # The secret is let go of, not deleted, and the next update has nothing to do.
+    stack.preview("--expect-no-changes")
+    if backend == "unity-catalog":
+        # No longer the stack's: a destroy leaves it (a Databricks-backed scope takes its keys with it).
+        stack.destroy()
+        assert stored_keys(stack, backend) == before
 
 
 @pytest.mark.e2e
@@ -372,12 +380,6 @@ def test_an_expired_raw_key_under_a_suffixed_vault_is_refused_in_preview(emulate
 
 @pytest.mark.e2e
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="Databricks scope names ignore letter case, but a new spelling of scopeName replaces the "
-    "scope (delete, then create): every key and ACL goes for the length of the update, and an "
-    "external key, which no child re-creates, is gone; `up` exits 0",
-)
 def test_respelling_the_scope_name_keeps_the_scope_and_its_keys(emulated_engine: None, tmp_path: Path) -> None:
     providers = [{"name": "openai", "apiKey": "${openaiApiKey}"}, {"name": "anthropic", "external": True}]
     stack = new_stack(tmp_path, {"scopeName": "Team-LLM", "providers": providers, "readers": ["data-science"]})
@@ -597,13 +599,6 @@ def test_respelling_the_uc_catalog_and_schema_keeps_the_secret(emulated_engine: 
 
 @pytest.mark.e2e
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="a new letter case of the resource group or vault in keyVault.resourceId (the same vault to "
-    "Azure) replaces the scope and replaces the Key Vault secret create-before-delete: the new secret is "
-    "written, then the old one, the same secret, is deleted (soft delete); the vault ends with no key "
-    "and `up` exits 0",
-)
 def test_respelling_the_key_vault_resource_id_keeps_the_secret(emulated_engine: None, tmp_path: Path) -> None:
     """ARM ids ignore letter case (Azure tools print a resource group in upper case in some ids): a new
     spelling of keyVault.resourceId names the same vault and the same secrets, and loses none."""

@@ -32,6 +32,10 @@ UC_SECRET = "databricks:index/secretUc:SecretUc"
 UC_GRANTS = "databricks:index/grants:Grants"
 UC_GRANT = "databricks:index/grant:Grant"
 UC_SCHEMA = "databricks:index/schema:Schema"
+#: the provider id of every SecretUc: the bridge's id of a resource without an id attribute
+#: (pulumi-terraform-bridge MissingIDComputeID; pulumi-databricks bridge-metadata
+#: ``"computeID": {"kind": "missing"}`` for databricks_secret_uc)
+UC_MISSING_ID = "missing ID"
 
 
 @dataclass(frozen=True)
@@ -92,16 +96,42 @@ def random_suffix(resource_name: str, byte_length: pulumi.Input[int], at: Placem
     return hex_value
 
 
+def kept_spelling(former: object, name: str) -> str:
+    """The spelling the stack created ``name`` with, where the two differ in letter case alone.
+
+    Databricks scope names and Azure resource group and vault names ignore case
+    (``emulator/README.md``): a new spelling names the same object, and replacing the child
+    would delete that object after (or before) creating it. Keeping the created spelling keeps
+    the child as it is; a real rename differs in more than case and replaces it as before."""
+    if isinstance(former, str) and former != name and former.lower() == name.lower():
+        return former
+    return name
+
+
 def secret_scope(
-    plan: ScopePlan, scope_name: pulumi.Input[str], key_vault: KeyVaultPlan | None, at: Placement
+    plan: ScopePlan,
+    scope_name: pulumi.Input[str],
+    key_vault: KeyVaultPlan | None,
+    at: Placement,
+    former: Mapping[str, Any] | None = None,
 ) -> pulumi.CustomResource:
+    """One scope; ``former`` is what the stack's saved state holds for it (``lookups.previous_state``)."""
+    former = former or {}
+    metadata: dict[str, Any] | None = None
+    if key_vault is not None:
+        former_metadata = former.get("keyvaultMetadata")
+        if not isinstance(former_metadata, Mapping):
+            former_metadata = {}
+        metadata = {
+            "resourceId": kept_spelling(former_metadata.get("resourceId"), key_vault.resource_id),
+            "dnsName": kept_spelling(former_metadata.get("dnsName"), key_vault.dns_name),
+        }
+    former_name = former.get("name")
     props: dict[str, Any] = {
-        "name": scope_name,
+        "name": pulumi.Output.from_input(scope_name).apply(lambda name: kept_spelling(former_name, name)),
         "backendType": "AZURE_KEYVAULT" if key_vault else "DATABRICKS",
         "initialManagePrincipal": plan.initial_manage_principal,
-        "keyvaultMetadata": (
-            {"resourceId": key_vault.resource_id, "dnsName": key_vault.dns_name} if key_vault else None
-        ),
+        "keyvaultMetadata": metadata,
     }
     # Replacing a scope in place of one with the same name must delete it first:
     # create-before-delete fails with "Scope already exists".
@@ -171,7 +201,12 @@ def databricks_secret(
 
 
 def key_vault_secret(
-    plan: SecretPlan, key_vault: KeyVaultPlan, secret_name: pulumi.Input[str], value: pulumi.Output[str], at: Placement
+    plan: SecretPlan,
+    key_vault: KeyVaultPlan,
+    secret_name: pulumi.Input[str],
+    value: pulumi.Output[str],
+    at: Placement,
+    former: Mapping[str, Any] | None = None,
 ) -> pulumi.CustomResource:
     # A new value updates the vault secret in place (a new version); only a new
     # name or vault replaces it, and then the names differ. Expiry is Unix seconds.
@@ -179,8 +214,8 @@ def key_vault_secret(
     if plan.expires_at is not None:
         properties["attributes"] = {"expires": unix_seconds(plan.expires_at)}
     props = {
-        "resourceGroupName": key_vault.resource_group,
-        "vaultName": key_vault.vault_name,
+        "resourceGroupName": kept_spelling((former or {}).get("resourceGroupName"), key_vault.resource_group),
+        "vaultName": kept_spelling((former or {}).get("vaultName"), key_vault.vault_name),
         "secretName": secret_name,
         "properties": properties,
     }
@@ -328,3 +363,18 @@ def usage_grant(
     props = {plan.securable: plan.name, "principal": principal, "privileges": list(privileges) or [plan.privilege]}
     options = at.options("databricks", delete_before_replace=True, retain_on_delete=True)
     return pulumi.CustomResource(UC_GRANT, resource_name, props, options)
+
+
+def released_secret(
+    type_token: str, resource_name: str, provider_id: str, state: Mapping[str, Any], at: Placement
+) -> pulumi.CustomResource:
+    """A secret the stack created, now external: read at the child's own name and provider id.
+
+    The engine takes a read with the id of the managed resource it replaces as letting go of
+    it (pulumi ``resource/deploy/step_generator.go``, GenerateReadSteps: "relinquish"): the
+    secret leaves the stack's management and is not deleted, so its value stays. Read
+    resources are never deleted, by a later update or by ``pulumi destroy``."""
+    package = type_token.split(":", 1)[0]
+    return pulumi.CustomResource(
+        type_token, resource_name, dict(state), at.adopting(None).options(package, id=provider_id)
+    )

@@ -17,8 +17,9 @@ import pulumi
 
 from . import children, rules
 from .args import Backend, LlmKeyVaultArgs
+from .errors import FieldError, InvalidInput
 from .expiry import expiry_warnings
-from .lookups import deploying_identity, invoke_options, missing_uc_secrets
+from .lookups import Previous, deploying_identity, invoke_options, missing_uc_secrets
 from .outputs import GRANTS_ASKED, OUTPUT_ATTRIBUTES, FinalNames, final_names, grants_asked, render_outputs
 from .plan import check_inputs, keep_deployer
 from .plandata import GrantPlan, UnityCatalogPlan, UsagePlan, VaultPlan
@@ -80,14 +81,19 @@ class LlmKeyVault(pulumi.ComponentResource):
         opts: pulumi.ResourceOptions | None = None,
         *,
         secret_inputs: Collection[str] = (),
+        previous: Previous | None = None,
     ) -> None:
         """Check and plan ``args``, then register the children.
 
         ``secret_inputs`` names the inputs that arrived secret (the provider
         passes them): every output and child property derived from them stays
         secret, and a secret principal never appears in a child's name.
+        ``previous`` is what the stack's saved state holds for the children
+        (``lookups.previous_state``).
         """
         checked, plan = check_inputs(resource_name, args)
+        previous = previous or Previous()
+        _refuse_deleting_external_keys(plan, previous)
         # What the workspace says, read with the databricks provider's data sources before
         # anything is registered, so that a refusal leaves nothing behind.
         if plan.needs_deployer:
@@ -123,12 +129,42 @@ class LlmKeyVault(pulumi.ComponentResource):
         # by every child: how a stack keeps what it adopted once adopt is removed.
         retained = bool(opts is not None and opts.retain_on_delete)
         self.outputs = _register_children(
-            self, plan, checked, _dependencies(opts), frozenset(secret_inputs), retained, usage_privileges
+            self, plan, checked, _dependencies(opts), frozenset(secret_inputs), retained, usage_privileges, previous
         )
         for schema_name, attribute in OUTPUT_ATTRIBUTES.items():
             setattr(self, attribute, self.outputs[schema_name])
         asked = _secret_if(grants_asked(plan), bool(frozenset(secret_inputs) & PRINCIPAL_INPUTS))
         self.register_outputs({**self.outputs, GRANTS_ASKED: asked})
+
+
+KEY_VAULT_RELEASE_REFUSED = (
+    "the stack created this key as Key Vault secret '{name}' from apiKey; with external set and no "
+    "apiKey, this update would delete that secret from the vault. Make the change in two steps: "
+    "`pulumi state delete '{urn}'` (the secret stays in the vault, no longer managed by the stack), "
+    "then `pulumi up` with external set"
+)
+
+
+def _refuse_deleting_external_keys(plan: VaultPlan, previous: Previous) -> None:
+    """Refuse, before anything is registered, to turn a Key Vault secret the stack created external.
+
+    A Databricks or Unity Catalog secret created by the stack is let go of instead
+    (``children.released_secret``): its provider id is known from its names. A Key Vault
+    secret's provider id is its ARM id, whose subscription comes from the azure-native
+    provider's configuration, which the saved outputs do not hold; a read under any other id
+    would delete the secret, so the change is made in two steps."""
+    if plan.key_vault is None:
+        return
+    errors = []
+    for secret in plan.secrets:
+        former = previous.of(children.KEY_VAULT_SECRET, secret.resource_name) if secret.external else None
+        if former is not None:
+            urn = previous.urn(children.KEY_VAULT_SECRET, secret.resource_name)
+            name = former.get("secretName", secret.key)
+            message = KEY_VAULT_RELEASE_REFUSED.format(name=name, urn=urn)
+            errors.append(FieldError(f"providers[{secret.provider_index}].external", message))
+    if errors:
+        raise InvalidInput(errors)
 
 
 def _warn_what_is_kept(component: pulumi.Resource, plan: VaultPlan) -> None:
@@ -224,6 +260,7 @@ class _Children:
     gate: pulumi.Output[None] | None
     #: each usage grant's privileges by resource name: what its principal held, plus its own
     usage_privileges: Mapping[str, list[str]]
+    previous: Previous
 
 
 def _register_children(
@@ -234,6 +271,7 @@ def _register_children(
     secret_inputs: frozenset[str],
     retained: bool = False,
     usage_privileges: Mapping[str, list[str]] | None = None,
+    previous: Previous | None = None,
 ) -> dict[str, pulumi.Output[Any]]:
     secret_names = bool(secret_inputs & NAME_INPUTS)
     secret_principals = bool(secret_inputs & PRINCIPAL_INPUTS)
@@ -253,7 +291,7 @@ def _register_children(
     else:
         names = _held(final_names(plan, None), gate)
     names = _secret_if(names, secret_names)
-    shared = _Children(plan, at, names, values, secret_principals, gate, usage_privileges or {})
+    shared = _Children(plan, at, names, values, secret_principals, gate, usage_privileges or {}, previous or Previous())
     if plan.backend is Backend.UNITY_CATALOG:
         _register_uc(shared)
     else:
@@ -266,12 +304,24 @@ def _register_children(
     return outputs
 
 
+def _saved_vault(saved_scope: Mapping[str, Any] | None) -> Mapping[str, str]:
+    """The resource group and vault a saved Key Vault-backed scope was created with, as spelled."""
+    metadata = saved_scope.get("keyvaultMetadata") if saved_scope is not None else None
+    resource_id = metadata.get("resourceId") if isinstance(metadata, Mapping) else None
+    found = rules.KEY_VAULT_RESOURCE_ID.fullmatch(resource_id.rstrip("/")) if isinstance(resource_id, str) else None
+    return {"resourceGroupName": found["group"], "vaultName": found["vault"]} if found is not None else {}
+
+
 def _register_scopes(c: _Children) -> None:
     plan = c.plan
     created: dict[str, pulumi.Output[str]] = {}
+    saved_vaults: dict[str, Mapping[str, str]] = {}
     for scope in plan.scopes:
         final_name = c.names.apply(_scope_name_of(scope.name))
-        resource = children.secret_scope(scope, final_name, plan.key_vault, c.at.adopting(scope.import_id))
+        saved = c.previous.of(children.SECRET_SCOPE, scope.resource_name)
+        saved_vaults[scope.name] = _saved_vault(saved)
+        at = c.at.adopting(scope.import_id)
+        resource = children.secret_scope(scope, final_name, plan.key_vault, at, saved)
         # Children take the scope name from the scope resource, so they wait for it.
         created[scope.name] = resource.name  # type: ignore[attr-defined]
 
@@ -279,11 +329,20 @@ def _register_scopes(c: _Children) -> None:
     imported: list[pulumi.Resource] = []
     for secret in plan.secrets:
         if secret.external:
-            continue  # its value is written outside Pulumi; the scope, ACLs and references are the same
+            # Its value is written outside Pulumi; the scope, ACLs and references are the same.
+            # A secret the stack created before is let go of, not deleted (Key Vault: refused).
+            saved = c.previous.of(children.SECRET, secret.resource_name)
+            if plan.key_vault is None and saved is not None and "scope" in saved and "key" in saved:
+                state = {"scope": saved["scope"], "key": saved["key"]}
+                provider_id = f"{saved['scope']}|||{saved['key']}"
+                children.released_secret(children.SECRET, secret.resource_name, provider_id, state, c.at)
+            continue
         value, at = c.values[secret.provider], c.at.adopting(secret.import_id)
         if plan.key_vault is not None:
             key = c.names.apply(_key_of(secret.provider))
-            imported.append(children.key_vault_secret(secret, plan.key_vault, key, value, at))
+            # A Key Vault secret's outputs do not hold its vault: the scope's saved one names it.
+            vault = saved_vaults.get(secret.scope, {})
+            imported.append(children.key_vault_secret(secret, plan.key_vault, key, value, at, vault))
         else:
             imported.append(children.databricks_secret(secret, created[secret.scope], value, at))
 
@@ -319,6 +378,12 @@ def _register_uc(c: _Children) -> None:
                 secret, uc, secret_name, c.values[secret.provider], comment, at.adopting(secret.import_id)
             )
             grants_at = at.after(created)
+        else:
+            saved = c.previous.of(children.UC_SECRET, secret.resource_name)
+            if saved is not None and "fullName" in saved:
+                state = {k: saved[k] for k in ("catalogName", "schemaName", "name", "fullName") if k in saved}
+                # The bridge gives a UC secret no id attribute: its provider id is this literal.
+                children.released_secret(children.UC_SECRET, secret.resource_name, children.UC_MISSING_ID, state, at)
         grants = grants_of.get(secret.provider)
         if grants is not None and secret.external:
             # Not the component's secret: its owners' grants stay. One Grant per principal

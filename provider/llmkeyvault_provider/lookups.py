@@ -14,6 +14,7 @@ the secret's metadata comes back.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import pulumi
@@ -105,3 +106,93 @@ def missing_uc_secrets(plan: VaultPlan, opts: pulumi.ResourceOptions | None) -> 
                 f"before the vault is deployed: {create_command(full_name)}",
             )
     return problems
+
+
+#: the engine's own invoke that reads a stack's last saved state (what ``StackReference`` and
+#: ``pulumi.runtime.get_stack_resource_outputs`` use): pulumi ``pkg/resource/deploy/builtins.go``
+READ_STACK_RESOURCES = "pulumi:pulumi:readStackResourceOutputs"
+#: the root resource, which a URN's type chain leaves out
+ROOT_STACK_TYPE = "pulumi:pulumi:Stack"
+#: the only outputs kept from the saved state: the names a child was created with, never a value
+NAME_FIELDS = frozenset(
+    {
+        "name",
+        "key",
+        "scope",
+        "keyvaultMetadata",
+        "resourceGroupName",
+        "vaultName",
+        "secretName",
+        "catalogName",
+        "schemaName",
+        "fullName",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Previous:
+    """The names this component's children were created with, from the stack's last saved state.
+
+    Keyed by child type token and resource name. Empty on a first deployment, and where the
+    state cannot be read (Pulumi's unit-test mocks answer every invoke with nothing)."""
+
+    children: Mapping[tuple[str, str], Mapping[str, Any]] = field(default_factory=dict)
+    #: the URNs of the component's children up to their type (``<prefix><type>::<name>``)
+    urn_prefix: str = ""
+
+    def of(self, type_token: str, resource_name: str) -> Mapping[str, Any] | None:
+        return self.children.get((type_token, resource_name))
+
+    def urn(self, type_token: str, resource_name: str) -> str:
+        return f"{self.urn_prefix}{type_token}::{resource_name}"
+
+
+def component_type_chain(parent_urn: str | None, type_token: str) -> str:
+    """The URN type part of a resource of ``type_token`` under the parent of that URN."""
+    if parent_urn is None:
+        return type_token
+    parent_chain = parent_urn.split("::")[2]
+    if parent_chain == ROOT_STACK_TYPE:
+        return type_token
+    return f"{parent_chain}${type_token}"
+
+
+def children_in_state(resources: Mapping[str, Any], stack: str, project: str, chain: str) -> Previous:
+    """The direct children of components of type chain ``chain`` among ``resources``: a child's
+    URN names no parent, so children of two such components never share a resource name."""
+    prefix = f"urn:pulumi:{stack}::{project}::{chain}$"
+    found: dict[tuple[str, str], Mapping[str, Any]] = {}
+    for urn, entry in resources.items():
+        if not urn.startswith(prefix) or not isinstance(entry, Mapping):
+            continue
+        child_type, _, child_name = urn[len(prefix) :].partition("::")
+        if "$" in child_type:
+            continue
+        outputs = entry.get("outputs")
+        if isinstance(outputs, Mapping):
+            found[(child_type, child_name)] = {k: v for k, v in outputs.items() if k in NAME_FIELDS}
+    return Previous(found, prefix)
+
+
+async def previous_state(name: str, type_token: str, opts: pulumi.ResourceOptions | None) -> Previous:
+    """What the stack's last saved state holds for the children of the component ``name``.
+
+    Read with the engine's ``readStackResourceOutputs`` on the component's own stack, before
+    anything is registered: in a preview and an update alike it is the state the update
+    starts from. Only the names are kept (``NAME_FIELDS``); values are dropped at once."""
+    parent_urn: str | None = None
+    if opts is not None and isinstance(opts.parent, pulumi.Resource):
+        parent_urn = await opts.parent.urn.future()
+    chain = component_type_chain(parent_urn, type_token)
+    stack, project = pulumi.get_stack(), pulumi.get_project()
+    stack_name = f"{pulumi.get_organization()}/{project}/{stack}"
+    try:
+        result = pulumi.runtime.invoke(READ_STACK_RESOURCES, {"stackName": stack_name}).value
+    except Exception as error:  # a stack with no saved state yet, or no backend to ask
+        pulumi.log.debug(f"no saved state read for {name}: {type(error).__name__}")
+        return Previous()
+    resources = result.get("outputs") if isinstance(result, Mapping) else None
+    if not isinstance(resources, Mapping):
+        return Previous()
+    return children_in_state(resources, stack, project, chain)

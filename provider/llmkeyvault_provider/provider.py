@@ -25,6 +25,7 @@ from pulumi.output import UNKNOWN, Unknown, contains_unknowns
 from . import rules
 from .component import LlmKeyVault
 from .errors import FieldError, InvalidInput, Problems
+from .lookups import previous_state
 from .outputs import OUTPUT_ATTRIBUTES
 from .plan import check_inputs
 from .schema import VAULT_TYPE, schema_json
@@ -90,7 +91,8 @@ async def _construct_vault(name: str, inputs: pulumi.Inputs, options: pulumi.Res
         # reported together with all of those.
         if resolved.problems:
             check_inputs(name, resolved.values, resolved.problems)
-        return LlmKeyVault(name, resolved.values, opts, secret_inputs=resolved.secret_inputs)
+        previous = await previous_state(name, VAULT_TYPE, opts)
+        return LlmKeyVault(name, resolved.values, opts, secret_inputs=resolved.secret_inputs, previous=previous)
     except InvalidInput as e:
         raise property_errors(e, resolved.secret_values(), resolved.values) from None
 
