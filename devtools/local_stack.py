@@ -117,6 +117,15 @@ class Result:
 
 
 @dataclass
+def new_vault_stack(tmp_path: Path, name: str, properties: dict[str, Any], keys: dict[str, str]) -> LocalStack:
+    """A stack of a YAML program with one LlmKeyVault (``yaml_vault_project``) whose secret
+    settings are ``keys``, initialised under ``tmp_path``."""
+    source = yaml_vault_project(tmp_path / "source", name, properties, secret_config=tuple(keys))
+    stack = LocalStack(source, tmp_path / "stack")
+    stack.init(keys)
+    return stack
+
+
 class LocalStack:
     """A Pulumi project (an example), copied into ``root``, with its own state, workspace and plugin home."""
 
@@ -275,6 +284,12 @@ class LocalStack:
         program as a user would edit it between two updates."""
         with (self.project / "Pulumi.yaml").open("w", encoding="utf-8") as f:
             dump_yaml(project, f)
+
+    def edit_vault(self, properties: dict[str, Any], resource: str = "llmKeys") -> None:
+        """The program as a user edits it between two updates: the vault's properties replaced."""
+        project = self.definition()
+        project["resources"][resource]["properties"] = properties
+        self.redefine(project)
 
     def workspace_dump(self) -> dict[str, Any]:
         dumped: dict[str, Any] = json.loads(self.emulator("dump"))

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from conftest import make
 
-from devtools.local_stack import LocalStack, yaml_vault_project
+from devtools.local_stack import LocalStack, new_vault_stack
 from devtools.workspace import digest, secret_digests, soft_deleted, uc_layout, uc_secret_digests
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -47,19 +47,16 @@ def provider(name: str, key: str, secret_key: str | None = None, **extra: Any) -
 
 
 def new_stack(tmp_path: Path, properties: dict[str, Any]) -> LocalStack:
-    source = yaml_vault_project(
-        tmp_path / "source", "identity", properties, secret_config=("openaiApiKey", "anthropicApiKey")
-    )
-    stack = LocalStack(source, tmp_path / "stack")
-    stack.init(KEYS)
+    return new_vault_stack(tmp_path, "identity", properties, KEYS)
+
+
+def deployed_then_edited(tmp_path: Path, before: dict[str, Any], after: dict[str, Any]) -> LocalStack:
+    """A stack deployed with ``before``, then edited to ``after`` and updated."""
+    stack = new_stack(tmp_path, before)
+    stack.up()
+    stack.edit_vault(after)
+    stack.up()
     return stack
-
-
-def edit(stack: LocalStack, properties: dict[str, Any]) -> None:
-    """The program as a user edits it between two updates: the component's properties replaced."""
-    project = stack.definition()
-    project["resources"]["llmKeys"]["properties"] = properties
-    stack.redefine(project)
 
 
 def converged(stack: LocalStack) -> None:
@@ -78,22 +75,21 @@ def acls(stack: LocalStack) -> dict[str, str]:
 
 
 def test_renaming_a_provider_that_keeps_its_key_keeps_the_key(emulated_engine: None, tmp_path: Path) -> None:
-    stack = new_stack(tmp_path, {"scopeName": SCOPE, "providers": [provider("openai", "openai", "openai-api-key")]})
-    stack.up()
-    edit(stack, {"scopeName": SCOPE, "providers": [provider("openai-prod", "openai", "openai-api-key")]})
-    stack.up()
+    stack = deployed_then_edited(
+        tmp_path,
+        {"scopeName": SCOPE, "providers": [provider("openai", "openai", "openai-api-key")]},
+        {"scopeName": SCOPE, "providers": [provider("openai-prod", "openai", "openai-api-key")]},
+    )
     assert databricks_keys(stack) == {f"{SCOPE}/openai-api-key": digest(OPENAI)}
     converged(stack)
 
 
 def test_moving_a_key_from_a_removed_provider_keeps_it(emulated_engine: None, tmp_path: Path) -> None:
-    stack = new_stack(
+    stack = deployed_then_edited(
         tmp_path,
         {"scopeName": SCOPE, "providers": [provider("openai", "openai"), provider("anthropic", "anthropic", "shared")]},
+        {"scopeName": SCOPE, "providers": [provider("openai", "openai", "shared")]},
     )
-    stack.up()
-    edit(stack, {"scopeName": SCOPE, "providers": [provider("openai", "openai", "shared")]})
-    stack.up()
     # openai's own key name is no longer used; the shared key holds openai's value.
     assert databricks_keys(stack) == {f"{SCOPE}/shared": digest(OPENAI)}
     converged(stack)
@@ -106,10 +102,7 @@ def test_swapping_two_providers_keys_keeps_both(emulated_engine: None, tmp_path:
             "providers": [provider("openai", "openai", first), provider("anthropic", "anthropic", second)],
         }
 
-    stack = new_stack(tmp_path, swapped("key-a", "key-b"))
-    stack.up()
-    edit(stack, swapped("key-b", "key-a"))
-    stack.up()
+    stack = deployed_then_edited(tmp_path, swapped("key-a", "key-b"), swapped("key-b", "key-a"))
     assert databricks_keys(stack) == {f"{SCOPE}/key-a": digest(ANTHROPIC), f"{SCOPE}/key-b": digest(OPENAI)}
     converged(stack)
 
@@ -121,7 +114,7 @@ def test_respelling_a_principal_keeps_its_acl(emulated_engine: None, tmp_path: P
     stack = new_stack(tmp_path, reading("Alice@Example.com"))
     stack.up()
     assert acls(stack) == {"Alice@Example.com": "READ"}
-    edit(stack, reading("alice@example.com"))
+    stack.edit_vault(reading("alice@example.com"))
     stack.up()
     assert acls(stack) == {"alice@example.com": "READ"}
     assert databricks_keys(stack) == {f"{SCOPE}/openai-api-key": digest(OPENAI)}
@@ -138,7 +131,7 @@ def test_per_provider_scopes_keep_keys_and_grants_on_a_respelling(emulated_engin
 
     stack = new_stack(tmp_path, program("Chatbot-SP"))
     stack.up()
-    edit(stack, program("chatbot-sp"))
+    stack.edit_vault(program("chatbot-sp"))
     stack.up()
     dump = stack.workspace_dump()
     assert secret_digests(dump) == {f"{SCOPE}-openai/k": digest(OPENAI), f"{SCOPE}-anthropic/k": digest(ANTHROPIC)}
@@ -159,7 +152,7 @@ def test_key_vault_secret_survives_a_rename_and_a_respelling(emulated_engine: No
     stack.up()
     assert vault_secrets(stack) == {"OpenAI-Key": digest(OPENAI)}
     # A new provider name and a new spelling of the same (case-insensitive) vault secret name.
-    edit(stack, kv([provider("openai-prod", "openai", "openai-key")]))
+    stack.edit_vault(kv([provider("openai-prod", "openai", "openai-key")]))
     stack.up()
     dump = stack.workspace_dump()
     assert {k.lower(): v for k, v in vault_secrets(stack).items()} == {"openai-key": digest(OPENAI)}
@@ -178,7 +171,7 @@ def test_uc_secret_and_grants_survive_a_rename_and_respellings(emulated_engine: 
     stack = new_stack(tmp_path, program("openai", "OpenAI_Key", "Data-Science"))
     stack.seed("main.llm")
     stack.up()
-    edit(stack, program("openai-prod", "openai_key", "data-science"))
+    stack.edit_vault(program("openai-prod", "openai_key", "data-science"))
     stack.up()
     dump = stack.workspace_dump()
     assert {k.lower(): v for k, v in uc_secret_digests(dump).items()} == {"main.llm.openai_key": digest(OPENAI)}

@@ -228,13 +228,9 @@ def test_a_unique_suffix_component_passes_its_first_preview(pack_ready: None, tm
         assert key not in stack.everything_printed()
 
 
-FAKE_COMPONENT = '''\
-"""A program's own component that claims LlmKeyVault's type and copies the shape of
-its outputs, with a child scope every user manages."""
-
-import pulumi
-
-
+#: a program's own component that claims LlmKeyVault's type and copies the shape of its
+#: outputs, with a child scope every user manages (``Impostor("llmKeys")``)
+IMPOSTOR = """\
 class Impostor(pulumi.ComponentResource):
     def __init__(self, name: str) -> None:
         super().__init__("llmkeyvault:index:LlmKeyVault", name, {}, None)
@@ -259,13 +255,25 @@ class Impostor(pulumi.ComponentResource):
             {
                 "scopeNames": {}, "scopes": ["impostor"], "secretKeys": {}, "secretReferences": {},
                 "environmentVariables": {}, "grants": grants, "backend": "databricks",
-                "secretFullNames": {}, "expirations": {}, "externalModels": {},
+                "secretFullNames": {}, "expirations": {}, "externalModels": {}, "externalKeys": [],
             }
         )
 
 
 Impostor("llmKeys")
+"""
+
+FAKE_COMPONENT = (
+    '''\
+"""A program's own component that claims LlmKeyVault's type and copies the shape of
+its outputs, with a child scope every user manages."""
+
+import pulumi
+
+
 '''
+    + IMPOSTOR
+)
 
 
 def test_a_program_component_claiming_the_type_exempts_nothing(pack_ready: None, tmp_path: Path) -> None:
@@ -279,7 +287,18 @@ def test_a_program_component_claiming_the_type_exempts_nothing(pack_ready: None,
     }
 
 
-HOLDINGS_PROGRAM = """\
+#: every account user holding ALL_PRIVILEGES on the schema main.llm (inherited by its secrets)
+SCHEMA_GRANT_TO_ACCOUNT_USERS = """\
+  schemaGrants:
+    type: databricks:Grants
+    properties:
+      schema: main.llm
+      grants:
+        - {principal: account users, privileges: [ALL_PRIVILEGES]}
+"""
+
+HOLDINGS_PROGRAM = (
+    """\
 name: llm-keys-holdings
 runtime: yaml
 config:
@@ -293,12 +312,9 @@ resources:
         - {name: openai, apiKey: "${openaiApiKey}", expiresAt: "2020-01-01T00:00:00Z"}
       backend: unity-catalog
       unityCatalog: {catalog: main, schema: llm, createSchema: true}
-  schemaGrants:
-    type: databricks:Grants
-    properties:
-      schema: main.llm
-      grants:
-        - {principal: account users, privileges: [ALL_PRIVILEGES]}
+"""
+    + SCHEMA_GRANT_TO_ACCOUNT_USERS
+    + """\
   catalogGrant:
     type: databricks:Grant
     properties: {catalog: main, principal: Account Users, privileges: [read secret]}
@@ -370,6 +386,7 @@ resources:
               apiKeyName: x-api-key
               apiKeyValue: {plaintext: test-header-key-7777777777777777}
 """
+)
 
 
 def test_grants_on_containers_serving_credentials_and_the_components_expired_key(

@@ -1,6 +1,6 @@
 """What the component reads from the stack's saved state: the names its children were created
 with, so that a new spelling of the same scope or vault, or a key made external, deletes nothing.
-The engine runs are in ``test_probe_round2.py``; these check the pieces under Pulumi's mocks."""
+The engine runs are in ``test_e2e_hostile.py``; these check the pieces under Pulumi's mocks."""
 
 from typing import Any
 

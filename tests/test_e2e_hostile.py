@@ -1,15 +1,16 @@
-"""Hostile probes of the hardening claims: keys kept through ordinary edits, the policy
-pack judging by what a resource does, a precise key detector.
+"""Hostile edits and inputs: keys kept through edits that look harmless (a managed key made
+external, a name respelled in another letter case, `users` given MANAGE, another identity
+deploying), the policy pack judging what it cannot tell apart, and the key detector's edges.
 
-Each test here found a defect on the tree it was written against and is marked
-``xfail(strict=True)`` with the defect as its reason: once fixed, it passes, the strict
-mark fails the run, and the mark is removed. The engine tests run the real engine
-against the workspace emulator; the others call the planner or the pack's rules
-directly, where the engine adds nothing to the probe.
+The engine tests run the real engine against the workspace emulator; the others call the
+planner or the pack's rules directly, where the engine adds nothing. A test marked
+``xfail(strict=True)`` states a known limitation (documented where a user would look); the
+strict mark fails the run if it ever starts to pass, so the mark and the docs are updated.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +19,10 @@ import pytest
 from conftest import make
 from llmkeyvault_provider import rules
 from support.fake_keys import fake_keys
+from test_e2e_identity import RID, SCOPE
+from test_policy_e2e import IMPOSTOR, SCHEMA_GRANT_TO_ACCOUNT_USERS
 
-from devtools.local_stack import LocalStack, yaml_vault_project
+from devtools.local_stack import LocalStack, new_vault_stack
 from devtools.workspace import (
     DEPLOYER,
     changes_since,
@@ -36,14 +39,20 @@ OPENAI = "sk-test-probe-openai-0000"
 ANTHROPIC = "sk-test-probe-anthropic-1111"
 EXTERNAL = "sk-test-probe-external-2222"
 KEYS = {"openaiApiKey": OPENAI, "anthropicApiKey": ANTHROPIC}
-SCOPE = "team-llm"
-RID = (
-    "/subscriptions/00000000-1111-2222-3333-444444444444/resourceGroups/rg-llm"
-    "/providers/Microsoft.KeyVault/vaults/kv-llm"
-)
 
 
 # --------------------------------------------------------------------------- engine set-up
+
+
+def known_engine_limitation(reason: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """An engine test of a known limitation: expected to fail, for ``reason``, until it is lifted."""
+
+    def mark(test: Callable[..., None]) -> Callable[..., None]:
+        for marker in (pytest.mark.xfail(strict=True, reason=reason), pytest.mark.slow, pytest.mark.e2e):
+            test = marker(test)
+        return test
+
+    return mark
 
 
 @pytest.fixture(scope="module")
@@ -53,18 +62,7 @@ def emulated_engine() -> None:
 
 
 def new_stack(tmp_path: Path, properties: dict[str, Any]) -> LocalStack:
-    source = yaml_vault_project(
-        tmp_path / "source", "probe", properties, secret_config=("openaiApiKey", "anthropicApiKey")
-    )
-    stack = LocalStack(source, tmp_path / "stack")
-    stack.init(KEYS)
-    return stack
-
-
-def edit(stack: LocalStack, properties: dict[str, Any]) -> None:
-    project = stack.definition()
-    project["resources"]["llmKeys"]["properties"] = properties
-    stack.redefine(project)
+    return new_vault_stack(tmp_path, "probe", properties, KEYS)
 
 
 def backend_properties(backend: str) -> dict[str, Any]:
@@ -98,7 +96,7 @@ def test_turning_a_managed_key_external_keeps_its_value(emulated_engine: None, t
     before = stored_keys(stack, backend)
     assert list(before.values()) == [digest(OPENAI)]
     # From now on the security team keeps the value: the program stops holding it.
-    edit(stack, {**base, "providers": [{"name": "openai", "external": True}]})
+    stack.edit_vault({**base, "providers": [{"name": "openai", "external": True}]})
     result = stack.up(check=False)
     after = stored_keys(stack, backend)
     assert after == before, f"up exited {result.returncode}; the key went from {before} to {after}"
@@ -130,8 +128,7 @@ def test_giving_users_manage_keeps_an_external_key(emulated_engine: None, tmp_pa
     stack.emulator_stdin("put-secret", EXTERNAL, "--scope", SCOPE, "--key", "anthropic-api-key", "--caller", DEPLOYER)
     before = secret_digests(stack.workspace_dump())
     assert before[f"{SCOPE}/anthropic-api-key"] == digest(EXTERNAL)
-    edit(
-        stack,
+    stack.edit_vault(
         {
             "scopeName": SCOPE,
             "providers": providers,
@@ -332,7 +329,7 @@ def test_an_external_key_later_given_as_api_key_is_taken_over(
         else:
             stack.emulator_stdin("put-vault-secret", EXTERNAL, "--vault-id", RID, "--name", "openai-api-key")
     assert list(stored_keys(stack, backend).values()) == [digest(EXTERNAL)]
-    edit(stack, {**base, "providers": [{"name": "openai", "apiKey": "${openaiApiKey}"}]})
+    stack.edit_vault({**base, "providers": [{"name": "openai", "apiKey": "${openaiApiKey}"}]})
     result = stack.up(check=False)
     assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
     assert list(stored_keys(stack, backend).values()) == [digest(OPENAI)]
@@ -388,7 +385,7 @@ def test_respelling_the_scope_name_keeps_the_scope_and_its_keys(emulated_engine:
         "put-secret", EXTERNAL, "--scope", "Team-LLM", "--key", "anthropic-api-key", "--caller", DEPLOYER
     )
     seq = last_call(stack.workspace_dump())
-    edit(stack, {"scopeName": "team-llm", "providers": providers, "readers": ["data-science"]})
+    stack.edit_vault({"scopeName": "team-llm", "providers": providers, "readers": ["data-science"]})
     stack.up(check=False)
     dump = stack.workspace_dump()
     keys = {k.split("/", 1)[1]: v for k, v in secret_digests(dump).items()}
@@ -489,7 +486,8 @@ def test_an_admins_update_does_not_lock_the_ci_deployer_out(emulated_engine: Non
     assert stack.workspace_dump()["acls"][SCOPE].get(CI_SERVICE_PRINCIPAL) == "MANAGE", result.stdout[-3000:]
 
 
-IMPOSTOR_BESIDE_A_REAL_VAULT = '''\
+IMPOSTOR_BESIDE_A_REAL_VAULT = (
+    '''\
 """A real LlmKeyVault, constructed by the plugin, and the program's own component that
 claims its type and the shape of its outputs, with a child scope every user manages."""
 
@@ -504,44 +502,13 @@ pulumi.ComponentResource(
 )
 
 
-class Impostor(pulumi.ComponentResource):
-    def __init__(self, name: str) -> None:
-        super().__init__("llmkeyvault:index:LlmKeyVault", name, {}, None)
-        child = pulumi.ResourceOptions(parent=self)
-        pulumi.CustomResource(
-            "databricks:index/secretScope:SecretScope",
-            f"{name}-scope",
-            {"name": "impostor", "initialManagePrincipal": "users"},
-            child,
-        )
-        pulumi.CustomResource(
-            "databricks:index/secretAcl:SecretAcl",
-            f"{name}-acl-users",
-            {"scope": "impostor", "principal": "users", "permission": "WRITE"},
-            child,
-        )
-        grants = [
-            {"scope": "impostor", "principal": "users", "permission": "MANAGE"},
-            {"scope": "impostor", "principal": "users", "permission": "WRITE"},
-        ]
-        self.register_outputs(
-            {
-                "scopeNames": {}, "scopes": ["impostor"], "secretKeys": {}, "secretReferences": {},
-                "environmentVariables": {}, "grants": grants, "backend": "databricks",
-                "secretFullNames": {}, "expirations": {}, "externalModels": {}, "externalKeys": [],
-            }
-        )
-
-
-Impostor("llmKeys")
 '''
+    + IMPOSTOR
+)
 
 
-@pytest.mark.e2e
-@pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="known limitation (docs/policy.md), through the engine: beside one real LlmKeyVault, a program's "
+@known_engine_limitation(
+    "known limitation (docs/policy.md), through the engine: beside one real LlmKeyVault, a program's "
     "ComponentResource that claims the type and lists 'users' MANAGE and WRITE in its outputs is "
     "indistinguishable from the plugin's in what the engine hands the pack (same state shape, no provider, "
     "children on the same default providers), so its grants pass `pulumi preview --policy-pack` with the "
@@ -566,11 +533,8 @@ def test_a_claimed_component_beside_a_real_vault_is_stopped_by_the_engine(
     assert OPENAI not in stack.everything_printed()
 
 
-@pytest.mark.e2e
-@pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="a new letter case of unityCatalog.catalog or .schema (one schema to Unity Catalog) replaces "
+@known_engine_limitation(
+    "a new letter case of unityCatalog.catalog or .schema (one schema to Unity Catalog) replaces "
     "the SecretUc create-before-delete: the create fails with RESOURCE_ALREADY_EXISTS and every later "
     "`up` fails the same way until the old spelling is restored (only the secret's own name ignores case)",
 )
@@ -590,7 +554,7 @@ def test_respelling_the_uc_catalog_and_schema_keeps_the_secret(emulated_engine: 
     stack.seed("main.llm")
     stack.up()
     assert uc_secret_digests(stack.workspace_dump()) == {"main.llm.openai_api_key": digest(OPENAI)}
-    edit(stack, program("main", "llm"))
+    stack.edit_vault(program("main", "llm"))
     result = stack.up(check=False)
     assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
     assert uc_secret_digests(stack.workspace_dump()) == {"main.llm.openai_api_key": digest(OPENAI)}
@@ -615,7 +579,7 @@ def test_respelling_the_key_vault_resource_id_keeps_the_secret(emulated_engine: 
     stack.up()
     before = secret_digests(stack.workspace_dump())
     assert list(before.values()) == [digest(OPENAI)]
-    edit(stack, program(RID.replace("rg-llm", "RG-LLM").replace("kv-llm", "KV-LLM")))
+    stack.edit_vault(program(RID.replace("rg-llm", "RG-LLM").replace("kv-llm", "KV-LLM")))
     result = stack.up(check=False)
     dump = stack.workspace_dump()
     assert {k.lower(): v for k, v in secret_digests(dump).items()} == {k.lower(): v for k, v in before.items()}, (
@@ -702,7 +666,8 @@ def test_secret_unity_catalog_names_are_refused_in_preview(emulated_engine: None
     assert catalog not in printed and schema not in printed
 
 
-CONTAINER_GRANT_BESIDE_A_SUFFIXED_VAULT = """\
+CONTAINER_GRANT_BESIDE_A_SUFFIXED_VAULT = (
+    """\
 name: probe-container
 runtime: yaml
 config:
@@ -716,13 +681,9 @@ resources:
       backend: unity-catalog
       unityCatalog: {catalog: main, schema: llm, createSchema: true}
       uniqueSuffix: true
-  schemaGrants:
-    type: databricks:Grants
-    properties:
-      schema: main.llm
-      grants:
-        - {principal: account users, privileges: [ALL_PRIVILEGES]}
 """
+    + SCHEMA_GRANT_TO_ACCOUNT_USERS
+)
 
 
 @pytest.mark.e2e
