@@ -342,7 +342,9 @@ def references(report: dict[str, Any], key: str) -> set[tuple[str, str, str, str
     return {(r["kind"], r["name"], r["id"], r["creator"], r["field"]) for r in k["references"]}
 
 
-def test_jobs_and_clusters_referencing_a_key_are_listed_with_their_creators(rest: Rest, tmp_path: Path) -> None:
+def test_jobs_and_clusters_referencing_a_key_are_listed_with_their_creators(
+    rest: Rest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     outputs = scope_vault(rest)
     ref = "{{secrets/llm-keys/openai-api-key}}"
     # Older jobs first: 101 of them, so that the newest (listed first) and the oldest are on two pages.
@@ -397,6 +399,8 @@ def test_jobs_and_clusters_referencing_a_key_are_listed_with_their_creators(rest
     # One paged listing of each, however many keys: jobs in two pages of 100, the big job's tasks in two.
     assert calls["GET jobs/list"] == 2 and calls["GET jobs/get"] == 2 and calls["GET clusters/list"] == 1
 
+    # A table as wide as a log gets (COLUMNS may hold a narrow terminal's width): no cell folds.
+    monkeypatch.setenv("COLUMNS", "240")
     code, out, err = audit("--scope", "llm-keys", "--format", "table")
     assert code == 0, err
     assert "nightly-summaries" in out and "creator carol@example.com" in out and "shared-llm" in out

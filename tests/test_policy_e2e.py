@@ -133,11 +133,14 @@ WORKSPACE_USERS_PROGRAM = vault_program("llm-keys-users", {"managers": ["users"]
 
 
 def test_workspace_users_through_the_component_are_advisory(pack_ready: None, tmp_path: Path) -> None:
-    """The component's scope then carries `users` MANAGE: reported once, as advisory, by
-    llmkeyvault-workspace-users, and the preview goes through."""
+    """The component's scope, and its own ACL for `users`, then carry `users` MANAGE: each
+    reported as advisory by llmkeyvault-workspace-users, and the preview goes through."""
     stack, result = preview_program(tmp_path, WORKSPACE_USERS_PROGRAM, {"openaiApiKey": "sk-test-users-openai-0000"})
     assert result.returncode == 0, (result.stdout + result.stderr)[-4000:]
-    assert violations(result) == {("advisory", "llmkeyvault-workspace-users", "llmKeys-scope")}
+    assert violations(result) == {
+        ("advisory", "llmkeyvault-workspace-users", "llmKeys-scope"),
+        ("advisory", "llmkeyvault-workspace-users", "llmKeys-acl-users"),
+    }
     assert "sk-test-users-openai-0000" not in stack.everything_printed()
 
 
@@ -188,13 +191,17 @@ KEY_VAULT_ID = (
     "/providers/Microsoft.KeyVault/vaults/kv-llm"
 )
 #: per backend: a component with a unique suffix whose inputs grant a group of every user,
-#: the child that carries that grant, and a raw grant placed under it that it was not
+#: the children that carry that grant, and a raw grant placed under it that it was not
 #: asked for, on one of its scopes or secrets (not known in a first preview either)
-UNIQUE_SUFFIX_CASES: dict[str, tuple[dict[str, Any], str, dict[str, Any]]] = {
-    "databricks": ({"managers": ["users"]}, "llmKeys-scope", acl("${llmKeys.scopes[0]}", "users", "WRITE")),
+UNIQUE_SUFFIX_CASES: dict[str, tuple[dict[str, Any], tuple[str, ...], dict[str, Any]]] = {
+    "databricks": (
+        {"managers": ["users"]},
+        ("llmKeys-scope", "llmKeys-acl-users"),
+        acl("${llmKeys.scopes[0]}", "users", "WRITE"),
+    ),
     "azure-keyvault": (
         {"backend": "azure-keyvault", "keyVault": {"resourceId": KEY_VAULT_ID}, "readers": ["users"]},
-        "llmKeys-acl-users",
+        ("llmKeys-acl-users",),
         acl("${llmKeys.scopes[0]}", "users", "MANAGE"),
     ),
     "unity-catalog": (
@@ -203,7 +210,7 @@ UNIQUE_SUFFIX_CASES: dict[str, tuple[dict[str, Any], str, dict[str, Any]]] = {
             "unityCatalog": {"catalog": "main", "schema": "llm", "createSchema": True},
             "readers": ["account users"],
         },
-        "llmKeys-grants/openai_api_key_<suffix>",
+        ("llmKeys-grants/openai_api_key_<suffix>",),
         secret_grants("${llmKeys.secretFullNames.openai}", "account users", "MANAGE"),
     ),
 }
@@ -215,12 +222,12 @@ def test_a_unique_suffix_component_passes_its_first_preview(pack_ready: None, tm
     own grant to every user is matched on what its inputs asked for (principal, permission,
     the child's type), so the first preview passes with the advisory alone, while a raw grant
     under it that the inputs did not ask for is still stopped."""
-    vault, child, raw = UNIQUE_SUFFIX_CASES[backend]
+    vault, carriers, raw = UNIQUE_SUFFIX_CASES[backend]
     properties = {**vault, "uniqueSuffix": True, "allowWorkspaceUsers": True}
     key = "sk-test-suffix-openai-0000"
-    own = ("advisory", "llmkeyvault-workspace-users", child)
+    own = {("advisory", "llmkeyvault-workspace-users", child) for child in carriers}
     side = ("mandatory", "no-workspace-wide-secret-write", "sideGrant")
-    for case, extra, expected in (("alone", {}, {own}), ("side", {"sideGrant": raw}, {own, side})):
+    for case, extra, expected in (("alone", {}, own), ("side", {"sideGrant": raw}, {*own, side})):
         program = vault_program(f"llm-keys-suffix-{backend}", properties, extra)
         stack, result = preview_program(tmp_path / case, program, {"openaiApiKey": key})
         assert (result.returncode == 0) == (side not in expected), (result.stdout + result.stderr)[-4000:]
