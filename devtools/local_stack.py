@@ -116,7 +116,6 @@ class Result:
     seconds: float
 
 
-@dataclass
 def new_vault_stack(tmp_path: Path, name: str, properties: dict[str, Any], keys: dict[str, str]) -> LocalStack:
     """A stack of a YAML program with one LlmKeyVault (``yaml_vault_project``) whose secret
     settings are ``keys``, initialised under ``tmp_path``."""
@@ -126,6 +125,7 @@ def new_vault_stack(tmp_path: Path, name: str, properties: dict[str, Any], keys:
     return stack
 
 
+@dataclass
 class LocalStack:
     """A Pulumi project (an example), copied into ``root``, with its own state, workspace and plugin home."""
 
