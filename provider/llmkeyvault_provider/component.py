@@ -17,12 +17,13 @@ import pulumi
 
 from . import children, rules
 from .args import Backend, LlmKeyVaultArgs
-from .errors import FieldError, InvalidInput
+from .errors import InvalidInput
 from .expiry import expiry_warnings
 from .lookups import Previous, deploying_identity, invoke_options, missing_uc_secrets
 from .outputs import GRANTS_ASKED, OUTPUT_ATTRIBUTES, FinalNames, final_names, grants_asked, render_outputs
 from .plan import check_inputs, keep_deployer
 from .plandata import GrantPlan, UnityCatalogPlan, UsagePlan, VaultPlan
+from .released import Release, refused_releases, released_secrets
 from .schema import VAULT_TYPE
 from .usage import usage_privileges as held_usage_privileges
 
@@ -93,7 +94,9 @@ class LlmKeyVault(pulumi.ComponentResource):
         """
         checked, plan = check_inputs(resource_name, args)
         previous = previous or Previous()
-        _refuse_deleting_external_keys(plan, previous)
+        refused_release = refused_releases(plan, previous)
+        if refused_release:
+            raise InvalidInput(refused_release)
         # What the workspace says, read with the databricks provider's data sources before
         # anything is registered, so that a refusal leaves nothing behind.
         if plan.needs_deployer:
@@ -133,38 +136,8 @@ class LlmKeyVault(pulumi.ComponentResource):
         )
         for schema_name, attribute in OUTPUT_ATTRIBUTES.items():
             setattr(self, attribute, self.outputs[schema_name])
-        asked = _secret_if(grants_asked(plan), bool(frozenset(secret_inputs) & PRINCIPAL_INPUTS))
+        asked = _secret_if(grants_asked(plan), secret_principals)
         self.register_outputs({**self.outputs, GRANTS_ASKED: asked})
-
-
-KEY_VAULT_RELEASE_REFUSED = (
-    "the stack created this key as Key Vault secret '{name}' from apiKey; with external set and no "
-    "apiKey, this update would delete that secret from the vault. Make the change in two steps: "
-    "`pulumi state delete '{urn}'` (the secret stays in the vault, no longer managed by the stack), "
-    "then `pulumi up` with external set"
-)
-
-
-def _refuse_deleting_external_keys(plan: VaultPlan, previous: Previous) -> None:
-    """Refuse, before anything is registered, to turn a Key Vault secret the stack created external.
-
-    A Databricks or Unity Catalog secret created by the stack is let go of instead
-    (``children.released_secret``): its provider id is known from its names. A Key Vault
-    secret's provider id is its ARM id, whose subscription comes from the azure-native
-    provider's configuration, which the saved outputs do not hold; a read under any other id
-    would delete the secret, so the change is made in two steps."""
-    if plan.key_vault is None:
-        return
-    errors = []
-    for secret in plan.secrets:
-        former = previous.of(children.KEY_VAULT_SECRET, secret.resource_name) if secret.external else None
-        if former is not None:
-            urn = previous.urn(children.KEY_VAULT_SECRET, secret.resource_name)
-            name = former.get("secretName", secret.key)
-            message = KEY_VAULT_RELEASE_REFUSED.format(name=name, urn=urn)
-            errors.append(FieldError(f"providers[{secret.provider_index}].external", message))
-    if errors:
-        raise InvalidInput(errors)
 
 
 def _warn_what_is_kept(component: pulumi.Resource, plan: VaultPlan) -> None:
@@ -261,6 +234,8 @@ class _Children:
     #: each usage grant's privileges by resource name: what its principal held, plus its own
     usage_privileges: Mapping[str, list[str]]
     previous: Previous
+    #: the former secret child of each external key the stack created, by resource name
+    releases: Mapping[str, Release]
 
 
 def _register_children(
@@ -291,7 +266,9 @@ def _register_children(
     else:
         names = _held(final_names(plan, None), gate)
     names = _secret_if(names, secret_names)
-    shared = _Children(plan, at, names, values, secret_principals, gate, usage_privileges or {}, previous or Previous())
+    previous = previous or Previous()
+    releases = released_secrets(plan, previous)
+    shared = _Children(plan, at, names, values, secret_principals, gate, usage_privileges or {}, previous, releases)
     if plan.backend is Backend.UNITY_CATALOG:
         _register_uc(shared)
     else:
@@ -330,12 +307,8 @@ def _register_scopes(c: _Children) -> None:
     for secret in plan.secrets:
         if secret.external:
             # Its value is written outside Pulumi; the scope, ACLs and references are the same.
-            # A secret the stack created before is let go of, not deleted (Key Vault: refused).
-            saved = c.previous.of(children.SECRET, secret.resource_name)
-            if plan.key_vault is None and saved is not None and "scope" in saved and "key" in saved:
-                state = {"scope": saved["scope"], "key": saved["key"]}
-                provider_id = f"{saved['scope']}|||{saved['key']}"
-                children.released_secret(children.SECRET, secret.resource_name, provider_id, state, c.at)
+            # A secret the stack created before is let go of, not deleted (released.py).
+            _release(c, secret.resource_name, c.at)
             continue
         value, at = c.values[secret.provider], c.at.adopting(secret.import_id)
         if plan.key_vault is not None:
@@ -354,6 +327,13 @@ def _register_scopes(c: _Children) -> None:
         acl = children.secret_acl(grant, name, created[grant.scope], principal, at, former)
         if not grant.after_imports:
             imported.append(acl)
+
+
+def _release(c: _Children, resource_name: str, at: children.Placement) -> None:
+    """Let go of the former secret child of an external key, if the stack created one."""
+    release = c.releases.get(resource_name)
+    if release is not None:
+        children.released_secret(release.type_token, release.resource_name, release.provider_id, release.state, at)
 
 
 def _register_uc(c: _Children) -> None:
@@ -379,11 +359,7 @@ def _register_uc(c: _Children) -> None:
             )
             grants_at = at.after(created)
         else:
-            saved = c.previous.of(children.UC_SECRET, secret.resource_name)
-            if saved is not None and "fullName" in saved:
-                state = {k: saved[k] for k in ("catalogName", "schemaName", "name", "fullName") if k in saved}
-                # The bridge gives a UC secret no id attribute: its provider id is this literal.
-                children.released_secret(children.UC_SECRET, secret.resource_name, children.UC_MISSING_ID, state, at)
+            _release(c, secret.resource_name, at)
         grants = grants_of.get(secret.provider)
         if grants is not None and secret.external:
             # Not the component's secret: its owners' grants stay. One Grant per principal

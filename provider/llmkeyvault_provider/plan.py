@@ -35,6 +35,7 @@ from .plandata import (
     UnityCatalogPlan,
     UsagePlan,
     VaultPlan,
+    scoped_id,
 )
 from .unity import default_secret_name, plan_unity_catalog
 
@@ -459,7 +460,7 @@ def _secret_import_id(
         return unity_catalog.full_name(secret.key)
     if key_vault is not None:
         return f"{key_vault.resource_id}/secrets/{secret.key}"
-    return f"{secret.scope}|||{secret.key}"
+    return scoped_id(secret.scope, secret.key)
 
 
 def _env_var(provider: ProviderKeyArgs) -> str:

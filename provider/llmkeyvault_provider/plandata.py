@@ -15,6 +15,11 @@ from . import rules
 from .args import Backend
 
 
+def scoped_id(scope: str, name: str) -> str:
+    """The provider id of a scope's secret (``name`` its key) or ACL (``name`` its principal)."""
+    return f"{scope}|||{name}"
+
+
 @dataclass(frozen=True)
 class ScopePlan:
     """One secret scope. ``name`` is final unless the plan has a unique suffix."""
@@ -75,7 +80,7 @@ class GrantPlan:
     @property
     def import_id(self) -> str | None:
         """A scope ACL's provider id, by which an adoption imports it; None when it is created."""
-        return None if self.after_imports else f"{self.scope}|||{self.principal}"
+        return None if self.after_imports else scoped_id(self.scope, self.principal)
 
 
 @dataclass(frozen=True)

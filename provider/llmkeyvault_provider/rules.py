@@ -271,7 +271,7 @@ KEY_FORMATS: Final[tuple[KeyFormat, ...]] = (
     # AWS IAM User Guide, "IAM identifiers", unique ID prefixes: AKIA (access key), ASIA
     # (temporary access key), then 16 of A-Z and 2-7. One class of letters: no mix required,
     # but at least one digit among the 16, so that an upper-case name of 20 letters that starts
-    # with ASIA or AKIA ('ASIAPACIFICSALESTEAM') is not a key. A random id has no digit with
+    # with ASIA or AKIA ('ASIA' + 'PACIFICSALESTEAM') is not a key. A random id has no digit with
     # odds (26/32)^16, about 3.6%: those are missed (docs/key-formats.md, measured there).
     _format(
         "aws-access-key",
