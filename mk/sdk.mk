@@ -91,8 +91,24 @@ dist-go: dist-sdk-go
 dist-dotnet: dist-sdk-dotnet
 dist-java: dist-sdk-java
 
+# $(SDK_BUILD)/LANGUAGE.files: the path and SHA-256 of every file of sdk/LANGUAGE as git
+# sees it, rewritten only when that list changes. An artefact made from it is rebuilt
+# exactly when a file of its SDK is added, edited or removed, and not otherwise, so the
+# slow builds (npm install and tsc, python -m build) run once however often they are asked for.
+$(SDK_BUILD)/%.files: FORCE
+	@mkdir -p $(@D)
+	@git ls-files -z --cached --others --exclude-standard -- sdk/$* | xargs -0 -r sha256sum >$@.new
+	@if cmp -s $@.new $@; then rm -f $@.new; else mv $@.new $@; fi
+
+.PHONY: FORCE
+FORCE:
+
+SDK_WHEEL   = $(SDK_DIST)/python/pulumi_llmkeyvault-$(VERSION)-py3-none-any.whl
+SDK_TARBALL = $(SDK_DIST)/nodejs/llmkeyvault-pulumi-$(VERSION).tgz
+
 # Wheel and sdist, built by `python -m build` (installed into .venv on first use).
-dist-sdk-python: | $(VENV)/.installed
+dist-sdk-python: $(SDK_WHEEL)
+$(SDK_WHEEL): $(SDK_BUILD)/python.files | $(VENV)/.installed
 	$(call sdk-copy,python)
 	rm -rf $(SDK_DIST)/python && mkdir -p $(SDK_DIST)/python
 	$(PY) -m pip show --quiet build >/dev/null 2>&1 || $(PY) -m pip install --quiet --disable-pip-version-check build
@@ -100,7 +116,8 @@ dist-sdk-python: | $(VENV)/.installed
 
 # npm tarball with compiled JavaScript and .d.ts: npm install, tsc, then pack
 # bin/ with the generated package.json beside the code (utilities.js reads it).
-dist-sdk-nodejs:
+dist-sdk-nodejs: $(SDK_TARBALL)
+$(SDK_TARBALL): $(SDK_BUILD)/nodejs.files
 	$(call sdk-copy,nodejs)
 	rm -rf $(SDK_DIST)/nodejs && mkdir -p $(SDK_DIST)/nodejs
 	cd $(SDK_SRC)/nodejs && npm install --no-audit --no-fund --loglevel=error && npm run build

@@ -1,6 +1,7 @@
 """The generated SDKs in sdk/: current with schema.yaml, versioned by it, and usable
 from each language. Every test builds what it needs through the make targets of
-mk/sdk.mk and works under build/sdk-test/; npm, Go and pip downloads stay in their
+mk/sdk.mk and works under build/sdk-test/ (the release artefacts from dist/, copied
+there, as every test that installs them does); npm, Go and pip downloads stay in their
 default caches, so a second run is fast."""
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import build_lock
+from conftest import build_lock, dist_copy
 
 pytestmark = [pytest.mark.sdk, pytest.mark.slow]
 
@@ -27,7 +28,6 @@ ROOT = Path(__file__).resolve().parents[1]
 SDK = ROOT / "sdk"
 PROGRAMS = ROOT / "tests" / "sdk"
 WORK = ROOT / "build" / "sdk-test"
-DIST = WORK / "dist"  # `make dist-sdk-*` output, kept out of the release dist/
 LANGUAGES = ("python", "nodejs", "go", "dotnet")
 
 
@@ -131,12 +131,20 @@ def test_version_flows_into_every_sdk(schema: dict[str, Any]) -> None:
 
 
 @pytest.fixture(scope="module")
-def python_sdk() -> Path:
+def dist() -> Path:
+    """A copy of dist/ with the SDKs' release artefacts (`make dist-sdk-<language>`)."""
+    targets = ("dist-sdk-python", "dist-sdk-nodejs", "dist-sdk-go", "dist-sdk-dotnet")
+    dest = WORK / "dist"
+    shutil.rmtree(dest, ignore_errors=True)
+    return dist_copy(dest, *targets, ignore=shutil.ignore_patterns("pulumi-resource-llmkeyvault-*", "java"))
+
+
+@pytest.fixture(scope="module")
+def python_sdk(dist: Path) -> Path:
     """A fresh virtual environment with the SDK's wheel (from `make dist-sdk-python`)
     and its dependencies installed; the Python of that environment."""
-    make("dist-sdk-python", SDK_DIST=DIST)
-    (wheel,) = (DIST / "python").glob("pulumi_llmkeyvault-*.whl")
-    assert list((DIST / "python").glob("pulumi_llmkeyvault-*.tar.gz")), "no sdist"
+    (wheel,) = (dist / "python").glob("pulumi_llmkeyvault-*.whl")
+    assert list((dist / "python").glob("pulumi_llmkeyvault-*.tar.gz")), "no sdist"
 
     venv = fresh(WORK / "python") / "venv"
     run(sys.executable, "-m", "venv", venv)
@@ -219,11 +227,10 @@ def test_python_sdk_secret_api_key(python_sdk: Path) -> None:
 # --------------------------------------------------------------------------- Node.js
 
 
-def test_nodejs_sdk(schema: dict[str, Any]) -> None:
+def test_nodejs_sdk(schema: dict[str, Any], dist: Path) -> None:
     """The SDK's own build (npm install, tsc) and npm pack succeed, the tarball holds
     JavaScript and declarations, and a TypeScript program type-checks against it."""
-    make("dist-sdk-nodejs", SDK_DIST=DIST)
-    (tarball,) = (DIST / "nodejs").glob("*.tgz")
+    (tarball,) = (dist / "nodejs").glob("*.tgz")
     with tarfile.open(tarball) as tar:
         names = set(tar.getnames())
         package_json = tar.extractfile("package/package.json")
@@ -253,7 +260,7 @@ def test_nodejs_sdk(schema: dict[str, Any]) -> None:
 # --------------------------------------------------------------------------- Go
 
 
-def test_go_sdk(schema: dict[str, Any]) -> None:
+def test_go_sdk(schema: dict[str, Any], dist: Path) -> None:
     """sdk/go is a Go module; a program using it (tests/sdk/go, with a replace to
     ../../../sdk/go) builds, and it and the SDK package pass go vet."""
     import_base = schema["language"]["go"]["importBasePath"]
@@ -267,8 +274,7 @@ def test_go_sdk(schema: dict[str, Any]) -> None:
     run("go", "-C", PROGRAMS / "go", "vet", "-tags", "osusergo,grpcnotrace", "./...", f"{import_base}/...", env=env)
     assert (out / "program").stat().st_size > 0
 
-    make("dist-sdk-go", SDK_DIST=DIST)
-    (archive,) = (DIST / "go").glob("*.tar.gz")
+    (archive,) = (dist / "go").glob("*.tar.gz")
     with tarfile.open(archive) as tar:
         archived = {m.name.removeprefix("go/") for m in tar.getmembers() if m.isfile()}
     assert archived == set(committed_tree(SDK / "go"))
@@ -277,7 +283,7 @@ def test_go_sdk(schema: dict[str, Any]) -> None:
 # --------------------------------------------------------------------------- C#
 
 
-def test_csharp_sdk(schema: dict[str, Any]) -> None:
+def test_csharp_sdk(schema: dict[str, Any], dist: Path) -> None:
     """The C# project is generated and well formed: the .csproj parses as XML and
     names the package (its id is the project file's name, no PackageId overrides it)
     and the schema's version, and ProviderKeyArgs wraps ApiKey as a secret.
@@ -303,8 +309,7 @@ def test_csharp_sdk(schema: dict[str, Any]) -> None:
     setter = re.search(r"public Input<string>\? ApiKey\s*\{.*?\n        \}", provider_key, re.S)
     assert setter and "Output.CreateSecret(0)" in setter.group(0), "ApiKey is not wrapped as a secret"
 
-    make("dist-sdk-dotnet", SDK_DIST=DIST)
-    (archive,) = (DIST / "dotnet").glob("*.tar.gz")
+    (archive,) = (dist / "dotnet").glob("*.tar.gz")
     with tarfile.open(archive) as tar:
         archived = {m.name.removeprefix("dotnet/") for m in tar.getmembers() if m.isfile()}
     assert archived == set(committed_tree(SDK / "dotnet"))
