@@ -18,7 +18,9 @@ from typing import Any
 
 import pytest
 import yaml
-from test_sdks import DIST, PROGRAMS, ROOT, SDK, WORK, committed_tree, fresh, make, run, tree
+from test_sdks import PROGRAMS, ROOT, SDK, WORK, committed_tree, fresh, make, run, tree
+
+DIST = WORK / "dist"  # `make dist-sdk-java` output, kept out of the release dist/
 
 pytestmark = [pytest.mark.sdk, pytest.mark.slow]
 

@@ -134,7 +134,7 @@ def test_version_flows_into_every_sdk(schema: dict[str, Any]) -> None:
 def dist() -> Path:
     """A copy of dist/ with the SDKs' release artefacts (`make dist-sdk-<language>`)."""
     targets = ("dist-sdk-python", "dist-sdk-nodejs", "dist-sdk-go", "dist-sdk-dotnet")
-    dest = WORK / "dist"
+    dest = WORK / "release"
     shutil.rmtree(dest, ignore_errors=True)
     return dist_copy(dest, *targets, ignore=shutil.ignore_patterns("pulumi-resource-llmkeyvault-*", "java"))
 

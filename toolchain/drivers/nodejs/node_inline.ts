@@ -20,7 +20,17 @@
 // that node_modules, so Node.js finds them the usual way. The driver and the
 // program then share one copy of @pulumi/pulumi, which the inline runtime
 // needs.
+//
+// A program that type-checked and compiled is kept under compiled/ beside that
+// node_modules, named by the SHA-256 of what the compilation was given (this
+// driver, the TypeScript version, tsconfig.json and the project's own files, by
+// their paths in the project); with it is the SHA-256 of every other file the
+// compiler read (the declarations of @pulumi/pulumi, the SDK, Node.js). The
+// next run of the same program uses it when each of those files is unchanged,
+// as tsc's incremental builds do; otherwise it compiles again. A failed
+// compilation is never kept.
 
+import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { parseArgs } from "util";
@@ -85,8 +95,67 @@ function entryPoint(workDir: string): string {
     return path.join(workDir, "index.ts");
 }
 
-/** Type-check and compile the project into outDir; the path of the compiled entry point. */
-function compile(workDir: string, outDir: string): string {
+function sha256(...parts: (string | Buffer)[]): string {
+    const hash = crypto.createHash("sha256");
+    for (const part of parts) {
+        hash.update(part);
+        hash.update("\0");
+    }
+    return hash.digest("hex");
+}
+
+function fileHash(file: string): string | undefined {
+    try {
+        return sha256(fs.readFileSync(file));
+    } catch {
+        return undefined;
+    }
+}
+
+const MANIFEST = "read-files.json";
+
+/** The compiled entry point of workDir's program: kept from an earlier run when nothing
+ * it was compiled from has changed, else compiled now (and kept for the next run). */
+function compiled(workDir: string): string {
+    const entry = entryPoint(workDir);
+    const config = ts.readConfigFile(path.join(workDir, "tsconfig.json"), ts.sys.readFile);
+    const parsed = ts.parseJsonConfigFileContent(config.config ?? {}, ts.sys, workDir);
+    const own = [...new Set([...parsed.fileNames, entry])].sort();
+    const key = sha256(
+        fs.readFileSync(__filename),
+        ts.version,
+        fs.readFileSync(path.join(workDir, "tsconfig.json")),
+        ...own.flatMap((file) => [path.relative(workDir, file), fs.readFileSync(file)]),
+    );
+    const relativeEntry = path.relative(workDir, entry).replace(/\.ts$/, ".js");
+    const kept = path.join(INSTALL_DIR, "compiled", key);
+    const manifest = path.join(kept, MANIFEST);
+    if (fs.existsSync(manifest)) {
+        const read: Record<string, string> = JSON.parse(fs.readFileSync(manifest, "utf-8"));
+        if (Object.entries(read).every(([file, hash]) => fileHash(file) === hash)) {
+            return path.join(kept, relativeEntry);
+        }
+    }
+    fs.mkdirSync(path.dirname(kept), { recursive: true });
+    const outDir = fs.mkdtempSync(path.join(path.dirname(kept), "new-"));
+    try {
+        const read = compile(workDir, outDir).filter((file) => !own.includes(file));
+        const hashes = Object.fromEntries(read.map((file) => [file, fileHash(file)]));
+        fs.writeFileSync(path.join(outDir, MANIFEST), JSON.stringify(hashes));
+        fs.rmSync(kept, { recursive: true, force: true });
+        fs.renameSync(outDir, kept);
+    } catch (err) {
+        fs.rmSync(outDir, { recursive: true, force: true });
+        if (!fs.existsSync(manifest)) {
+            throw err;
+        }
+        // Another run kept the same program first.
+    }
+    return path.join(kept, relativeEntry);
+}
+
+/** Type-check and compile the project into outDir; every file the compiler read. */
+function compile(workDir: string, outDir: string): string[] {
     const diagnostics: ts.Diagnostic[] = [];
     const host: ts.ParseConfigFileHost = {
         ...ts.sys,
@@ -102,6 +171,7 @@ function compile(workDir: string, outDir: string): string {
     };
     const config = ts.getParsedCommandLineOfConfigFile(path.join(workDir, "tsconfig.json"), overrides, host);
     const entry = entryPoint(workDir);
+    let read: string[] = [];
     if (config) {
         diagnostics.push(...config.errors);
         const program = ts.createProgram({
@@ -110,6 +180,7 @@ function compile(workDir: string, outDir: string): string {
             projectReferences: config.projectReferences,
         });
         diagnostics.push(...ts.getPreEmitDiagnostics(program));
+        read = program.getSourceFiles().map((file) => path.resolve(file.fileName));
         if (diagnostics.length === 0) {
             diagnostics.push(...program.emit().diagnostics);
         }
@@ -123,7 +194,7 @@ function compile(workDir: string, outDir: string): string {
         };
         throw new Error(`TypeScript errors:\n${ts.formatDiagnostics(errors, formatHost)}`);
     }
-    return path.join(outDir, path.relative(workDir, entry)).replace(/\.ts$/, ".js");
+    return read;
 }
 
 async function main(): Promise<number> {
@@ -134,36 +205,31 @@ async function main(): Promise<number> {
         throw new Error("LLMKEYVAULT_PULUMI is not set (the pulumi CLI to drive)");
     }
 
-    const outDir = fs.mkdtempSync(path.join(INSTALL_DIR, "run-"));
-    try {
-        // Compiled when the engine runs the program, as the language host does
-        // (`destroy` does not run it).
-        const program = async () => {
-            const exported = require(compile(workDir, outDir));
-            // A program may also export a function; its result becomes the outputs.
-            return typeof exported === "function" ? await exported() : exported;
-        };
+    // Compiled when the engine runs the program, as the language host does
+    // (`destroy` does not run it).
+    const program = async () => {
+        const exported = require(compiled(workDir));
+        // A program may also export a function; its result becomes the outputs.
+        return typeof exported === "function" ? await exported() : exported;
+    };
 
-        // The CLI is built from source, so its version is not the SDK's.
-        const pulumiCommand = await PulumiCommand.get({
-            root: path.dirname(path.dirname(pulumiBin)),
-            skipVersionCheck: true,
-        });
-        const workspace = await LocalWorkspace.create({ workDir, program, pulumiCommand });
-        const stack = await Stack.select(args.stack, workspace);
-        const onOutput = (out: string) => process.stdout.write(out);
-        const policy = { policyPacks: args.policyPacks, policyPackConfigs: args.policyPackConfigs };
-        if (args.op === "up") {
-            await stack.up({ onOutput, color: "never", ...policy });
-        } else if (args.op === "preview") {
-            await stack.preview({ onOutput, color: "never", expectNoChanges: args.expectNoChanges, ...policy });
-        } else {
-            await stack.destroy({ onOutput, color: "never" });
-        }
-        return 0;
-    } finally {
-        fs.rmSync(outDir, { recursive: true, force: true });
+    // The CLI is built from source, so its version is not the SDK's.
+    const pulumiCommand = await PulumiCommand.get({
+        root: path.dirname(path.dirname(pulumiBin)),
+        skipVersionCheck: true,
+    });
+    const workspace = await LocalWorkspace.create({ workDir, program, pulumiCommand });
+    const stack = await Stack.select(args.stack, workspace);
+    const onOutput = (out: string) => process.stdout.write(out);
+    const policy = { policyPacks: args.policyPacks, policyPackConfigs: args.policyPackConfigs };
+    if (args.op === "up") {
+        await stack.up({ onOutput, color: "never", ...policy });
+    } else if (args.op === "preview") {
+        await stack.preview({ onOutput, color: "never", expectNoChanges: args.expectNoChanges, ...policy });
+    } else {
+        await stack.destroy({ onOutput, color: "never" });
     }
+    return 0;
 }
 
 main().then(
