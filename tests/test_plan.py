@@ -372,11 +372,29 @@ def test_a_uc_secrets_privileges_are_grouped_by_principal_in_the_plan() -> None:
     assert openai.import_id == "secret/main.llm.openai_api_key"
     assert (openai.resource_name, openai.former_resource_name) == ("llm-grants/openai_api_key", "llm-grants-openai")
     assert by_provider["anthropic"].privileges == (("ds", ("READ_SECRET",)), ("ops", ("MANAGE",)))
+    assert not openai.per_principal and not by_provider["anthropic"].per_principal
     assert [s.import_id for s in p.secrets] == ["main.llm.openai_api_key", "main.llm.anthropic_api_key"]
     assert {(u.securable, u.import_id) for u in p.usage if u.principal == "ds"} == {
         ("catalog", "catalog/main/ds"),
         ("schema", "schema/main.llm/ds"),
     }
+
+
+def test_an_external_uc_secret_is_granted_principal_by_principal() -> None:
+    """Its owners' grants stay: one ``Grant`` per principal, never the authoritative ``Grants``."""
+    p = plan(
+        {
+            "providers": [key("openai"), key("anthropic", external=True, apiKey=None)],
+            "backend": "unity-catalog",
+            "unityCatalog": {"catalog": "main", "schema": "llm"},
+            "readers": ["Data Science"],
+        }
+    )
+    by_provider = {g.provider: g for g in p.secret_grants}
+    assert (by_provider["openai"].per_principal, by_provider["anthropic"].per_principal) == (False, True)
+    anthropic = by_provider["anthropic"]
+    assert anthropic.privileges == (("Data Science", ("READ_SECRET",)),)
+    assert anthropic.principal_resource_name("Data Science") == f"{anthropic.resource_name}/data science"
 
 
 def test_the_deployers_own_acl_is_created_after_the_imports_and_never_imported() -> None:

@@ -22,7 +22,7 @@ from .expiry import expiry_warnings
 from .lookups import Previous, deploying_identity, invoke_options, missing_uc_secrets
 from .outputs import GRANTS_ASKED, OUTPUT_ATTRIBUTES, FinalNames, final_names, grants_asked, render_outputs
 from .plan import check_inputs, keep_deployer
-from .plandata import GrantPlan, UnityCatalogPlan, UsagePlan, VaultPlan
+from .plandata import GrantPlan, SecretGrantsPlan, UnityCatalogPlan, UsagePlan, VaultPlan
 from .released import Release, refused_releases, released_secrets
 from .schema import VAULT_TYPE
 from .usage import usage_privileges as held_usage_privileges
@@ -336,6 +336,22 @@ def _release(c: _Children, resource_name: str, at: children.Placement) -> None:
         children.released_secret(release.type_token, release.resource_name, release.provider_id, release.state, at)
 
 
+def _register_secret_grants(
+    c: _Children, grants: SecretGrantsPlan, full_name: pulumi.Output[str], at: children.Placement
+) -> None:
+    if not grants.per_principal:
+        children.uc_secret_grants(
+            grants, full_name, at.adopting(grants.import_id), secret_principals=c.secret_principals
+        )
+        return
+    for principal, privileges in grants.privileges:
+        name = _hidden(
+            grants.principal_resource_name(principal), rules.principal_identity(principal), c.secret_principals
+        )
+        held: pulumi.Output[str] = _held(principal, c.gate)
+        children.uc_secret_grant(name, full_name, _secret_if(held, c.secret_principals), privileges, at)
+
+
 def _register_uc(c: _Children) -> None:
     plan, uc = c.plan, c.plan.unity_catalog
     assert uc is not None
@@ -361,24 +377,9 @@ def _register_uc(c: _Children) -> None:
         else:
             _release(c, secret.resource_name, at)
         grants = grants_of.get(secret.provider)
-        if grants is not None and secret.external:
-            # Not the component's secret: its owners' grants stay. One Grant per principal
-            # (that principal's privileges only), never the authoritative Grants.
-            full_name = c.names.apply(_full_name_of(uc, secret.provider))
-            for principal, privileges in grants.privileges:
-                identity = rules.principal_identity(principal)
-                name = _hidden(f"{grants.resource_name}/{identity}", identity, c.secret_principals)
-                held_principal: pulumi.Output[str] = _held(principal, c.gate)
-                shown: pulumi.Output[str] = _secret_if(held_principal, c.secret_principals)
-                children.uc_secret_grant(name, full_name, shown, privileges, grants_at)
-        elif grants is not None:
+        if grants is not None:
             # The secret's full name is known from the plan; the grants wait for the secret itself.
-            children.uc_secret_grants(
-                grants,
-                c.names.apply(_full_name_of(uc, secret.provider)),
-                grants_at.adopting(grants.import_id),
-                secret_principals=c.secret_principals,
-            )
+            _register_secret_grants(c, grants, c.names.apply(_full_name_of(uc, secret.provider)), grants_at)
 
     for usage in plan.usage:
         held: pulumi.Output[str] = _held(usage.principal, c.gate)

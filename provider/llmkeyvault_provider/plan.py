@@ -556,7 +556,8 @@ def _plan_uc_grants(args: LlmKeyVaultArgs, secrets: Sequence[SecretPlan]) -> tup
 def _plan_secret_grants(
     name: str, secrets: Sequence[SecretPlan], grants: Sequence[GrantPlan], uc: UnityCatalogPlan
 ) -> tuple[SecretGrantsPlan, ...]:
-    """Each UC secret's one ``Grants``, named like the secret by its identity, with every privilege on it."""
+    """Each UC secret's grants, named like the secret by its identity, with every privilege on it;
+    an external secret's by principal."""
     privileges: dict[str, dict[str, list[str]]] = {}  # provider -> principal -> privileges
     for grant in grants:
         privileges.setdefault(grant.provider, {}).setdefault(grant.principal, []).append(grant.permission)
@@ -567,6 +568,7 @@ def _plan_secret_grants(
             f"{name}-grants-{secret.provider}",  # the 0.2.0 name, by provider
             tuple((principal, tuple(held)) for principal, held in privileges[secret.provider].items()),
             f"secret/{uc.full_name(secret.key)}",
+            per_principal=secret.external,
         )
         for secret in secrets
         if secret.provider in privileges

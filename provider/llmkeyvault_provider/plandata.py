@@ -100,7 +100,9 @@ class UsagePlan:
 
 @dataclass(frozen=True)
 class SecretGrantsPlan:
-    """The one ``Grants`` resource of a UC secret: every privilege on it, by principal."""
+    """Every privilege on one UC secret, by principal: the one ``Grants`` resource of a secret
+    the component owns, or, for an external secret (``per_principal``), one ``Grant`` per
+    principal, so the grants its owners made stay."""
 
     provider: str
     resource_name: str
@@ -109,6 +111,11 @@ class SecretGrantsPlan:
     #: (principal, its privileges), in the order of the plan's grants
     privileges: tuple[tuple[str, tuple[str, ...]], ...]
     import_id: str
+    per_principal: bool = False
+
+    def principal_resource_name(self, principal: str) -> str:
+        """The name of one principal's ``Grant`` (``per_principal``): by its identity."""
+        return f"{self.resource_name}/{rules.principal_identity(principal)}"
 
 
 @dataclass(frozen=True)
