@@ -28,6 +28,8 @@ BIN = ROOT / "bin"
 EMULATOR = BIN / "emulator"
 EMULATOR_CLI = EMULATOR / "llmkeyvault-workspace-emulator"
 PLUGIN_DIR = ROOT / "build" / "plugin"
+#: the built plugin's version, schema.yaml's
+PLUGIN_VERSION = str(yaml.safe_load((ROOT / "schema.yaml").read_text(encoding="utf-8"))["version"])
 #: the CLI to drive: LLMKEYVAULT_PULUMI (`make demo` and `make bench` pass the one
 #: toolchain/toolchain.mk chose, which may be an installed Pulumi), else the one built in bin/
 PULUMI = Path(os.environ.get("LLMKEYVAULT_PULUMI") or BIN / "pulumi")
@@ -64,7 +66,11 @@ def dump_yaml(data: Any, stream: Any = None) -> Any:
 
 
 def plugins_section(built_plugin: bool = True) -> dict[str, Any]:
-    providers = [{"name": "llmkeyvault", "path": str(PLUGIN_DIR)}] if built_plugin else []
+    """The plugins a project here runs: the built plugin, at its version, and the emulator for
+    the packages it stands in for. Given a plugin's version, the engine keeps the schema it
+    read from it in PULUMI_HOME/schemas, so a YAML program's later runs do not start the
+    plugin a second time only to read its schema."""
+    providers = [{"name": "llmkeyvault", "path": str(PLUGIN_DIR), "version": PLUGIN_VERSION}] if built_plugin else []
     providers += [{"name": name, "path": str(EMULATOR)} for name in EMULATED_PACKAGES]
     return {"providers": providers}
 
