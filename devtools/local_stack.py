@@ -10,6 +10,7 @@ kept there. Every command's output is kept so tests can search it for keys.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import secrets
@@ -30,6 +31,11 @@ EMULATOR_CLI = EMULATOR / "llmkeyvault-workspace-emulator"
 PLUGIN_DIR = ROOT / "build" / "plugin"
 #: the built plugin's version, schema.yaml's
 PLUGIN_VERSION = str(yaml.safe_load((ROOT / "schema.yaml").read_text(encoding="utf-8"))["version"])
+#: The engine's cache of package schemas (PULUMI_HOME/schemas), shared by the stacks here that
+#: run the built plugin, as one PULUMI_HOME's is by a user's stacks: the schema the plugin
+#: answers is schema.yaml's, so the folder is named by that file's digest, and the engine
+#: reads a cached schema only while it is newer than the plugin.
+SCHEMA_CACHE = ROOT / "build" / "pulumi-schemas" / hashlib.sha256((ROOT / "schema.yaml").read_bytes()).hexdigest()[:16]
 #: the CLI to drive: LLMKEYVAULT_PULUMI (`make demo` and `make bench` pass the one
 #: toolchain/toolchain.mk chose, which may be an installed Pulumi), else the one built in bin/
 PULUMI = Path(os.environ.get("LLMKEYVAULT_PULUMI") or BIN / "pulumi")
@@ -158,6 +164,11 @@ class LocalStack:
         self.home = self.root / "pulumi-home"
         for folder in (self.state, self.workspace, self.home):
             folder.mkdir(parents=True, exist_ok=True)
+        schemas = self.home / "schemas"
+        if self.built_plugin and (schemas.is_symlink() or not schemas.exists()):
+            SCHEMA_CACHE.mkdir(parents=True, exist_ok=True)
+            schemas.unlink(missing_ok=True)
+            schemas.symlink_to(SCHEMA_CACHE, target_is_directory=True)
         shutil.copytree(
             self.source,
             self.project,
