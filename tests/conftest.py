@@ -41,15 +41,16 @@ FAKE_KEYS = {
 #: then fill the gaps. test_ordering_names_only_test_files checks that each one exists.
 LONGEST_FIRST = (
     "test_example_readmes.py",
-    "test_e2e_identity.py",
-    "test_e2e_external.py",
-    "test_policy_e2e.py",
     "test_e2e_hardening.py",
-    "test_sdks.py",
+    "test_e2e_external.py",
     "test_user_repository.py",
-    "test_demo.py",
     "test_examples.py",
+    "test_demo.py",
+    "test_e2e_hostile.py",
+    "test_e2e_identity.py",
+    "test_policy_e2e.py",
     "test_package_add.py",
+    "test_sdks.py",
     "test_e2e_adoption.py",
 )
 
