@@ -62,8 +62,8 @@ test-fast: venv
 # The test files run side by side, TEST_WORKERS at a time (pytest-xdist): one more than the
 # CPUs, since a worker often waits (on a package index, a build lock or a child process) while
 # the others could use its CPU. Each file runs whole on one worker, longest first
-# (tests/conftest.py says why that is safe and which files start first). Every marker runs this way; `make test-fast` runs in
-# one process. The checks that share nothing with pytest (test-checks: ruff, mypy,
+# (tests/conftest.py says why that is safe and which files start first). Every marker runs
+# this way; `make test-fast` runs in one process. The checks that share nothing with pytest (test-checks: ruff, mypy,
 # actionlint, the Go tests) run beside it once everything is built; their output, kept in
 # build/test-checks.log, is printed after pytest's, and either failing fails `make test`.
 TEST_WORKERS ?= $(shell expr $$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1) + 1)

@@ -29,13 +29,14 @@ BIN = ROOT / "bin"
 EMULATOR = BIN / "emulator"
 EMULATOR_CLI = EMULATOR / "llmkeyvault-workspace-emulator"
 PLUGIN_DIR = ROOT / "build" / "plugin"
+_SCHEMA = (ROOT / "schema.yaml").read_bytes()
 #: the built plugin's version, schema.yaml's
-PLUGIN_VERSION = str(yaml.safe_load((ROOT / "schema.yaml").read_text(encoding="utf-8"))["version"])
+PLUGIN_VERSION = str(yaml.safe_load(_SCHEMA)["version"])
 #: The engine's cache of package schemas (PULUMI_HOME/schemas), shared by the stacks here that
 #: run the built plugin, as one PULUMI_HOME's is by a user's stacks: the schema the plugin
 #: answers is schema.yaml's, so the folder is named by that file's digest, and the engine
 #: reads a cached schema only while it is newer than the plugin.
-SCHEMA_CACHE = ROOT / "build" / "pulumi-schemas" / hashlib.sha256((ROOT / "schema.yaml").read_bytes()).hexdigest()[:16]
+SCHEMA_CACHE = ROOT / "build" / "pulumi-schemas" / hashlib.sha256(_SCHEMA).hexdigest()[:16]
 #: the CLI to drive: LLMKEYVAULT_PULUMI (`make demo` and `make bench` pass the one
 #: toolchain/toolchain.mk chose, which may be an installed Pulumi), else the one built in bin/
 PULUMI = Path(os.environ.get("LLMKEYVAULT_PULUMI") or BIN / "pulumi")
